@@ -1,0 +1,34 @@
+import type { Config } from "./config.js";
+import { sameLabel } from "./config.js";
+import type { Account, IssueSnapshot } from "./snapshots.js";
+
+/** The webhook events that can open a post-mortem, read out of their payloads by the shells. */
+export type IncidentEvent =
+  | { kind: "opened"; issue: IssueSnapshot; sender: Account; at: string }
+  | { kind: "labeled"; issue: IssueSnapshot; label: string; sender: Account; at: string }
+  | { kind: "command"; issue: IssueSnapshot; commentId: number; sender: Account; at: string };
+
+const COMMAND = /^\/postmortem(?:\s|$)/i;
+
+/** A `/postmortem` comment: the command alone on the comment's first line. */
+export function isPostmortemCommand(commentBody: string | null | undefined): boolean {
+  const firstLine = (commentBody ?? "").trimStart().split("\n", 1)[0] ?? "";
+  return COMMAND.test(firstLine.trimEnd());
+}
+
+export function hasIncidentLabel(labels: readonly string[], config: Config): boolean {
+  return labels.some((label) => config.incidentLabels.some((wanted) => sameLabel(label, wanted)));
+}
+
+/** Whether an event asks for a post-mortem under this configuration (before any GitHub read). */
+export function isTrigger(event: IncidentEvent, config: Config): boolean {
+  if (event.issue.isPullRequest) return false;
+  switch (event.kind) {
+    case "opened":
+      return hasIncidentLabel(event.issue.labels, config);
+    case "labeled":
+      return hasIncidentLabel([event.label], config);
+    case "command":
+      return true;
+  }
+}

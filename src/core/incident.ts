@@ -1,0 +1,200 @@
+import { createHash } from "node:crypto";
+import type { Config } from "./config.js";
+import { sameLabel } from "./config.js";
+import type { IncidentEvent } from "./events.js";
+import { hasIncidentLabel } from "./events.js";
+import { findMarker, formatMarker } from "./markers.js";
+import type { Plan, Step } from "./plan.js";
+import type { TemplateSource } from "./postmortem-content.js";
+import { renderPostmortem } from "./postmortem-content.js";
+import type { CommentSnapshot, IssueSnapshot, RepositoryRef } from "./snapshots.js";
+
+export const POSTMORTEM_LABEL_COLOR = "5319e7";
+export const POSTMORTEM_LABEL_DESCRIPTION = "Post-mortem report (opened by postmortem-bot)";
+
+/** What the shell read from GitHub, fresh, right before asking for a plan. */
+export interface IncidentState {
+  /** The incident as it is now; undefined when it was deleted or transferred since the event. */
+  incident: IssueSnapshot | undefined;
+  /** Bot-authored issues whose marker names this incident, in any state. */
+  postmortems: IssueSnapshot[];
+  incidentComments: CommentSnapshot[];
+  /** For `/postmortem`: whether the commenter has triage access or more. */
+  requesterMayOpen: boolean;
+  /** Read only when no post-mortem exists yet; a string when it could not be read. */
+  template: TemplateSource | { problem: string } | undefined;
+}
+
+export interface IncidentInput {
+  event: IncidentEvent;
+  config: Config;
+  repository: RepositoryRef;
+  state: IncidentState;
+}
+
+/**
+ * Decides the next GitHub changes for an incident. The shell applies them, reads the state again
+ * and asks again until the plan is empty, so every rule here converges: exactly one post-mortem
+ * (the lowest number wins, later ones are closed as duplicates) and exactly one link comment.
+ */
+export function planIncident({ event, config, repository, state }: IncidentInput): Plan {
+  const incident = state.incident;
+  if (!incident || incident.isPullRequest || isPostmortem(incident, config)) return [];
+  if (event.kind === "command" && !state.requesterMayOpen) {
+    return refuseCommand(event, state.incidentComments);
+  }
+  if (event.kind !== "command" && !hasIncidentLabel(incident.labels, config)) {
+    // The label was removed again before this delivery was handled: the removal wins.
+    return [];
+  }
+
+  const winner = canonicalPostmortem(state.postmortems);
+  const acknowledge: Plan =
+    event.kind === "command"
+      ? [{ kind: "addReaction", commentId: event.commentId, content: "+1" }]
+      : [];
+  if (!winner) {
+    return [...createPostmortem(event, incident, state, config, repository), ...acknowledge];
+  }
+
+  return [
+    ...closeDuplicates(winner, state.postmortems),
+    ...linkComment(incident, winner, state.incidentComments),
+    ...acknowledge,
+  ];
+}
+
+/** Whether an issue is itself a post-mortem (never an incident, even if someone labels it so). */
+export function isPostmortem(issue: IssueSnapshot, config: Config): boolean {
+  return (
+    issue.labels.some((label) => config.postmortemLabels.some((name) => sameLabel(label, name))) ||
+    (issue.author.type === "Bot" && findMarker(issue.body, "postmortem") !== undefined)
+  );
+}
+
+/** The post-mortem everybody converges on: the first one that was not closed as a duplicate. */
+export function canonicalPostmortem(
+  postmortems: readonly IssueSnapshot[],
+): IssueSnapshot | undefined {
+  const byNumber = [...postmortems].sort((a, b) => a.number - b.number);
+  return byNumber.find((issue) => issue.stateReason !== "duplicate") ?? byNumber[0];
+}
+
+function createPostmortem(
+  event: IncidentEvent,
+  incident: IssueSnapshot,
+  state: IncidentState,
+  config: Config,
+  repository: RepositoryRef,
+): Plan {
+  const template = state.template;
+  if (template === undefined)
+    throw new Error("planIncident needs the template to open a post-mortem");
+  if ("problem" in template) {
+    return reportProblem(event.issue.number, template.problem, state.incidentComments);
+  }
+  const content = renderPostmortem(incident, event, config, repository, template);
+  if (!content.ok)
+    return reportProblem(event.issue.number, content.problem, state.incidentComments);
+  return [
+    ...config.postmortemLabels.map((name): Step => ({
+      kind: "ensureLabel",
+      name,
+      color: POSTMORTEM_LABEL_COLOR,
+      description: POSTMORTEM_LABEL_DESCRIPTION,
+    })),
+    {
+      kind: "createIssue",
+      title: content.title,
+      body: content.body,
+      labels: config.postmortemLabels,
+      // GitHub accepts at most 10 assignees on an issue.
+      assignees: incident.assignees.slice(0, 10),
+    },
+  ];
+}
+
+function closeDuplicates(winner: IssueSnapshot, postmortems: readonly IssueSnapshot[]): Plan {
+  return postmortems
+    .filter((issue) => issue.number !== winner.number && issue.state === "open")
+    .flatMap((issue): Plan => [
+      { kind: "closeIssue", issueNumber: issue.number, stateReason: "duplicate" },
+      {
+        kind: "createComment",
+        issueNumber: issue.number,
+        body: `Duplicate of #${winner.number}\n\nTwo post-mortems were opened for the same incident at once; #${winner.number} is the one to use.\n\n${formatMarker("duplicate", { of: winner.number })}`,
+      },
+    ]);
+}
+
+export function linkCommentBody(postmortemNumber: number): string {
+  return `📝 Post-mortem opened: #${postmortemNumber}\n\n${formatMarker("link", { postmortem: postmortemNumber })}`;
+}
+
+/** Exactly one comment on the incident links the post-mortem: keep the oldest, fix or drop the rest. */
+function linkComment(
+  incident: IssueSnapshot,
+  winner: IssueSnapshot,
+  comments: readonly CommentSnapshot[],
+): Plan {
+  const links = comments
+    .filter((comment) => comment.author.type === "Bot" && findMarker(comment.body, "link"))
+    .sort((a, b) => a.id - b.id);
+  const [kept, ...extra] = links;
+  if (!kept) {
+    return [
+      { kind: "createComment", issueNumber: incident.number, body: linkCommentBody(winner.number) },
+    ];
+  }
+  const steps: Plan = extra.map((comment) => ({ kind: "deleteComment", commentId: comment.id }));
+  if (findMarker(kept.body, "link")?.postmortem !== winner.number) {
+    steps.unshift({
+      kind: "updateComment",
+      commentId: kept.id,
+      body: linkCommentBody(winner.number),
+    });
+  }
+  return steps;
+}
+
+function refuseCommand(
+  event: IncidentEvent & { kind: "command" },
+  comments: readonly CommentSnapshot[],
+): Plan {
+  const already = comments.some(
+    (comment) =>
+      comment.author.type === "Bot" &&
+      findMarker(comment.body, "refusal")?.comment === event.commentId,
+  );
+  if (already) return [];
+  return [
+    {
+      kind: "createComment",
+      issueNumber: event.issue.number,
+      body: `@${event.sender.login}, \`/postmortem\` needs triage access or more to this repository, so no post-mortem was opened. Ask a maintainer to add the incident label or to run the command.\n\n${formatMarker("refusal", { comment: event.commentId })}`,
+    },
+  ];
+}
+
+/**
+ * A problem (broken configuration or template) is reported once per issue and wording, so
+ * redeliveries and repeated triggers do not pile up comments.
+ */
+export function reportProblem(
+  issueNumber: number,
+  problem: string,
+  comments: readonly CommentSnapshot[],
+): Plan {
+  const key = createHash("sha256").update(problem).digest("hex").slice(0, 16);
+  const already = comments.some(
+    (comment) => comment.author.type === "Bot" && findMarker(comment.body, "error")?.key === key,
+  );
+  if (already) return [];
+  return [
+    {
+      kind: "createComment",
+      issueNumber,
+      body: `⚠️ **postmortem-bot could not open a post-mortem.**\n\n${problem}\n\nNothing else was changed. Fix the file and add the label again (or comment \`/postmortem\`).\n\n${formatMarker("error", { key })}`,
+    },
+  ];
+}

@@ -1,0 +1,57 @@
+import { z } from "zod";
+import { parseMarkdown, walk } from "./markdown.js";
+
+/**
+ * Hidden markers tie issues and comments together so that any replica can find what an earlier
+ * delivery did. They are HTML comments, invisible on GitHub, and user text copied into a body can
+ * never produce one (see markdown-text.ts), so only the App writes them.
+ */
+const markerSchemas = {
+  postmortem: z.object({ incident: z.number().int().positive() }),
+  link: z.object({ postmortem: z.number().int().positive() }),
+  duplicate: z.object({ of: z.number().int().positive() }),
+  error: z.object({ key: z.string().min(1) }),
+  refusal: z.object({ comment: z.number().int().positive() }),
+};
+
+export type MarkerKind = keyof typeof markerSchemas;
+export type MarkerData<K extends MarkerKind> = z.infer<(typeof markerSchemas)[K]>;
+
+const PREFIX = "postmortem-bot:";
+const MARKER_PATTERN = /<!--\s*postmortem-bot:([a-z-]+)\s+(\{[^<>]*\})\s*-->/g;
+
+export function formatMarker<K extends MarkerKind>(kind: K, data: MarkerData<K>): string {
+  return `<!-- ${PREFIX}${kind} ${JSON.stringify(data)} -->`;
+}
+
+/** The first well-formed marker of a kind in a markdown text; markers inside code are ignored. */
+export function findMarker<K extends MarkerKind>(
+  markdown: string | null | undefined,
+  kind: K,
+): MarkerData<K> | undefined {
+  if (!markdown || !markdown.includes(PREFIX)) return undefined;
+  for (const html of htmlNodes(markdown)) {
+    for (const match of html.matchAll(MARKER_PATTERN)) {
+      if (match[1] !== kind) continue;
+      const parsed = markerSchemas[kind].safeParse(safeJson(match[2] ?? ""));
+      if (parsed.success) return parsed.data as MarkerData<K>;
+    }
+  }
+  return undefined;
+}
+
+function htmlNodes(markdown: string): string[] {
+  const values: string[] = [];
+  walk(parseMarkdown(markdown), (node) => {
+    if (node.type === "html") values.push(node.value);
+  });
+  return values;
+}
+
+function safeJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}

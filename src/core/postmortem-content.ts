@@ -1,0 +1,132 @@
+import type { Config } from "./config.js";
+import { sameLabel } from "./config.js";
+import type { IncidentEvent } from "./events.js";
+import { formatMarker } from "./markers.js";
+import { firstParagraphText, inlineText, plainLine } from "./markdown-text.js";
+import type { IssueSnapshot, RepositoryRef } from "./snapshots.js";
+import { MAX_BODY_LENGTH, renderTemplate } from "./template.js";
+import { formatDateTime } from "./time.js";
+
+export const SUMMARY_MAX_LENGTH = 500;
+/** GitHub's limit for issue titles. */
+export const TITLE_MAX_LENGTH = 256;
+
+const LOGIN = /^[a-z\d](?:[a-z\d-]*[a-z\d])?(?:\[bot\])?$/i;
+
+export interface TemplateSource {
+  /** A file path or the built-in template's name, for error messages. */
+  name: string;
+  source: string;
+}
+
+export type PostmortemContent =
+  { ok: true; title: string; body: string } | { ok: false; problem: string };
+
+/**
+ * Everything GitHub already knows about the incident, in the shape the template sees. Every string
+ * that came from a user is made inert for markdown here, so templates can print values as they are.
+ */
+export function templateContext(
+  incident: IssueSnapshot,
+  event: IncidentEvent,
+  config: Config,
+  repository: RepositoryRef,
+) {
+  const zone = config.timezone;
+  const severity = (["P1", "P2", "P3", "P4"] as const).find((level) =>
+    hasAnyLabel(incident, config.severityLabels[level]),
+  );
+  const environments = incident.labels
+    .filter((label) => label.toLowerCase().startsWith(config.environmentLabelPrefix.toLowerCase()))
+    .map((label) => label.slice(config.environmentLabelPrefix.length).trim())
+    .filter((name) => name !== "");
+  const summary = firstParagraphText(incident.body);
+  return {
+    repository: { owner: repository.owner, name: repository.repo },
+    incident: {
+      number: incident.number,
+      reference: `#${incident.number}`,
+      title: inlineText(incident.title),
+      author: mentionable(incident.author.login),
+      reportedAt: formatDateTime(incident.createdAt, zone),
+      summary: summary === undefined ? undefined : inlineText(summary, SUMMARY_MAX_LENGTH),
+      labels: incident.labels.map((label) => inlineText(label)),
+      assignees: incident.assignees.map(mentionable),
+    },
+    owners: incident.assignees.map((login) => `@${mentionable(login)}`).join(", "),
+    environment: environments.map((name) => inlineText(name)).join(", "),
+    severity,
+    classification: {
+      P1: severity === "P1",
+      P2: severity === "P2",
+      P3: severity === "P3",
+      P4: severity === "P4",
+      security: hasAnyLabel(incident, config.classificationLabels.security),
+      dataLoss: hasAnyLabel(incident, config.classificationLabels.dataLoss),
+      thirdParty: hasAnyLabel(incident, config.classificationLabels.thirdParty),
+    },
+    timeline: timeline(incident, event, zone),
+  };
+}
+
+/** Renders title and body; the marker is added here, so no template can forget or forge it. */
+export function renderPostmortem(
+  incident: IssueSnapshot,
+  event: IncidentEvent,
+  config: Config,
+  repository: RepositoryRef,
+  template: TemplateSource,
+): PostmortemContent {
+  const context = templateContext(incident, event, config, repository);
+  const body = renderTemplate(template.source, context);
+  if (!body.ok) return { ok: false, problem: `${template.name}: ${body.problem}` };
+  const titleContext = { ...context, incident: { ...context.incident, title: incident.title } };
+  const title = renderTemplate(config.titleTemplate, titleContext);
+  if (!title.ok) return { ok: false, problem: `titleTemplate: ${title.problem}` };
+
+  const marker = formatMarker("postmortem", { incident: incident.number });
+  const fullBody = `${body.text.trimEnd()}\n\n${marker}\n`;
+  if (fullBody.length > MAX_BODY_LENGTH) {
+    return {
+      ok: false,
+      problem: `${template.name}: the rendered post-mortem has ${fullBody.length} characters, over GitHub's limit of ${MAX_BODY_LENGTH}`,
+    };
+  }
+  const plainTitle = plainLine(title.text, TITLE_MAX_LENGTH);
+  if (plainTitle === "") return { ok: false, problem: "titleTemplate: renders an empty title" };
+  return { ok: true, title: plainTitle, body: fullBody };
+}
+
+function timeline(incident: IssueSnapshot, event: IncidentEvent, zone: string) {
+  const opened = {
+    time: formatDateTime(incident.createdAt, zone),
+    event: `Incident issue #${incident.number} opened by @${mentionable(incident.author.login)}`,
+  };
+  const by = `@${mentionable(event.sender.login)}`;
+  switch (event.kind) {
+    case "opened":
+      return [opened];
+    case "labeled":
+      return [
+        opened,
+        {
+          time: formatDateTime(event.at, zone),
+          event: `Labeled ${inlineText(event.label)} by ${by}`,
+        },
+      ];
+    case "command":
+      return [
+        opened,
+        { time: formatDateTime(event.at, zone), event: `Post-mortem requested by ${by}` },
+      ];
+  }
+}
+
+function hasAnyLabel(incident: IssueSnapshot, wanted: readonly string[]): boolean {
+  return incident.labels.some((label) => wanted.some((name) => sameLabel(label, name)));
+}
+
+/** Logins are safe to mention as they are; anything else (never seen from GitHub) is defused. */
+function mentionable(login: string): string {
+  return LOGIN.test(login) ? login : inlineText(login);
+}

@@ -1,0 +1,37 @@
+/**
+ * What the core knows of GitHub: the few fields it decides on, copied out of REST responses and
+ * webhook payloads by src/github, so the core never sees Octokit types.
+ */
+export interface Account {
+  login: string;
+  /** "User", "Bot" or "Organization". */
+  type: string;
+}
+
+export interface IssueSnapshot {
+  /** The database id: sub-issue calls take this, not the number. */
+  id: number;
+  number: number;
+  title: string;
+  body: string;
+  state: "open" | "closed";
+  stateReason: string | null;
+  author: Account;
+  labels: string[];
+  assignees: string[];
+  createdAt: string;
+  isPullRequest: boolean;
+}
+
+export interface CommentSnapshot {
+  id: number;
+  body: string;
+  author: Account;
+  createdAt: string;
+}
+
+export interface RepositoryRef {
+  owner: string;
+  repo: string;
+  defaultBranch: string;
+}

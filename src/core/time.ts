@@ -1,0 +1,26 @@
+/** `YYYY-MM-DD HH:MM <zone>` in the configured IANA time zone, e.g. `2026-11-27 13:05 UTC`. */
+export function formatDateTime(iso: string, timeZone: string): string {
+  const parts = partsOf(iso, timeZone);
+  return `${parts.year}-${parts.month}-${parts.day} ${parts.hour}:${parts.minute} ${timeZone}`;
+}
+
+/** `YYYY-MM-DD` in the configured time zone. */
+export function formatDate(iso: string, timeZone: string): string {
+  const parts = partsOf(iso, timeZone);
+  return `${parts.year}-${parts.month}-${parts.day}`;
+}
+
+function partsOf(iso: string, timeZone: string): Record<string, string> {
+  const format = new Intl.DateTimeFormat("en-CA", {
+    timeZone,
+    year: "numeric",
+    month: "2-digit",
+    day: "2-digit",
+    hour: "2-digit",
+    minute: "2-digit",
+    hourCycle: "h23",
+  });
+  const parts: Record<string, string> = {};
+  for (const part of format.formatToParts(new Date(iso))) parts[part.type] = part.value;
+  return parts;
+}

@@ -1,0 +1,62 @@
+import type { IncidentEvent } from "../core/events.js";
+import { isPostmortemCommand } from "../core/events.js";
+import { findMarker } from "../core/markers.js";
+import type { RepositoryRef } from "../core/snapshots.js";
+import type { ApiAccount, ApiIssue } from "./snapshots.js";
+import { accountFromApi, issueFromApi } from "./snapshots.js";
+
+/** The parts of `issues` and `issue_comment` payloads this product reads. */
+export interface WebhookPayload {
+  action?: string;
+  issue?: ApiIssue & { updated_at?: string };
+  label?: { name: string };
+  comment?: { id: number; body?: string | null; created_at: string; user: ApiAccount | null };
+  sender?: ApiAccount;
+  repository?: { name: string; owner: { login: string }; default_branch?: string };
+}
+
+export function repositoryOf(payload: WebhookPayload): RepositoryRef | undefined {
+  const repository = payload.repository;
+  if (!repository) return undefined;
+  return {
+    owner: repository.owner.login,
+    repo: repository.name,
+    defaultBranch: repository.default_branch ?? "main",
+  };
+}
+
+/**
+ * Turns a delivery into an incident event, or undefined when it cannot matter. This runs before
+ * any GitHub request, so unrelated comments and the App's own post-mortems cost nothing.
+ */
+export function readIncidentEvent(
+  name: string,
+  payload: WebhookPayload,
+): IncidentEvent | undefined {
+  const issuePayload = payload.issue;
+  if (!issuePayload || !payload.sender) return undefined;
+  const issue = issueFromApi(issuePayload);
+  if (issue.isPullRequest) return undefined;
+  // The App's own post-mortem coming back as `opened` / `labeled`.
+  if (issue.author.type === "Bot" && findMarker(issue.body, "postmortem")) return undefined;
+  const sender = accountFromApi(payload.sender);
+
+  if (name === "issues" && payload.action === "opened") {
+    return { kind: "opened", issue, sender, at: issue.createdAt };
+  }
+  if (name === "issues" && payload.action === "labeled" && payload.label) {
+    const at = issuePayload.updated_at ?? issue.createdAt;
+    return { kind: "labeled", issue, label: payload.label.name, sender, at };
+  }
+  if (name === "issue_comment" && payload.action === "created" && payload.comment) {
+    if (!isPostmortemCommand(payload.comment.body)) return undefined;
+    return {
+      kind: "command",
+      issue,
+      commentId: payload.comment.id,
+      sender: accountFromApi(payload.comment.user ?? payload.sender),
+      at: payload.comment.created_at,
+    };
+  }
+  return undefined;
+}

@@ -1,0 +1,24 @@
+/**
+ * `npm start`: the Probot webhook server, configured by Probot's standard environment variables
+ * (APP_ID, PRIVATE_KEY or PRIVATE_KEY_PATH, WEBHOOK_SECRET, PORT, HOST, GHE_HOST, GHE_PROTOCOL,
+ * LOG_LEVEL). Webhooks arrive at /api/github/webhooks; GET /ping answers PONG for health checks.
+ */
+import { ProbotOctokit, run } from "probot";
+import app from "./app.js";
+import { throttlePolicy } from "./github/throttle-policy.js";
+
+// Our bounded rate-limit policy replaces Probot's server default, which never retries.
+const PostmortemOctokit = ProbotOctokit.defaults((options: Record<string, unknown>) => ({
+  ...options,
+  throttle: { ...(options.throttle as object), ...throttlePolicy },
+}));
+
+if (!process.env.WEBHOOK_SECRET) {
+  // Without a secret Probot would accept deliveries signed with a well-known default.
+  console.error(
+    "WEBHOOK_SECRET is not set: refusing to start a server that accepts forged webhooks.",
+  );
+  process.exit(1);
+}
+
+await run(app, { Octokit: PostmortemOctokit });
