@@ -1,0 +1,58 @@
+import { describe, expect, it } from "vitest";
+import { defaultConfig, incidentLabelsOfBrokenConfig, parseConfig } from "../../src/core/config.js";
+
+describe("parseConfig", () => {
+  it("fills every default for an empty file", () => {
+    expect(parseConfig(null)).toEqual({ ok: true, config: defaultConfig });
+    expect(defaultConfig).toEqual({
+      incidentLabels: ["incident"],
+      postmortemLabels: ["postmortem"],
+      severityLabels: {
+        P1: ["P1", "sev1"],
+        P2: ["P2", "sev2"],
+        P3: ["P3", "sev3"],
+        P4: ["P4", "sev4"],
+      },
+      classificationLabels: {
+        security: ["security"],
+        dataLoss: ["data-loss"],
+        thirdParty: ["third-party"],
+      },
+      environmentLabelPrefix: "env:",
+      timezone: "UTC",
+      titleTemplate: "Post-mortem: {{incident.title}}",
+    });
+  });
+
+  it("rejects unknown keys, naming them", () => {
+    expect(parseConfig({ incidentLabel: ["x"] })).toEqual({
+      ok: false,
+      problems: ["(top level): unknown key `incidentLabel`"],
+    });
+    expect(parseConfig({ severityLabels: { P1: [], P2: [], P3: [], P4: [], P5: [] } })).toEqual({
+      ok: false,
+      problems: ["severityLabels: unknown key `P5`"],
+    });
+  });
+
+  it("names the path of a wrong type", () => {
+    const result = parseConfig({ incidentLabels: ["ok", 3] });
+    expect(result.ok).toBe(false);
+    expect(!result.ok && result.problems).toEqual([
+      "incidentLabels[1]: Invalid input: expected string, received number",
+    ]);
+  });
+
+  it("rejects an unknown time zone", () => {
+    const result = parseConfig({ timezone: "Mars/Olympus" });
+    expect(!result.ok && result.problems[0]).toMatch(/^timezone: not an IANA time zone/);
+    expect(parseConfig({ timezone: "Europe/Berlin" }).ok).toBe(true);
+  });
+
+  it("guesses incident labels from a broken file only where they are readable", () => {
+    expect(incidentLabelsOfBrokenConfig({ incidentLabels: ["outage", 4], timezone: 3 })).toEqual([
+      "outage",
+    ]);
+    expect(incidentLabelsOfBrokenConfig("garbage")).toEqual(["incident"]);
+  });
+});
