@@ -141,6 +141,19 @@ describe("hostile incident text", () => {
     expect(body).not.toMatch(/(?<!`)@acme\/sre-leads/);
   });
 
+  it("keeps table rows at two cells when a label contains pipes", () => {
+    const issue = incidentIssue({ labels: ["incident", "a|b|c"] });
+    const { body } = render(issue, labeledEvent(issue, "a|b|c"));
+    const cellsPerRow: number[] = [];
+    walk(parseMarkdown(body), (node) => {
+      if (node.type === "table" && node.children.length > 0 && node.align?.length === 2) {
+        for (const row of node.children) cellsPerRow.push(row.children.length);
+      }
+    });
+    expect(cellsPerRow).toEqual([2, 2, 2]);
+    expect(body).toContain("| Labeled a\\|b\\|c by @dave |");
+  });
+
   it("does not run template code from the incident", () => {
     const { title, body } = render(
       incidentIssue({ title: "{{incident.author}}", body: "{{incident.number}} {{> x}}" }),
