@@ -1,0 +1,617 @@
+// The emulated GitHub: an HTTP server for the REST routes, the webhook dispatcher, fault injection,
+// a request log, and a scripting API for human actions.
+import { randomUUID } from "node:crypto";
+import type { KeyObject } from "node:crypto";
+import { createServer } from "node:http";
+import type { IncomingMessage, Server, ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import { Auth } from "./auth.js";
+import { handleControlRequest } from "./control.js";
+import { ApiError } from "./errors.js";
+import type { Fault, FaultSpec } from "./faults.js";
+import { FaultInjector } from "./faults.js";
+import type {
+  IssueRecord,
+  ReactionContent,
+  RepoRecord,
+  Role,
+  StateReason,
+  UserRecord,
+} from "./model.js";
+import { nodeId } from "./model.js";
+import type { RouteContext, RouteResult } from "./router.js";
+import { Router } from "./router.js";
+import { registerAppRoutes } from "./routes/app.js";
+import { registerIssueRoutes } from "./routes/issues.js";
+import { organizationSimple, registerRepoRoutes } from "./routes/repo.js";
+import { registerSearchRoutes } from "./routes/search.js";
+import * as ser from "./serialize.js";
+import type { EmittedEvent, UserSpec } from "./state.js";
+import { GitHubState } from "./state.js";
+import type { DeliveryBehaviour, DeliveryLogEntry } from "./webhooks.js";
+import { WebhookDispatcher } from "./webhooks.js";
+
+export interface EmulatorOptions {
+  /** Organization (or user) owning the repository. Default "acme". */
+  owner?: string;
+  ownerType?: "Organization" | "User";
+  /** The repository the App is installed on. Default "service". */
+  repo?: string;
+  appId?: number;
+  /** The App's slug; its bot user is `<slug>[bot]`. Default "postmortem-bot". */
+  appSlug?: string;
+  installationId?: number;
+  /** Humans and their repository roles. */
+  users?: UserSpec[];
+  /** team slug → login → team role */
+  teams?: Record<string, Record<string, "member" | "maintainer">>;
+  /** Files of the main repository's default branch, path → text. */
+  files?: Record<string, string>;
+  webhookUrl?: string;
+  webhookSecret?: string;
+  /** When given, App JWTs must be signed by the matching private key. */
+  publicKey?: string | KeyObject;
+  /** How long until a change is visible to /search/issues. Default 3000 ms. */
+  searchLagMs?: number;
+  port?: number;
+  delivery?: Partial<DeliveryBehaviour>;
+}
+
+export interface RequestLogEntry {
+  seq: number;
+  method: string;
+  /** Path without /api/v3 and without the query. */
+  path: string;
+  /** The OpenAPI path template the request matched, e.g. /repos/{owner}/{repo}/issues. */
+  route: string | undefined;
+  query: Record<string, string>;
+  body: unknown;
+  status: number;
+  /** Login of the acting user, "app" for JWT requests, null for anonymous ones. */
+  actor: string | null;
+  /** What an injected fault did to this request. */
+  fault?: "responded" | "delayed" | "lost-answer-502" | "dropped";
+  response: unknown;
+  contentType: string | undefined;
+  durationMs: number;
+}
+
+type IssueRef = { issue: number; repo?: string };
+
+export class GitHubEmulator {
+  readonly state: GitHubState;
+  readonly webhooks: WebhookDispatcher;
+  readonly faults = new FaultInjector();
+  readonly requests: RequestLogEntry[] = [];
+  readonly repoName: string;
+  readonly secret: string;
+  private readonly router = new Router();
+  private readonly auth: Auth;
+  private server: Server | undefined;
+  private port: number;
+  private apiInFlight = 0;
+  private lastActivity = Date.now();
+  private seq = 0;
+
+  constructor(private readonly options: EmulatorOptions = {}) {
+    this.secret = options.webhookSecret ?? "emulator-webhook-secret";
+    const appId = options.appId ?? 4242;
+    this.port = options.port ?? 0;
+    this.state = new GitHubState(
+      {
+        owner: options.owner ?? "acme",
+        ownerType: options.ownerType ?? "Organization",
+        appId,
+        appSlug: options.appSlug ?? "postmortem-bot",
+        installationId: options.installationId ?? 99,
+        searchLagMs: options.searchLagMs ?? 3000,
+      },
+      (e) => this.onEvent(e),
+    );
+    this.repoName = options.repo ?? "service";
+    const repo = this.state.addRepo(this.repoName);
+    for (const [path, content] of Object.entries(options.files ?? {})) this.setFile(path, content);
+    void repo;
+    for (const u of options.users ?? []) this.state.addUser(u);
+    for (const [team, members] of Object.entries(options.teams ?? {})) {
+      for (const [login, role] of Object.entries(members)) this.addTeamMember(team, login, role);
+    }
+    this.auth = new Auth(appId, options.publicKey);
+    this.webhooks = new WebhookDispatcher(this.secret, 123_456, appId);
+    this.webhooks.url = options.webhookUrl;
+    Object.assign(this.webhooks.behaviour, options.delivery ?? {});
+    registerAppRoutes(this.router, this.auth);
+    registerIssueRoutes(this.router);
+    registerRepoRoutes(this.router);
+    registerSearchRoutes(this.router);
+  }
+
+  // ---- lifecycle ----
+
+  /** Base URL of the server, e.g. http://127.0.0.1:PORT */
+  get url(): string {
+    return `http://127.0.0.1:${this.port}`;
+  }
+
+  /** Base URL Octokit uses with GHE_HOST=127.0.0.1:PORT and GHE_PROTOCOL=http. */
+  get apiUrl(): string {
+    return `${this.url}/api/v3`;
+  }
+
+  /** What to set GHE_HOST to so that Probot talks to this emulator. */
+  get gheHost(): string {
+    return `127.0.0.1:${this.port}`;
+  }
+
+  get owner(): string {
+    return this.state.owner.login;
+  }
+
+  get mainRepo(): RepoRecord {
+    const r = this.state.repo(this.owner, this.repoName);
+    if (!r) throw new Error("main repository missing");
+    return r;
+  }
+
+  async start(): Promise<this> {
+    const server = createServer((req, res) => void this.handle(req, res));
+    this.server = server;
+    await new Promise<void>((resolve, reject) => {
+      server.once("error", reject);
+      server.listen(this.port, "127.0.0.1", () => resolve());
+    });
+    this.port = (server.address() as AddressInfo).port;
+    this.state.apiUrl = this.apiUrl;
+    this.state.webUrl = this.url;
+    return this;
+  }
+
+  async stop(): Promise<void> {
+    const server = this.server;
+    if (!server) return;
+    this.server = undefined;
+    server.closeAllConnections();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  }
+
+  setWebhookUrl(url: string | undefined): void {
+    this.webhooks.url = url;
+  }
+
+  setSearchLag(ms: number): void {
+    this.state.searchLagMs = ms;
+  }
+
+  /** A token that acts as this human over HTTP (for tools that use a user token, e.g. an Action). */
+  tokenFor(login: string): string {
+    return this.auth.issueToken(this.state.userOrCreate(login), "ghp_").token;
+  }
+
+  // ---- observing ----
+
+  /** Resolves when no webhook delivery is queued or in flight, no API request is being served, and nothing happened for quietMs. */
+  async waitForIdle(opts: { timeoutMs?: number; quietMs?: number } = {}): Promise<void> {
+    const deadline = Date.now() + (opts.timeoutMs ?? 20_000);
+    const quiet = opts.quietMs ?? 150;
+    for (;;) {
+      await this.webhooks.idle();
+      if (
+        this.apiInFlight === 0 &&
+        this.webhooks.pending === 0 &&
+        Date.now() - this.lastActivity >= quiet
+      )
+        return;
+      if (Date.now() > deadline) {
+        throw new Error(
+          `emulator not idle after ${opts.timeoutMs ?? 20_000} ms: ${this.webhooks.pending} deliveries pending, ${this.apiInFlight} API requests in flight`,
+        );
+      }
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  }
+
+  get deliveries(): DeliveryLogEntry[] {
+    return this.webhooks.log;
+  }
+
+  redeliver(deliveryId: string): Promise<DeliveryLogEntry> {
+    return this.webhooks.redeliver(deliveryId);
+  }
+
+  /** Requests made with the App's installation token (what the App did to the repository). */
+  appRequests(): RequestLogEntry[] {
+    return this.requests.filter((r) => r.actor === this.state.bot.login);
+  }
+
+  /** Issues of a repository as the REST API shows them (all states, PRs excluded), oldest first. */
+  issues(
+    filter: { label?: string; state?: "open" | "closed" | "all"; repo?: string } = {},
+  ): Record<string, unknown>[] {
+    const repo = this.repoByName(filter.repo);
+    return [...repo.issues.values()]
+      .filter((i) => !i.deleted && !i.isPullRequest)
+      .filter((i) => !filter.state || filter.state === "all" || i.state === filter.state)
+      .filter((i) => {
+        if (!filter.label) return true;
+        const l = this.state.findLabel(repo, filter.label);
+        return l !== undefined && i.labelIds.includes(l.id);
+      })
+      .map((i) => ser.issue(this.state, i));
+  }
+
+  issue(number: number, repo?: string): Record<string, unknown> {
+    return ser.issue(this.state, this.state.issue(this.repoByName(repo), number));
+  }
+
+  commentsOn(number: number, repo?: string): ReturnType<typeof ser.comment>[] {
+    const issue = this.state.issue(this.repoByName(repo), number);
+    return [...this.state.comments.values()]
+      .filter((c) => c.issue === issue)
+      .map((c) => ser.comment(this.state, c));
+  }
+
+  injectFault(spec: FaultSpec): Fault {
+    return this.faults.add(spec);
+  }
+
+  // ---- scripting humans ----
+
+  addUser(
+    login: string,
+    role: Role = "read",
+    opts: Omit<UserSpec, "login" | "role"> = {},
+  ): UserRecord {
+    return this.state.addUser({ login, role, ...opts });
+  }
+
+  setPermission(login: string, role: Role): void {
+    this.state.addUser({ login, role });
+  }
+
+  addTeamMember(team: string, login: string, role: "member" | "maintainer" = "member"): void {
+    this.state.userOrCreate(login);
+    const key = team.toLowerCase();
+    const members = this.state.teams.get(key) ?? new Map<string, "member" | "maintainer">();
+    members.set(login.toLowerCase(), role);
+    this.state.teams.set(key, members);
+  }
+
+  /** Adds a repository of the same owner (e.g. ".github" for org-wide config). */
+  addRepository(name: string): RepoRecord {
+    return this.state.addRepo(name);
+  }
+
+  setFile(path: string, content: string, opts: { repo?: string; ref?: string } = {}): void {
+    const repo = opts.repo ? this.state.addRepo(opts.repo) : this.mainRepo;
+    const ref = opts.ref ?? repo.defaultBranch;
+    const files = repo.files.get(ref) ?? new Map();
+    files.set(path.replace(/^\/+/, ""), { content, sha: ser.blobSha(content) });
+    repo.files.set(ref, files);
+  }
+
+  deleteFile(path: string, opts: { repo?: string; ref?: string } = {}): void {
+    const repo = this.repoByName(opts.repo);
+    repo.files.get(opts.ref ?? repo.defaultBranch)?.delete(path.replace(/^\/+/, ""));
+  }
+
+  createLabel(spec: { name: string; color?: string; description?: string; repo?: string }): void {
+    this.state.createLabel(this.repoByName(spec.repo), spec);
+  }
+
+  createMilestone(spec: { title: string; dueOn?: string; by?: string; repo?: string }) {
+    const repo = this.repoByName(spec.repo);
+    const m = this.state.createMilestone(repo, this.human(spec.by ?? this.owner), {
+      title: spec.title,
+      due_on: spec.dueOn,
+    });
+    return ser.milestone(this.state, repo, m);
+  }
+
+  openIssue(spec: {
+    by: string;
+    title: string;
+    body?: string;
+    labels?: string[];
+    assignees?: string[];
+    repo?: string;
+  }) {
+    const issue = this.state.createIssue(this.repoByName(spec.repo), this.human(spec.by), spec);
+    return ser.issue(this.state, issue);
+  }
+
+  /** A pull request: only visible through the issues API (with a pull_request key); sends no webhooks. */
+  openPullRequest(spec: { by: string; title: string; body?: string; repo?: string }) {
+    const issue = this.state.createIssue(this.repoByName(spec.repo), this.human(spec.by), {
+      ...spec,
+      pullRequest: true,
+    });
+    return ser.issue(this.state, issue);
+  }
+
+  addLabel(spec: IssueRef & { by: string; label: string }): void {
+    this.state.addLabels(this.issueRecord(spec), this.human(spec.by), [spec.label]);
+  }
+
+  removeLabel(spec: IssueRef & { by: string; label: string }): void {
+    this.state.removeLabel(this.issueRecord(spec), this.human(spec.by), spec.label);
+  }
+
+  assign(spec: IssueRef & { by: string; assignees: string[] }): void {
+    this.state.addAssignees(this.issueRecord(spec), this.human(spec.by), spec.assignees);
+  }
+
+  unassign(spec: IssueRef & { by: string; assignees: string[] }): void {
+    this.state.removeAssignees(this.issueRecord(spec), this.human(spec.by), spec.assignees);
+  }
+
+  comment(spec: IssueRef & { by: string; body: string }) {
+    return ser.comment(
+      this.state,
+      this.state.createComment(this.issueRecord(spec), this.human(spec.by), spec.body),
+    );
+  }
+
+  editComment(spec: { by: string; commentId: number; body: string; repo?: string }) {
+    const c = this.state.comment(this.repoByName(spec.repo), spec.commentId);
+    return ser.comment(this.state, this.state.updateComment(c, this.human(spec.by), spec.body));
+  }
+
+  deleteComment(spec: { by: string; commentId: number; repo?: string }): void {
+    this.state.deleteComment(
+      this.state.comment(this.repoByName(spec.repo), spec.commentId),
+      this.human(spec.by),
+    );
+  }
+
+  react(spec: { by: string; commentId: number; content: ReactionContent; repo?: string }): void {
+    this.state.addReaction(
+      this.state.comment(this.repoByName(spec.repo), spec.commentId),
+      this.human(spec.by),
+      spec.content,
+    );
+  }
+
+  editBody(spec: IssueRef & { by: string; body: string }) {
+    return ser.issue(
+      this.state,
+      this.state.updateIssue(this.issueRecord(spec), this.human(spec.by), { body: spec.body }),
+    );
+  }
+
+  editTitle(spec: IssueRef & { by: string; title: string }) {
+    return ser.issue(
+      this.state,
+      this.state.updateIssue(this.issueRecord(spec), this.human(spec.by), { title: spec.title }),
+    );
+  }
+
+  closeIssue(spec: IssueRef & { by: string; reason?: StateReason }): void {
+    const issue = this.issueRecord(spec);
+    if (issue.state === "open")
+      this.state.close(issue, this.human(spec.by), spec.reason ?? "completed");
+  }
+
+  reopenIssue(spec: IssueRef & { by: string }): void {
+    const issue = this.issueRecord(spec);
+    if (issue.state === "closed") this.state.reopen(issue, this.human(spec.by));
+  }
+
+  deleteIssue(spec: IssueRef & { by: string }): void {
+    this.state.deleteIssue(this.issueRecord(spec), this.human(spec.by));
+  }
+
+  transferIssue(spec: IssueRef & { by: string; toRepo: string }) {
+    const moved = this.state.transferIssue(
+      this.issueRecord(spec),
+      this.human(spec.by),
+      this.state.addRepo(spec.toRepo),
+    );
+    return ser.issue(this.state, moved);
+  }
+
+  addSubIssue(spec: {
+    by: string;
+    parent: number;
+    child: number;
+    replaceParent?: boolean;
+    repo?: string;
+  }): void {
+    const repo = this.repoByName(spec.repo);
+    const child = this.state.realIssue(repo, spec.child);
+    this.state.addSubIssue(
+      this.state.realIssue(repo, spec.parent),
+      this.human(spec.by),
+      child.id,
+      spec.replaceParent ?? false,
+    );
+  }
+
+  removeSubIssue(spec: { by: string; parent: number; child: number; repo?: string }): void {
+    const repo = this.repoByName(spec.repo);
+    const child = this.state.realIssue(repo, spec.child);
+    this.state.removeSubIssue(
+      this.state.realIssue(repo, spec.parent),
+      this.human(spec.by),
+      child.id,
+    );
+  }
+
+  // ---- internals ----
+
+  private human(login: string): UserRecord {
+    return this.state.userOrCreate(login);
+  }
+
+  private repoByName(name: string | undefined): RepoRecord {
+    if (!name) return this.mainRepo;
+    const r = this.state.repo(this.owner, name);
+    if (!r) throw new Error(`no repository ${this.owner}/${name}`);
+    return r;
+  }
+
+  private issueRecord(ref: IssueRef): IssueRecord {
+    return this.state.issue(this.repoByName(ref.repo), ref.issue);
+  }
+
+  private onEvent(e: EmittedEvent): void {
+    const payload: Record<string, unknown> = {
+      action: e.action,
+      ...e.fields,
+      repository: ser.repository(this.state, e.repo),
+      ...(this.state.owner.type === "Organization"
+        ? { organization: organizationSimple(this.state) }
+        : {}),
+      sender: ser.simpleUser(this.state, e.sender),
+      installation: {
+        id: this.state.installationId,
+        node_id: nodeId("MDIzOkludGVncmF0aW9uSW5zdGFsbGF0aW9u", this.state.installationId),
+      },
+    };
+    this.lastActivity = Date.now();
+    this.webhooks.enqueue(e.event, payload);
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    this.apiInFlight++;
+    this.lastActivity = Date.now();
+    try {
+      await this.serve(req, res);
+    } catch (error) {
+      console.error("[emulator] request failed", error);
+      if (!res.headersSent) {
+        res.writeHead(500, { "content-type": "application/json; charset=utf-8" });
+        res.end(JSON.stringify({ message: "Server Error" }));
+      }
+    } finally {
+      this.apiInFlight--;
+      this.lastActivity = Date.now();
+    }
+  }
+
+  private async serve(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const started = Date.now();
+    const chunks: Buffer[] = [];
+    for await (const chunk of req) chunks.push(chunk as Buffer);
+    const rawBody = Buffer.concat(chunks).toString("utf8");
+    const method = (req.method ?? "GET").toUpperCase();
+    const requestUrl = new URL(req.url ?? "/", `http://${req.headers.host ?? this.gheHost}`);
+    if (requestUrl.pathname.startsWith("/_emulator")) {
+      await handleControlRequest(this, method, requestUrl, rawBody, res);
+      return;
+    }
+    const path = requestUrl.pathname.replace(/^\/api\/v3(?=\/|$)/, "") || "/";
+    const entry: RequestLogEntry = {
+      seq: ++this.seq,
+      method,
+      path,
+      route: undefined,
+      query: Object.fromEntries(requestUrl.searchParams),
+      body: undefined,
+      status: 0,
+      actor: null,
+      response: undefined,
+      contentType: undefined,
+      durationMs: 0,
+    };
+    let result: RouteResult;
+    let fault: Fault | undefined;
+    try {
+      entry.body = rawBody ? parseJson(rawBody) : undefined;
+      const creds = this.auth.identify(req.headers.authorization);
+      entry.actor =
+        creds.kind === "token" ? creds.actor.login : creds.kind === "app" ? "app" : null;
+      const match = this.router.match(method, path);
+      entry.route = match?.route.template;
+      fault = this.faults.take(method, path);
+      if (fault?.delayMs) {
+        entry.fault = "delayed";
+        await new Promise((r) => setTimeout(r, fault?.delayMs));
+      }
+      if (fault?.respond) {
+        entry.fault = "responded";
+        result = {
+          status: fault.respond.status,
+          body: fault.respond.body ?? { message: "Injected fault" },
+          headers: fault.respond.headers ?? {},
+        };
+      } else if (!match) {
+        throw new ApiError(404, "Not Found");
+      } else {
+        const ctx: RouteContext = {
+          method,
+          path,
+          params: match.params,
+          query: requestUrl.searchParams,
+          body: entry.body,
+          headers: req.headers,
+          actor: creds.kind === "token" ? creds.actor : undefined,
+          asApp: creds.kind === "app",
+          state: this.state,
+          requestUrl,
+        };
+        result = await match.route.handler(ctx);
+      }
+    } catch (error) {
+      if (!(error instanceof ApiError)) throw error;
+      result = { status: error.status, body: error.body(), headers: error.headers };
+    }
+    entry.status = result.status;
+    entry.response = result.raw ?? result.body;
+    entry.durationMs = Date.now() - started;
+    this.requests.push(entry);
+    if (fault?.loseAnswer === "drop") {
+      entry.fault = "dropped";
+      entry.status = 0;
+      req.socket.destroy();
+      return;
+    }
+    if (fault?.loseAnswer === "502") {
+      entry.fault = "lost-answer-502";
+      entry.status = 502;
+      result = { status: 502, body: { message: "Server Error" } };
+    }
+    entry.contentType = this.send(res, result);
+  }
+
+  private send(res: ServerResponse, result: RouteResult): string | undefined {
+    const reset = Math.floor(Date.now() / 1000) + 3600;
+    const headers: Record<string, string> = {
+      "x-github-request-id": randomUUID().toUpperCase().slice(0, 23),
+      "x-github-api-version-selected": "2022-11-28",
+      "x-ratelimit-limit": "5000",
+      "x-ratelimit-remaining": "4999",
+      "x-ratelimit-reset": String(reset),
+      "x-ratelimit-used": "1",
+      "x-ratelimit-resource": "core",
+      ...(result.headers ?? {}),
+    };
+    if (result.status === 204 || (result.body === undefined && result.raw === undefined)) {
+      res.writeHead(result.status, headers);
+      res.end();
+      return undefined;
+    }
+    if (result.raw !== undefined) {
+      headers["content-type"] ??= "text/plain; charset=utf-8";
+      res.writeHead(result.status, headers);
+      res.end(result.raw);
+      return headers["content-type"];
+    }
+    headers["content-type"] = "application/json; charset=utf-8";
+    headers["x-github-media-type"] = "github.v3; format=json";
+    res.writeHead(result.status, headers);
+    res.end(JSON.stringify(result.body));
+    return headers["content-type"];
+  }
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new ApiError(400, "Problems parsing JSON");
+  }
+}
+
+export function createGitHubEmulator(options: EmulatorOptions = {}): GitHubEmulator {
+  return new GitHubEmulator(options);
+}

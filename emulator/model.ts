@@ -1,0 +1,171 @@
+// In-memory records of the emulated GitHub. Serializers in serialize.ts turn them into API shapes.
+
+export type Role = "admin" | "maintain" | "write" | "triage" | "read" | "none";
+export const ROLES: readonly Role[] = ["none", "read", "triage", "write", "maintain", "admin"];
+
+export function roleAtLeast(role: Role, min: Role): boolean {
+  return ROLES.indexOf(role) >= ROLES.indexOf(min);
+}
+
+export interface UserRecord {
+  id: number;
+  login: string;
+  type: "User" | "Bot" | "Organization";
+  role: Role;
+  orgMember: boolean;
+  /** Overrides the default rule (anyone with a role above none can be assigned). */
+  assignable?: boolean;
+  name?: string;
+}
+
+export interface LabelRecord {
+  id: number;
+  name: string;
+  color: string;
+  description: string | null;
+  isDefault: boolean;
+}
+
+export interface MilestoneRecord {
+  id: number;
+  number: number;
+  title: string;
+  description: string | null;
+  state: "open" | "closed";
+  dueOn: string | null;
+  creator: UserRecord;
+  createdAt: string;
+  updatedAt: string;
+  closedAt: string | null;
+}
+
+export type ReactionContent =
+  "+1" | "-1" | "laugh" | "confused" | "heart" | "hooray" | "rocket" | "eyes";
+export const REACTION_CONTENTS: readonly ReactionContent[] = [
+  "+1",
+  "-1",
+  "laugh",
+  "confused",
+  "heart",
+  "hooray",
+  "rocket",
+  "eyes",
+];
+
+export interface ReactionRecord {
+  id: number;
+  user: UserRecord;
+  content: ReactionContent;
+  createdAt: string;
+}
+
+export interface IssueEventRecord {
+  id: number;
+  event: string;
+  actor: UserRecord;
+  createdAt: string;
+  viaApp: boolean;
+  label?: { name: string; color: string };
+  assignee?: UserRecord;
+  milestone?: { title: string };
+  rename?: { from: string; to: string };
+  stateReason?: string | null;
+}
+
+export type StateReason = "completed" | "not_planned" | "duplicate" | "reopened";
+
+export interface IssueRecord {
+  id: number;
+  number: number;
+  repo: RepoRecord;
+  title: string;
+  body: string | null;
+  user: UserRecord;
+  labelIds: number[];
+  assigneeIds: number[];
+  state: "open" | "closed";
+  stateReason: StateReason | null;
+  locked: boolean;
+  milestoneNumber: number | null;
+  createdAt: string;
+  updatedAt: string;
+  closedAt: string | null;
+  closedBy: UserRecord | null;
+  viaApp: boolean;
+  parentId: number | null;
+  subIssueIds: number[];
+  isPullRequest: boolean;
+  reactions: ReactionRecord[];
+  events: IssueEventRecord[];
+  commentCount: number;
+  deleted: boolean;
+}
+
+export interface CommentRecord {
+  id: number;
+  issue: IssueRecord;
+  body: string;
+  user: UserRecord;
+  createdAt: string;
+  updatedAt: string;
+  viaApp: boolean;
+  reactions: ReactionRecord[];
+}
+
+export interface FileRecord {
+  content: string;
+  sha: string;
+}
+
+export interface CheckRunRecord {
+  id: number;
+  headSha: string;
+  name: string;
+  status: string;
+  conclusion: string | null;
+  startedAt: string | null;
+  completedAt: string | null;
+  detailsUrl: string | null;
+  externalId: string | null;
+  output: { title: string | null; summary: string | null; text: string | null };
+}
+
+export interface StatusRecord {
+  id: number;
+  sha: string;
+  state: string;
+  description: string | null;
+  targetUrl: string | null;
+  context: string;
+  creator: UserRecord;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface RepoRecord {
+  id: number;
+  name: string;
+  owner: UserRecord;
+  private: boolean;
+  description: string | null;
+  defaultBranch: string;
+  createdAt: string;
+  /** branch name → path → file */
+  files: Map<string, Map<string, FileRecord>>;
+  /** lower-cased name → label */
+  labels: Map<string, LabelRecord>;
+  issues: Map<number, IssueRecord>;
+  nextNumber: number;
+  milestones: Map<number, MilestoneRecord>;
+  checkRuns: Map<number, CheckRunRecord>;
+  statuses: StatusRecord[];
+}
+
+/** GitHub timestamps have second precision. */
+export function timestamp(date = new Date()): string {
+  return date.toISOString().replace(/\.\d{3}Z$/, "Z");
+}
+
+export function nodeId(prefix: string, id: number): string {
+  return `${prefix}_${Buffer.from(`emu:${id}`).toString("base64url")}`;
+}

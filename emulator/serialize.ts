@@ -1,0 +1,455 @@
+// Turns in-memory records into the JSON shapes GitHub's REST API and webhooks use.
+import { createHash } from "node:crypto";
+import type {
+  CheckRunRecord,
+  CommentRecord,
+  IssueEventRecord,
+  IssueRecord,
+  LabelRecord,
+  MilestoneRecord,
+  ReactionRecord,
+  RepoRecord,
+  StatusRecord,
+  UserRecord,
+} from "./model.js";
+import { REACTION_CONTENTS, nodeId } from "./model.js";
+
+export interface AppInfo {
+  id: number;
+  slug: string;
+  name: string;
+  clientId: string;
+  createdAt: string;
+  owner: UserRecord;
+  permissions: Record<string, string>;
+  events: string[];
+}
+
+/** What the serializers need to know about the world around a record. */
+export interface World {
+  apiUrl: string;
+  webUrl: string;
+  app: AppInfo;
+  installationId: number;
+  issueById(id: number): IssueRecord | undefined;
+  userById(id: number): UserRecord | undefined;
+  authorAssociation(user: UserRecord, repo: RepoRecord): string;
+}
+
+export function simpleUser(w: World, u: UserRecord) {
+  const api = `${w.apiUrl}/users/${u.login}`;
+  return {
+    login: u.login,
+    id: u.id,
+    node_id: nodeId(u.type === "Bot" ? "BOT" : u.type === "Organization" ? "O" : "U", u.id),
+    avatar_url: `${w.webUrl}/avatars/u/${u.id}?v=4`,
+    gravatar_id: "",
+    url: api,
+    html_url: u.type === "Bot" ? `${w.webUrl}/apps/${w.app.slug}` : `${w.webUrl}/${u.login}`,
+    followers_url: `${api}/followers`,
+    following_url: `${api}/following{/other_user}`,
+    gists_url: `${api}/gists{/gist_id}`,
+    starred_url: `${api}/starred{/owner}{/repo}`,
+    subscriptions_url: `${api}/subscriptions`,
+    organizations_url: `${api}/orgs`,
+    repos_url: `${api}/repos`,
+    events_url: `${api}/events{/privacy}`,
+    received_events_url: `${api}/received_events`,
+    type: u.type,
+    user_view_type: "public",
+    site_admin: false,
+  };
+}
+
+export function repoApiUrl(w: World, repo: RepoRecord): string {
+  return `${w.apiUrl}/repos/${repo.owner.login}/${repo.name}`;
+}
+
+export function integration(w: World) {
+  const a = w.app;
+  return {
+    id: a.id,
+    slug: a.slug,
+    node_id: nodeId("A", a.id),
+    client_id: a.clientId,
+    owner: simpleUser(w, a.owner),
+    name: a.name,
+    description: "Emulated GitHub App",
+    external_url: `${w.webUrl}/apps/${a.slug}`,
+    html_url: `${w.webUrl}/apps/${a.slug}`,
+    created_at: a.createdAt,
+    updated_at: a.createdAt,
+    permissions: a.permissions,
+    events: a.events,
+    installations_count: 1,
+  };
+}
+
+export function installation(w: World, repo: RepoRecord) {
+  const a = w.app;
+  return {
+    id: w.installationId,
+    account: simpleUser(w, repo.owner),
+    access_tokens_url: `${w.apiUrl}/app/installations/${w.installationId}/access_tokens`,
+    repositories_url: `${w.apiUrl}/installation/repositories`,
+    html_url: `${w.webUrl}/organizations/${repo.owner.login}/settings/installations/${w.installationId}`,
+    app_id: a.id,
+    client_id: a.clientId,
+    target_id: repo.owner.id,
+    target_type: repo.owner.type === "Organization" ? "Organization" : "User",
+    permissions: a.permissions,
+    events: a.events,
+    created_at: a.createdAt,
+    updated_at: a.createdAt,
+    single_file_name: null,
+    has_multiple_single_files: false,
+    single_file_paths: [],
+    app_slug: a.slug,
+    repository_selection: "all",
+    suspended_by: null,
+    suspended_at: null,
+  };
+}
+
+export function label(w: World, repo: RepoRecord, l: LabelRecord) {
+  return {
+    id: l.id,
+    node_id: nodeId("LA", l.id),
+    url: `${repoApiUrl(w, repo)}/labels/${encodeURIComponent(l.name)}`,
+    name: l.name,
+    color: l.color,
+    default: l.isDefault,
+    description: l.description,
+  };
+}
+
+export function milestone(w: World, repo: RepoRecord, m: MilestoneRecord) {
+  const issues = [...repo.issues.values()].filter(
+    (i) => !i.deleted && i.milestoneNumber === m.number,
+  );
+  const url = `${repoApiUrl(w, repo)}/milestones/${m.number}`;
+  return {
+    url,
+    html_url: `${w.webUrl}/${repo.owner.login}/${repo.name}/milestone/${m.number}`,
+    labels_url: `${url}/labels`,
+    id: m.id,
+    node_id: nodeId("MI", m.id),
+    number: m.number,
+    state: m.state,
+    title: m.title,
+    description: m.description,
+    creator: simpleUser(w, m.creator),
+    open_issues: issues.filter((i) => i.state === "open").length,
+    closed_issues: issues.filter((i) => i.state === "closed").length,
+    created_at: m.createdAt,
+    updated_at: m.updatedAt,
+    closed_at: m.closedAt,
+    due_on: m.dueOn,
+  };
+}
+
+export function reactionRollup(url: string, reactions: ReactionRecord[]) {
+  const counts: Record<string, number> = {};
+  for (const c of REACTION_CONTENTS) counts[c] = reactions.filter((r) => r.content === c).length;
+  return { url, total_count: reactions.length, ...counts };
+}
+
+export function reaction(w: World, r: ReactionRecord) {
+  return {
+    id: r.id,
+    node_id: nodeId("REA", r.id),
+    user: simpleUser(w, r.user),
+    content: r.content,
+    created_at: r.createdAt,
+  };
+}
+
+export function issueApiUrl(w: World, issue: IssueRecord): string {
+  return `${repoApiUrl(w, issue.repo)}/issues/${issue.number}`;
+}
+
+export function subIssuesSummary(w: World, issue: IssueRecord) {
+  const children = issue.subIssueIds
+    .map((id) => w.issueById(id))
+    .filter((c): c is IssueRecord => c !== undefined && !c.deleted);
+  const completed = children.filter((c) => c.state === "closed").length;
+  return {
+    total: children.length,
+    completed,
+    percent_completed: children.length ? Math.floor((completed * 100) / children.length) : 0,
+  };
+}
+
+export function issue(w: World, i: IssueRecord) {
+  const repo = i.repo;
+  const url = issueApiUrl(w, i);
+  const webPath = `${w.webUrl}/${repo.owner.login}/${repo.name}`;
+  const labels = i.labelIds
+    .map((id) => [...repo.labels.values()].find((l) => l.id === id))
+    .filter((l): l is LabelRecord => l !== undefined)
+    .map((l) => label(w, repo, l));
+  const assignees = i.assigneeIds
+    .map((id) => w.userById(id))
+    .filter((u): u is UserRecord => u !== undefined)
+    .map((u) => simpleUser(w, u));
+  const ms = i.milestoneNumber === null ? undefined : repo.milestones.get(i.milestoneNumber);
+  const parent = i.parentId === null ? undefined : w.issueById(i.parentId);
+  const out: Record<string, unknown> = {
+    url,
+    repository_url: repoApiUrl(w, repo),
+    labels_url: `${url}/labels{/name}`,
+    comments_url: `${url}/comments`,
+    events_url: `${url}/events`,
+    html_url: `${webPath}/${i.isPullRequest ? "pull" : "issues"}/${i.number}`,
+    id: i.id,
+    node_id: nodeId(i.isPullRequest ? "PR" : "I", i.id),
+    number: i.number,
+    title: i.title,
+    user: simpleUser(w, i.user),
+    labels,
+    state: i.state,
+    locked: i.locked,
+    assignee: assignees[0] ?? null,
+    assignees,
+    milestone: ms ? milestone(w, repo, ms) : null,
+    comments: i.commentCount,
+    created_at: i.createdAt,
+    updated_at: i.updatedAt,
+    closed_at: i.closedAt,
+    closed_by: i.closedBy ? simpleUser(w, i.closedBy) : null,
+    author_association: w.authorAssociation(i.user, repo),
+    type: null,
+    active_lock_reason: null,
+    sub_issues_summary: subIssuesSummary(w, i),
+    parent_issue_url: parent ? issueApiUrl(w, parent) : null,
+    body: i.body,
+    reactions: reactionRollup(`${url}/reactions`, i.reactions),
+    timeline_url: `${url}/timeline`,
+    performed_via_github_app: i.viaApp ? integration(w) : null,
+    state_reason: i.stateReason,
+  };
+  if (i.isPullRequest) {
+    const pulls = `${repoApiUrl(w, repo)}/pulls/${i.number}`;
+    out.draft = false;
+    out.pull_request = {
+      url: pulls,
+      html_url: `${webPath}/pull/${i.number}`,
+      diff_url: `${webPath}/pull/${i.number}.diff`,
+      patch_url: `${webPath}/pull/${i.number}.patch`,
+      merged_at: null,
+    };
+  }
+  return out;
+}
+
+export function comment(w: World, c: CommentRecord) {
+  const repo = c.issue.repo;
+  const url = `${repoApiUrl(w, repo)}/issues/comments/${c.id}`;
+  return {
+    url,
+    html_url: `${w.webUrl}/${repo.owner.login}/${repo.name}/issues/${c.issue.number}#issuecomment-${c.id}`,
+    issue_url: issueApiUrl(w, c.issue),
+    id: c.id,
+    node_id: nodeId("IC", c.id),
+    user: simpleUser(w, c.user),
+    created_at: c.createdAt,
+    updated_at: c.updatedAt,
+    body: c.body,
+    author_association: w.authorAssociation(c.user, repo),
+    reactions: reactionRollup(`${url}/reactions`, c.reactions),
+    performed_via_github_app: c.viaApp ? integration(w) : null,
+  };
+}
+
+export function repository(w: World, repo: RepoRecord) {
+  const api = repoApiUrl(w, repo);
+  const html = `${w.webUrl}/${repo.owner.login}/${repo.name}`;
+  const host = new URL(w.webUrl).host;
+  const openIssues = [...repo.issues.values()].filter(
+    (i) => !i.deleted && i.state === "open",
+  ).length;
+  return {
+    id: repo.id,
+    node_id: nodeId("R", repo.id),
+    name: repo.name,
+    full_name: `${repo.owner.login}/${repo.name}`,
+    private: repo.private,
+    owner: simpleUser(w, repo.owner),
+    html_url: html,
+    description: repo.description,
+    fork: false,
+    url: api,
+    archive_url: `${api}/{archive_format}{/ref}`,
+    assignees_url: `${api}/assignees{/user}`,
+    blobs_url: `${api}/git/blobs{/sha}`,
+    branches_url: `${api}/branches{/branch}`,
+    collaborators_url: `${api}/collaborators{/collaborator}`,
+    comments_url: `${api}/comments{/number}`,
+    commits_url: `${api}/commits{/sha}`,
+    compare_url: `${api}/compare/{base}...{head}`,
+    contents_url: `${api}/contents/{+path}`,
+    contributors_url: `${api}/contributors`,
+    deployments_url: `${api}/deployments`,
+    downloads_url: `${api}/downloads`,
+    events_url: `${api}/events`,
+    forks_url: `${api}/forks`,
+    git_commits_url: `${api}/git/commits{/sha}`,
+    git_refs_url: `${api}/git/refs{/sha}`,
+    git_tags_url: `${api}/git/tags{/sha}`,
+    git_url: `git://${host}/${repo.owner.login}/${repo.name}.git`,
+    issue_comment_url: `${api}/issues/comments{/number}`,
+    issue_events_url: `${api}/issues/events{/number}`,
+    issues_url: `${api}/issues{/number}`,
+    keys_url: `${api}/keys{/key_id}`,
+    labels_url: `${api}/labels{/name}`,
+    languages_url: `${api}/languages`,
+    merges_url: `${api}/merges`,
+    milestones_url: `${api}/milestones{/number}`,
+    notifications_url: `${api}/notifications{?since,all,participating}`,
+    pulls_url: `${api}/pulls{/number}`,
+    releases_url: `${api}/releases{/id}`,
+    ssh_url: `git@${host}:${repo.owner.login}/${repo.name}.git`,
+    stargazers_url: `${api}/stargazers`,
+    statuses_url: `${api}/statuses/{sha}`,
+    subscribers_url: `${api}/subscribers`,
+    subscription_url: `${api}/subscription`,
+    tags_url: `${api}/tags`,
+    teams_url: `${api}/teams`,
+    trees_url: `${api}/git/trees{/sha}`,
+    clone_url: `${html}.git`,
+    mirror_url: null,
+    hooks_url: `${api}/hooks`,
+    svn_url: html,
+    homepage: null,
+    language: "TypeScript",
+    forks_count: 0,
+    forks: 0,
+    stargazers_count: 0,
+    watchers_count: 0,
+    watchers: 0,
+    size: 1,
+    default_branch: repo.defaultBranch,
+    open_issues_count: openIssues,
+    open_issues: openIssues,
+    is_template: false,
+    topics: [],
+    has_issues: true,
+    has_projects: true,
+    has_wiki: false,
+    has_pages: false,
+    has_downloads: true,
+    has_discussions: false,
+    archived: false,
+    disabled: false,
+    visibility: repo.private ? "private" : "public",
+    pushed_at: repo.createdAt,
+    created_at: repo.createdAt,
+    updated_at: repo.createdAt,
+    allow_forking: true,
+    web_commit_signoff_required: false,
+    license: null,
+    subscribers_count: 0,
+    network_count: 0,
+  };
+}
+
+export function issueEvent(w: World, i: IssueRecord, e: IssueEventRecord) {
+  const out: Record<string, unknown> = {
+    id: e.id,
+    node_id: nodeId("LE", e.id),
+    url: `${repoApiUrl(w, i.repo)}/issues/events/${e.id}`,
+    actor: simpleUser(w, e.actor),
+    event: e.event,
+    commit_id: null,
+    commit_url: null,
+    created_at: e.createdAt,
+    performed_via_github_app: e.viaApp ? integration(w) : null,
+  };
+  if (e.label) out.label = e.label;
+  if (e.assignee) {
+    out.assignee = simpleUser(w, e.assignee);
+    out.assigner = simpleUser(w, e.actor);
+  }
+  if (e.milestone) out.milestone = e.milestone;
+  if (e.rename) out.rename = e.rename;
+  if (e.stateReason !== undefined) out.state_reason = e.stateReason;
+  return out;
+}
+
+export function checkRun(w: World, repo: RepoRecord, c: CheckRunRecord) {
+  const url = `${repoApiUrl(w, repo)}/check-runs/${c.id}`;
+  return {
+    id: c.id,
+    head_sha: c.headSha,
+    node_id: nodeId("CR", c.id),
+    external_id: c.externalId ?? "",
+    url,
+    html_url: `${w.webUrl}/${repo.owner.login}/${repo.name}/runs/${c.id}`,
+    details_url: c.detailsUrl ?? `${w.webUrl}/${repo.owner.login}/${repo.name}/runs/${c.id}`,
+    status: c.status,
+    conclusion: c.conclusion,
+    started_at: c.startedAt,
+    completed_at: c.completedAt,
+    output: {
+      title: c.output.title,
+      summary: c.output.summary,
+      text: c.output.text,
+      annotations_count: 0,
+      annotations_url: `${url}/annotations`,
+    },
+    name: c.name,
+    check_suite: { id: c.id + 1 },
+    app: integration(w),
+    pull_requests: [],
+  };
+}
+
+export function status(w: World, repo: RepoRecord, s: StatusRecord) {
+  return {
+    url: `${repoApiUrl(w, repo)}/statuses/${s.sha}`,
+    avatar_url: null,
+    id: s.id,
+    node_id: nodeId("SC", s.id),
+    state: s.state,
+    description: s.description,
+    target_url: s.targetUrl,
+    context: s.context,
+    created_at: s.createdAt,
+    updated_at: s.updatedAt,
+    creator: simpleUser(w, s.creator),
+  };
+}
+
+/** Git blob sha of a text, as GitHub computes it. */
+export function blobSha(content: string): string {
+  const bytes = Buffer.from(content, "utf8");
+  return createHash("sha1").update(`blob ${bytes.length}\0`).update(bytes).digest("hex");
+}
+
+export function contentFile(
+  w: World,
+  repo: RepoRecord,
+  path: string,
+  ref: string,
+  file: { content: string; sha: string },
+) {
+  const api = `${repoApiUrl(w, repo)}/contents/${path}?ref=${encodeURIComponent(ref)}`;
+  const html = `${w.webUrl}/${repo.owner.login}/${repo.name}/blob/${ref}/${path}`;
+  const git = `${repoApiUrl(w, repo)}/git/blobs/${file.sha}`;
+  // GitHub wraps base64 content at 60 characters.
+  const b64 = Buffer.from(file.content, "utf8").toString("base64");
+  return {
+    type: "file",
+    encoding: "base64",
+    size: Buffer.byteLength(file.content),
+    name: path.split("/").pop() ?? path,
+    path,
+    content: (b64.match(/.{1,60}/g) ?? [""]).join("\n") + "\n",
+    sha: file.sha,
+    url: api,
+    git_url: git,
+    html_url: html,
+    download_url: `${w.webUrl}/raw/${repo.owner.login}/${repo.name}/${ref}/${path}`,
+    _links: { self: api, git, html },
+  };
+}

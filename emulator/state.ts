@@ -1,0 +1,1115 @@
+// The emulated GitHub's data and every change to it. Each change records what GitHub would record
+// (issue events, search index) and emits the webhooks GitHub would send, with the acting user as sender.
+import { ApiError, notFound, validationFailed } from "./errors.js";
+import type {
+  CheckRunRecord,
+  CommentRecord,
+  IssueEventRecord,
+  IssueRecord,
+  LabelRecord,
+  MilestoneRecord,
+  ReactionContent,
+  ReactionRecord,
+  RepoRecord,
+  Role,
+  StateReason,
+  StatusRecord,
+  UserRecord,
+} from "./model.js";
+import { REACTION_CONTENTS, timestamp } from "./model.js";
+import type { AppInfo, World } from "./serialize.js";
+import * as ser from "./serialize.js";
+
+export const MAX_BODY_LENGTH = 65_536;
+export const MAX_SUB_ISSUES = 100;
+export const MAX_SUB_ISSUE_DEPTH = 8;
+
+export interface EmittedEvent {
+  event: string;
+  action: string;
+  repo: RepoRecord;
+  sender: UserRecord;
+  fields: Record<string, unknown>;
+}
+
+export interface UserSpec {
+  login: string;
+  role?: Role;
+  orgMember?: boolean;
+  assignable?: boolean;
+  type?: "User" | "Bot";
+}
+
+interface SearchEntry {
+  visibleAt: number;
+  doc: IssueRecord;
+}
+
+/** Titles may be sent as numbers; GitHub stores their text. */
+function scalarText(value: unknown): string {
+  return typeof value === "string" ? value : typeof value === "number" ? String(value) : "";
+}
+
+export class GitHubState implements World {
+  apiUrl = "http://127.0.0.1/api/v3";
+  webUrl = "http://127.0.0.1";
+  readonly app: AppInfo;
+  readonly installationId: number;
+  readonly owner: UserRecord;
+  readonly bot: UserRecord;
+  readonly users = new Map<string, UserRecord>();
+  readonly repos = new Map<string, RepoRecord>();
+  readonly comments = new Map<number, CommentRecord>();
+  /** team slug → login → role */
+  readonly teams = new Map<string, Map<string, "member" | "maintainer">>();
+  searchLagMs: number;
+  private readonly issuesById = new Map<number, IssueRecord>();
+  private readonly searchIndex = new Map<number, SearchEntry[]>();
+  private readonly counters = {
+    user: 1000,
+    repo: 500_000_000,
+    issue: 3_000_000_000,
+    other: 7_000_000_000,
+  };
+
+  constructor(
+    opts: {
+      owner: string;
+      ownerType: "Organization" | "User";
+      appId: number;
+      appSlug: string;
+      installationId: number;
+      searchLagMs: number;
+    },
+    private readonly emit: (e: EmittedEvent) => void,
+  ) {
+    this.searchLagMs = opts.searchLagMs;
+    this.installationId = opts.installationId;
+    this.owner = this.addUser({ login: opts.owner, role: "admin" });
+    this.owner.type = opts.ownerType;
+    const created = timestamp();
+    this.app = {
+      id: opts.appId,
+      slug: opts.appSlug,
+      name: opts.appSlug,
+      clientId: `Iv1.${opts.appId.toString(16).padStart(16, "0")}`,
+      createdAt: created,
+      owner: this.owner,
+      permissions: {
+        issues: "write",
+        contents: "read",
+        metadata: "read",
+        checks: "write",
+        statuses: "write",
+        members: "read",
+      },
+      events: ["issues", "issue_comment", "sub_issues"],
+    };
+    this.bot = this.addUser({
+      login: `${opts.appSlug}[bot]`,
+      role: "write",
+      type: "Bot",
+      orgMember: false,
+    });
+  }
+
+  // ---- lookups ----
+
+  nextId(kind: keyof GitHubState["counters"]): number {
+    return ++this.counters[kind];
+  }
+
+  issueById(id: number): IssueRecord | undefined {
+    const i = this.issuesById.get(id);
+    return i && !i.deleted ? i : undefined;
+  }
+
+  userById(id: number): UserRecord | undefined {
+    for (const u of this.users.values()) if (u.id === id) return u;
+    return undefined;
+  }
+
+  user(login: string): UserRecord | undefined {
+    return this.users.get(login.toLowerCase());
+  }
+
+  /** Humans named by scripts are created on first use (any GitHub user may open issues). */
+  userOrCreate(login: string): UserRecord {
+    return this.user(login) ?? this.addUser({ login, role: "none", orgMember: false });
+  }
+
+  addUser(spec: UserSpec): UserRecord {
+    const existing = this.user(spec.login);
+    const role = spec.role ?? "read";
+    if (existing) {
+      existing.role = role;
+      if (spec.orgMember !== undefined) existing.orgMember = spec.orgMember;
+      if (spec.assignable !== undefined) existing.assignable = spec.assignable;
+      return existing;
+    }
+    const u: UserRecord = {
+      id: this.nextId("user"),
+      login: spec.login,
+      type: spec.type ?? "User",
+      role,
+      orgMember: spec.orgMember ?? role !== "none",
+      ...(spec.assignable !== undefined ? { assignable: spec.assignable } : {}),
+    };
+    this.users.set(spec.login.toLowerCase(), u);
+    return u;
+  }
+
+  repo(owner: string, name: string): RepoRecord | undefined {
+    return this.repos.get(`${owner}/${name}`.toLowerCase());
+  }
+
+  addRepo(
+    name: string,
+    opts: { private?: boolean; defaultBranch?: string; description?: string } = {},
+  ): RepoRecord {
+    const existing = this.repo(this.owner.login, name);
+    if (existing) return existing;
+    const r: RepoRecord = {
+      id: this.nextId("repo"),
+      name,
+      owner: this.owner,
+      private: opts.private ?? false,
+      description: opts.description ?? null,
+      defaultBranch: opts.defaultBranch ?? "main",
+      createdAt: timestamp(),
+      files: new Map([[opts.defaultBranch ?? "main", new Map()]]),
+      labels: new Map(),
+      issues: new Map(),
+      nextNumber: 1,
+      milestones: new Map(),
+      checkRuns: new Map(),
+      statuses: [],
+    };
+    this.repos.set(`${this.owner.login}/${name}`.toLowerCase(), r);
+    return r;
+  }
+
+  issue(repo: RepoRecord, number: number): IssueRecord {
+    const i = repo.issues.get(number);
+    if (!i || i.deleted) throw notFound();
+    return i;
+  }
+
+  realIssue(repo: RepoRecord, number: number): IssueRecord {
+    const i = this.issue(repo, number);
+    if (i.isPullRequest) throw notFound();
+    return i;
+  }
+
+  comment(repo: RepoRecord, id: number): CommentRecord {
+    const c = this.comments.get(id);
+    if (!c || c.issue.repo !== repo) throw notFound();
+    return c;
+  }
+
+  canBeAssigned(login: string): boolean {
+    const u = this.user(login);
+    if (!u || u.type === "Organization") return false;
+    return u.assignable ?? u.role !== "none";
+  }
+
+  authorAssociation(user: UserRecord, repo: RepoRecord): string {
+    if (user.type === "Bot") return "NONE";
+    if (user.id === repo.owner.id) return "OWNER";
+    if (user.orgMember && repo.owner.type === "Organization") return "MEMBER";
+    if (user.role !== "none") return "COLLABORATOR";
+    return "NONE";
+  }
+
+  // ---- labels ----
+
+  findLabel(repo: RepoRecord, name: string): LabelRecord | undefined {
+    return repo.labels.get(name.toLowerCase());
+  }
+
+  labelById(repo: RepoRecord, id: number): LabelRecord | undefined {
+    for (const l of repo.labels.values()) if (l.id === id) return l;
+    return undefined;
+  }
+
+  createLabel(
+    repo: RepoRecord,
+    spec: { name: string; color?: string; description?: string | null },
+  ): LabelRecord {
+    if (typeof spec.name !== "string" || spec.name.trim() === "") {
+      throw validationFailed({ resource: "Label", code: "missing_field", field: "name" });
+    }
+    if (this.findLabel(repo, spec.name)) {
+      throw validationFailed({ resource: "Label", code: "already_exists", field: "name" });
+    }
+    const color = (spec.color ?? "ededed").replace(/^#/, "");
+    if (!/^[0-9a-fA-F]{6}$/.test(color)) {
+      throw validationFailed({ resource: "Label", code: "invalid", field: "color" });
+    }
+    const l: LabelRecord = {
+      id: this.nextId("other"),
+      name: spec.name,
+      color: color.toLowerCase(),
+      description: spec.description ?? null,
+      isDefault: false,
+    };
+    repo.labels.set(l.name.toLowerCase(), l);
+    return l;
+  }
+
+  updateLabel(
+    repo: RepoRecord,
+    name: string,
+    spec: { new_name?: string; color?: string; description?: string | null },
+  ): LabelRecord {
+    const l = this.findLabel(repo, name);
+    if (!l) throw notFound();
+    if (spec.new_name !== undefined && spec.new_name.toLowerCase() !== l.name.toLowerCase()) {
+      if (this.findLabel(repo, spec.new_name)) {
+        throw validationFailed({ resource: "Label", code: "already_exists", field: "name" });
+      }
+    }
+    repo.labels.delete(l.name.toLowerCase());
+    if (spec.new_name !== undefined) l.name = spec.new_name;
+    if (spec.color !== undefined) l.color = spec.color.replace(/^#/, "").toLowerCase();
+    if (spec.description !== undefined) l.description = spec.description;
+    repo.labels.set(l.name.toLowerCase(), l);
+    return l;
+  }
+
+  deleteLabel(repo: RepoRecord, name: string): void {
+    const l = this.findLabel(repo, name);
+    if (!l) throw notFound();
+    repo.labels.delete(l.name.toLowerCase());
+    for (const i of repo.issues.values()) i.labelIds = i.labelIds.filter((id) => id !== l.id);
+  }
+
+  private labelOrCreate(repo: RepoRecord, name: string): LabelRecord {
+    return this.findLabel(repo, name) ?? this.createLabel(repo, { name });
+  }
+
+  // ---- issues ----
+
+  createIssue(
+    repo: RepoRecord,
+    actor: UserRecord,
+    spec: {
+      title?: unknown;
+      body?: unknown;
+      labels?: unknown;
+      assignees?: unknown;
+      assignee?: unknown;
+      milestone?: unknown;
+      pullRequest?: boolean;
+    },
+  ): IssueRecord {
+    if (typeof spec.title !== "string" && typeof spec.title !== "number") {
+      throw validationFailed({ resource: "Issue", code: "missing_field", field: "title" });
+    }
+    const title = String(spec.title);
+    if (title.trim() === "")
+      throw validationFailed({ resource: "Issue", code: "missing_field", field: "title" });
+    const body = this.checkBody(spec.body, "Issue");
+    const labels = this.labelNames(spec.labels).map((n) => this.labelOrCreate(repo, n));
+    const assigneeLogins = [
+      ...(typeof spec.assignee === "string" ? [spec.assignee] : []),
+      ...this.stringArray(spec.assignees, "assignees"),
+    ];
+    const assignees = this.assignableUsers(assigneeLogins);
+    const milestone = this.milestoneRef(repo, spec.milestone);
+    const now = timestamp();
+    const issue: IssueRecord = {
+      id: this.nextId("issue"),
+      number: repo.nextNumber++,
+      repo,
+      title,
+      body,
+      user: actor,
+      labelIds: [],
+      assigneeIds: [],
+      state: "open",
+      stateReason: null,
+      locked: false,
+      milestoneNumber: milestone,
+      createdAt: now,
+      updatedAt: now,
+      closedAt: null,
+      closedBy: null,
+      viaApp: actor.type === "Bot",
+      parentId: null,
+      subIssueIds: [],
+      isPullRequest: spec.pullRequest ?? false,
+      reactions: [],
+      events: [],
+      commentCount: 0,
+      deleted: false,
+    };
+    repo.issues.set(issue.number, issue);
+    this.issuesById.set(issue.id, issue);
+    this.index(issue);
+    if (issue.isPullRequest) return issue;
+    // GitHub sends `opened` with the final issue, then one `labeled`/`assigned` per label/assignee.
+    issue.labelIds = labels.map((l) => l.id);
+    issue.assigneeIds = assignees.map((u) => u.id);
+    this.emitIssue(issue, actor, "opened");
+    for (const l of labels) this.recordLabelChange(issue, actor, l, "labeled");
+    for (const u of assignees) this.recordAssigneeChange(issue, actor, u, "assigned");
+    return issue;
+  }
+
+  updateIssue(issue: IssueRecord, actor: UserRecord, spec: Record<string, unknown>): IssueRecord {
+    const changes: Record<string, { from: string }> = {};
+    if (spec.title !== undefined && spec.title !== null) {
+      const title = scalarText(spec.title);
+      if (title.trim() === "")
+        throw validationFailed({ resource: "Issue", code: "missing_field", field: "title" });
+      if (title !== issue.title) changes.title = { from: issue.title };
+    }
+    if (spec.body !== undefined) {
+      const body = this.checkBody(spec.body, "Issue");
+      if (body !== issue.body) changes.body = { from: issue.body ?? "" };
+    }
+    let newState: "open" | "closed" | undefined;
+    if (spec.state !== undefined) {
+      if (spec.state !== "open" && spec.state !== "closed") {
+        throw validationFailed({ resource: "Issue", code: "invalid", field: "state" });
+      }
+      newState = spec.state;
+    }
+    const reason = spec.state_reason as StateReason | null | undefined;
+    if (
+      reason !== undefined &&
+      reason !== null &&
+      !["completed", "not_planned", "duplicate", "reopened"].includes(reason)
+    ) {
+      throw validationFailed({ resource: "Issue", code: "invalid", field: "state_reason" });
+    }
+    const labels =
+      spec.labels === undefined
+        ? undefined
+        : this.labelNames(spec.labels).map((n) => this.labelOrCreate(issue.repo, n));
+    const assignees =
+      spec.assignees === undefined && spec.assignee === undefined
+        ? undefined
+        : this.assignableUsers([
+            ...(typeof spec.assignee === "string" ? [spec.assignee] : []),
+            ...this.stringArray(spec.assignees, "assignees"),
+          ]);
+    const milestone =
+      spec.milestone === undefined ? undefined : this.milestoneRef(issue.repo, spec.milestone);
+
+    // Validation is complete: apply.
+    if (changes.title) {
+      this.recordEvent(issue, actor, {
+        event: "renamed",
+        rename: { from: issue.title, to: scalarText(spec.title) },
+      });
+      issue.title = scalarText(spec.title);
+    }
+    if (changes.body) issue.body = this.checkBody(spec.body, "Issue");
+    if (Object.keys(changes).length) {
+      this.touch(issue);
+      this.emitIssue(issue, actor, "edited", { changes });
+    }
+    if (labels)
+      this.setLabels(
+        issue,
+        actor,
+        labels.map((l) => l.name),
+      );
+    if (assignees) this.setAssignees(issue, actor, assignees);
+    if (milestone !== undefined && milestone !== issue.milestoneNumber) {
+      const before = issue.milestoneNumber;
+      issue.milestoneNumber = milestone;
+      this.touch(issue);
+      const m = milestone ?? before;
+      const ms = m === null ? undefined : issue.repo.milestones.get(m);
+      if (ms) {
+        const action = milestone === null ? "demilestoned" : "milestoned";
+        this.recordEvent(issue, actor, { event: action, milestone: { title: ms.title } });
+        this.emitIssue(issue, actor, action, { milestone: ser.milestone(this, issue.repo, ms) });
+      }
+    }
+    if (newState === "closed" && issue.state === "open") {
+      this.close(issue, actor, reason ?? "completed");
+    } else if (newState === "open" && issue.state === "closed") {
+      this.reopen(issue, actor);
+    } else if (
+      reason &&
+      issue.state === "closed" &&
+      reason !== issue.stateReason &&
+      newState !== "open"
+    ) {
+      issue.stateReason = reason;
+      this.touch(issue);
+    }
+    return issue;
+  }
+
+  close(issue: IssueRecord, actor: UserRecord, reason: StateReason): void {
+    issue.state = "closed";
+    issue.stateReason = reason === "reopened" ? "completed" : reason;
+    issue.closedAt = timestamp();
+    issue.closedBy = actor;
+    this.touch(issue);
+    this.recordEvent(issue, actor, { event: "closed", stateReason: issue.stateReason });
+    this.emitIssue(issue, actor, "closed");
+    this.emitParentSummaryChange(issue);
+  }
+
+  reopen(issue: IssueRecord, actor: UserRecord): void {
+    issue.state = "open";
+    issue.stateReason = "reopened";
+    issue.closedAt = null;
+    issue.closedBy = null;
+    this.touch(issue);
+    this.recordEvent(issue, actor, { event: "reopened", stateReason: "reopened" });
+    this.emitIssue(issue, actor, "reopened");
+    this.emitParentSummaryChange(issue);
+  }
+
+  deleteIssue(issue: IssueRecord, actor: UserRecord): void {
+    const payload = ser.issue(this, issue);
+    this.detachFromHierarchy(issue, actor);
+    issue.deleted = true;
+    this.index(issue);
+    this.emit({
+      event: "issues",
+      action: "deleted",
+      repo: issue.repo,
+      sender: actor,
+      fields: { issue: payload },
+    });
+  }
+
+  transferIssue(issue: IssueRecord, actor: UserRecord, target: RepoRecord): IssueRecord {
+    const before = ser.issue(this, issue);
+    issue.deleted = true;
+    this.index(issue);
+    const moved = this.createIssueSilently(target, issue);
+    this.emit({
+      event: "issues",
+      action: "transferred",
+      repo: issue.repo,
+      sender: actor,
+      fields: {
+        issue: before,
+        changes: {
+          new_issue: ser.issue(this, moved),
+          new_repository: ser.repository(this, target),
+        },
+      },
+    });
+    return moved;
+  }
+
+  private createIssueSilently(repo: RepoRecord, from: IssueRecord): IssueRecord {
+    const labels = from.labelIds
+      .map((id) => this.labelById(from.repo, id))
+      .filter((l): l is LabelRecord => l !== undefined)
+      .map((l) => this.labelOrCreate(repo, l.name));
+    const moved: IssueRecord = {
+      ...from,
+      id: this.nextId("issue"),
+      number: repo.nextNumber++,
+      repo,
+      labelIds: labels.map((l) => l.id),
+      milestoneNumber: null,
+      events: [],
+      reactions: [...from.reactions],
+      subIssueIds: [...from.subIssueIds],
+      deleted: false,
+    };
+    repo.issues.set(moved.number, moved);
+    this.issuesById.set(moved.id, moved);
+    for (const c of this.comments.values()) if (c.issue === from) c.issue = moved;
+    this.index(moved);
+    return moved;
+  }
+
+  addLabels(issue: IssueRecord, actor: UserRecord, names: string[]): void {
+    for (const name of names) {
+      const l = this.labelOrCreate(issue.repo, name);
+      if (issue.labelIds.includes(l.id)) continue;
+      issue.labelIds.push(l.id);
+      this.touch(issue);
+      this.recordLabelChange(issue, actor, l, "labeled");
+    }
+  }
+
+  removeLabel(issue: IssueRecord, actor: UserRecord, name: string): void {
+    const l = this.findLabel(issue.repo, name);
+    if (!l || !issue.labelIds.includes(l.id)) throw new ApiError(404, "Label does not exist");
+    issue.labelIds = issue.labelIds.filter((id) => id !== l.id);
+    this.touch(issue);
+    this.recordLabelChange(issue, actor, l, "unlabeled");
+  }
+
+  setLabels(issue: IssueRecord, actor: UserRecord, names: string[]): void {
+    const wanted = names.map((n) => this.labelOrCreate(issue.repo, n));
+    for (const id of [...issue.labelIds]) {
+      if (!wanted.some((l) => l.id === id)) {
+        const l = this.labelById(issue.repo, id);
+        if (l) this.removeLabel(issue, actor, l.name);
+      }
+    }
+    this.addLabels(
+      issue,
+      actor,
+      wanted.map((l) => l.name),
+    );
+  }
+
+  addAssignees(issue: IssueRecord, actor: UserRecord, logins: string[]): void {
+    for (const u of this.assignableUsers(logins)) {
+      if (issue.assigneeIds.includes(u.id) || issue.assigneeIds.length >= 10) continue;
+      issue.assigneeIds.push(u.id);
+      this.touch(issue);
+      this.recordAssigneeChange(issue, actor, u, "assigned");
+    }
+  }
+
+  removeAssignees(issue: IssueRecord, actor: UserRecord, logins: string[]): void {
+    for (const login of logins) {
+      const u = this.user(login);
+      if (!u || !issue.assigneeIds.includes(u.id)) continue;
+      issue.assigneeIds = issue.assigneeIds.filter((id) => id !== u.id);
+      this.touch(issue);
+      this.recordAssigneeChange(issue, actor, u, "unassigned");
+    }
+  }
+
+  private setAssignees(issue: IssueRecord, actor: UserRecord, users: UserRecord[]): void {
+    const drop = issue.assigneeIds.filter((id) => !users.some((u) => u.id === id));
+    this.removeAssignees(
+      issue,
+      actor,
+      drop.map((id) => this.userById(id)?.login ?? ""),
+    );
+    this.addAssignees(
+      issue,
+      actor,
+      users.map((u) => u.login),
+    );
+  }
+
+  // ---- comments and reactions ----
+
+  createComment(issue: IssueRecord, actor: UserRecord, body: unknown): CommentRecord {
+    const text = this.checkBody(body, "IssueComment");
+    if (text === null || text.trim() === "") {
+      throw validationFailed({ resource: "IssueComment", code: "missing_field", field: "body" });
+    }
+    const now = timestamp();
+    const c: CommentRecord = {
+      id: this.nextId("other"),
+      issue,
+      body: text,
+      user: actor,
+      createdAt: now,
+      updatedAt: now,
+      viaApp: actor.type === "Bot",
+      reactions: [],
+    };
+    this.comments.set(c.id, c);
+    issue.commentCount++;
+    this.touch(issue);
+    this.emitComment(c, actor, "created");
+    return c;
+  }
+
+  updateComment(c: CommentRecord, actor: UserRecord, body: unknown): CommentRecord {
+    const text = this.checkBody(body, "IssueComment");
+    if (text === null || text.trim() === "") {
+      throw validationFailed({ resource: "IssueComment", code: "missing_field", field: "body" });
+    }
+    const from = c.body;
+    c.body = text;
+    c.updatedAt = timestamp();
+    this.touch(c.issue);
+    this.emitComment(c, actor, "edited", { changes: { body: { from } } });
+    return c;
+  }
+
+  deleteComment(c: CommentRecord, actor: UserRecord): void {
+    this.comments.delete(c.id);
+    c.issue.commentCount--;
+    this.touch(c.issue);
+    this.emitComment(c, actor, "deleted");
+  }
+
+  addReaction(
+    target: { reactions: ReactionRecord[] },
+    actor: UserRecord,
+    content: unknown,
+  ): { reaction: ReactionRecord; created: boolean } {
+    if (typeof content !== "string" || !REACTION_CONTENTS.includes(content as ReactionContent)) {
+      throw validationFailed({ resource: "Reaction", code: "invalid", field: "content" });
+    }
+    const existing = target.reactions.find((r) => r.user.id === actor.id && r.content === content);
+    if (existing) return { reaction: existing, created: false };
+    const r: ReactionRecord = {
+      id: this.nextId("other"),
+      user: actor,
+      content: content as ReactionContent,
+      createdAt: timestamp(),
+    };
+    target.reactions.push(r);
+    return { reaction: r, created: true };
+  }
+
+  // ---- sub-issues ----
+
+  addSubIssue(
+    parent: IssueRecord,
+    actor: UserRecord,
+    subIssueId: unknown,
+    replaceParent: boolean,
+  ): IssueRecord {
+    const child = typeof subIssueId === "number" ? this.issueById(subIssueId) : undefined;
+    if (!child || child.isPullRequest) {
+      throw validationFailed({
+        resource: "SubIssue",
+        code: "invalid",
+        field: "sub_issue_id",
+        message: "The provided sub-issue does not exist",
+      });
+    }
+    if (child.id === parent.id) {
+      throw validationFailed({
+        resource: "SubIssue",
+        code: "invalid",
+        field: "sub_issue_id",
+        message: "An issue cannot be a sub-issue of itself",
+      });
+    }
+    if (child.repo.owner.id !== parent.repo.owner.id) {
+      throw validationFailed({
+        resource: "SubIssue",
+        code: "invalid",
+        field: "sub_issue_id",
+        message: "Sub-issues must belong to the same owner",
+      });
+    }
+    if (parent.subIssueIds.includes(child.id)) {
+      throw validationFailed({
+        resource: "SubIssue",
+        code: "invalid",
+        field: "sub_issue_id",
+        message: "Issue may not contain duplicate sub-issues",
+      });
+    }
+    if (child.parentId !== null && !replaceParent) {
+      throw validationFailed({
+        resource: "SubIssue",
+        code: "invalid",
+        field: "sub_issue_id",
+        message: "Sub-issue may only have one parent",
+      });
+    }
+    if (parent.subIssueIds.length >= MAX_SUB_ISSUES) {
+      throw validationFailed({
+        resource: "SubIssue",
+        code: "invalid",
+        field: "sub_issue_id",
+        message: `Parent cannot have more than ${MAX_SUB_ISSUES} sub-issues`,
+      });
+    }
+    for (
+      let a: IssueRecord | undefined = parent;
+      a;
+      a = a.parentId === null ? undefined : this.issueById(a.parentId)
+    ) {
+      if (a.id === child.id) {
+        throw validationFailed({
+          resource: "SubIssue",
+          code: "invalid",
+          field: "sub_issue_id",
+          message: "Sub-issue cannot be an ancestor",
+        });
+      }
+    }
+    if (this.depthAbove(parent) + 1 + this.depthBelow(child) > MAX_SUB_ISSUE_DEPTH) {
+      throw validationFailed({
+        resource: "SubIssue",
+        code: "invalid",
+        field: "sub_issue_id",
+        message: `Sub-issues cannot be nested more than ${MAX_SUB_ISSUE_DEPTH} levels deep`,
+      });
+    }
+    const oldParent = child.parentId === null ? undefined : this.issueById(child.parentId);
+    if (oldParent) this.unlinkSubIssue(oldParent, child, actor);
+    parent.subIssueIds.push(child.id);
+    child.parentId = parent.id;
+    this.touch(parent);
+    this.touch(child);
+    this.emitSubIssue(parent, child, actor, "sub_issue_added", "parent_issue_added");
+    return child;
+  }
+
+  removeSubIssue(parent: IssueRecord, actor: UserRecord, subIssueId: unknown): IssueRecord {
+    const child = typeof subIssueId === "number" ? this.issueById(subIssueId) : undefined;
+    if (!child || child.parentId !== parent.id) throw notFound();
+    this.unlinkSubIssue(parent, child, actor);
+    return child;
+  }
+
+  reprioritizeSubIssue(
+    parent: IssueRecord,
+    spec: { sub_issue_id?: unknown; after_id?: unknown; before_id?: unknown },
+  ): void {
+    const id = spec.sub_issue_id;
+    if (typeof id !== "number" || !parent.subIssueIds.includes(id)) throw notFound();
+    const anchor = (spec.after_id ?? spec.before_id) as number | undefined;
+    if (anchor === undefined || (spec.after_id !== undefined && spec.before_id !== undefined)) {
+      throw validationFailed({
+        resource: "SubIssue",
+        code: "invalid",
+        field: "after_id",
+        message: "Exactly one of after_id or before_id is required",
+      });
+    }
+    if (!parent.subIssueIds.includes(anchor) || anchor === id) {
+      throw validationFailed({
+        resource: "SubIssue",
+        code: "invalid",
+        field: spec.after_id !== undefined ? "after_id" : "before_id",
+      });
+    }
+    const rest = parent.subIssueIds.filter((x) => x !== id);
+    const at = rest.indexOf(anchor) + (spec.after_id !== undefined ? 1 : 0);
+    rest.splice(at, 0, id);
+    parent.subIssueIds = rest;
+    this.touch(parent);
+  }
+
+  private unlinkSubIssue(parent: IssueRecord, child: IssueRecord, actor: UserRecord): void {
+    parent.subIssueIds = parent.subIssueIds.filter((id) => id !== child.id);
+    child.parentId = null;
+    this.touch(parent);
+    this.touch(child);
+    this.emitSubIssue(parent, child, actor, "sub_issue_removed", "parent_issue_removed");
+  }
+
+  private detachFromHierarchy(issue: IssueRecord, actor: UserRecord): void {
+    const parent = issue.parentId === null ? undefined : this.issueById(issue.parentId);
+    if (parent) this.unlinkSubIssue(parent, issue, actor);
+    for (const id of [...issue.subIssueIds]) {
+      const child = this.issueById(id);
+      if (child) this.unlinkSubIssue(issue, child, actor);
+    }
+  }
+
+  private depthAbove(i: IssueRecord): number {
+    let d = 1;
+    for (
+      let p = i.parentId === null ? undefined : this.issueById(i.parentId);
+      p;
+      p = p.parentId === null ? undefined : this.issueById(p.parentId)
+    )
+      d++;
+    return d;
+  }
+
+  private depthBelow(i: IssueRecord): number {
+    const kids = i.subIssueIds
+      .map((id) => this.issueById(id))
+      .filter((c): c is IssueRecord => c !== undefined);
+    return kids.length ? 1 + Math.max(...kids.map((k) => this.depthBelow(k))) : 0;
+  }
+
+  // ---- milestones, checks, statuses ----
+
+  createMilestone(
+    repo: RepoRecord,
+    actor: UserRecord,
+    spec: Record<string, unknown>,
+  ): MilestoneRecord {
+    if (typeof spec.title !== "string" || spec.title.trim() === "") {
+      throw validationFailed({ resource: "Milestone", code: "missing_field", field: "title" });
+    }
+    if ([...repo.milestones.values()].some((m) => m.title === spec.title)) {
+      throw validationFailed({ resource: "Milestone", code: "already_exists", field: "title" });
+    }
+    const now = timestamp();
+    const number = repo.milestones.size + 1;
+    const state = spec.state === "closed" ? "closed" : "open";
+    const m: MilestoneRecord = {
+      id: this.nextId("other"),
+      number,
+      title: spec.title,
+      description: typeof spec.description === "string" ? spec.description : null,
+      state,
+      dueOn: typeof spec.due_on === "string" ? timestamp(new Date(spec.due_on)) : null,
+      creator: actor,
+      createdAt: now,
+      updatedAt: now,
+      closedAt: state === "closed" ? now : null,
+    };
+    repo.milestones.set(number, m);
+    return m;
+  }
+
+  upsertCheckRun(
+    repo: RepoRecord,
+    spec: Record<string, unknown>,
+    existing?: CheckRunRecord,
+  ): CheckRunRecord {
+    if (!existing && (typeof spec.name !== "string" || typeof spec.head_sha !== "string")) {
+      throw validationFailed({
+        resource: "CheckRun",
+        code: "missing_field",
+        field: typeof spec.name !== "string" ? "name" : "head_sha",
+      });
+    }
+    const now = timestamp();
+    const run: CheckRunRecord = existing ?? {
+      id: this.nextId("other"),
+      headSha: spec.head_sha as string,
+      name: spec.name as string,
+      status: "queued",
+      conclusion: null,
+      startedAt: now,
+      completedAt: null,
+      detailsUrl: null,
+      externalId: null,
+      output: { title: null, summary: null, text: null },
+    };
+    if (typeof spec.name === "string") run.name = spec.name;
+    if (typeof spec.details_url === "string") run.detailsUrl = spec.details_url;
+    if (typeof spec.external_id === "string") run.externalId = spec.external_id;
+    if (typeof spec.started_at === "string") run.startedAt = spec.started_at;
+    if (typeof spec.status === "string") run.status = spec.status;
+    if (typeof spec.conclusion === "string") {
+      run.conclusion = spec.conclusion;
+      run.status = "completed";
+    }
+    if (run.status === "completed" && run.conclusion === null) {
+      throw validationFailed({ resource: "CheckRun", code: "missing_field", field: "conclusion" });
+    }
+    if (run.status === "completed")
+      run.completedAt =
+        typeof spec.completed_at === "string" ? spec.completed_at : (run.completedAt ?? now);
+    const output = spec.output as { title?: string; summary?: string; text?: string } | undefined;
+    if (output)
+      run.output = {
+        title: output.title ?? null,
+        summary: output.summary ?? null,
+        text: output.text ?? null,
+      };
+    repo.checkRuns.set(run.id, run);
+    return run;
+  }
+
+  createStatus(
+    repo: RepoRecord,
+    actor: UserRecord,
+    sha: string,
+    spec: Record<string, unknown>,
+  ): StatusRecord {
+    if (!["error", "failure", "pending", "success"].includes(spec.state as string)) {
+      throw validationFailed({ resource: "Status", code: "invalid", field: "state" });
+    }
+    const now = timestamp();
+    const s: StatusRecord = {
+      id: this.nextId("other"),
+      sha,
+      state: spec.state as string,
+      description: typeof spec.description === "string" ? spec.description : null,
+      targetUrl: typeof spec.target_url === "string" ? spec.target_url : null,
+      context: typeof spec.context === "string" ? spec.context : "default",
+      creator: actor,
+      createdAt: now,
+      updatedAt: now,
+    };
+    repo.statuses.push(s);
+    return s;
+  }
+
+  // ---- search (eventually consistent) ----
+
+  /** Issues as the search index currently sees them (possibly stale). */
+  searchableIssues(now = Date.now()): IssueRecord[] {
+    const out: IssueRecord[] = [];
+    for (const entries of this.searchIndex.values()) {
+      let visible: IssueRecord | undefined;
+      for (const e of entries) if (e.visibleAt <= now) visible = e.doc;
+      if (visible && !visible.deleted) out.push(visible);
+    }
+    return out;
+  }
+
+  private index(issue: IssueRecord): void {
+    const entries = this.searchIndex.get(issue.id) ?? [];
+    const doc: IssueRecord = {
+      ...issue,
+      labelIds: [...issue.labelIds],
+      assigneeIds: [...issue.assigneeIds],
+      subIssueIds: [...issue.subIssueIds],
+      reactions: [...issue.reactions],
+    };
+    entries.push({ visibleAt: Date.now() + this.searchLagMs, doc });
+    this.searchIndex.set(issue.id, entries);
+  }
+
+  // ---- helpers ----
+
+  private touch(issue: IssueRecord): void {
+    issue.updatedAt = timestamp();
+    this.index(issue);
+  }
+
+  private checkBody(body: unknown, resource: string): string | null {
+    if (body === undefined || body === null) return null;
+    if (typeof body !== "string")
+      throw validationFailed({ resource, code: "invalid", field: "body" });
+    if (body.length > MAX_BODY_LENGTH) {
+      throw validationFailed({
+        resource,
+        code: "custom",
+        field: "body",
+        message: `body is too long (maximum is ${MAX_BODY_LENGTH} characters)`,
+      });
+    }
+    return body;
+  }
+
+  private stringArray(value: unknown, field: string): string[] {
+    if (value === undefined || value === null) return [];
+    if (!Array.isArray(value) || value.some((v) => typeof v !== "string")) {
+      throw validationFailed({ resource: "Issue", code: "invalid", field });
+    }
+    return value as string[];
+  }
+
+  labelNames(value: unknown): string[] {
+    if (value === undefined || value === null) return [];
+    if (!Array.isArray(value))
+      throw validationFailed({ resource: "Label", code: "invalid", field: "labels" });
+    return value.map((v: unknown) => {
+      if (typeof v === "string") return v;
+      if (v && typeof v === "object" && typeof (v as { name?: unknown }).name === "string")
+        return (v as { name: string }).name;
+      throw validationFailed({ resource: "Label", code: "invalid", field: "labels" });
+    });
+  }
+
+  /** GitHub drops people who cannot be assigned without an error. */
+  private assignableUsers(logins: string[]): UserRecord[] {
+    const out: UserRecord[] = [];
+    for (const login of logins) {
+      if (!this.canBeAssigned(login)) continue;
+      const u = this.user(login);
+      if (u && !out.includes(u)) out.push(u);
+    }
+    return out;
+  }
+
+  private milestoneRef(repo: RepoRecord, value: unknown): number | null {
+    if (value === undefined || value === null) return null;
+    const n = Number(value);
+    if (!repo.milestones.has(n))
+      throw validationFailed({ resource: "Issue", code: "invalid", field: "milestone" });
+    return n;
+  }
+
+  private recordEvent(
+    issue: IssueRecord,
+    actor: UserRecord,
+    e: Omit<IssueEventRecord, "id" | "actor" | "createdAt" | "viaApp">,
+  ): void {
+    issue.events.push({
+      id: this.nextId("other"),
+      actor,
+      createdAt: timestamp(),
+      viaApp: actor.type === "Bot",
+      ...e,
+    });
+  }
+
+  private recordLabelChange(
+    issue: IssueRecord,
+    actor: UserRecord,
+    l: LabelRecord,
+    action: "labeled" | "unlabeled",
+  ): void {
+    this.recordEvent(issue, actor, { event: action, label: { name: l.name, color: l.color } });
+    this.emitIssue(issue, actor, action, { label: ser.label(this, issue.repo, l) });
+  }
+
+  private recordAssigneeChange(
+    issue: IssueRecord,
+    actor: UserRecord,
+    u: UserRecord,
+    action: "assigned" | "unassigned",
+  ): void {
+    this.recordEvent(issue, actor, { event: action, assignee: u });
+    this.emitIssue(issue, actor, action, { assignee: ser.simpleUser(this, u) });
+  }
+
+  private emitIssue(
+    issue: IssueRecord,
+    actor: UserRecord,
+    action: string,
+    extra: Record<string, unknown> = {},
+  ): void {
+    if (issue.isPullRequest) return;
+    this.emit({
+      event: "issues",
+      action,
+      repo: issue.repo,
+      sender: actor,
+      fields: { issue: ser.issue(this, issue), ...extra },
+    });
+  }
+
+  private emitComment(
+    c: CommentRecord,
+    actor: UserRecord,
+    action: string,
+    extra: Record<string, unknown> = {},
+  ): void {
+    this.emit({
+      event: "issue_comment",
+      action,
+      repo: c.issue.repo,
+      sender: actor,
+      fields: { ...extra, issue: ser.issue(this, c.issue), comment: ser.comment(this, c) },
+    });
+  }
+
+  private emitSubIssue(
+    parent: IssueRecord,
+    child: IssueRecord,
+    actor: UserRecord,
+    parentAction: string,
+    childAction: string,
+  ): void {
+    const fields = {
+      parent_issue_id: parent.id,
+      parent_issue: ser.issue(this, parent),
+      sub_issue_id: child.id,
+      sub_issue: ser.issue(this, child),
+    };
+    this.emit({
+      event: "sub_issues",
+      action: parentAction,
+      repo: parent.repo,
+      sender: actor,
+      fields: { ...fields, sub_issue_repo: ser.repository(this, child.repo) },
+    });
+    this.emit({
+      event: "sub_issues",
+      action: childAction,
+      repo: child.repo,
+      sender: actor,
+      fields: { ...fields, parent_issue_repo: ser.repository(this, parent.repo) },
+    });
+  }
+
+  /** A child closing or reopening changes its parent's sub_issues_summary; GitHub reports no webhook for that. */
+  private emitParentSummaryChange(issue: IssueRecord): void {
+    const parent = issue.parentId === null ? undefined : this.issueById(issue.parentId);
+    if (parent) this.touch(parent);
+  }
+}
