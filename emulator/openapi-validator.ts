@@ -30,6 +30,15 @@ export function toJsonSchema(node: Json, docId: string): Json {
   return { anyOf: [out, { type: "null" }] };
 }
 
+/**
+ * Places where the published description contradicts GitHub's real answers. GET /app/installations
+ * inlines `account` as allOf[simple-user, enterprise] (the named schema says anyOf), which no real
+ * account satisfies.
+ */
+const KNOWN_SPEC_BUGS: { operation: string; instancePath: RegExp }[] = [
+  { operation: "GET /app/installations", instancePath: /^\/\d+\/account(\/|$)/ },
+];
+
 const DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/;
 
 export function addFormats(ajv: {
@@ -140,15 +149,18 @@ export class OpenApiValidator {
         errors: empty ? [] : ["documented without a body, but a body was sent"],
       };
     }
-    const valid = fn(body);
+    const ok = fn(body);
+    const operation = `${method.toUpperCase()} ${template}`;
+    const ignored = KNOWN_SPEC_BUGS.filter((b) => b.operation === operation);
+    const errors = (ok ? [] : (fn.errors ?? [])).filter(
+      (e) => !ignored.some((b) => b.instancePath.test(e.instancePath)),
+    );
     return {
       found: true,
-      valid,
-      errors: valid
-        ? []
-        : (fn.errors ?? []).map(
-            (e) => `${e.instancePath || "/"} ${e.message ?? ""} ${JSON.stringify(e.params)}`,
-          ),
+      valid: errors.length === 0,
+      errors: errors.map(
+        (e) => `${e.instancePath || "/"} ${e.message ?? ""} ${JSON.stringify(e.params)}`,
+      ),
     };
   }
 }

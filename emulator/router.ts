@@ -51,12 +51,15 @@ export class Router {
     path: string,
   ): { route: Route; params: Record<string, string> } | undefined {
     const segments = path.split("/").filter(Boolean);
+    let best: { route: Route; params: Record<string, string>; literals: number } | undefined;
     for (const route of this.routes) {
       if (route.method !== method) continue;
       const params = matchTemplate(route.template, segments);
-      if (params) return { route, params };
+      // Literal segments win over parameters: /issues/comments is not issue number "comments".
+      const literals = route.template.split("/").filter((p) => p && !p.startsWith("{")).length;
+      if (params && (!best || literals > best.literals)) best = { route, params, literals };
     }
-    return undefined;
+    return best && { route: best.route, params: best.params };
   }
 
   /** True when some method serves this path (for 404 vs 405-like answers). */

@@ -103,7 +103,7 @@ export class GitHubState implements World {
         statuses: "write",
         members: "read",
       },
-      events: ["issues", "issue_comment", "sub_issues"],
+      events: ["issues", "issue_comment"],
     };
     this.bot = this.addUser({
       login: `${opts.appSlug}[bot]`,
