@@ -254,7 +254,10 @@ export class FakeGitHub {
    * (`/repos/acme/web/issues/12`; `%20` and ` ` are the same).
    */
   expect(route: string, options: ExpectOptions = {}): Expectation {
-    const [method = "", path = ""] = route.trim().split(/\s+/, 2);
+    const trimmed = route.trim();
+    const space = trimmed.search(/\s/);
+    const method = space < 0 ? trimmed : trimmed.slice(0, space);
+    const path = space < 0 ? "" : trimmed.slice(space).trim();
     if (!METHODS.includes(method.toUpperCase()) || !path.startsWith("/")) {
       throw new Error(`expect("${route}"): write "METHOD /path"`);
     }

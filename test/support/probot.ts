@@ -89,9 +89,13 @@ export interface TestProbot {
    * `name` may carry the action (`"issues.opened"`); the event name sent is the part before the dot.
    * Rejects if a handler throws.
    */
-  receive<N extends WebhookName>(name: N, payload: WebhookPayload<N>, id?: string): Promise<void>;
+  receive: <N extends WebhookName>(
+    name: N,
+    payload: WebhookPayload<N>,
+    id?: string,
+  ) => Promise<void>;
   /** Delivers what a `webhook(...)` builder holds. */
-  deliver(builder: WebhookBuilder<WebhookName>, id?: string): Promise<void>;
+  deliver: (builder: WebhookBuilder<WebhookName>, id?: string) => Promise<void>;
 }
 
 /** `new Probot(...)` with test credentials, then `probot.load(appFn)`. */

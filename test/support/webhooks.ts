@@ -281,8 +281,8 @@ export class WebhookBuilder<N extends WebhookName> {
     repo.owner = ownerObj;
     for (const key of ["sub_issue_repo", "parent_issue_repo"]) {
       const other = raw[key] as Obj | undefined;
-      if (other?.full_name === full) {
-        raw[key] = { ...other, name, owner: ownerObj };
+      if (other?.full_name === old) {
+        raw[key] = { ...other, name, full_name: full, owner: ownerObj };
       }
     }
     this.payload = raw;
