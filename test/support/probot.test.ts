@@ -51,6 +51,19 @@ describe("createTestProbot", () => {
     expect(api.requests).toHaveLength(1);
   });
 
+  it("rejects payloads that do not match @octokit/openapi-webhooks", async () => {
+    const { receive } = await createTestProbot(thankYouApp);
+    const payload = webhook("issues.opened")
+      .installation(1)
+      .edit((p) => {
+        (p.issue as { number: unknown }).number = "3";
+      }).payload;
+    await expect(receive("issues.opened", payload)).rejects.toThrow(
+      /receive\("issues.opened"\): the payload does not match[\s\S]*issues.opened\/issue\/number must be integer/,
+    );
+    expect(api.requests).toEqual([]);
+  });
+
   it("keeps logs in memory", async () => {
     const { probot, logs } = await createTestProbot((app) => app.log.info({ x: 1 }, "loaded"));
     expect(probot).toBeDefined();

@@ -3,6 +3,7 @@
 import { generateKeyPairSync, randomUUID } from "node:crypto";
 import { Probot, ProbotOctokit } from "probot";
 import type { ApplicationFunction, Logger } from "probot";
+import { validateWebhook, webhookSchemaName } from "./webhooks.js";
 import type { WebhookBuilder, WebhookEvent, WebhookName, WebhookPayload } from "./webhooks.js";
 
 let privateKey: string | undefined;
@@ -78,6 +79,11 @@ export interface TestProbotOptions {
   Octokit?: typeof ProbotOctokit;
   /** defaults to an in-memory logger, see `logs` */
   log?: Logger;
+  /**
+   * Check payloads given to `receive`/`deliver` against @octokit/openapi-webhooks first
+   * (default true; names without a schema are not checked).
+   */
+  validatePayloads?: boolean;
 }
 
 export interface TestProbot {
@@ -113,6 +119,16 @@ export async function createTestProbot(
   });
   await probot.load(appFn);
   const receive = async (name: string, payload: unknown, id: string = randomUUID()) => {
+    if (options.validatePayloads !== false) {
+      const problems = validateWebhook(name, payload);
+      const noSchema =
+        problems.length === 1 && problems[0]?.startsWith(`no schema ${webhookSchemaName(name)}`);
+      if (problems.length > 0 && !noSchema) {
+        throw new Error(
+          `receive("${name}"): the payload does not match @octokit/openapi-webhooks (pass validatePayloads: false to allow):\n- ${problems.join("\n- ")}`,
+        );
+      }
+    }
     const event = { id, name: name.split(".")[0], payload } as WebhookEvent;
     await probot.receive(event);
   };
