@@ -1,0 +1,99 @@
+// The end-to-end stack: the GitHub emulator plus the real App server (src/main.ts) as a child
+// process, talking over loopback only; and queries for what the App left in the repository.
+import nock from "nock";
+import { createGitHubEmulator } from "../../emulator/index.js";
+import type { DeliveryBehaviour, GitHubEmulator } from "../../emulator/index.js";
+import type { AppProcess } from "../../emulator/app-process.js";
+import { generateAppCredentials, startAppProcess } from "../../emulator/app-process.js";
+
+export const APP_ID = 4242;
+const MARKER = /<!-- postmortem-bot:postmortem (\{.*?\}) -->/;
+const credentials = generateAppCredentials();
+
+export interface Stack {
+  emulator: GitHubEmulator;
+  app: AppProcess;
+  stop(): Promise<void>;
+}
+
+export interface IssueShape {
+  number: number;
+  title: string;
+  body: string | null;
+  state: string;
+  labels: { name: string }[];
+}
+
+/** Nothing but loopback is reachable from the test process. */
+export function loopbackOnly(): void {
+  nock.disableNetConnect();
+  nock.enableNetConnect(/127\.0\.0\.1|localhost/);
+}
+
+export async function startStack(
+  opts: { delivery?: Partial<DeliveryBehaviour> } = {},
+): Promise<Stack> {
+  const emulator = createGitHubEmulator({
+    appId: APP_ID,
+    publicKey: credentials.publicKey,
+    webhookSecret: credentials.secret,
+    users: [
+      { login: "alice", role: "maintain" },
+      { login: "bob", role: "write" },
+      { login: "rita", role: "read" },
+    ],
+    ...(opts.delivery ? { delivery: opts.delivery } : {}),
+  });
+  await emulator.start();
+  try {
+    const app = await startAppProcess({
+      emulator,
+      privateKey: credentials.privateKey,
+      appId: APP_ID,
+      secret: credentials.secret,
+    });
+    return {
+      emulator,
+      app,
+      async stop() {
+        await app.stop();
+        await emulator.stop();
+      },
+    };
+  } catch (error) {
+    await emulator.stop();
+    throw error;
+  }
+}
+
+/** Post-mortems of an incident: issues labeled `postmortem` whose hidden marker names it. */
+export function postmortemsFor(
+  emulator: GitHubEmulator,
+  incident: number,
+  state: "open" | "all" = "all",
+): IssueShape[] {
+  return (emulator.issues({ state, label: "postmortem" }) as unknown as IssueShape[]).filter(
+    (i) => {
+      const marker = MARKER.exec(i.body ?? "")?.[1];
+      return (
+        marker !== undefined && (JSON.parse(marker) as { incident?: number }).incident === incident
+      );
+    },
+  );
+}
+
+export function botComments(emulator: GitHubEmulator, issue: number) {
+  return emulator.commentsOn(issue).filter((c) => c.user.login === emulator.state.bot.login);
+}
+
+/** The App's changing requests (everything but reads and token requests), as "METHOD /path". */
+export function appWrites(emulator: GitHubEmulator, afterSeq = 0): string[] {
+  return emulator
+    .appRequests()
+    .filter((r) => r.seq > afterSeq && r.method !== "GET")
+    .map((r) => `${r.method} ${r.path}`);
+}
+
+export function lastSeq(emulator: GitHubEmulator): number {
+  return emulator.requests.at(-1)?.seq ?? 0;
+}
