@@ -11,7 +11,8 @@ export function configJsonSchema(): object {
       // Read (and removed) by Probot's config loader before validation.
       _extends: {
         type: "string",
-        description: "Another repository's config to start from: `repo` or `owner/repo:path/file.yml`.",
+        description:
+          "Another repository's config to start from: `repo` or `owner/repo:path/file.yml`.",
       },
       ...schema.properties,
     },

@@ -90,7 +90,7 @@ function formatPath(path: readonly PropertyKey[]): string {
  */
 export function incidentLabelsOfBrokenConfig(raw: unknown): string[] {
   if (typeof raw === "object" && raw !== null && "incidentLabels" in raw) {
-    const labels = (raw).incidentLabels;
+    const labels = raw.incidentLabels;
     if (Array.isArray(labels)) {
       const names = labels.filter((label): label is string => typeof label === "string");
       if (names.length > 0) return names;

@@ -49,19 +49,21 @@ export function planIncident({ event, config, repository, state }: IncidentInput
   }
 
   const winner = canonicalPostmortem(state.postmortems);
-  const acknowledge: Plan =
-    event.kind === "command"
-      ? [{ kind: "addReaction", commentId: event.commentId, content: "+1" }]
-      : [];
-  if (!winner) {
-    return [...createPostmortem(event, incident, state, config, repository), ...acknowledge];
-  }
-
+  if (!winner) return createPostmortem(event, incident, state, config, repository);
   return [
     ...closeDuplicates(winner, state.postmortems),
     ...linkComment(incident, winner, state.incidentComments),
-    ...acknowledge,
   ];
+}
+
+/**
+ * Once the incident has its post-mortem, a `/postmortem` command is answered with a reaction.
+ * GitHub keeps one reaction per person and kind, so repeating it is harmless.
+ */
+export function acknowledgeCommand(event: IncidentEvent, requesterMayOpen: boolean): Plan {
+  return event.kind === "command" && requesterMayOpen
+    ? [{ kind: "addReaction", commentId: event.commentId, content: "+1" }]
+    : [];
 }
 
 /** Whether an issue is itself a post-mortem (never an incident, even if someone labels it so). */

@@ -5,6 +5,7 @@ import type { IncidentEvent } from "../core/events.js";
 import { isTrigger } from "../core/events.js";
 import type { IncidentState } from "../core/incident.js";
 import {
+  acknowledgeCommand,
   canonicalPostmortem,
   isPostmortem,
   planIncident,
@@ -65,7 +66,10 @@ export async function handleIncidentEvent(
       repository: gateway.repository,
       state: { incident, postmortems, incidentComments, requesterMayOpen, template },
     });
-    if (plan.length === 0) return "converged";
+    if (plan.length === 0) {
+      await applyPlan(gateway, acknowledgeCommand(event, requesterMayOpen));
+      return "converged";
+    }
     log.info(
       `Incident #${incident.number}, round ${round}: ${plan.map((step) => step.kind).join(", ")}`,
     );

@@ -3,7 +3,12 @@ import { builtInTemplate } from "../../src/built-in-template.js";
 import { defaultConfig } from "../../src/core/config.js";
 import type { IncidentEvent } from "../../src/core/events.js";
 import type { IncidentState } from "../../src/core/incident.js";
-import { canonicalPostmortem, linkCommentBody, planIncident } from "../../src/core/incident.js";
+import {
+  acknowledgeCommand,
+  canonicalPostmortem,
+  linkCommentBody,
+  planIncident,
+} from "../../src/core/incident.js";
 import { renderPostmortem } from "../../src/core/postmortem-content.js";
 import {
   bot,
@@ -134,10 +139,17 @@ describe("planIncident", () => {
     ).toEqual([]);
   });
 
-  it("opens on /postmortem without an incident label and acknowledges with a reaction", () => {
+  it("opens on /postmortem without an incident label", () => {
     const steps = plan(commandEvent(), { incident: incidentIssue({ labels: [] }) });
-    expect(steps.map((step) => step.kind)).toEqual(["ensureLabel", "createIssue", "addReaction"]);
-    expect(steps[2]).toEqual({ kind: "addReaction", commentId: 555, content: "+1" });
+    expect(steps.map((step) => step.kind)).toEqual(["ensureLabel", "createIssue"]);
+  });
+
+  it("acknowledges an allowed /postmortem with a reaction, and nothing else", () => {
+    expect(acknowledgeCommand(commandEvent(), true)).toEqual([
+      { kind: "addReaction", commentId: 555, content: "+1" },
+    ]);
+    expect(acknowledgeCommand(commandEvent(), false)).toEqual([]);
+    expect(acknowledgeCommand(labeledEvent(), true)).toEqual([]);
   });
 
   it("refuses /postmortem from someone without triage access, once", () => {

@@ -1,0 +1,141 @@
+import { expect } from "vitest";
+import type { FakeGitHub } from "../support/github-api.js";
+import type { FakeIssue } from "../support/repo-state.js";
+import { FakeRepo } from "../support/repo-state.js";
+import { webhook } from "../support/webhooks.js";
+
+export const OWNER = "acme";
+export const REPO = "web";
+export const BOT = "postmortem-bot[bot]";
+const INSTALLATION = 1;
+
+/** A repository with one incident issue (#1), served statefully by the fake API. */
+export function repositoryWithIncident(
+  api: FakeGitHub,
+  incident: Partial<Parameters<FakeRepo["addIssue"]>[0]> = {},
+) {
+  const repo = new FakeRepo(OWNER, REPO, { now: new Date("2026-11-27T13:00:00Z") }).serve(api);
+  const issue = repo.addIssue({
+    title: "Checkout returns 500",
+    body: "Checkout fails for EU users since the 13:00 deploy.\n\nMore detail.",
+    labels: ["incident"],
+    assignees: ["bob"],
+    user: "alice",
+    ...incident,
+  });
+  return { repo, incident: issue };
+}
+
+/** `.github/postmortem.yml` in the repository and in the org's `.github` repository (404 when absent). */
+export function serveConfig(
+  api: FakeGitHub,
+  files: { repo?: string; org?: string; extra?: Record<string, string> } = {},
+) {
+  const file = (content: string | undefined) =>
+    content === undefined
+      ? {
+          status: 404,
+          body: { message: "Not Found", documentation_url: "https://docs.github.com/rest" },
+        }
+      : {
+          status: 200,
+          body: content,
+          headers: { "content-type": "application/vnd.github.raw+json; charset=utf-8" },
+        };
+  api.expect(`GET /repos/${OWNER}/${REPO}/contents/{path}`, {
+    persist: true,
+    name: "repository files",
+    reply: (request) => {
+      const path = decodeURIComponent(String(request.params.path));
+      return file(path === ".github/postmortem.yml" ? files.repo : files.extra?.[path]);
+    },
+  });
+  api.expect(`GET /repos/${OWNER}/.github/contents/{path}`, {
+    persist: true,
+    name: "org config",
+    reply: file(files.org),
+  });
+}
+
+export function asPayloadIssue(issue: FakeIssue) {
+  return {
+    number: issue.number,
+    id: issue.id,
+    title: issue.title,
+    body: issue.body,
+    labels: issue.labels.map((label) => label.name),
+    assignees: issue.assignees.map((user) => user.login),
+    user: issue.user.login,
+  };
+}
+
+/** GitHub sets the issue's `updated_at` to the moment of labeling. */
+export const LABELED_AT = "2026-11-27T13:07:00Z";
+
+export function labeled(issue: FakeIssue, label = "incident", sender = "dave") {
+  return webhook("issues.labeled")
+    .repo(OWNER, REPO)
+    .issue(asPayloadIssue(issue))
+    .label(label)
+    .sender(sender)
+    .installation(INSTALLATION)
+    .edit((payload) => {
+      payload.issue.updated_at = LABELED_AT;
+    });
+}
+
+export function opened(issue: FakeIssue, sender = issue.user.login) {
+  return webhook("issues.opened")
+    .repo(OWNER, REPO)
+    .issue(asPayloadIssue(issue))
+    .sender(sender)
+    .installation(INSTALLATION);
+}
+
+export function commented(issue: FakeIssue, body: string, user: string, id = 7001) {
+  return webhook("issue_comment.created")
+    .repo(OWNER, REPO)
+    .issue(asPayloadIssue(issue))
+    .comment({ id, body, user })
+    .sender(user)
+    .installation(INSTALLATION);
+}
+
+export function postmortemsIn(repo: FakeRepo) {
+  return repo.issues.filter((issue) => issue.labels.some((label) => label.name === "postmortem"));
+}
+
+/** The requests a delivery makes to read the config when neither file exists. */
+export const CONFIG_READS = [
+  { method: "GET", path: `/repos/${OWNER}/${REPO}/contents/.github%2Fpostmortem.yml` },
+  { method: "GET", path: `/repos/${OWNER}/.github/contents/.github%2Fpostmortem.yml` },
+];
+
+/** One round of reading the incident's state. */
+export function stateReads(incident = 1) {
+  return [
+    { method: "GET", path: `/repos/${OWNER}/${REPO}/issues/${incident}` },
+    {
+      method: "GET",
+      path: `/repos/${OWNER}/${REPO}/issues`,
+      query: {
+        labels: "postmortem",
+        state: "all",
+        sort: "created",
+        direction: "asc",
+        per_page: "100",
+      },
+    },
+    {
+      method: "GET",
+      path: `/repos/${OWNER}/${REPO}/issues/${incident}/comments`,
+      query: { per_page: "100" },
+    },
+  ];
+}
+
+export function expectOnePostmortem(repo: FakeRepo) {
+  const open = postmortemsIn(repo).filter((issue) => issue.state === "open");
+  expect(open).toHaveLength(1);
+  return { ...open[0]!, body: open[0]!.body ?? "" };
+}
