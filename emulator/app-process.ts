@@ -26,6 +26,8 @@ export interface AppProcessOptions {
   env?: Record<string, string>;
   onLog?: (line: string) => void;
   startTimeoutMs?: number;
+  /** Point the emulator's webhooks at this App (default true; false for a second replica added by hand). */
+  registerWebhook?: boolean;
 }
 
 /** An App key pair and secret, generated fresh so nothing secret is checked in. */
@@ -145,6 +147,6 @@ export async function startAppProcess(opts: AppProcessOptions): Promise<AppProce
     await new Promise((r) => setTimeout(r, 100));
   }
   const webhookUrl = `http://127.0.0.1:${port}/api/github/webhooks`;
-  opts.emulator.setWebhookUrl(webhookUrl);
+  if (opts.registerWebhook !== false) opts.emulator.setWebhookUrl(webhookUrl);
   return { port, webhookUrl, logs, stop };
 }

@@ -174,8 +174,9 @@ export class GitHubEmulator {
     await new Promise<void>((resolve) => server.close(() => resolve()));
   }
 
-  setWebhookUrl(url: string | undefined): void {
-    this.webhooks.url = url;
+  /** Where webhooks go; several URLs (App replicas) receive deliveries in turn. */
+  setWebhookUrl(url: string | string[] | undefined): void {
+    this.webhooks.urls = url === undefined ? [] : Array.isArray(url) ? [...url] : [url];
   }
 
   setSearchLag(ms: number): void {

@@ -24,6 +24,8 @@ export interface DeliveryLogEntry {
   event: string;
   action: string | undefined;
   redelivery: boolean;
+  /** The URL the delivery was sent to. */
+  target?: string;
   /** HTTP status the App answered, or null when the request failed. */
   status: number | null;
   error?: string;
@@ -36,7 +38,17 @@ export function signBody(secret: string, body: string): string {
 }
 
 export class WebhookDispatcher {
-  url: string | undefined;
+  /** Where deliveries go; with several (App replicas behind no load balancer), each delivery goes to the next in turn. */
+  urls: string[] = [];
+  private nextTarget = 0;
+
+  get url(): string | undefined {
+    return this.urls[0];
+  }
+
+  set url(value: string | undefined) {
+    this.urls = value ? [value] : [];
+  }
   readonly behaviour: DeliveryBehaviour = { duplicate: false, shuffle: false, concurrency: 1 };
   /** Every event the emulated GitHub produced, in the order it happened. */
   readonly events: DeliveredEvent[] = [];
@@ -61,7 +73,7 @@ export class WebhookDispatcher {
       body: JSON.stringify(payload),
     };
     this.events.push(record);
-    if (this.url) {
+    if (this.urls.length) {
       this.queue.push({ event: record, redelivery: false });
       if (this.behaviour.duplicate === "same-id")
         this.queue.push({ event: record, redelivery: true });
@@ -144,8 +156,10 @@ export class WebhookDispatcher {
       durationMs: 0,
     };
     try {
-      if (!this.url) throw new Error("no webhook URL configured");
-      const res = await fetch(this.url, {
+      const target = this.urls[this.nextTarget++ % Math.max(this.urls.length, 1)];
+      if (!target) throw new Error("no webhook URL configured");
+      entry.target = target;
+      const res = await fetch(target, {
         method: "POST",
         headers: {
           "content-type": "application/json",

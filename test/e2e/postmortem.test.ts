@@ -156,6 +156,20 @@ describe("post-mortem on incident label (e2e)", () => {
     },
   );
 
+  it("two App replicas receiving the same event at once still give one post-mortem", async () => {
+    stack = await startStack({ replicas: 2, delivery: { duplicate: "new-id", concurrency: 2 } });
+    const incident = openIncident(stack);
+    await stack.emulator.waitForIdle({ timeoutMs: 25_000 });
+    const targets = new Set(stack.emulator.deliveries.map((d) => d.target));
+    expect(targets.size).toBe(2);
+    // Replicas may both create one; the App converges by closing all but one as duplicates.
+    expect(postmortemsFor(stack.emulator, incident, "open")).toHaveLength(1);
+    const extra = postmortemsFor(stack.emulator, incident).filter((i) => i.state !== "open");
+    for (const dup of extra)
+      expect(stack.emulator.issue(dup.number).state_reason).toBe("duplicate");
+    expect(botComments(stack.emulator, incident)).toHaveLength(1);
+  });
+
   it.each(["502", "drop"] as const)(
     "an answer lost after the issue was created (%s) still leaves exactly one open post-mortem",
     async (loseAnswer) => {

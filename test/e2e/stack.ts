@@ -12,7 +12,9 @@ const credentials = generateAppCredentials();
 
 export interface Stack {
   emulator: GitHubEmulator;
+  /** The first App replica. */
   app: AppProcess;
+  replicas: AppProcess[];
   stop(): Promise<void>;
 }
 
@@ -31,7 +33,7 @@ export function loopbackOnly(): void {
 }
 
 export async function startStack(
-  opts: { delivery?: Partial<DeliveryBehaviour> } = {},
+  opts: { delivery?: Partial<DeliveryBehaviour>; replicas?: number } = {},
 ): Promise<Stack> {
   const emulator = createGitHubEmulator({
     appId: APP_ID,
@@ -45,22 +47,32 @@ export async function startStack(
     ...(opts.delivery ? { delivery: opts.delivery } : {}),
   });
   await emulator.start();
+  const replicas: AppProcess[] = [];
   try {
-    const app = await startAppProcess({
-      emulator,
-      privateKey: credentials.privateKey,
-      appId: APP_ID,
-      secret: credentials.secret,
-    });
+    // Replicas start one after another: a 2-core machine is slow to start several tsx processes at once.
+    for (let i = 0; i < (opts.replicas ?? 1); i++) {
+      replicas.push(
+        await startAppProcess({
+          emulator,
+          privateKey: credentials.privateKey,
+          appId: APP_ID,
+          secret: credentials.secret,
+          registerWebhook: false,
+        }),
+      );
+    }
+    emulator.setWebhookUrl(replicas.map((r) => r.webhookUrl));
     return {
       emulator,
-      app,
+      app: replicas[0] as AppProcess,
+      replicas,
       async stop() {
-        await app.stop();
+        await Promise.all(replicas.map((r) => r.stop()));
         await emulator.stop();
       },
     };
   } catch (error) {
+    await Promise.all(replicas.map((r) => r.stop()));
     await emulator.stop();
     throw error;
   }
