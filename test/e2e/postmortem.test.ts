@@ -202,4 +202,23 @@ describe("post-mortem on incident label (e2e)", () => {
     expect(postmortemsFor(emulator, incident)).toHaveLength(1);
     expect(botComments(emulator, incident)).toHaveLength(1);
   });
+
+  it("a /postmortem comment opens one post-mortem for triage+ users and none for read users", async () => {
+    stack = await startStack();
+    const { emulator } = stack;
+    emulator.setPermission("tina", "triage");
+    const byReader = emulator.openIssue({ by: "rita", title: "Search is slow" }).number as number;
+    emulator.comment({ by: "rita", issue: byReader, body: "/postmortem" });
+    const byTriager = emulator.openIssue({ by: "rita", title: "Login fails" }).number as number;
+    emulator.comment({ by: "tina", issue: byTriager, body: "/postmortem" });
+    await emulator.waitForIdle({ timeoutMs: 25_000 });
+
+    expect(postmortemsFor(emulator, byReader)).toHaveLength(0);
+    expect(postmortemsFor(emulator, byTriager)).toHaveLength(1);
+    const permissionChecks = emulator
+      .appRequests()
+      .filter((r) => r.route === "/repos/{owner}/{repo}/collaborators/{username}/permission")
+      .map((r) => r.path.split("/")[5]);
+    expect(new Set(permissionChecks)).toEqual(new Set(["rita", "tina"]));
+  });
 });
