@@ -473,8 +473,12 @@ export class GitHubEmulator {
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    this.apiInFlight++;
-    this.lastActivity = Date.now();
+    // Control requests (e.g. /_emulator/idle) must not count as App activity.
+    const control = (req.url ?? "").startsWith("/_emulator");
+    if (!control) {
+      this.apiInFlight++;
+      this.lastActivity = Date.now();
+    }
     try {
       await this.serve(req, res);
     } catch (error) {
@@ -484,8 +488,10 @@ export class GitHubEmulator {
         res.end(JSON.stringify({ message: "Server Error" }));
       }
     } finally {
-      this.apiInFlight--;
-      this.lastActivity = Date.now();
+      if (!control) {
+        this.apiInFlight--;
+        this.lastActivity = Date.now();
+      }
     }
   }
 

@@ -281,3 +281,40 @@ describe("contents and Probot's config loader", () => {
     expect(fallback.config).toEqual({ label: "sev", template: "org" });
   });
 });
+
+describe("control endpoint", () => {
+  it("scripts humans, injects faults and reads the logs over HTTP", async () => {
+    const control = `${emulator.url}/_emulator`;
+    const post = (path: string, body: unknown) =>
+      fetch(`${control}${path}`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify(body),
+      });
+    const opened = await post("/script/openIssue", {
+      by: "alice",
+      title: "From curl",
+      labels: ["incident"],
+    });
+    expect(opened.status).toBe(200);
+    expect((await post("/idle", {})).status).toBe(200);
+    expect(
+      (
+        await post("/faults", {
+          method: "GET",
+          path: "/repos/{owner}/{repo}",
+          respond: { status: 503 },
+        })
+      ).status,
+    ).toBe(200);
+    expect((await fetch(`${emulator.apiUrl}/repos/acme/service`)).status).toBe(503);
+    const issues = (await (await fetch(`${control}/issues`)).json()) as { title: string }[];
+    expect(issues.map((i) => i.title)).toEqual(["From curl"]);
+    const requests = (await (await fetch(`${control}/requests`)).json()) as { status: number }[];
+    expect(requests.map((r) => r.status)).toEqual([503]);
+    expect(emulator.webhooks.events.map((e) => e.payload.sender)).toMatchObject([
+      { login: "alice" },
+      { login: "alice" },
+    ]);
+  });
+});
