@@ -1,33 +1,50 @@
-import type { Probot } from "probot";
+import type { Context, Probot } from "probot";
 import { GitHubGateway } from "./github/gateway.js";
-import type { WebhookPayload } from "./github/webhook-events.js";
-import { readIncidentEvent, repositoryOf } from "./github/webhook-events.js";
+import type { CapaWebhookPayload } from "./github/webhook-events.js";
+import { readCapaEvent, readIncidentEvent, repositoryOf } from "./github/webhook-events.js";
+import { handleCapaEvent } from "./handlers/capa-handler.js";
 import { handleIncidentEvent } from "./handlers/incident-handler.js";
+import type { Logger } from "./handlers/logger.js";
 import { KeyedQueue } from "./keyed-queue.js";
 
 /**
- * The Probot shell: read the delivery, hand it to the handler, log what happened. Deliveries for
- * the same issue run one after another in this process; across replicas the handler converges.
+ * The Probot shell: read the delivery, hand it to a handler, log what happened. Deliveries for the
+ * same issue run one after another in this process; across replicas the handlers converge.
  */
 export default function postmortemApp(app: Probot): void {
   const perIssue = new KeyedQueue();
 
-  app.on(["issues.opened", "issues.labeled", "issue_comment.created"], async (context) => {
-    const payload = context.payload as WebhookPayload;
-    const event = readIncidentEvent(context.name, payload);
+  app.on(["issues", "issue_comment.created", "sub_issues"], async (context: Context) => {
+    const payload = context.payload as CapaWebhookPayload;
     const repository = repositoryOf(payload);
-    if (!event || !repository) return;
-
-    const key = `${repository.owner}/${repository.repo}#${event.issue.number}`;
+    if (!repository) return;
     const gateway = new GitHubGateway(context.octokit, repository);
-    const log = context.log.child({ delivery: context.id, issue: key });
-    await perIssue.run(key, async () => {
-      const outcome = await handleIncidentEvent(gateway, event, {
-        info: (message) => log.info(message),
-        warn: (message) => log.warn(message),
-        error: (message) => log.error(message),
+    const run = async (issueNumber: number, handle: (log: Logger) => Promise<string>) => {
+      const key = `${repository.owner}/${repository.repo}#${issueNumber}`;
+      const log = context.log.child({ delivery: context.id, issue: key });
+      await perIssue.run(key, async () => {
+        const outcome = await handle(loggerOf(log));
+        log.info(`${context.name}.${payload.action ?? ""} on ${key}: ${outcome}`);
       });
-      log.info(`${context.name}.${payload.action ?? ""} on ${key}: ${outcome}`);
-    });
+    };
+
+    const incidentEvent = readIncidentEvent(context.name, payload);
+    if (incidentEvent) {
+      await run(incidentEvent.issue.number, (log) =>
+        handleIncidentEvent(gateway, incidentEvent, log),
+      );
+    }
+    const capaEvent = readCapaEvent(context.name, payload);
+    if (capaEvent) {
+      await run(capaEvent.postmortem, (log) => handleCapaEvent(gateway, capaEvent, log));
+    }
   });
+}
+
+function loggerOf(log: Context["log"]): Logger {
+  return {
+    info: (message) => log.info(message),
+    warn: (message) => log.warn(message),
+    error: (message) => log.error(message),
+  };
 }

@@ -1,4 +1,6 @@
 import { z } from "zod";
+import { approvalsConfigSchema, filesConfigSchema, gateConfigSchema } from "./approvals/config.js";
+import { capaConfigSchema } from "./capa/config.js";
 
 /** Where the configuration lives, in the repository and in the org's `.github` repository. */
 export const CONFIG_PATH = ".github/postmortem.yml";
@@ -43,6 +45,10 @@ export const configSchema = z
       .min(1)
       .default("Post-mortem: {{incident.title}}")
       .describe("Handlebars template of the post-mortem's title."),
+    capa: capaConfigSchema,
+    approvals: approvalsConfigSchema,
+    gate: gateConfigSchema,
+    files: filesConfigSchema,
     template: z
       .string()
       .min(1)

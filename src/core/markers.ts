@@ -12,6 +12,12 @@ const markerSchemas = {
   duplicate: z.object({ of: z.number().int().positive() }),
   error: z.object({ key: z.string().min(1) }),
   refusal: z.object({ comment: z.number().int().positive() }),
+  /** The approval gate's one comment on a post-mortem. */
+  gate: z.object({ issue: z.number().int().positive() }),
+  /** The reply to a refused `/approve` or `/unapprove` comment. */
+  "approve-refusal": z.object({ comment: z.number().int().positive() }),
+  capa: z.object({ parent: z.number().int().positive(), key: z.string().min(1) }),
+  notice: z.object({ key: z.string().min(1) }),
 };
 
 export type MarkerKind = keyof typeof markerSchemas;

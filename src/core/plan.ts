@@ -11,6 +11,8 @@ export type Step =
       labels: string[];
       assignees: string[];
     }
+  | { kind: "updateIssueBody"; issueNumber: number; body: string }
+  | { kind: "addSubIssue"; parentNumber: number; childId: number }
   | {
       kind: "closeIssue";
       issueNumber: number;

@@ -21,6 +21,8 @@ export interface IssueSnapshot {
   assignees: string[];
   createdAt: string;
   isPullRequest: boolean;
+  /** API URL of the parent issue when this is a sub-issue. */
+  parentIssueUrl?: string | null;
 }
 
 export interface CommentSnapshot {

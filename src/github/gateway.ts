@@ -46,30 +46,29 @@ export class GitHubGateway {
   }
 
   async getIssue(issueNumber: number): Promise<IssueSnapshot | undefined> {
+    const fate = await this.getIssueFate(issueNumber);
+    return typeof fate === "object" ? fate : undefined;
+  }
+
+  /** The issue, or what became of it: deleted (404/410) or transferred to another repository. */
+  async getIssueFate(issueNumber: number): Promise<IssueSnapshot | "deleted" | "transferred"> {
     try {
       const { data } = await this.api.request("GET /repos/{owner}/{repo}/issues/{issue_number}", {
         ...this.repoParams,
         issue_number: issueNumber,
       });
-      // A transferred issue answers with the issue in its new repository.
-      if (
-        !data.repository_url.endsWith(`/repos/${this.repository.owner}/${this.repository.repo}`)
-      ) {
-        return undefined;
-      }
+      // GitHub redirects a transferred issue to its new repository.
+      const here = `/repos/${this.repository.owner}/${this.repository.repo}`.toLowerCase();
+      if (!data.repository_url.toLowerCase().endsWith(here)) return "transferred";
       return issueFromApi(data as ApiIssue);
     } catch (error) {
-      if (isStatus(error, 404, 410)) return undefined;
+      if (isStatus(error, 404, 410)) return "deleted";
       throw error;
     }
   }
 
-  /**
-   * Post-mortems of an incident, found through the label listing, which (unlike issue search) is
-   * consistent right after a create. Only bot-authored issues count: a marker typed by a person
-   * proves nothing.
-   */
-  async listPostmortemsOf(incidentNumber: number, label: string): Promise<IssueSnapshot[]> {
+  /** Issues with a label, in any state. The listing, unlike search, is consistent after a create. */
+  async listIssuesWithLabel(label: string): Promise<IssueSnapshot[]> {
     const issues = await this.api.paginate("GET /repos/{owner}/{repo}/issues", {
       ...this.repoParams,
       labels: label,
@@ -80,12 +79,35 @@ export class GitHubGateway {
     });
     return issues
       .map((issue) => issueFromApi(issue as ApiIssue))
-      .filter(
-        (issue) =>
-          !issue.isPullRequest &&
-          issue.author.type === "Bot" &&
-          findMarker(issue.body, "postmortem")?.incident === incidentNumber,
-      );
+      .filter((issue) => !issue.isPullRequest);
+  }
+
+  /** Whether someone can be assigned issues here (GitHub drops others silently). */
+  async isAssignable(login: string): Promise<boolean> {
+    try {
+      await this.api.request("GET /repos/{owner}/{repo}/assignees/{assignee}", {
+        ...this.repoParams,
+        assignee: login,
+      });
+      return true;
+    } catch (error) {
+      if (isStatus(error, 404)) return false;
+      throw error;
+    }
+  }
+
+  /**
+   * Post-mortems of an incident, found through the label listing, which (unlike issue search) is
+   * consistent right after a create. Only bot-authored issues count: a marker typed by a person
+   * proves nothing.
+   */
+  async listPostmortemsOf(incidentNumber: number, label: string): Promise<IssueSnapshot[]> {
+    const issues = await this.listIssuesWithLabel(label);
+    return issues.filter(
+      (issue) =>
+        issue.author.type === "Bot" &&
+        findMarker(issue.body, "postmortem")?.incident === incidentNumber,
+    );
   }
 
   async listComments(issueNumber: number): Promise<CommentSnapshot[]> {
@@ -148,6 +170,30 @@ export class GitHubGateway {
           // reads the state again and only creates if nothing is there.
           request: { retries: 0 },
         });
+        return;
+      case "updateIssueBody":
+        await this.api.request("PATCH /repos/{owner}/{repo}/issues/{issue_number}", {
+          ...this.repoParams,
+          issue_number: step.issueNumber,
+          body: step.body,
+        });
+        return;
+      case "addSubIssue":
+        try {
+          await this.api.request("POST /repos/{owner}/{repo}/issues/{issue_number}/sub_issues", {
+            ...this.repoParams,
+            issue_number: step.parentNumber,
+            sub_issue_id: step.childId,
+          });
+        } catch (error) {
+          // Older GitHub Enterprise Server has no sub-issues; GitHub caps them at 100 per parent.
+          if (isStatus(error, 404)) throw new SubIssueError("unavailable", error);
+          if (isStatus(error, 422) && /limit|maximum|100/i.test(messageOf(error))) {
+            throw new SubIssueError("limit-reached", error);
+          }
+          if (isStatus(error, 422) && /already|duplicate/i.test(messageOf(error))) return;
+          throw error;
+        }
         return;
       case "closeIssue":
         await this.api.request("PATCH /repos/{owner}/{repo}/issues/{issue_number}", {
@@ -218,6 +264,20 @@ export class GitHubGateway {
       if (!isStatus(error, 422)) throw error;
     }
   }
+}
+
+export class SubIssueError extends Error {
+  constructor(
+    readonly reason: "unavailable" | "limit-reached",
+    cause: unknown,
+  ) {
+    super(`sub-issues ${reason}`, { cause });
+  }
+}
+
+function messageOf(error: unknown): string {
+  const response = (error as { response?: { data?: unknown } }).response;
+  return JSON.stringify(response?.data ?? (error instanceof Error ? error.message : ""));
 }
 
 export function isStatus(error: unknown, ...statuses: number[]): boolean {

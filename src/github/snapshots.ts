@@ -17,6 +17,7 @@ export interface ApiIssue {
   assignees?: ApiAccount[] | null;
   created_at: string;
   pull_request?: unknown;
+  parent_issue_url?: string | null;
 }
 export interface ApiComment {
   id: number;
@@ -46,6 +47,7 @@ export function issueFromApi(issue: ApiIssue): IssueSnapshot {
     assignees: (issue.assignees ?? []).map((assignee) => assignee.login),
     createdAt: issue.created_at,
     isPullRequest: issue.pull_request !== undefined && issue.pull_request !== null,
+    parentIssueUrl: issue.parent_issue_url ?? null,
   };
 }
 

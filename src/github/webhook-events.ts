@@ -1,7 +1,9 @@
+import { overwrotePeople } from "../core/capa/lost-edit.js";
 import type { IncidentEvent } from "../core/events.js";
 import { isPostmortemCommand } from "../core/events.js";
 import { findMarker } from "../core/markers.js";
-import type { RepositoryRef } from "../core/snapshots.js";
+import type { IssueSnapshot, RepositoryRef } from "../core/snapshots.js";
+import type { CapaEvent } from "../core/capa/events.js";
 import type { ApiAccount, ApiIssue } from "./snapshots.js";
 import { accountFromApi, issueFromApi } from "./snapshots.js";
 
@@ -59,4 +61,56 @@ export function readIncidentEvent(
     };
   }
   return undefined;
+}
+
+/** `issues.edited` carries what changed; `sub_issues` events carry the parent issue. */
+export interface CapaWebhookPayload extends WebhookPayload {
+  changes?: { body?: { from?: string } };
+  parent_issue?: ApiIssue;
+}
+
+const CHILD_ACTIONS = new Set([
+  "closed",
+  "reopened",
+  "edited",
+  "assigned",
+  "unassigned",
+  "deleted",
+  "transferred",
+]);
+
+/**
+ * The deliveries that concern a post-mortem's corrective actions, or undefined. Like
+ * `readIncidentEvent`, it decides from the payload alone, so other issues cost no request.
+ */
+export function readCapaEvent(name: string, payload: CapaWebhookPayload): CapaEvent | undefined {
+  if (name === "sub_issues") {
+    const parent = payload.parent_issue ? issueFromApi(payload.parent_issue) : undefined;
+    if (!parent || !isAppIssue(parent) || !findMarker(parent.body, "postmortem")) return undefined;
+    return { kind: "childChanged", postmortem: parent.number };
+  }
+  if (name !== "issues" || !payload.issue || !payload.sender || !payload.action) return undefined;
+  const issue = issueFromApi(payload.issue);
+  if (!isAppIssue(issue)) return undefined;
+
+  const parent = findMarker(issue.body, "capa")?.parent;
+  if (parent !== undefined) {
+    return CHILD_ACTIONS.has(payload.action)
+      ? { kind: "childChanged", postmortem: parent }
+      : undefined;
+  }
+  if (payload.action !== "edited" || !findMarker(issue.body, "postmortem")) return undefined;
+  const before = payload.changes?.body?.from;
+  if (before === undefined) return undefined; // a title edit
+  if (payload.sender.login === issue.author.login) {
+    // The App's own edit: only interesting if it overwrote what a person had just written.
+    return overwrotePeople(before, issue.body)
+      ? { kind: "ownEditOverwrote", postmortem: issue.number, before, written: issue.body }
+      : undefined;
+  }
+  return { kind: "postmortemEdited", postmortem: issue.number };
+}
+
+function isAppIssue(issue: IssueSnapshot): boolean {
+  return issue.author.type === "Bot";
 }

@@ -21,6 +21,28 @@ describe("parseConfig", () => {
       environmentLabelPrefix: "env:",
       timezone: "UTC",
       titleTemplate: "Post-mortem: {{incident.title}}",
+      approvals: {
+        required: ["techLead", "product", "finalReviewDate", "ticket", "communicationSent"],
+        roles: {
+          techLead: {
+            field: "Approved By (Tech Lead)",
+            aliases: ["tech lead", "tech-lead", "tl"],
+            users: [],
+            teams: [],
+          },
+          product: {
+            field: "Approved By (Product/Business)",
+            aliases: ["product", "business"],
+            users: [],
+            teams: [],
+          },
+        },
+        distinctApprovers: true,
+        forceCloseLabel: "postmortem:force-close",
+        forceClosePermission: "maintain",
+      },
+      gate: { enforceInApp: false },
+      files: { paths: ["docs/postmortems/**/*.md"] },
     });
   });
 

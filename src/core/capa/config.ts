@@ -1,0 +1,58 @@
+import { z } from "zod";
+
+const labelList = z.array(z.string().trim().min(1).max(50));
+const login = z.string().regex(/^[a-z\d](?:[a-z\d-]*[a-z\d])?$/i, "not a GitHub login");
+/** `org/team` or `@org/team`, stored without the `@`. */
+const teamSlug = z
+  .string()
+  .regex(/^@?[a-z\d][\w.-]*\/[\w.-]+$/i, "not a team (`org/team`)")
+  .transform((team) => team.replace(/^@/, "").toLowerCase());
+
+export const capaConfigSchema = z
+  .strictObject({
+    labels: labelList
+      .min(1)
+      .default(["capa"])
+      .describe("Labels on every CAPA child issue; the first one is how the App finds them again."),
+    categoryLabels: z
+      .record(z.string().min(1), labelList)
+      .default({})
+      .describe(
+        'Subsection of section 6 → extra labels, e.g. {"Technical Fixes": [tech-debt]}; keys match the heading without its "A. " prefix.',
+      ),
+    titlePrefix: z
+      .string()
+      .default("CAPA: ")
+      .describe("Put before the item's text in the child's title."),
+    defaultOwners: z
+      .enum(["postmortem-assignees", "incident-assignees", "none"])
+      .default("postmortem-assignees")
+      .describe("Who owns an item whose line names nobody."),
+    teamAssignees: z
+      .record(teamSlug, z.array(login))
+      .default({})
+      .describe("Team on a CAPA line (`@org/team`) → the people assigned to its child issue."),
+    dueDays: z
+      .strictObject({
+        P1: z.number().int().positive(),
+        P2: z.number().int().positive(),
+        P3: z.number().int().positive(),
+        P4: z.number().int().positive(),
+        default: z.number().int().positive(),
+      })
+      .default({ P1: 14, P2: 30, P3: 60, P4: 90, default: 30 })
+      .describe(
+        "Days from checking the box to the due date, by severity, when the line gives no date.",
+      ),
+  })
+  .default({
+    labels: ["capa"],
+    categoryLabels: {},
+    titlePrefix: "CAPA: ",
+    defaultOwners: "postmortem-assignees",
+    teamAssignees: {},
+    dueDays: { P1: 14, P2: 30, P3: 60, P4: 90, default: 30 },
+  })
+  .describe("Corrective and preventive actions: checked boxes in section 6 become child issues.");
+
+export type CapaConfig = z.infer<typeof capaConfigSchema>;

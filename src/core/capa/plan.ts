@@ -1,0 +1,500 @@
+import { createHash } from "node:crypto";
+import type { Config } from "../config.js";
+import { sameLabel } from "../config.js";
+import type { Edit } from "../document.js";
+import { applyEdits } from "../document.js";
+import { findMarker, formatMarker } from "../markers.js";
+import { inlineText } from "../markdown-text.js";
+import type { Plan, Step } from "../plan.js";
+import type { CommentSnapshot, IssueSnapshot } from "../snapshots.js";
+import { MAX_BODY_LENGTH } from "../template.js";
+import type { CapaItem, FollowUpRow, Owner, PostmortemBody } from "./items.js";
+import { parseIsoDate, readPostmortemBody } from "./items.js";
+import type { ChildFacts, ChildStatus } from "./render.js";
+import { childBody, childTitle, followUpRow, itemSuffix } from "./render.js";
+
+/** GitHub refuses more sub-issues than this on one parent (closed ones count). */
+export const MAX_SUB_ISSUES = 100;
+
+/** What happened to an issue a CAPA line or row links to that is not among the children. */
+export type MissingChild = "deleted" | "transferred";
+
+export type SubIssueSupport = "supported" | "unavailable" | "limit-reached";
+
+export interface CapaState {
+  postmortem: IssueSnapshot;
+  incident?: { number: number; labels: string[]; assignees: string[] };
+  /** Bot-authored issues whose marker names this post-mortem as parent, in any state. */
+  children: IssueSnapshot[];
+  /** Linked numbers that are not children: gone, or moved to another repository. */
+  missing: Map<number, MissingChild>;
+  /** Comments on the post-mortem (for notices already given). */
+  comments: CommentSnapshot[];
+  /** Whether a login can be assigned here; absent = not checked. */
+  assignable: ReadonlyMap<string, boolean>;
+  subIssues: SubIssueSupport;
+  /** `YYYY-MM-DD` in the configured time zone: the day the box counts as checked. */
+  today: string;
+}
+
+/** A child issue as the planner sees it: the issue, and what its body says. */
+interface Child {
+  issue: IssueSnapshot;
+  key: string;
+  dueLine?: string;
+  ownerLine?: string;
+}
+
+/** Something an action needs before it can become a child issue. */
+interface Candidate {
+  key: string;
+  title: string;
+  category: string;
+  owner?: Owner;
+  due?: string;
+}
+
+export function childrenOf(parent: number, issues: readonly IssueSnapshot[]): IssueSnapshot[] {
+  return issues.filter(
+    (issue) => issue.author.type === "Bot" && findMarker(issue.body, "capa")?.parent === parent,
+  );
+}
+
+/** Logins whose assignability the planner will ask about, so the shell can look them up first. */
+export function loginsToCheck(
+  state: Pick<CapaState, "postmortem" | "children">,
+  config: Config,
+): string[] {
+  const body = readPostmortemBody(state.postmortem.body);
+  const children = readChildren(state.children);
+  const logins = new Set<string>();
+  for (const candidate of candidates(body, children)) {
+    for (const login of ownerLogins(candidate.owner, config)) logins.add(login.toLowerCase());
+  }
+  return [...logins];
+}
+
+/** Whether opening children needs the incident (for its severity labels or assignees). */
+export function needsIncident(
+  state: Pick<CapaState, "postmortem" | "children">,
+  config: Config,
+): boolean {
+  const body = readPostmortemBody(state.postmortem.body);
+  return candidates(body, readChildren(state.children)).some(
+    (candidate) =>
+      (candidate.due === undefined && body.checkedSeverity === undefined) ||
+      (candidate.owner === undefined && config.capa.defaultOwners === "incident-assignees"),
+  );
+}
+
+/**
+ * Decides the CAPA changes for one post-mortem: open a child for every checked action that has
+ * none, link it as a sub-issue, and show each child's owner, due date and status on its line and
+ * in the Follow-Up Actions table. Children are created in one round, linked and shown in the next,
+ * so every decision is made from what GitHub says exists.
+ */
+export function planCapa(config: Config, state: CapaState): Plan {
+  const postmortem = state.postmortem;
+  const body = readPostmortemBody(postmortem.body);
+  const notices = new Notices(postmortem.number, state.comments);
+  if (!body.capaSection) {
+    notices.add(
+      "no-capa-section",
+      "Section 6 (`## 6. Corrective and Preventive Actions (CAPA)`) is missing or renamed, so no corrective action can be tracked. Restore the heading to continue.",
+    );
+    return notices.steps;
+  }
+
+  const children = readChildren(state.children);
+  const canonical = canonicalChildren(children);
+  const steps: Plan = closeDuplicateChildren(children, canonical);
+
+  const creations = candidates(body, children).flatMap((candidate) =>
+    createChild(candidate, body, state, config, notices),
+  );
+  if (creations.length > 0) return [...steps, ...creations, ...notices.steps];
+
+  steps.push(...linkSubIssues(canonical, state, notices));
+  const rewrite = rewriteBody(body, canonical, state, config, notices);
+  if (rewrite) steps.push(rewrite);
+  steps.push(...askAboutUncheckedItems(body, canonical, notices));
+  return [...steps, ...notices.steps];
+}
+
+function readChildren(issues: readonly IssueSnapshot[]): Child[] {
+  return issues.map((issue) => ({
+    issue,
+    key: findMarker(issue.body, "capa")?.key ?? "",
+    dueLine: /^Due:[ \t]*(.*?)[ \t]*$/m.exec(issue.body)?.[1],
+    ownerLine: /^\*\*Owner:\*\*[ \t]*(.*?)[ \t]*$/m.exec(issue.body)?.[1],
+  }));
+}
+
+/** Per action, the child everybody converges on: the first one not closed as a duplicate. */
+function canonicalChildren(children: readonly Child[]): Map<string, Child> {
+  const byKey = new Map<string, Child>();
+  for (const child of [...children].sort((a, b) => a.issue.number - b.issue.number)) {
+    const current = byKey.get(child.key);
+    if (
+      !current ||
+      (current.issue.stateReason === "duplicate" && child.issue.stateReason !== "duplicate")
+    ) {
+      byKey.set(child.key, child);
+    }
+  }
+  return byKey;
+}
+
+function closeDuplicateChildren(children: readonly Child[], canonical: Map<string, Child>): Plan {
+  return children
+    .filter((child) => child.issue.state === "open" && canonical.get(child.key) !== child)
+    .flatMap((child): Plan => {
+      const first = canonical.get(child.key)!.issue.number;
+      return [
+        { kind: "closeIssue", issueNumber: child.issue.number, stateReason: "duplicate" },
+        {
+          kind: "createComment",
+          issueNumber: child.issue.number,
+          body: `Duplicate of #${first}\n\nThis corrective action was opened twice at once; #${first} is the one to use.\n\n${formatMarker("duplicate", { of: first })}`,
+        },
+      ];
+    });
+}
+
+/** Checked items and owner-and-date rows of the Follow-Up table that have no child yet. */
+function candidates(body: PostmortemBody, children: readonly Child[]): Candidate[] {
+  const keys = new Set(children.map((child) => child.key));
+  const numbers = new Set(children.map((child) => child.issue.number));
+  const found = new Map<string, Candidate>();
+  for (const item of body.items) {
+    if (!item.checked || item.title === "" || item.linked !== undefined || keys.has(item.key))
+      continue;
+    if (!found.has(item.key)) found.set(item.key, item);
+  }
+  for (const row of body.rows) {
+    const isNew = row.reference === undefined || !numbers.has(row.reference);
+    if (!isNew || row.reference !== undefined || !row.owner || !row.due || row.title === "")
+      continue;
+    if (keys.has(row.key) || found.has(row.key)) continue;
+    found.set(row.key, {
+      key: row.key,
+      title: row.title,
+      category: "Follow-Up Actions",
+      owner: row.owner,
+      due: row.due,
+    });
+  }
+  return [...found.values()];
+}
+
+function ownerLogins(owner: Owner | undefined, config: Config): string[] {
+  if (!owner) return [];
+  if (owner.kind === "user") return [owner.login];
+  return config.capa.teamAssignees[owner.slug] ?? [];
+}
+
+function createChild(
+  candidate: Candidate,
+  body: PostmortemBody,
+  state: CapaState,
+  config: Config,
+  notices: Notices,
+): Plan {
+  const due = dueDate(candidate, body, state, config);
+  if (due === undefined) {
+    notices.add(
+      `impossible-date:${candidate.key}:${candidate.due}`,
+      `The due date \`${inlineText(candidate.due ?? "")}\` of “${inlineText(candidate.title)}” is not a real date, so no issue was opened for it. Write it as \`YYYY-MM-DD\`.`,
+    );
+    return [];
+  }
+  const wanted = candidate.owner
+    ? ownerLogins(candidate.owner, config)
+    : defaultOwners(state, config);
+  const assignees = wanted
+    .filter((login) => state.assignable.get(login.toLowerCase()) !== false)
+    .slice(0, 10);
+  const unassignable = wanted.filter(
+    (login) => state.assignable.get(login.toLowerCase()) === false,
+  );
+  if (unassignable.length > 0) {
+    notices.add(
+      `unassignable:${candidate.key}:${unassignable.join(",")}`,
+      `${unassignable.map((login) => `@${login}`).join(", ")} could not be assigned “${inlineText(candidate.title)}” (no access to this repository); the issue names them instead.`,
+    );
+  }
+  const ownerText =
+    candidate.owner?.kind === "team"
+      ? `@${candidate.owner.slug}`
+      : [...assignees, ...unassignable].map((login) => `@${login}`).join(", ");
+  const category = candidate.category;
+  return [
+    {
+      kind: "createIssue",
+      title: childTitle(config.capa.titlePrefix, candidate.title),
+      body: childBody({
+        parent: state.postmortem.number,
+        incident: state.incident?.number,
+        key: candidate.key,
+        title: candidate.title,
+        category,
+        assignees,
+        ownerText,
+        unassignable,
+        due,
+      }),
+      labels: [...config.capa.labels, ...categoryLabels(category, config)],
+      assignees,
+    },
+  ];
+}
+
+function categoryLabels(category: string, config: Config): string[] {
+  const entry = Object.entries(config.capa.categoryLabels).find(([name]) =>
+    sameLabel(name, category),
+  );
+  return entry ? entry[1] : [];
+}
+
+function defaultOwners(state: CapaState, config: Config): string[] {
+  switch (config.capa.defaultOwners) {
+    case "postmortem-assignees":
+      return state.postmortem.assignees;
+    case "incident-assignees":
+      return state.incident?.assignees ?? [];
+    case "none":
+      return [];
+  }
+}
+
+/** The written date when it is real; else today plus the severity's days. Undefined if impossible. */
+function dueDate(candidate: Candidate, body: PostmortemBody, state: CapaState, config: Config) {
+  if (candidate.due !== undefined) return parseIsoDate(candidate.due);
+  const severity = body.checkedSeverity ?? severityFromLabels(state.incident?.labels ?? [], config);
+  const days = severity ? config.capa.dueDays[severity] : config.capa.dueDays.default;
+  const date = new Date(`${state.today}T00:00:00Z`);
+  date.setUTCDate(date.getUTCDate() + days);
+  return date.toISOString().slice(0, 10);
+}
+
+function severityFromLabels(labels: readonly string[], config: Config) {
+  return (["P1", "P2", "P3", "P4"] as const).find((level) =>
+    labels.some((label) => config.severityLabels[level].some((name) => sameLabel(name, label))),
+  );
+}
+
+function linkSubIssues(canonical: Map<string, Child>, state: CapaState, notices: Notices): Plan {
+  const parentUrlEnd = `/issues/${state.postmortem.number}`;
+  const unlinked = [...canonical.values()].filter(
+    (child) => !(child.issue.parentIssueUrl ?? "").endsWith(parentUrlEnd),
+  );
+  if (unlinked.length === 0) return [];
+  if (state.subIssues === "unavailable") {
+    notices.add(
+      "sub-issues-unavailable",
+      "This GitHub does not offer sub-issues, so corrective actions are linked through the issue bodies instead (each child links this post-mortem, and each line here links its child).",
+    );
+    return [];
+  }
+  if (state.subIssues === "limit-reached" || state.children.length > MAX_SUB_ISSUES) {
+    notices.add(
+      "sub-issue-limit",
+      `GitHub allows at most ${MAX_SUB_ISSUES} sub-issues on one issue (closed ones count), so some corrective actions are linked only through the issue bodies.`,
+    );
+    return [];
+  }
+  return unlinked.map((child): Step => ({
+    kind: "addSubIssue",
+    parentNumber: state.postmortem.number,
+    childId: child.issue.id,
+  }));
+}
+
+function factsOf(child: Child, prefix: string): ChildFacts {
+  const issue = child.issue;
+  const owner =
+    issue.assignees.length > 0
+      ? issue.assignees.map((login) => `@${login}`).join(", ")
+      : safeOwnerText(child.ownerLine ?? "");
+  const dueText = child.dueLine ?? "";
+  return {
+    number: issue.number,
+    title: issue.title.startsWith(prefix) ? issue.title.slice(prefix.length) : issue.title,
+    owner,
+    due: parseIsoDate(dueText) ?? (dueText === "" ? "" : inlineText(dueText)),
+    status: statusOf(issue),
+  };
+}
+
+/** The owner line of a child body is editable by people: keep handles, defuse anything else. */
+function safeOwnerText(text: string): string {
+  const handles = text.match(/@[a-z\d](?:[a-z\d-]*[a-z\d])?(?:\/[\w.-]+)?/gi);
+  return handles ? handles.join(", ") : text.startsWith("_") ? "" : inlineText(text);
+}
+
+function statusOf(issue: IssueSnapshot): ChildStatus {
+  if (issue.state === "open") return "Open";
+  if (issue.stateReason === "not_planned") return "Won't do";
+  if (issue.stateReason === "duplicate") return "Duplicate";
+  return "Done";
+}
+
+const MISSING_STATUS: Record<MissingChild, ChildStatus> = {
+  deleted: "Deleted",
+  transferred: "Transferred",
+};
+
+/** Rewrites only what the App owns: the part of a CAPA line from `→` on, and the children's rows. */
+function rewriteBody(
+  body: PostmortemBody,
+  canonical: Map<string, Child>,
+  state: CapaState,
+  config: Config,
+  notices: Notices,
+): Step | undefined {
+  const text = state.postmortem.body;
+  const prefix = config.capa.titlePrefix;
+  const byNumber = new Map([...canonical.values()].map((child) => [child.issue.number, child]));
+  const edits: Edit[] = [];
+
+  const shownFor = (
+    item: CapaItem,
+  ): Pick<ChildFacts, "number" | "owner" | "due" | "status"> | undefined => {
+    const child =
+      item.linked !== undefined
+        ? byNumber.get(item.linked)
+        : item.checked
+          ? canonical.get(item.key)
+          : undefined;
+    if (child) return factsOf(child, prefix);
+    const missing = item.linked !== undefined ? state.missing.get(item.linked) : undefined;
+    if (item.linked === undefined || !missing) return undefined;
+    return {
+      number: item.linked,
+      owner: ownerMarkdown(item.owner),
+      due: item.due ?? "",
+      status: MISSING_STATUS[missing],
+    };
+  };
+  for (const item of body.items) {
+    const facts = shownFor(item);
+    if (!facts) continue;
+    // The user's words stay; owner and date move into the part the App keeps current.
+    const wanted = `${item.title} ${itemSuffix(facts)}`;
+    if (text.slice(item.task.textSpan.start, item.task.textSpan.end) !== wanted) {
+      edits.push({ span: item.task.textSpan, replacement: wanted });
+    }
+  }
+
+  const table = body.followUpTable;
+  if (!table) {
+    if (canonical.size > 0) {
+      notices.add(
+        "no-follow-up-table",
+        "The Follow-Up Actions table (section 8) is missing or broken, so the corrective actions are listed only on their lines in section 6.",
+      );
+    }
+  } else {
+    const rowFor = (child: Child) =>
+      body.rows.find((row) => row.reference === child.issue.number) ??
+      body.rows.find(
+        (row) => row.reference === undefined && row.key === child.key && row.owner && row.due,
+      );
+    const appended: string[] = [];
+    for (const child of [...canonical.values()].sort((a, b) => a.issue.number - b.issue.number)) {
+      const wanted = followUpRow(factsOf(child, prefix));
+      const row = rowFor(child);
+      if (!row) appended.push(wanted);
+      else if (text.slice(row.row.line.start, row.row.line.end) !== wanted) {
+        edits.push({ span: row.row.line, replacement: wanted });
+      }
+    }
+    for (const row of body.rows) {
+      const missing =
+        row.reference !== undefined && !byNumber.has(row.reference)
+          ? state.missing.get(row.reference)
+          : undefined;
+      if (missing) edits.push(missingRowEdit(row, MISSING_STATUS[missing]));
+    }
+    if (appended.length > 0) {
+      edits.push({
+        span: { start: table.span.end, end: table.span.end },
+        replacement: `\n${appended.join("\n")}`,
+      });
+    }
+  }
+
+  const edited = applyEdits(
+    text,
+    edits.filter((edit) => text.slice(edit.span.start, edit.span.end) !== edit.replacement),
+  );
+  if (edited === text) return undefined;
+  if (edited.length > MAX_BODY_LENGTH) {
+    notices.add(
+      "body-too-long",
+      `The post-mortem would grow past GitHub's limit of ${MAX_BODY_LENGTH} characters, so its CAPA lines and Follow-Up table were not updated. Shorten it to continue.`,
+    );
+    return undefined;
+  }
+  return { kind: "updateIssueBody", issueNumber: state.postmortem.number, body: edited };
+}
+
+function ownerMarkdown(owner: Owner | undefined): string {
+  if (!owner) return "";
+  return owner.kind === "user" ? `@${owner.login}` : `@${owner.slug}`;
+}
+
+/** A row whose child is gone keeps what it said, with the status telling what happened. */
+function missingRowEdit(row: FollowUpRow, status: ChildStatus): Edit {
+  const cells = [...row.row.cells];
+  while (cells.length < 4) cells.push("");
+  cells[3] = status;
+  return { span: row.row.line, replacement: `| ${cells.join(" | ")} |` };
+}
+
+function askAboutUncheckedItems(
+  body: PostmortemBody,
+  canonical: Map<string, Child>,
+  notices: Notices,
+): Plan {
+  const byNumber = new Map([...canonical.values()].map((child) => [child.issue.number, child]));
+  for (const item of body.items) {
+    if (item.checked || item.linked === undefined) continue;
+    const child = byNumber.get(item.linked);
+    if (!child || child.issue.state !== "open") continue;
+    notices.add(
+      `unchecked:${child.issue.number}`,
+      `The box for “${inlineText(item.title)}” was unchecked, but #${child.issue.number} is still open. Nothing was deleted: close #${child.issue.number} as not planned if the action is no longer needed, or check the box again.`,
+    );
+  }
+  return [];
+}
+
+/** One-time comments on the post-mortem, each recognised later by a hidden marker. */
+class Notices {
+  readonly steps: Plan = [];
+  private readonly given: Set<string>;
+
+  constructor(
+    private readonly issueNumber: number,
+    comments: readonly CommentSnapshot[],
+  ) {
+    this.given = new Set(
+      comments
+        .filter((comment) => comment.author.type === "Bot")
+        .map((comment) => findMarker(comment.body, "notice")?.key)
+        .filter((key): key is string => key !== undefined),
+    );
+  }
+
+  add(topic: string, message: string): void {
+    const key = createHash("sha256").update(topic).digest("hex").slice(0, 16);
+    if (this.given.has(key)) return;
+    this.given.add(key);
+    this.steps.push({
+      kind: "createComment",
+      issueNumber: this.issueNumber,
+      body: `${message}\n\n${formatMarker("notice", { key })}`,
+    });
+  }
+}
