@@ -21,6 +21,14 @@ describe("parseConfig", () => {
       environmentLabelPrefix: "env:",
       timezone: "UTC",
       titleTemplate: "Post-mortem: {{incident.title}}",
+      capa: {
+        labels: ["capa"],
+        categoryLabels: {},
+        titlePrefix: "CAPA: ",
+        defaultOwners: "postmortem-assignees",
+        teamAssignees: {},
+        dueDays: { P1: 14, P2: 30, P3: 60, P4: 90, default: 30 },
+      },
       approvals: {
         required: ["techLead", "product", "finalReviewDate", "ticket", "communicationSent"],
         roles: {
