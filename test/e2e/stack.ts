@@ -109,3 +109,16 @@ export function appWrites(emulator: GitHubEmulator, afterSeq = 0): string[] {
 export function lastSeq(emulator: GitHubEmulator): number {
   return emulator.requests.at(-1)?.seq ?? 0;
 }
+
+/** A human opens an incident issue: labeled afterwards (default) or opened with the label. */
+export function openIncident(s: Stack, opts: { preLabeled?: boolean } = {}): number {
+  const issue = s.emulator.openIssue({
+    by: "alice",
+    title: "Checkout API returns 500s",
+    body: "About 30% of checkout requests fail.",
+    ...(opts.preLabeled ? { labels: ["incident"] } : {}),
+  });
+  const number = issue.number as number;
+  if (!opts.preLabeled) s.emulator.addLabel({ by: "alice", issue: number, label: "incident" });
+  return number;
+}
