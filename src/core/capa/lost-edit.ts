@@ -4,25 +4,22 @@ import { applyEdits } from "../document.js";
 import { findMarker, formatMarker } from "../markers.js";
 import type { Plan } from "../plan.js";
 import type { CommentSnapshot } from "../snapshots.js";
-import { LINK_ARROW, readPostmortemBody } from "./items.js";
+import { readPostmortemBody } from "./items.js";
 
 /** A Follow-Up row the App writes ends its first cell with `(#123)`. */
 const APP_ROW = /\(#\d+\)$/;
 
 /**
- * The post-mortem as people wrote it: without the parts the App owns (the end of CAPA lines from
- * `→` on, and the children's rows). Two bodies with the same human view differ only in what the
- * App would write anyway.
+ * The post-mortem as people wrote it, without what the App rewrites: a CAPA line is reduced to
+ * its words (owner and date move into the part the App keeps current), and the children's rows
+ * are left out. Two bodies with the same human view differ only in what the App writes anyway.
  */
 export function humanView(body: string): string {
   const parsed = readPostmortemBody(body);
-  const edits: Edit[] = [];
-  for (const item of parsed.items) {
-    const arrow = body.indexOf(LINK_ARROW, item.task.textSpan.start);
-    if (arrow !== -1 && arrow < item.task.textSpan.end) {
-      edits.push({ span: { start: arrow, end: item.task.textSpan.end }, replacement: "" });
-    }
-  }
+  const edits: Edit[] = parsed.items.map((item) => ({
+    span: item.task.textSpan,
+    replacement: item.title,
+  }));
   for (const row of parsed.rows) {
     if (APP_ROW.test(row.row.cells[0] ?? "")) edits.push({ span: row.row.line, replacement: "" });
   }
