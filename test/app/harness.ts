@@ -139,3 +139,33 @@ export function expectOnePostmortem(repo: FakeRepo) {
   expect(open).toHaveLength(1);
   return { ...open[0]!, body: open[0]!.body ?? "" };
 }
+
+/** A person's edit of an issue body, as GitHub reports it (`changes.body.from`). */
+export function edited(issue: FakeIssue, from: string, sender: string) {
+  return webhook("issues.edited", { fixture: "issues.edited.body-changed" })
+    .repo(OWNER, REPO)
+    .issue(asPayloadIssue(issue))
+    .changes({ body: { from } })
+    .sender(sender)
+    .installation(INSTALLATION);
+}
+
+export function closed(issue: FakeIssue, reason: "completed" | "not_planned", sender: string) {
+  return webhook("issues.closed")
+    .repo(OWNER, REPO)
+    .issue({ ...asPayloadIssue(issue), state: "closed", state_reason: reason })
+    .sender(sender)
+    .installation(INSTALLATION);
+}
+
+/** Everyone can be assigned unless listed. */
+export function serveAssignees(api: FakeGitHub, unassignable: string[] = []) {
+  api.expect(`GET /repos/${OWNER}/${REPO}/assignees/{assignee}`, {
+    persist: true,
+    name: "assignees",
+    reply: (request) =>
+      unassignable.includes(String(request.params.assignee))
+        ? { status: 404, body: { message: "Not Found" } }
+        : { status: 204 },
+  });
+}

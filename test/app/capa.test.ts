@@ -1,0 +1,289 @@
+import { describe, expect, it } from "vitest";
+import app from "../../src/app.js";
+import type { FakeGitHub } from "../support/github-api.js";
+import { useFakeGitHub } from "../support/github-api.js";
+import { createTestProbot } from "../support/probot.js";
+import type { FakeRepo } from "../support/repo-state.js";
+import {
+  BOT,
+  closed,
+  edited,
+  expectOnePostmortem,
+  labeled,
+  repositoryWithIncident,
+  serveAssignees,
+  serveConfig,
+} from "./harness.js";
+
+const VALIDATION = "- [ ] Add automated validation checks (CI/CD gates)";
+const RUNBOOKS = "- [ ] Update runbooks/playbooks";
+
+/** An incident with its post-mortem (#2) opened by the App, ready for CAPA edits. */
+async function withPostmortem(api: FakeGitHub, unassignable: string[] = []) {
+  const { repo, incident } = repositoryWithIncident(api);
+  serveConfig(api);
+  serveAssignees(api, unassignable);
+  const probot = await createTestProbot(app);
+  await probot.deliver(labeled(incident));
+  const postmortem = repo.issue(expectOnePostmortem(repo).number)!;
+  const mark = api.requests.length;
+  /** The requests since the post-mortem was opened. */
+  const requestsSince = () => api.requests.slice(mark);
+  return { repo, postmortem, requestsSince, ...probot };
+}
+
+/** A person edits the post-mortem's body: the fake repository changes, then the webhook arrives. */
+function personEdits(
+  repo: FakeRepo,
+  number: number,
+  edit: (body: string) => string,
+  sender = "alice",
+) {
+  const issue = repo.issue(number)!;
+  const from = issue.body ?? "";
+  issue.body = edit(from);
+  return edited(issue, from, sender);
+}
+
+const childrenIn = (repo: FakeRepo) =>
+  repo.issues.filter((issue) => issue.labels.some((label) => label.name === "capa"));
+const writes = <T extends { method: string; path: string }>(requests: T[]) =>
+  requests
+    .filter((request) => request.method !== "GET")
+    .map((request) => `${request.method} ${request.path}`);
+
+describe("checked CAPA boxes become child issues", () => {
+  const api = useFakeGitHub();
+
+  it("creates one assigned, dated, linked child per checked box and shows them in the post-mortem", async () => {
+    const { repo, postmortem, deliver, requestsSince } = await withPostmortem(api);
+    const event = personEdits(repo, postmortem.number, (body) =>
+      body
+        .replace(
+          VALIDATION,
+          "- [x] Add automated validation checks (CI/CD gates) @carol due 2026-12-15",
+        )
+        .replace(RUNBOOKS, "- [x] Update runbooks/playbooks @dana by 2026-12-20"),
+    );
+
+    await deliver(event);
+
+    const children = childrenIn(repo);
+    expect(
+      children.map((child) => [
+        child.number,
+        child.title,
+        child.assignees.map((user) => user.login),
+        child.parent_issue_url,
+      ]),
+    ).toEqual([
+      [3, "CAPA: Add automated validation checks (CI/CD gates)", ["carol"], postmortem.url],
+      [4, "CAPA: Update runbooks/playbooks", ["dana"], postmortem.url],
+    ]);
+    expect(children[0]!.body).toContain("Due: 2026-12-15\n");
+    expect(children[0]!.body).toContain(
+      "Corrective or preventive action from post-mortem #2 (incident #1).",
+    );
+    expect(writes(requestsSince())).toEqual([
+      "POST /repos/acme/web/issues",
+      "POST /repos/acme/web/issues",
+      "POST /repos/acme/web/issues/2/sub_issues",
+      "POST /repos/acme/web/issues/2/sub_issues",
+      "PATCH /repos/acme/web/issues/2",
+    ]);
+    expect(
+      requestsSince()
+        .filter((request) => request.path === "/repos/acme/web/issues/2/sub_issues")
+        .map((request) => request.body),
+    ).toEqual([{ sub_issue_id: children[0]!.id }, { sub_issue_id: children[1]!.id }]);
+    const body = repo.issue(2)!.body!;
+    expect(body).toContain(
+      "- [x] Add automated validation checks (CI/CD gates) → #3 · @carol · due 2026-12-15\n",
+    );
+    expect(body).toContain("- [x] Update runbooks/playbooks → #4 · @dana · due 2026-12-20\n");
+    expect(body).toContain(
+      "|---------------------------------------------|---------------|------------|----------|\n" +
+        "| Add automated validation checks (CI/CD gates) (#3) | @carol | 2026-12-15 | Open |\n" +
+        "| Update runbooks/playbooks (#4) | @dana | 2026-12-20 | Open |\n",
+    );
+  });
+
+  it("creates nothing twice on a redelivery or on the App's own edit coming back", async () => {
+    const { repo, postmortem, deliver, requestsSince } = await withPostmortem(api);
+    const event = personEdits(repo, postmortem.number, (body) =>
+      body.replace(VALIDATION, "- [x] Add automated validation checks (CI/CD gates)"),
+    );
+    await deliver(event, "edit-1");
+    const shown = repo.issue(2)!.body!;
+    const before = api.requests.length;
+
+    await deliver(event, "edit-1");
+    const ownEdit = edited(repo.issue(2)!, event.payload.issue.body ?? "", BOT).sender(BOT);
+    await deliver(ownEdit);
+
+    expect(writes(api.requests.slice(before))).toEqual([]);
+    expect(childrenIn(repo)).toHaveLength(1);
+    expect(repo.issue(2)!.body).toBe(shown);
+  });
+
+  it("finds the child when GitHub lost the answer to its create", async () => {
+    const { repo, postmortem, deliver, requestsSince } = await withPostmortem(api);
+    api.expect("POST /repos/acme/web/issues", {
+      name: "child created, answer lost",
+      reply: (request) => {
+        const body = request.body as {
+          title: string;
+          body: string;
+          labels: string[];
+          assignees: string[];
+        };
+        repo.addIssue({ ...body, user: BOT });
+        return { status: 502, body: { message: "Server Error" } };
+      },
+    });
+
+    await deliver(
+      personEdits(repo, postmortem.number, (body) =>
+        body.replace(VALIDATION, "- [x] Add automated validation checks (CI/CD gates)"),
+      ),
+    );
+
+    expect(childrenIn(repo)).toHaveLength(1);
+    expect(writes(requestsSince())).toEqual([
+      "POST /repos/acme/web/issues",
+      "POST /repos/acme/web/issues/2/sub_issues",
+      "PATCH /repos/acme/web/issues/2",
+    ]);
+  });
+
+  it("converges to one open child per box when two replicas handle the same edit", async () => {
+    const { repo, postmortem } = await withPostmortem(api);
+    const replicaA = await createTestProbot(app);
+    const replicaB = await createTestProbot(app);
+    const event = personEdits(repo, postmortem.number, (body) =>
+      body.replace(VALIDATION, "- [x] Add automated validation checks (CI/CD gates)"),
+    );
+
+    await Promise.all([replicaA.deliver(event, "same"), replicaB.deliver(event, "same")]);
+
+    const open = childrenIn(repo).filter((child) => child.state === "open");
+    expect(open).toHaveLength(1);
+    for (const duplicate of childrenIn(repo).filter((child) => child.state === "closed")) {
+      expect(duplicate.state_reason).toBe("duplicate");
+    }
+    expect(repo.issue(2)!.body).toContain(`→ #${open[0]!.number} · @bob · due 2026-12-27`);
+    expect(repo.issue(2)!.body!.match(/\(#\d+\) \|/g)).toHaveLength(1);
+  });
+
+  it("checks thirty boxes at once, one child each", async () => {
+    const { repo, postmortem, deliver, requestsSince } = await withPostmortem(api);
+    const lines = Array.from(
+      { length: 30 },
+      (_, index) => `- [x] Action ${index + 1} @carol due 2026-12-15`,
+    ).join("\n");
+
+    await deliver(
+      personEdits(repo, postmortem.number, (body) =>
+        body.replace("### D. Documentation", `### E. Follow-ups\n${lines}\n\n### D. Documentation`),
+      ),
+    );
+
+    expect(childrenIn(repo)).toHaveLength(30);
+    expect(
+      writes(requestsSince()).filter((request) => request === "POST /repos/acme/web/issues"),
+    ).toHaveLength(30);
+    expect(
+      writes(requestsSince()).filter((request) => request.endsWith("/sub_issues")),
+    ).toHaveLength(30);
+    expect(writes(requestsSince()).filter((request) => request.startsWith("PATCH"))).toHaveLength(
+      1,
+    );
+  });
+
+  it("names an owner who cannot be assigned", async () => {
+    const { repo, postmortem, deliver } = await withPostmortem(api, ["outsider"]);
+
+    await deliver(
+      personEdits(repo, postmortem.number, (body) =>
+        body.replace(VALIDATION, "- [x] Add automated validation checks (CI/CD gates) @outsider"),
+      ),
+    );
+
+    const [child] = childrenIn(repo);
+    expect(child?.assignees).toEqual([]);
+    expect(child?.body).toContain("⚠️ @outsider could not be assigned");
+    expect(repo.comments.get(2)?.map((comment) => comment.body.split("\n")[0])).toEqual([
+      "@outsider could not be assigned “Add automated validation checks (CI/CD gates)” (no access to this repository); the issue names them instead.",
+    ]);
+  });
+});
+
+describe("children and the post-mortem stay in sync", () => {
+  const api = useFakeGitHub();
+
+  it("closing a child marks its row and line Done", async () => {
+    const { repo, postmortem, deliver, requestsSince } = await withPostmortem(api);
+    await deliver(
+      personEdits(repo, postmortem.number, (body) =>
+        body.replace(VALIDATION, "- [x] Add automated validation checks (CI/CD gates) @carol"),
+      ),
+    );
+    const child = childrenIn(repo)[0]!;
+    child.state = "closed";
+    child.state_reason = "completed";
+    const mark = api.requests.length;
+
+    await deliver(closed(child, "completed", "carol"));
+
+    expect(writes(api.requests.slice(mark))).toEqual(["PATCH /repos/acme/web/issues/2"]);
+    expect(repo.issue(2)!.body).toContain(
+      "| Add automated validation checks (CI/CD gates) (#3) | @carol | 2026-12-27 | Done |",
+    );
+    expect(repo.issue(2)!.body).toContain("→ #3 · @carol · due 2026-12-27 · Done\n");
+  });
+
+  it("restores a person's edit that the App's write overwrote", async () => {
+    const { repo, postmortem, deliver, requestsSince } = await withPostmortem(api);
+    const personVersion = postmortem.body!.replace(
+      "- What worked well?",
+      "- What worked well? Paging was fast.",
+    );
+    // The App wrote over the person's version (based on an older read); its own edited event says so.
+    const written = postmortem.body!.replace(
+      VALIDATION,
+      "- [x] Add automated validation checks (CI/CD gates)",
+    );
+    repo.issue(2)!.body = written;
+    const ownEdit = edited(repo.issue(2)!, personVersion, BOT);
+
+    await deliver(ownEdit);
+
+    expect(repo.issue(2)!.body).toContain("- What worked well? Paging was fast.");
+    expect(requestsSince().find((request) => request.method === "PATCH")?.body).toEqual({
+      body: personVersion,
+    });
+  });
+
+  it("falls back to links in the bodies, said once, where sub-issues do not exist", async () => {
+    const { repo, postmortem, deliver, requestsSince } = await withPostmortem(api);
+    api.expect("POST /repos/acme/web/issues/2/sub_issues", {
+      reply: [404, { message: "Not Found" }],
+    });
+    api.expect("POST /repos/acme/web/issues/2/sub_issues", {
+      reply: [404, { message: "Not Found" }],
+      optional: true,
+    });
+
+    await deliver(
+      personEdits(repo, postmortem.number, (body) =>
+        body.replace(VALIDATION, "- [x] Add automated validation checks (CI/CD gates)"),
+      ),
+    );
+
+    expect(repo.issue(2)!.body).toContain("→ #3 · @bob · due 2026-12-27");
+    const notices = (repo.comments.get(2) ?? []).filter((comment) =>
+      comment.body.startsWith("This GitHub does not offer sub-issues"),
+    );
+    expect(notices).toHaveLength(1);
+  });
+});
