@@ -109,7 +109,7 @@ describe("checked CAPA boxes become child issues", () => {
   });
 
   it("creates nothing twice on a redelivery or on the App's own edit coming back", async () => {
-    const { repo, postmortem, deliver, requestsSince } = await withPostmortem(api);
+    const { repo, postmortem, deliver } = await withPostmortem(api);
     const event = personEdits(repo, postmortem.number, (body) =>
       body.replace(VALIDATION, "- [x] Add automated validation checks (CI/CD gates)"),
     );
@@ -222,7 +222,7 @@ describe("children and the post-mortem stay in sync", () => {
   const api = useFakeGitHub();
 
   it("closing a child marks its row and line Done", async () => {
-    const { repo, postmortem, deliver, requestsSince } = await withPostmortem(api);
+    const { repo, postmortem, deliver } = await withPostmortem(api);
     await deliver(
       personEdits(repo, postmortem.number, (body) =>
         body.replace(VALIDATION, "- [x] Add automated validation checks (CI/CD gates) @carol"),
@@ -265,7 +265,7 @@ describe("children and the post-mortem stay in sync", () => {
   });
 
   it("falls back to links in the bodies, said once, where sub-issues do not exist", async () => {
-    const { repo, postmortem, deliver, requestsSince } = await withPostmortem(api);
+    const { repo, postmortem, deliver } = await withPostmortem(api);
     api.expect("POST /repos/acme/web/issues/2/sub_issues", {
       reply: [404, { message: "Not Found" }],
     });
