@@ -26,6 +26,8 @@ export interface AppProcessOptions {
   env?: Record<string, string>;
   onLog?: (line: string) => void;
   startTimeoutMs?: number;
+  /** Modules the child imports before the App (e.g. a guard that blocks all but loopback traffic). */
+  preload?: string[];
   /** Point the emulator's webhooks at this App (default true; false for a second replica added by hand). */
   registerWebhook?: boolean;
 }
@@ -90,11 +92,16 @@ export async function startAppProcess(opts: AppProcessOptions): Promise<AppProce
     LOG_FORMAT: "json",
     ...opts.env,
   });
-  const child = spawn(process.execPath, ["--import", "tsx", opts.entry ?? "src/main.ts"], {
-    cwd: opts.cwd ?? process.cwd(),
-    env,
-    stdio: ["ignore", "pipe", "pipe"],
-  });
+  const preload = (opts.preload ?? []).flatMap((m) => ["--import", m]);
+  const child = spawn(
+    process.execPath,
+    ["--import", "tsx", ...preload, opts.entry ?? "src/main.ts"],
+    {
+      cwd: opts.cwd ?? process.cwd(),
+      env,
+      stdio: ["ignore", "pipe", "pipe"],
+    },
+  );
   running.add(child);
   const logs: string[] = [];
   const collect = (chunk: Buffer) => {

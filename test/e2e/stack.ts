@@ -1,5 +1,6 @@
 // The end-to-end stack: the GitHub emulator plus the real App server (src/main.ts) as a child
 // process, talking over loopback only; and queries for what the App left in the repository.
+import { fileURLToPath } from "node:url";
 import nock from "nock";
 import { createGitHubEmulator } from "../../emulator/index.js";
 import type { DeliveryBehaviour, GitHubEmulator } from "../../emulator/index.js";
@@ -58,6 +59,7 @@ export async function startStack(
           appId: APP_ID,
           secret: credentials.secret,
           registerWebhook: false,
+          preload: [fileURLToPath(new URL("./loopback-guard.ts", import.meta.url))],
         }),
       );
     }
