@@ -100,10 +100,10 @@ describe("webhook deliveries", () => {
   });
 
   it("does not wait on a delivery when the App's own request causes it", async () => {
-    await listen(200, 300);
+    await listen(200, 1500);
     const started = Date.now();
     await installationOctokit(emulator).rest.issues.create({ ...o, title: "t" });
-    expect(Date.now() - started).toBeLessThan(250);
+    expect(Date.now() - started).toBeLessThan(1000);
     await emulator.waitForIdle();
     expect(emulator.deliveries).toHaveLength(1);
   });
@@ -226,7 +226,7 @@ describe("fault injection", () => {
 describe("search", () => {
   it("only finds new and changed issues after the configured lag", async () => {
     const gh = installationOctokit(emulator);
-    emulator.setSearchLag(300);
+    emulator.setSearchLag(1500);
     emulator.openIssue({
       by: "alice",
       title: "Checkout down",
@@ -234,14 +234,14 @@ describe("search", () => {
     });
     const search = async (q: string) => (await gh.rest.search.issuesAndPullRequests({ q })).data;
     expect((await search("repo:acme/service is:issue checkout")).total_count).toBe(0);
-    await new Promise((r) => setTimeout(r, 350));
+    await new Promise((r) => setTimeout(r, 1600));
     expect((await search("repo:acme/service is:issue checkout")).total_count).toBe(1);
     expect(
       (await search('repo:acme/service "postmortem-bot:postmortem" in:body')).total_count,
     ).toBe(1);
     emulator.closeIssue({ by: "alice", issue: 1 });
     expect((await search("repo:acme/service is:issue is:open checkout")).total_count).toBe(1); // stale
-    await new Promise((r) => setTimeout(r, 350));
+    await new Promise((r) => setTimeout(r, 1600));
     expect((await search("repo:acme/service is:issue is:open checkout")).total_count).toBe(0);
     expect((await search("repo:acme/service is:closed checkout")).items[0]?.number).toBe(1);
   });
