@@ -3,15 +3,9 @@
  * (APP_ID, PRIVATE_KEY or PRIVATE_KEY_PATH, WEBHOOK_SECRET, PORT, HOST, GHE_HOST, GHE_PROTOCOL,
  * LOG_LEVEL). Webhooks arrive at /api/github/webhooks; GET /ping answers PONG for health checks.
  */
-import { ProbotOctokit, run } from "probot";
+import { run } from "probot";
 import app from "./app.js";
-import { throttlePolicy } from "./github/throttle-policy.js";
-
-// Our bounded rate-limit policy replaces Probot's server default, which never retries.
-const PostmortemOctokit = ProbotOctokit.defaults((options: Record<string, unknown>) => ({
-  ...options,
-  throttle: { ...(options.throttle as object), ...throttlePolicy },
-}));
+import { PostmortemOctokit } from "./github/octokit.js";
 
 if (!process.env.WEBHOOK_SECRET) {
   // Without a secret Probot would accept deliveries signed with a well-known default.
