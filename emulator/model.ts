@@ -99,6 +99,8 @@ export interface IssueRecord {
   events: IssueEventRecord[];
   commentCount: number;
   deleted: boolean;
+  /** Set when the issue was transferred: GitHub answers 301 to its old URL. */
+  movedTo?: IssueRecord;
 }
 
 export interface CommentRecord {

@@ -191,7 +191,12 @@ export class GitHubState implements World {
 
   issue(repo: RepoRecord, number: number): IssueRecord {
     const i = repo.issues.get(number);
-    if (!i || i.deleted) throw notFound();
+    if (!i) throw notFound();
+    if (i.movedTo) {
+      const location = ser.issueApiUrl(this, i.movedTo);
+      throw new ApiError(301, "Moved Permanently", undefined, { location });
+    }
+    if (i.deleted) throw new ApiError(410, "This issue was deleted");
     return i;
   }
 
@@ -487,6 +492,7 @@ export class GitHubState implements World {
     issue.deleted = true;
     this.index(issue);
     const moved = this.createIssueSilently(target, issue);
+    issue.movedTo = moved;
     this.emit({
       event: "issues",
       action: "transferred",

@@ -197,6 +197,26 @@ describe("issues", () => {
     expect(await check("nora")).toMatchObject({ permission: "none" });
     await expect(check("ghost")).rejects.toMatchObject({ status: 404 });
   });
+  it("answers 410 for a deleted issue and redirects a transferred one", async () => {
+    emulator.openIssue({ by: "alice", title: "spam" });
+    emulator.openIssue({ by: "alice", title: "wrong place" });
+    emulator.deleteIssue({ by: "alice", issue: 1 });
+    emulator.addRepository("other");
+    const moved = emulator.transferIssue({ by: "alice", issue: 2, toRepo: "other" });
+    await expect(gh.rest.issues.get({ ...o, issue_number: 1 })).rejects.toMatchObject({
+      status: 410,
+    });
+    const followed = await gh.rest.issues.get({ ...o, issue_number: 2 });
+    expect(followed.data).toMatchObject({
+      title: "wrong place",
+      number: moved.number,
+      repository_url: `${emulator.apiUrl}/repos/acme/other`,
+    });
+    expect(emulator.webhooks.events.map((e) => e.action).slice(-2)).toEqual([
+      "deleted",
+      "transferred",
+    ]);
+  });
 });
 
 describe("sub-issues", () => {
