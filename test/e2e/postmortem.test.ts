@@ -147,4 +147,34 @@ describe("post-mortem on incident label (e2e)", () => {
       .map((r) => r.path.split("/")[5]);
     expect(new Set(permissionChecks)).toEqual(new Set(["rita", "tina"]));
   });
+
+  it("reads its configuration from the repository, extending the organization's .github repository", async () => {
+    stack = await startStack();
+    const { emulator } = stack;
+    emulator.setFile(
+      ".github/postmortem.yml",
+      'incidentLabels: [outage]\ntitleTemplate: "PM: {{incident.title}}"\n',
+      {
+        repo: ".github",
+      },
+    );
+    emulator.setFile(".github/postmortem.yml", "_extends: .github\npostmortemLabels: [retro]\n");
+    const incident = emulator.openIssue({ by: "alice", title: "Queue stalled" }).number as number;
+    emulator.addLabel({ by: "alice", issue: incident, label: "incident" }); // not a trigger here
+    emulator.addLabel({ by: "alice", issue: incident, label: "outage" });
+    await emulator.waitForIdle({ timeoutMs: 25_000 });
+
+    const found = postmortemsFor(emulator, incident, "all", "retro");
+    expect(found.map((i) => i.title)).toEqual(["PM: Queue stalled"]);
+    expect(postmortemsFor(emulator, incident)).toHaveLength(0);
+    const configReads = emulator
+      .appRequests()
+      .filter((r) => r.route === "/repos/{owner}/{repo}/contents/{path}");
+    expect(new Set(configReads.map((r) => decodeURIComponent(r.path)))).toEqual(
+      new Set([
+        "/repos/acme/service/contents/.github/postmortem.yml",
+        "/repos/acme/.github/contents/.github/postmortem.yml",
+      ]),
+    );
+  });
 });

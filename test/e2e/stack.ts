@@ -85,15 +85,14 @@ export function postmortemsFor(
   emulator: GitHubEmulator,
   incident: number,
   state: "open" | "all" = "all",
+  label = "postmortem",
 ): IssueShape[] {
-  return (emulator.issues({ state, label: "postmortem" }) as unknown as IssueShape[]).filter(
-    (i) => {
-      const marker = MARKER.exec(i.body ?? "")?.[1];
-      return (
-        marker !== undefined && (JSON.parse(marker) as { incident?: number }).incident === incident
-      );
-    },
-  );
+  return (emulator.issues({ state, label }) as unknown as IssueShape[]).filter((i) => {
+    const marker = MARKER.exec(i.body ?? "")?.[1];
+    return (
+      marker !== undefined && (JSON.parse(marker) as { incident?: number }).incident === incident
+    );
+  });
 }
 
 export function botComments(emulator: GitHubEmulator, issue: number) {
