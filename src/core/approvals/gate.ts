@@ -1,0 +1,172 @@
+import { findMarker, formatMarker } from "../markers.js";
+import type { IssueSnapshot } from "../snapshots.js";
+import type { ApprovalsConfig, Permission } from "./config.js";
+import type { Verdict } from "./judge.js";
+import type { ApprovalComment } from "./ledger.js";
+import { approveCommandFor } from "./ledger.js";
+import { permissionAtLeast } from "./people.js";
+import type { ApprovalPlan } from "./plan.js";
+
+/** Who added the force-close label, read from the issue's events, and their permission now. */
+export interface ForceCloseLabel {
+  addedBy: string | undefined;
+  permission: Permission;
+}
+
+export interface CloseGateInput {
+  /** The post-mortem as it is now. */
+  issue: IssueSnapshot;
+  verdict: Verdict;
+  comments: readonly ApprovalComment[];
+  config: ApprovalsConfig;
+  /** Present when the issue carries the force-close label. */
+  forceClose: ForceCloseLabel | undefined;
+}
+
+export type CloseDecision =
+  /** Approvals complete: the close stands. */
+  | "accepted"
+  /** Incomplete, but a maintainer's force-close label lets it stand. */
+  | "forced"
+  /** Incomplete: reopened. */
+  | "blocked"
+  /** Closed by the App itself as a duplicate post-mortem: not a close the gate judges. */
+  | "duplicate";
+
+export interface CloseGatePlan {
+  decision: CloseDecision;
+  steps: ApprovalPlan;
+}
+
+/**
+ * A post-mortem was closed. GitHub cannot refuse a close, so an incomplete one is reopened and
+ * one gate comment (found by its marker, updated in place) says what is missing.
+ */
+export function planCloseGate(input: CloseGateInput): CloseGatePlan {
+  const { issue, verdict, config, forceClose } = input;
+  if (isAppDuplicate(issue, input.comments)) return { decision: "duplicate", steps: [] };
+  if (verdict.approved) {
+    const existing = gateComment(input.comments, issue.number);
+    // An earlier block comment would now mislead: say the close stands.
+    const steps: ApprovalPlan =
+      existing &&
+      existing.body !== gateCommentBody(issue.number, "accepted", verdict, config, forceClose)
+        ? [
+            {
+              kind: "updateComment",
+              commentId: existing.id,
+              body: gateCommentBody(issue.number, "accepted", verdict, config, forceClose),
+            },
+          ]
+        : [];
+    return { decision: "accepted", steps };
+  }
+  const forced =
+    forceClose?.addedBy !== undefined &&
+    permissionAtLeast(forceClose.permission, config.forceClosePermission);
+  const decision: CloseDecision = forced ? "forced" : "blocked";
+  const steps = upsertGateComment(
+    input.comments,
+    issue.number,
+    gateCommentBody(issue.number, decision, verdict, config, forceClose),
+  );
+  if (decision === "blocked" && issue.state === "closed") {
+    steps.push({ kind: "reopenIssue", issueNumber: issue.number });
+  }
+  return { decision, steps };
+}
+
+function isAppDuplicate(issue: IssueSnapshot, comments: readonly ApprovalComment[]): boolean {
+  return (
+    issue.stateReason === "duplicate" &&
+    comments.some(
+      (comment) => comment.author.type === "Bot" && findMarker(comment.body, "duplicate"),
+    )
+  );
+}
+
+/** The gate's own comment: bot-authored with the marker (a person can type the marker, not be a bot). */
+export function gateComment(
+  comments: readonly ApprovalComment[],
+  issueNumber: number,
+): ApprovalComment | undefined {
+  return [...comments]
+    .sort((a, b) => a.id - b.id)
+    .find(
+      (comment) =>
+        comment.author.type === "Bot" && findMarker(comment.body, "gate")?.issue === issueNumber,
+    );
+}
+
+function upsertGateComment(
+  comments: readonly ApprovalComment[],
+  issueNumber: number,
+  body: string,
+): ApprovalPlan {
+  const existing = gateComment(comments, issueNumber);
+  if (!existing) return [{ kind: "createComment", issueNumber, body }];
+  return existing.body === body ? [] : [{ kind: "updateComment", commentId: existing.id, body }];
+}
+
+export function gateCommentBody(
+  issueNumber: number,
+  decision: "accepted" | "forced" | "blocked",
+  verdict: Verdict,
+  config: ApprovalsConfig,
+  forceClose: ForceCloseLabel | undefined,
+): string {
+  const marker = formatMarker("gate", { issue: issueNumber });
+  if (decision === "accepted") {
+    return `✅ **Approvals complete: this post-mortem is closed.**\n\n${approvalLines(verdict)}\n\n${marker}`;
+  }
+  const missing = verdict.findings
+    .map((finding) => `- **${finding.field}:** ${finding.message}`)
+    .join("\n");
+  if (decision === "forced") {
+    return `⚠️ **Closed without complete approvals.** @${forceClose!.addedBy} (${forceClose!.permission}) added the \`${config.forceCloseLabel}\` label, which lets the close stand. Still missing:\n\n${missing}\n\n${marker}`;
+  }
+  const ignored =
+    forceClose === undefined
+      ? ""
+      : forceClose.addedBy === undefined
+        ? `\n\nThe \`${config.forceCloseLabel}\` label was ignored: no record of who added it.`
+        : `\n\nThe \`${config.forceCloseLabel}\` label was ignored: @${forceClose.addedBy} added it with ${forceClose.permission} permission; it counts only when added by someone with ${config.forceClosePermission} permission or more.`;
+  const commands = Object.entries(config.roles)
+    .filter(([key]) => config.required.includes(key))
+    .map(([key]) => `\`${approveCommandFor(key, config)}\``)
+    .join(" or ");
+  return `🚫 **This post-mortem was reopened: its approvals are not complete.** Section 9 (Approvals & Final Notes) needs:\n\n${missing}${ignored}\n\nApprovers comment ${commands || "`/approve`"} on this issue; only their own comment counts, not a name typed into the text. Then close it again.\n\n${marker}`;
+}
+
+function approvalLines(verdict: Verdict): string {
+  if (verdict.approvals.length === 0) return "No approver roles are required.";
+  return verdict.approvals
+    .map(
+      (approval) =>
+        `- **${approval.field}:** @${approval.login}${approval.date ? ` on ${approval.date}` : ""}`,
+    )
+    .join("\n");
+}
+
+/** The job summary: the checklist of required fields, who approved when, and the outcome. */
+export function approvalSummary(
+  issue: Pick<IssueSnapshot, "number" | "title">,
+  verdict: Verdict,
+  headline: string,
+  fieldNames: readonly string[],
+): string {
+  const failed = new Map(verdict.findings.map((finding) => [finding.field, finding.message]));
+  const checklist = fieldNames
+    .map((name) => {
+      const approval = verdict.approvals.find((candidate) => candidate.field === name);
+      const problem = failed.get(name);
+      if (problem) return `- [ ] **${name}:** ${problem}`;
+      return `- [x] **${name}**${approval ? `: @${approval.login}${approval.date ? ` on ${approval.date}` : ""}` : ""}`;
+    })
+    .join("\n");
+  const sectionProblems = verdict.findings
+    .filter((finding) => !fieldNames.includes(finding.field))
+    .map((finding) => `- ${finding.message}`)
+    .join("\n");
+  return `## Post-mortem #${issue.number}: approvals\n\n${headline}\n\n${sectionProblems ? `${sectionProblems}\n\n` : ""}${checklist}\n`;
+}
