@@ -1,0 +1,359 @@
+import { builtInTemplate } from "../built-in-template.js";
+import type { Config } from "../core/config.js";
+import { sameLabel } from "../core/config.js";
+import { planApprovalCommand } from "../core/approvals/commands.js";
+import type { FileFinding } from "../core/approvals/files.js";
+import { checkPostmortemFile, matchesAny, templateSections } from "../core/approvals/files.js";
+import type { CloseDecision, ForceCloseLabel } from "../core/approvals/gate.js";
+import { approvalSummary, planCloseGate } from "../core/approvals/gate.js";
+import type { Verdict } from "../core/approvals/judge.js";
+import { judgeApprovals } from "../core/approvals/judge.js";
+import type { ApprovalComment } from "../core/approvals/ledger.js";
+import { parseApprovalCommand } from "../core/approvals/ledger.js";
+import type { People, Person } from "../core/approvals/people.js";
+import type { ApprovalPlan } from "../core/approvals/plan.js";
+import {
+  fieldNameOf,
+  findField,
+  namedLogin,
+  readApprovalSection,
+} from "../core/approvals/section.js";
+import type { Account, IssueSnapshot } from "../core/snapshots.js";
+import { formatDate } from "../core/time.js";
+import type { ApprovalGateway } from "../github/approval-gateway.js";
+import { loadConfig } from "./load-config.js";
+import type { Logger } from "./logger.js";
+
+/** Enough for write → verify, twice over, with room for a failed write in between. */
+export const MAX_APPROVAL_ROUNDS = 4;
+
+/** The deliveries the approval gate acts on, read out of webhook payloads by src/github. */
+export type ApprovalEvent =
+  | { kind: "closed"; issue: IssueSnapshot; sender: Account }
+  | { kind: "command"; issue: IssueSnapshot; commentId: number; sender: Account }
+  /** Edits, reopenings, labels, other comments: judged for the summary, nothing written. */
+  | { kind: "other"; issue: IssueSnapshot; action: string };
+
+export interface ApprovalOptions {
+  /**
+   * Who is running. The one that `gate.enforceInApp` names (the App when true, the Action when
+   * false) enforces: it writes (reopens, comments, fields). The other only judges and reports, so
+   * with both installed only one of them writes.
+   */
+  runner: "app" | "action";
+  now?: Date;
+}
+
+export interface ApprovalResult {
+  outcome: "ignored" | "config-problem" | "judged";
+  /** The close was refused: the Action fails the job (unless `fail-on-block: false`). */
+  blocked: boolean;
+  approved: boolean;
+  missing: string[];
+  decision?: CloseDecision;
+  /** Markdown for the job summary. */
+  summary: string;
+  /** One line for logs. */
+  message: string;
+  problem?: string;
+}
+
+const IGNORED = (message: string): ApprovalResult => ({
+  outcome: "ignored",
+  blocked: false,
+  approved: false,
+  missing: [],
+  summary: "",
+  message,
+});
+
+/**
+ * The approval gate for one delivery: read the post-mortem, its comments and the people involved,
+ * judge, and (in `enforce` mode) apply the plan and read again until nothing is left to do.
+ */
+export async function handleApprovalEvent(
+  gateway: ApprovalGateway,
+  event: ApprovalEvent,
+  log: Logger,
+  options: ApprovalOptions,
+): Promise<ApprovalResult> {
+  const now = options.now ?? new Date();
+  if (event.issue.isPullRequest) return IGNORED("a pull request, not a post-mortem");
+  const loaded = await loadConfig(gateway.base);
+  if (!loaded.ok) {
+    return {
+      ...IGNORED(`configuration problem: ${loaded.problem}`),
+      outcome: "config-problem",
+      problem: loaded.problem,
+      summary: `## postmortem-bot: configuration problem\n\n${loaded.problem}\n`,
+    };
+  }
+  const config = loaded.config;
+  if (!isPostmortemIssue(event.issue, config)) {
+    return IGNORED(`#${event.issue.number} is not a post-mortem`);
+  }
+  const mode = config.gate.enforceInApp === (options.runner === "app") ? "enforce" : "report";
+  const context = new RunContext(gateway, config, now);
+  let decision: CloseDecision | undefined;
+
+  if (mode === "enforce" && event.kind === "command") {
+    await converge(gateway, log, `/approve on #${event.issue.number}`, async () => {
+      const state = await context.read(event.issue.number);
+      if (!state) return { steps: [] };
+      const plan = planApprovalCommand({
+        issue: state.issue,
+        commentId: event.commentId,
+        comments: state.comments,
+        people: state.people,
+        config: config.approvals,
+        formatDay: context.formatDay,
+      });
+      return { steps: plan.steps, after: plan.acknowledge };
+    });
+  }
+  if (event.kind === "closed") {
+    await converge(gateway, log, `close of #${event.issue.number}`, async () => {
+      const state = await context.read(event.issue.number);
+      if (!state) return { steps: [] };
+      const forceClose = await context.forceCloseLabel(state.issue);
+      const plan = planCloseGate({
+        issue: state.issue,
+        verdict: state.verdict,
+        comments: state.comments,
+        config: config.approvals,
+        forceClose,
+      });
+      // The first round's decision is the one the close met; later rounds only verify.
+      decision ??= plan.decision;
+      return { steps: mode === "enforce" ? plan.steps : [] };
+    });
+  }
+
+  const state = await context.read(event.issue.number);
+  if (!state) return IGNORED(`#${event.issue.number} is gone (deleted or transferred)`);
+  const verdict = state.verdict;
+  const blocked = decision === "blocked";
+  const headline = headlineOf(verdict, decision, mode);
+  const fieldNames = config.approvals.required.map((key) => fieldNameOf(key, config.approvals));
+  return {
+    outcome: "judged",
+    blocked,
+    approved: verdict.approved,
+    missing: verdict.missing,
+    ...(decision ? { decision } : {}),
+    summary: approvalSummary(state.issue, verdict, headline, fieldNames),
+    message: `#${state.issue.number} ${event.kind === "other" ? event.action : event.kind}: ${headline.replace(/\*\*/g, "")}`,
+  };
+}
+
+function headlineOf(
+  verdict: Verdict,
+  decision: CloseDecision | undefined,
+  mode: "enforce" | "report",
+): string {
+  const enforcedElsewhere =
+    mode === "report" ? " (the gate is enforced elsewhere; this run only reports)" : "";
+  switch (decision) {
+    case "blocked":
+      return `🚫 **Close blocked**: the approvals are incomplete, so the post-mortem was reopened${enforcedElsewhere}.`;
+    case "forced":
+      return `⚠️ **Closed without complete approvals** by a maintainer's force-close label${enforcedElsewhere}.`;
+    case "accepted":
+      return `✅ **Closed with complete approvals**${enforcedElsewhere}.`;
+    case "duplicate":
+      return "Closed as a duplicate by postmortem-bot: not judged as a close.";
+    case undefined:
+      return verdict.approved
+        ? `✅ Approvals complete: the post-mortem may be closed.`
+        : "Approvals incomplete: a close would be reopened.";
+  }
+}
+
+interface ReadState {
+  issue: IssueSnapshot;
+  comments: ApprovalComment[];
+  people: People;
+  verdict: Verdict;
+}
+
+/** Fresh reads for one run, with the people looked up once each. */
+class RunContext {
+  private readonly people = new Map<string, Person>();
+  readonly formatDay: (iso: string) => string;
+
+  constructor(
+    private readonly gateway: ApprovalGateway,
+    private readonly config: Config,
+    private readonly now: Date,
+  ) {
+    this.formatDay = (iso) => formatDate(iso, config.timezone);
+  }
+
+  async read(issueNumber: number): Promise<ReadState | undefined> {
+    const issue = await this.gateway.getIssue(issueNumber);
+    if (!issue || issue.isPullRequest || !isPostmortemIssue(issue, this.config)) return undefined;
+    const comments = await this.gateway.listComments(issueNumber);
+    const approvals = this.config.approvals;
+    const section = readApprovalSection(issue.body);
+    const logins = [
+      ...comments
+        .filter((comment) => comment.author.type !== "Bot" && parseApprovalCommand(comment.body))
+        .map((comment) => comment.author.login),
+      ...Object.values(approvals.roles).map((role) =>
+        namedLogin(findField(section, role.field)?.value ?? ""),
+      ),
+    ].filter((login): login is string => login !== undefined);
+    const people = await this.lookUp(logins);
+    const verdict = judgeApprovals({
+      body: issue.body,
+      evidence: { kind: "comments", comments },
+      people,
+      config: approvals,
+      formatDay: this.formatDay,
+      now: this.now,
+    });
+    return { issue, comments, people, verdict };
+  }
+
+  async forceCloseLabel(issue: IssueSnapshot): Promise<ForceCloseLabel | undefined> {
+    const label = this.config.approvals.forceCloseLabel;
+    if (!issue.labels.some((name) => sameLabel(name, label))) return undefined;
+    const addedBy = await this.gateway.lastLabeledBy(issue.number, label);
+    if (addedBy === undefined) return { addedBy, permission: "none" };
+    const people = await this.lookUp([addedBy]);
+    return { addedBy, permission: people.get(addedBy.toLowerCase())!.permission };
+  }
+
+  async lookUp(logins: readonly string[]): Promise<People> {
+    const teams = [
+      ...new Set(Object.values(this.config.approvals.roles).flatMap((role) => role.teams)),
+    ];
+    for (const login of logins) {
+      const key = login.toLowerCase();
+      if (!this.people.has(key)) this.people.set(key, await this.gateway.getPerson(login, teams));
+    }
+    return this.people;
+  }
+}
+
+/** Applies plans until the planner has nothing left, then the `after` steps (acknowledgements). */
+async function converge(
+  gateway: ApprovalGateway,
+  log: Logger,
+  what: string,
+  plan: () => Promise<{ steps: ApprovalPlan; after?: ApprovalPlan }>,
+): Promise<void> {
+  for (let round = 1; round <= MAX_APPROVAL_ROUNDS; round++) {
+    const { steps, after = [] } = await plan();
+    if (steps.length === 0) {
+      for (const step of after) await gateway.apply(step);
+      return;
+    }
+    log.info(`${what}, round ${round}: ${steps.map((step) => step.kind).join(", ")}`);
+    try {
+      for (const step of steps) await gateway.apply(step);
+    } catch (error) {
+      // The write may or may not have happened: the next round reads and decides.
+      log.warn(
+        `${what}, round ${round} failed: ${error instanceof Error ? error.message : String(error)}`,
+      );
+      if (round === MAX_APPROVAL_ROUNDS) throw error;
+    }
+  }
+  throw new Error(`${what}: no stable state after ${MAX_APPROVAL_ROUNDS} rounds`);
+}
+
+export function isPostmortemIssue(issue: IssueSnapshot, config: Config): boolean {
+  return issue.labels.some((label) =>
+    config.postmortemLabels.some((name) => sameLabel(label, name)),
+  );
+}
+
+// ---- post-mortems kept as files -------------------------------------------------------------
+
+export interface FileCheckResult {
+  outcome: "checked" | "config-problem";
+  findings: FileFinding[];
+  checkedFiles: string[];
+  summary: string;
+  problem?: string;
+}
+
+/** A pull request's changed post-mortem files, checked at its head commit. */
+export async function checkPullRequestFiles(
+  gateway: ApprovalGateway,
+  pull: { number: number; headSha: string },
+  log: Logger,
+  now = new Date(),
+): Promise<FileCheckResult> {
+  const loaded = await loadConfig(gateway.base);
+  if (!loaded.ok) {
+    return {
+      outcome: "config-problem",
+      findings: [],
+      checkedFiles: [],
+      problem: loaded.problem,
+      summary: `## postmortem-bot: configuration problem\n\n${loaded.problem}\n`,
+    };
+  }
+  const config = loaded.config;
+  const changed = (await gateway.listPullRequestFiles(pull.number)).filter(
+    (file) => file.status !== "removed" && matchesAny(file.path, config.files.paths),
+  );
+  const findings: FileFinding[] = [];
+  if (changed.length > 0) {
+    const template =
+      config.template === undefined
+        ? builtInTemplate()
+        : await gateway.base.readFile(config.template);
+    const sections = templateSections(template ?? builtInTemplate());
+    const approvedBy = await gateway.listApprovingReviewers(pull.number);
+    const context = new RunContext(gateway, config, now);
+    const people = await context.lookUp(approvedBy);
+    for (const file of changed) {
+      const text = await gateway.readFileAt(file.path, pull.headSha);
+      if (text === undefined) {
+        findings.push({
+          path: file.path,
+          line: 1,
+          message: "could not be read at the pull request's head",
+        });
+        continue;
+      }
+      findings.push(
+        ...checkPostmortemFile({
+          path: file.path,
+          text,
+          config,
+          sections,
+          evidence: { kind: "reviews", approvedBy },
+          people,
+          formatDay: context.formatDay,
+          now,
+        }),
+      );
+    }
+  }
+  log.info(
+    `pull request #${pull.number}: ${changed.length} post-mortem file(s), ${findings.length} finding(s)`,
+  );
+  return {
+    outcome: "checked",
+    findings,
+    checkedFiles: changed.map((file) => file.path),
+    summary: fileSummary(
+      changed.map((file) => file.path),
+      findings,
+    ),
+  };
+}
+
+export function fileSummary(paths: readonly string[], findings: readonly FileFinding[]): string {
+  if (paths.length === 0) return "## Post-mortem files\n\nNo post-mortem file changed.\n";
+  const lines = paths.map((path) => {
+    const own = findings.filter((finding) => finding.path === path);
+    if (own.length === 0) return `- ✅ \`${path}\``;
+    return `- ❌ \`${path}\`\n${own.map((finding) => `  - line ${finding.line}: ${finding.message}`).join("\n")}`;
+  });
+  return `## Post-mortem files\n\n${lines.join("\n")}\n`;
+}
