@@ -9,6 +9,8 @@ export interface DeliveryBehaviour {
   shuffle: boolean;
   /** How many deliveries may be in flight at once. */
   concurrency: number;
+  /** GitHub gives up on a delivery that is not answered within 10 s (30 s on GHES). */
+  timeoutMs: number;
 }
 
 export interface DeliveredEvent {
@@ -49,7 +51,12 @@ export class WebhookDispatcher {
   set url(value: string | undefined) {
     this.urls = value ? [value] : [];
   }
-  readonly behaviour: DeliveryBehaviour = { duplicate: false, shuffle: false, concurrency: 1 };
+  readonly behaviour: DeliveryBehaviour = {
+    duplicate: false,
+    shuffle: false,
+    concurrency: 1,
+    timeoutMs: 10_000,
+  };
   /** Every event the emulated GitHub produced, in the order it happened. */
   readonly events: DeliveredEvent[] = [];
   readonly log: DeliveryLogEntry[] = [];
@@ -172,7 +179,7 @@ export class WebhookDispatcher {
           "x-hub-signature-256": signBody(this.secret, record.body),
         },
         body: record.body,
-        signal: AbortSignal.timeout(30_000),
+        signal: AbortSignal.timeout(this.behaviour.timeoutMs),
       });
       entry.status = res.status;
       entry.responseBody = (await res.text()).slice(0, 500);

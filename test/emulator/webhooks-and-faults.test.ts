@@ -147,6 +147,17 @@ describe("webhook deliveries", () => {
     expect([...order].sort()).toEqual(["opened", ...labels].sort());
   });
 
+  it("gives up on a delivery the App does not answer in time, as GitHub does after 10 s", async () => {
+    await listen(200, 500);
+    emulator.webhooks.behaviour.timeoutMs = 100;
+    emulator.openIssue({ by: "alice", title: "t" });
+    await emulator.waitForIdle();
+    expect(emulator.deliveries[0]).toMatchObject({
+      status: null,
+      error: expect.stringMatching(/timeout|abort/i),
+    });
+  });
+
   it("logs refused deliveries with the App's status", async () => {
     await listen(401);
     emulator.openIssue({ by: "alice", title: "t" });
