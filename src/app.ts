@@ -1,4 +1,5 @@
 import type { Context, Probot } from "probot";
+import { registerApprovalGate } from "./approval-app.js";
 import { GitHubGateway } from "./github/gateway.js";
 import type { CapaWebhookPayload } from "./github/webhook-events.js";
 import { readCapaEvent, readIncidentEvent, repositoryOf } from "./github/webhook-events.js";
@@ -13,6 +14,8 @@ import { KeyedQueue } from "./keyed-queue.js";
  */
 export default function postmortemApp(app: Probot): void {
   const perIssue = new KeyedQueue();
+  // Enforced only where `gate.enforceInApp: true`; see approval-app.ts.
+  registerApprovalGate(app);
 
   app.on(["issues", "issue_comment.created", "sub_issues"], async (context: Context) => {
     const payload = context.payload as CapaWebhookPayload;

@@ -42,6 +42,8 @@ export interface ApprovalOptions {
    */
   runner: "app" | "action";
   now?: Date;
+  /** The configuration, when the shell already read it for this delivery. */
+  config?: Config;
 }
 
 export interface ApprovalResult {
@@ -79,7 +81,9 @@ export async function handleApprovalEvent(
 ): Promise<ApprovalResult> {
   const now = options.now ?? new Date();
   if (event.issue.isPullRequest) return IGNORED("a pull request, not a post-mortem");
-  const loaded = await loadConfig(gateway.base);
+  const loaded = options.config
+    ? { ok: true as const, config: options.config }
+    : await loadConfig(gateway.base);
   if (!loaded.ok) {
     return {
       ...IGNORED(`configuration problem: ${loaded.problem}`),
@@ -97,7 +101,7 @@ export async function handleApprovalEvent(
   let decision: CloseDecision | undefined;
 
   if (mode === "enforce" && event.kind === "command") {
-    await converge(gateway, log, `/approve on #${event.issue.number}`, async () => {
+    await converge(gateway, context, log, `/approve on #${event.issue.number}`, async () => {
       const state = await context.read(event.issue.number);
       if (!state) return { steps: [] };
       const plan = planApprovalCommand({
@@ -112,7 +116,7 @@ export async function handleApprovalEvent(
     });
   }
   if (event.kind === "closed") {
-    await converge(gateway, log, `close of #${event.issue.number}`, async () => {
+    await converge(gateway, context, log, `close of #${event.issue.number}`, async () => {
       const state = await context.read(event.issue.number);
       if (!state) return { steps: [] };
       const forceClose = await context.forceCloseLabel(state.issue);
@@ -129,7 +133,8 @@ export async function handleApprovalEvent(
     });
   }
 
-  const state = await context.read(event.issue.number);
+  // The last planning round read the state and changed nothing since: no need to read it again.
+  const state = context.unchanged ?? (await context.read(event.issue.number));
   if (!state) return IGNORED(`#${event.issue.number} is gone (deleted or transferred)`);
   const verdict = state.verdict;
   const blocked = decision === "blocked";
@@ -189,7 +194,11 @@ class RunContext {
     this.formatDay = (iso) => formatDate(iso, config.timezone);
   }
 
+  /** The state the last read saw, while nothing has been written since. */
+  unchanged: ReadState | undefined;
+
   async read(issueNumber: number): Promise<ReadState | undefined> {
+    this.unchanged = undefined;
     const issue = await this.gateway.getIssue(issueNumber);
     if (!issue || issue.isPullRequest || !isPostmortemIssue(issue, this.config)) return undefined;
     const comments = await this.gateway.listComments(issueNumber);
@@ -212,7 +221,8 @@ class RunContext {
       formatDay: this.formatDay,
       now: this.now,
     });
-    return { issue, comments, people, verdict };
+    this.unchanged = { issue, comments, people, verdict };
+    return this.unchanged;
   }
 
   async forceCloseLabel(issue: IssueSnapshot): Promise<ForceCloseLabel | undefined> {
@@ -239,6 +249,7 @@ class RunContext {
 /** Applies plans until the planner has nothing left, then the `after` steps (acknowledgements). */
 async function converge(
   gateway: ApprovalGateway,
+  context: RunContext,
   log: Logger,
   what: string,
   plan: () => Promise<{ steps: ApprovalPlan; after?: ApprovalPlan }>,
@@ -249,6 +260,7 @@ async function converge(
       for (const step of after) await gateway.apply(step);
       return;
     }
+    context.unchanged = undefined;
     log.info(`${what}, round ${round}: ${steps.map((step) => step.kind).join(", ")}`);
     try {
       for (const step of steps) await gateway.apply(step);
