@@ -39,8 +39,13 @@ export function readIncidentEvent(
   if (!issuePayload || !payload.sender) return undefined;
   const issue = issueFromApi(issuePayload);
   if (issue.isPullRequest) return undefined;
-  // The App's own post-mortem coming back as `opened` / `labeled`.
-  if (issue.author.type === "Bot" && findMarker(issue.body, "postmortem")) return undefined;
+  // The App's own post-mortems and CAPA children are never incidents (their `opened`/`labeled`).
+  if (
+    issue.author.type === "Bot" &&
+    (findMarker(issue.body, "postmortem") || findMarker(issue.body, "capa"))
+  ) {
+    return undefined;
+  }
   const sender = accountFromApi(payload.sender);
 
   if (name === "issues" && payload.action === "opened") {
@@ -87,6 +92,8 @@ export function readCapaEvent(name: string, payload: CapaWebhookPayload): CapaEv
   if (name === "sub_issues") {
     const parent = payload.parent_issue ? issueFromApi(payload.parent_issue) : undefined;
     if (!parent || !isAppIssue(parent) || !findMarker(parent.body, "postmortem")) return undefined;
+    // The App linking its own child needs nothing more; a person (un)linking one does.
+    if (payload.sender?.login === parent.author.login) return undefined;
     return { kind: "childChanged", postmortem: parent.number };
   }
   if (name !== "issues" || !payload.issue || !payload.sender || !payload.action) return undefined;
@@ -95,6 +102,8 @@ export function readCapaEvent(name: string, payload: CapaWebhookPayload): CapaEv
 
   const parent = findMarker(issue.body, "capa")?.parent;
   if (parent !== undefined) {
+    // The App's own changes to a child (closing a duplicate) were decided from a fresh read.
+    if (payload.sender.login === issue.author.login) return undefined;
     return CHILD_ACTIONS.has(payload.action)
       ? { kind: "childChanged", postmortem: parent }
       : undefined;

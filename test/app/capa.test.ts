@@ -4,12 +4,15 @@ import type { FakeGitHub } from "../support/github-api.js";
 import { useFakeGitHub } from "../support/github-api.js";
 import { createTestProbot } from "../support/probot.js";
 import type { FakeRepo } from "../support/repo-state.js";
+import { webhook } from "../support/webhooks.js";
 import {
   BOT,
+  asPayloadIssue,
   closed,
   edited,
   expectOnePostmortem,
   labeled,
+  opened,
   repositoryWithIncident,
   serveAssignees,
   serveConfig,
@@ -285,5 +288,35 @@ describe("children and the post-mortem stay in sync", () => {
       comment.body.startsWith("This GitHub does not offer sub-issues"),
     );
     expect(notices).toHaveLength(1);
+  });
+});
+
+describe("the App's own CAPA events cost no request", () => {
+  const api = useFakeGitHub();
+
+  it("its child opened and labeled, its sub-issue link, its edit of the post-mortem", async () => {
+    const { repo, postmortem, deliver } = await withPostmortem(api);
+    const personEdit = personEdits(repo, postmortem.number, (body) =>
+      body.replace(VALIDATION, "- [x] Add automated validation checks (CI/CD gates)"),
+    );
+    // What the post-mortem said right before the App's write: the person's edit.
+    const before = personEdit.payload.issue.body ?? "";
+    await deliver(personEdit);
+    const child = childrenIn(repo)[0]!;
+    const mark = api.requests.length;
+
+    await deliver(opened(child, BOT));
+    await deliver(labeled(child, "capa", BOT));
+    await deliver(
+      webhook("sub_issues.sub_issue_added")
+        .repo("acme", "web")
+        .issue(asPayloadIssue(repo.issue(2)!), "parent_issue")
+        .issue(asPayloadIssue(child), "sub_issue")
+        .sender(BOT)
+        .installation(1),
+    );
+    await deliver(edited(repo.issue(2)!, before, BOT));
+
+    expect(api.requests.slice(mark)).toEqual([]);
   });
 });
