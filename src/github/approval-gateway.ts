@@ -63,7 +63,7 @@ export class ApprovalGateway {
 
   /** A person's permission and which of `teams` (`slug` or `org/slug`) they actively belong to. */
   async getPerson(login: string, teams: readonly string[]): Promise<Person> {
-    const permission = (await this.base.getPermission(login));
+    const permission = await this.base.getPermission(login);
     const memberOf: string[] = [];
     for (const team of teams) {
       const [org, slug] = team.includes("/")

@@ -131,6 +131,14 @@ function judgeRole(
   const login = namedLogin(value);
   if (!login)
     return `“${cleanValue(value)}” names no GitHub user (write \`@login\`, or comment ${command})`;
+  const evidence = input.evidence;
+  // For files, the review comes first: whoever did not approve the pull request is not asked about.
+  if (
+    evidence.kind === "reviews" &&
+    !evidence.approvedBy.some((user) => user.toLowerCase() === login.toLowerCase())
+  ) {
+    return `@${login} is named, but has not approved this pull request in a review`;
+  }
   // Without evidence (the local CLI) nobody's access can be known: only the form is checked.
   const eligibility =
     input.evidence.kind === "none"
@@ -144,7 +152,6 @@ function judgeRole(
   ) {
     return `@${login} already fills another role, and one person cannot fill two`;
   }
-  const evidence = input.evidence;
   let at: string | undefined;
   if (evidence.kind === "comments") {
     const approval = ledger?.get(role);
@@ -152,9 +159,6 @@ function judgeRole(
       return `@${login} is named, but has no unedited ${command} comment of their own on this issue (a name typed into the text does not count)`;
     }
     at = approval.at;
-  } else if (evidence.kind === "reviews") {
-    const reviewed = evidence.approvedBy.some((user) => user.toLowerCase() === login.toLowerCase());
-    if (!reviewed) return `@${login} is named, but has not approved this pull request in a review`;
   }
   return {
     role,

@@ -1,0 +1,4 @@
+// Entry of the bundled Action (dist/index.js); see action.yml.
+import { runAction } from "./run.js";
+
+await runAction();

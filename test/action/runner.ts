@@ -1,0 +1,65 @@
+// Runs the committed Action bundle the way the Actions runner does: `node dist/index.js` with the
+// event in GITHUB_EVENT_PATH, INPUT_* variables, and files for outputs and the job summary.
+import { spawn } from "node:child_process";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+export const BUNDLE = fileURLToPath(new URL("../../dist/index.js", import.meta.url));
+
+export interface ActionRun {
+  exitCode: number | null;
+  outputs: Record<string, string>;
+  summary: string;
+  stdout: string;
+}
+
+export async function runActionBundle(options: {
+  eventName: string;
+  payload: unknown;
+  apiUrl: string;
+  token: string;
+  repository: string;
+  failOnBlock?: string;
+}): Promise<ActionRun> {
+  const dir = mkdtempSync(join(tmpdir(), "postmortem-action-"));
+  const eventPath = join(dir, "event.json");
+  const outputPath = join(dir, "output");
+  const summaryPath = join(dir, "summary.md");
+  writeFileSync(eventPath, JSON.stringify(options.payload));
+  writeFileSync(outputPath, "");
+  writeFileSync(summaryPath, "");
+  const env: NodeJS.ProcessEnv = {
+    PATH: process.env.PATH,
+    GITHUB_ACTIONS: "true",
+    GITHUB_EVENT_NAME: options.eventName,
+    GITHUB_EVENT_PATH: eventPath,
+    GITHUB_REPOSITORY: options.repository,
+    GITHUB_API_URL: options.apiUrl,
+    GITHUB_OUTPUT: outputPath,
+    GITHUB_STEP_SUMMARY: summaryPath,
+    "INPUT_GITHUB-TOKEN": options.token,
+    "INPUT_FAIL-ON-BLOCK": options.failOnBlock ?? "true",
+  };
+  const child = spawn(process.execPath, [BUNDLE], { env, cwd: dir });
+  let stdout = "";
+  child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
+  child.stderr.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
+  const exitCode = await new Promise<number | null>((resolve) => child.on("close", resolve));
+  return {
+    exitCode,
+    outputs: parseOutputs(readFileSync(outputPath, "utf8")),
+    summary: readFileSync(summaryPath, "utf8"),
+    stdout,
+  };
+}
+
+/** `name<<DELIMITER\nvalue\nDELIMITER` blocks, as @actions/core writes GITHUB_OUTPUT. */
+function parseOutputs(text: string): Record<string, string> {
+  const outputs: Record<string, string> = {};
+  for (const match of text.matchAll(/^([\w-]+)<<(\S+)\n([\s\S]*?)\n\2$/gm)) {
+    outputs[match[1]!] = match[3]!;
+  }
+  return outputs;
+}
