@@ -88,6 +88,7 @@ describe("checked CAPA boxes become child issues", () => {
       "Corrective or preventive action from post-mortem #2 (incident #1).",
     );
     expect(writes(requestsSince())).toEqual([
+      "POST /repos/acme/web/labels",
       "POST /repos/acme/web/issues",
       "POST /repos/acme/web/issues",
       "POST /repos/acme/web/issues/2/sub_issues",
@@ -153,6 +154,7 @@ describe("checked CAPA boxes become child issues", () => {
 
     expect(childrenIn(repo)).toHaveLength(1);
     expect(writes(requestsSince())).toEqual([
+      "POST /repos/acme/web/labels",
       "POST /repos/acme/web/issues",
       "POST /repos/acme/web/issues/2/sub_issues",
       "PATCH /repos/acme/web/issues/2",

@@ -112,7 +112,9 @@ export function planCapa(config: Config, state: CapaState): Plan {
   const creations = candidates(body, children).flatMap((candidate) =>
     createChild(candidate, body, state, config, notices),
   );
-  if (creations.length > 0) return [...steps, ...creations, ...notices.steps];
+  if (creations.length > 0) {
+    return [...steps, ...ensureLabels(creations), ...creations, ...notices.steps];
+  }
 
   steps.push(...linkSubIssues(canonical, state, notices));
   const rewrite = rewriteBody(body, canonical, state, config, notices);
@@ -247,6 +249,24 @@ function createChild(
       assignees,
     },
   ];
+}
+
+export const CAPA_LABEL_COLOR = "0e8a16";
+export const CAPA_LABEL_DESCRIPTION = "Corrective or preventive action from a post-mortem";
+
+/** The labels the children will carry exist first, with a colour and a description. */
+function ensureLabels(creations: Plan): Plan {
+  const names = new Map<string, string>();
+  for (const step of creations) {
+    if (step.kind !== "createIssue") continue;
+    for (const label of step.labels) names.set(label.toLowerCase(), label);
+  }
+  return [...names.values()].map((name) => ({
+    kind: "ensureLabel",
+    name,
+    color: CAPA_LABEL_COLOR,
+    description: CAPA_LABEL_DESCRIPTION,
+  }));
 }
 
 function categoryLabels(category: string, config: Config): string[] {

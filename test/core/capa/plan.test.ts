@@ -22,6 +22,12 @@ describe("a checked box becomes one child issue", () => {
     );
     expect(steps).toEqual([
       {
+        kind: "ensureLabel",
+        name: "capa",
+        color: "0e8a16",
+        description: "Corrective or preventive action from a post-mortem",
+      },
+      {
         kind: "createIssue",
         title: "CAPA: Add automated validation checks (CI/CD gates)",
         body: [
@@ -102,7 +108,7 @@ describe("a checked box becomes one child issue", () => {
   it("names an owner who cannot be assigned in the child and in a comment, once", () => {
     const assignable = new Map([["ghost-user", false]]);
     const steps = planCapa(config, state({ body: checked(" @ghost-user"), assignable }));
-    expect(kinds(steps)).toEqual(["createIssue", "createComment"]);
+    expect(kinds(steps)).toEqual(["ensureLabel", "createIssue", "createComment"]);
     const [create] = only(steps, "createIssue");
     expect(create?.assignees).toEqual([]);
     expect(create?.body).toContain("⚠️ @ghost-user could not be assigned");
@@ -114,7 +120,7 @@ describe("a checked box becomes one child issue", () => {
       config,
       state({ body: checked(" @ghost-user"), assignable, comments: [comment(1, notice!.body)] }),
     );
-    expect(kinds(again)).toEqual(["createIssue"]);
+    expect(kinds(again)).toEqual(["ensureLabel", "createIssue"]);
   });
 
   it("reports an impossible date instead of guessing", () => {
@@ -282,7 +288,7 @@ describe("many boxes at once", () => {
     ).join("\n");
     body = body.replace("### D. Documentation", `### E. Many\n${extra}\n\n### D. Documentation`);
     const steps = planCapa(config, state({ body }));
-    expect(kinds(steps)).toEqual(Array(30).fill("createIssue"));
+    expect(kinds(steps)).toEqual(["ensureLabel", ...Array(30).fill("createIssue")]);
     expect(
       new Set(only(steps, "createIssue").map((step) => findMarker(step.body, "capa")?.key)).size,
     ).toBe(30);
