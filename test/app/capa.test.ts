@@ -16,6 +16,7 @@ import {
   repositoryWithIncident,
   serveAssignees,
   serveConfig,
+  loseAnswerOfNextCreate,
 } from "./harness.js";
 
 const VALIDATION = "- [ ] Add automated validation checks (CI/CD gates)";
@@ -132,19 +133,7 @@ describe("checked CAPA boxes become child issues", () => {
 
   it("finds the child when GitHub lost the answer to its create", async () => {
     const { repo, postmortem, deliver, requestsSince } = await withPostmortem(api);
-    api.expect("POST /repos/acme/web/issues", {
-      name: "child created, answer lost",
-      reply: (request) => {
-        const body = request.body as {
-          title: string;
-          body: string;
-          labels: string[];
-          assignees: string[];
-        };
-        repo.addIssue({ ...body, user: BOT });
-        return { status: 502, body: { message: "Server Error" } };
-      },
-    });
+    loseAnswerOfNextCreate(api, repo);
 
     await deliver(
       personEdits(repo, postmortem.number, (body) =>

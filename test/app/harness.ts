@@ -169,3 +169,20 @@ export function serveAssignees(api: FakeGitHub, unassignable: string[] = []) {
         : { status: 204 },
   });
 }
+
+/** The next issue create succeeds on GitHub but its answer is lost (a 502 after the write). */
+export function loseAnswerOfNextCreate(api: FakeGitHub, repo: FakeRepo) {
+  api.expect(`POST /repos/${OWNER}/${REPO}/issues`, {
+    name: "create succeeds, answer lost",
+    reply: (request) => {
+      const body = request.body as {
+        title: string;
+        body: string;
+        labels: string[];
+        assignees: string[];
+      };
+      repo.addIssue({ ...body, user: BOT });
+      return { status: 502, body: { message: "Server Error" } };
+    },
+  });
+}

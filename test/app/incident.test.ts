@@ -13,6 +13,7 @@ import {
   repositoryWithIncident,
   serveConfig,
   stateReads,
+  loseAnswerOfNextCreate,
 } from "./harness.js";
 
 const CREATE_LABEL = [
@@ -110,19 +111,7 @@ describe("an incident label opens one post-mortem", () => {
   it("finds the post-mortem when GitHub lost the answer to the create, and creates nothing twice", async () => {
     const { repo, incident } = repositoryWithIncident(api);
     serveConfig(api);
-    api.expect("POST /repos/acme/web/issues", {
-      name: "create succeeds, answer lost",
-      reply: (request) => {
-        const body = request.body as {
-          title: string;
-          body: string;
-          labels: string[];
-          assignees: string[];
-        };
-        repo.addIssue({ ...body, user: BOT });
-        return { status: 502, body: { message: "Server Error" } };
-      },
-    });
+    loseAnswerOfNextCreate(api, repo);
     const { deliver } = await createTestProbot(app);
 
     await deliver(labeled(incident));

@@ -45,14 +45,7 @@ export const capaConfigSchema = z
         "Days from checking the box to the due date, by severity, when the line gives no date.",
       ),
   })
-  .default({
-    labels: ["capa"],
-    categoryLabels: {},
-    titlePrefix: "CAPA: ",
-    defaultOwners: "postmortem-assignees",
-    teamAssignees: {},
-    dueDays: { P1: 14, P2: 30, P3: 60, P4: 90, default: 30 },
-  })
+  .prefault({})
   .describe("Corrective and preventive actions: checked boxes in section 6 become child issues.");
 
 export type CapaConfig = z.infer<typeof capaConfigSchema>;
