@@ -6,7 +6,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 
-export const BUNDLE = fileURLToPath(new URL("../../dist/index.js", import.meta.url));
+export const BUNDLE = fileURLToPath(new URL("../dist/index.js", import.meta.url));
 
 export interface ActionRun {
   exitCode: number | null;

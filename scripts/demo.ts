@@ -5,6 +5,7 @@ import { createGitHubEmulator } from "../emulator/index.js";
 import type { GitHubEmulator } from "../emulator/index.js";
 import type { AppProcess } from "../emulator/app-process.js";
 import { generateAppCredentials, startAppProcess } from "../emulator/app-process.js";
+import { runApprovalDemo } from "./demo-approvals.js";
 
 const APP_ID = 4242;
 const MARKER = /<!-- postmortem-bot:postmortem (\{.*?\}) -->/;
@@ -183,6 +184,15 @@ const steps: Step[] = [
         `  writes after redelivery: ${writes.length ? writes.map((w) => `${w.method} ${w.path}`).join(", ") : "none"}`,
       );
       printRequests(demo.emulator, before);
+    },
+  },
+  {
+    name: "the approval gate (the companion Action): a blocked close, then an accepted one",
+    async run(demo) {
+      const incident = demo.incidents.get("labeled") as number;
+      const postmortem = postmortemsFor(demo.emulator, incident)[0];
+      assert(postmortem, `no post-mortem for incident #${incident}`);
+      await runApprovalDemo({ emulator: demo.emulator, postmortem: postmortem.number, heading });
     },
   },
   {

@@ -6,7 +6,7 @@ import { createGitHubEmulator } from "../../emulator/index.js";
 import type { GitHubEmulator } from "../../emulator/index.js";
 import type { Section9 } from "../core/approvals/fixtures.js";
 import { COMPLETE, postmortemBody } from "../core/approvals/fixtures.js";
-import { runActionBundle } from "./runner.js";
+import { runActionBundle } from "../../scripts/action-runner.js";
 
 const ACTIONS_BOT = "github-actions[bot]";
 let emulator: GitHubEmulator;
