@@ -225,6 +225,48 @@ describe("the Action bundle, run as the runner runs it, against the emulator", (
     expect(emulator.issue(number).state).toBe("open");
   });
 
+  it("only reports where the App enforces (gate.enforceInApp: true): no writes, the block still shows", async () => {
+    emulator.setFile(".github/postmortem.yml", "gate:\n  enforceInApp: true\n");
+    const number = openPostmortem();
+    emulator.closeIssue({ by: "dave", issue: number });
+    const before = lastSeq();
+
+    const result = await run(lastEvent("issues", "closed"));
+
+    expect(result.exitCode).toBe(1);
+    expect(result.summary).toContain("the gate is enforced elsewhere; this run only reports");
+    expect(actionWrites(before)).toEqual([]);
+    expect(emulator.issue(number).state).toBe("closed");
+  });
+
+  it("a broken configuration is a visible failure on a close, and nothing is written", async () => {
+    emulator.setFile(".github/postmortem.yml", "approvals:\n  required: [cto]\n");
+    const number = openPostmortem();
+    emulator.closeIssue({ by: "dave", issue: number });
+    const before = lastSeq();
+
+    const result = await run(lastEvent("issues", "closed"));
+
+    expect(result.exitCode).toBe(1);
+    expect(result.stdout).toContain("::error::The configuration in");
+    expect(result.stdout).toContain("approvals.required[0]: `cto` is neither a role");
+    expect(actionWrites(before)).toEqual([]);
+  });
+
+  it("a deleted /approve comment withdraws the approval; the summary says so, the job passes", async () => {
+    const number = openPostmortem();
+    const approve = emulator.comment({ by: "tina", issue: number, body: "/approve tl" });
+    await run(lastEvent("issue_comment", "created"));
+    emulator.deleteComment({ by: "tina", commentId: approve.id });
+
+    const result = await run(lastEvent("issue_comment", "deleted"));
+
+    expect(result.exitCode).toBe(0);
+    expect(result.summary).toContain(
+      "- [ ] **Approved By (Tech Lead):** @tina is named, but has no unedited `/approve tech-lead` comment",
+    );
+  });
+
   it("exits quickly, writing nothing, for issues that are not post-mortems", async () => {
     const issue = emulator.openIssue({ by: "dave", title: "Typo in the docs" });
     emulator.closeIssue({ by: "dave", issue: issue.number as number });
