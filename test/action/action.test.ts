@@ -148,7 +148,7 @@ describe("the Action bundle, run as the runner runs it, against the emulator", (
         path: "/repos/acme/service/issues/1/comments",
         body: {
           body: expect.stringMatching(
-            /^@rita, @rita may not approve as “Approved By \(Product\/Business\)”: it needs write permission to this repository and @rita has read\. Nothing was written\.\n\n<!-- postmortem-bot:approve-refusal \{"comment":\d+\} -->$/,
+            /^@rita may not approve as “Approved By \(Product\/Business\)”: it needs write permission to this repository and @rita has read\. Nothing was written\.\n\n<!-- postmortem-bot:approve-refusal \{"comment":\d+\} -->$/,
           ),
         },
       },

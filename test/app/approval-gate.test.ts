@@ -152,7 +152,7 @@ describe("the App's approval gate (gate.enforceInApp: true)", () => {
     await deliver(commented(postmortem, refused, "rita"));
     const replies = repo.comments.get(1)!.filter((comment) => comment.user.login.endsWith("[bot]"));
     expect(replies.map((comment) => comment.body)).toEqual([
-      `@rita, @rita may not approve as “Approved By (Product/Business)”: it needs write permission to this repository and @rita has read. Nothing was written.\n\n${formatMarker("approve-refusal", { comment: refused.id })}`,
+      `@rita may not approve as “Approved By (Product/Business)”: it needs write permission to this repository and @rita has read. Nothing was written.\n\n${formatMarker("approve-refusal", { comment: refused.id })}`,
     ]);
     expect(api.requests.slice(before).filter((request) => request.method === "PATCH")).toEqual([]);
   });

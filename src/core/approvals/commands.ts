@@ -47,7 +47,11 @@ export function planApprovalCommand(input: ApprovalCommandInput): ApprovalComman
   const login = command.author.login;
   if (outcome.kind === "refused") {
     return {
-      steps: reply(input, `@${login}, ${outcome.reason}. Nothing was written.`),
+      // The reply names the person: most reasons start with them already.
+      steps: reply(
+        input,
+        `${outcome.reason.startsWith(`@${login} `) ? "" : `@${login}, `}${outcome.reason}. Nothing was written.`,
+      ),
       acknowledge: [],
       outcome,
     };

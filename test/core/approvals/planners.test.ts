@@ -116,7 +116,7 @@ describe("/approve and /unapprove", () => {
       {
         kind: "createComment",
         issueNumber: 20,
-        body: `@rita, @rita may not approve as “Approved By (Tech Lead)”: it needs write permission to this repository and @rita has read. Nothing was written.\n\n${formatMarker("approve-refusal", { comment: 7 })}`,
+        body: `@rita may not approve as “Approved By (Tech Lead)”: it needs write permission to this repository and @rita has read. Nothing was written.\n\n${formatMarker("approve-refusal", { comment: 7 })}`,
       },
     ]);
     expect(plan.acknowledge).toEqual([]);
