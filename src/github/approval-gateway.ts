@@ -77,7 +77,15 @@ export class ApprovalGateway {
         if (data.state === "active") memberOf.push(team);
       } catch (error) {
         // 404: not a member (or the team is invisible to this token).
-        if (!isStatus(error, 404)) throw error;
+        if (isStatus(error, 404)) continue;
+        if (isStatus(error, 401, 403)) {
+          // Guessing "not a member" would refuse real approvers without saying why.
+          throw new Error(
+            `Cannot read the membership of @${login} in the team ${org}/${slug}: the token lacks organization Members read (the Action's default GITHUB_TOKEN cannot read teams; pass a GitHub App or personal token as \`github-token\`).`,
+            { cause: error },
+          );
+        }
+        throw error;
       }
     }
     return { permission, teams: memberOf };

@@ -157,6 +157,23 @@ describe("the App's approval gate (gate.enforceInApp: true)", () => {
     expect(api.requests.slice(before).filter((request) => request.method === "PATCH")).toEqual([]);
   });
 
+  it("team-based roles: a token that cannot read teams is a clear error, not a silent refusal", async () => {
+    const config = `${ENFORCE}approvals:\n  roles:\n    techLead:\n      field: Approved By (Tech Lead)\n      aliases: [tl]\n      teams: [sre-leads]\n  required: [techLead]\n`;
+    const { repo, postmortem } = setUp(api, { config });
+    postmortem.state = "open";
+    permissions(api, { tina: "write" });
+    api.expect("GET /orgs/acme/teams/sre-leads/memberships/tina", {
+      reply: [403, { message: "Resource not accessible by integration", status: "403" }],
+    });
+    const { deliver } = await createTestProbot(app);
+    const approve = repo.addComment(1, { body: "/approve tl", user: "tina" });
+
+    await expect(deliver(commented(postmortem, approve, "tina"))).rejects.toThrow(
+      "Cannot read the membership of @tina in the team acme/sre-leads: the token lacks organization Members read",
+    );
+    expect(api.requests.filter((request) => request.method !== "GET")).toEqual([]);
+  });
+
   it("lets a close stand when a maintainer added the force-close label, and records it", async () => {
     const { repo, postmortem } = setUp(api, { labels: ["postmortem", "postmortem:force-close"] });
     permissions(api, { mia: "maintain" });

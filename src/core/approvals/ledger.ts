@@ -66,6 +66,11 @@ export interface Ledger {
   outcomes: Map<number, CommandOutcome>;
 }
 
+/**
+ * REST has no "edited" flag, so an edit is read from `updated_at` moving past `created_at`. This
+ * relies on GitHub not moving a comment's `updated_at` for reactions (the gate's own 👍 would
+ * otherwise void every approval); GraphQL's `lastEditedAt` would not depend on it.
+ */
 export function wasEdited(comment: ApprovalComment): boolean {
   return comment.updatedAt !== comment.createdAt;
 }
