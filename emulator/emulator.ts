@@ -195,7 +195,14 @@ export class GitHubEmulator {
     const deadline = Date.now() + (opts.timeoutMs ?? 20_000);
     const quiet = opts.quietMs ?? 150;
     for (;;) {
-      await this.webhooks.idle();
+      // Bounded by the deadline too: a webhook queue that never drains (an App that keeps
+      // reacting to its own changes) must end in the error below, not in a wait forever.
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([
+        this.webhooks.idle(),
+        new Promise<void>((r) => (timer = setTimeout(r, Math.max(0, deadline - Date.now()) + 1))),
+      ]);
+      clearTimeout(timer);
       if (
         this.apiInFlight === 0 &&
         this.webhooks.pending === 0 &&

@@ -158,6 +158,14 @@ describe("webhook deliveries", () => {
     });
   });
 
+  it("waitForIdle gives up at its deadline even while deliveries are still in flight", async () => {
+    await listen(200, 2_000);
+    emulator.openIssue({ by: "alice", title: "t" });
+    const started = Date.now();
+    await expect(emulator.waitForIdle({ timeoutMs: 200 })).rejects.toThrow(/not idle after 200 ms/);
+    expect(Date.now() - started).toBeLessThan(1_500);
+  });
+
   it("logs refused deliveries with the App's status", async () => {
     await listen(401);
     emulator.openIssue({ by: "alice", title: "t" });
