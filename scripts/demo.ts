@@ -14,11 +14,16 @@ const verbose = process.argv.includes("--verbose");
 
 interface Issue {
   number: number;
+  id: number;
   title: string;
   body: string | null;
   state: string;
+  state_reason?: string | null;
   labels: { name: string }[];
+  assignees: { login: string }[];
   user: { login: string };
+  parent_issue_url: string | null;
+  url: string;
 }
 
 interface Demo {
@@ -26,6 +31,8 @@ interface Demo {
   app?: AppProcess;
   /** Incident number per scenario name. */
   incidents: Map<string, number>;
+  /** The post-mortem whose CAPA boxes are checked, and its children per action. */
+  capa?: { postmortem: number; children: Map<string, Issue> };
 }
 
 interface Step {
@@ -84,6 +91,102 @@ function printRequests(emulator: GitHubEmulator, since: number): void {
 }
 
 const lastSeq = (emulator: GitHubEmulator) => emulator.requests.at(-1)?.seq ?? 0;
+
+/**
+ * Waits until the App is done with what a person did to `issue`. A delivery that keeps the App
+ * busy for more than 9 s is answered 202 "still processing" (@octokit/webhooks) while the App goes
+ * on writing, paced by Octokit's throttling (up to 3 s between creates): then wait for 4 s without
+ * any request too. If the App never settles, say what it keeps doing.
+ */
+async function waitForApp(demo: Demo, issue: number, sinceDelivery: number): Promise<void> {
+  const { emulator } = demo;
+  const since = lastSeq(emulator);
+  try {
+    await emulator.waitForIdle({ timeoutMs: 30_000 });
+    if (emulator.deliveries.slice(sinceDelivery).some((d) => d.status === 202)) {
+      await emulator.waitForIdle({ timeoutMs: 30_000, quietMs: 4_000 });
+    }
+  } catch (error) {
+    const patches = emulator
+      .appRequests()
+      .filter((r) => r.seq > since && r.method === "PATCH" && r.path.endsWith(`/issues/${issue}`));
+    const restores = (demo.app?.logs ?? []).filter((line) =>
+      line.includes(`Post-mortem #${issue}: a person's edit was overwritten`),
+    );
+    throw new Error(
+      `the App did not settle (${error instanceof Error ? error.message : String(error)}): ` +
+        `it wrote #${issue} ${patches.length} times and logged ${restores.length} "a person's edit was overwritten" restores`,
+      { cause: error },
+    );
+  }
+}
+
+// ---- CAPA: what a person writes, and how to read back what the App made of it ----
+
+const CAPA_PREFIX = "CAPA: ";
+const VALIDATION = "Add automated validation checks (CI/CD gates)";
+const RUNBOOKS = "Update runbooks/playbooks";
+const RCA_REVIEW = "Schedule RCA review with VP and stakeholders";
+const FOLLOW_UP_HEADER_RULE =
+  "|---------------------------------------------|---------------|------------|----------|";
+/** The P1 box of section 10: children without a date are due 14 days after today. */
+const P1_BOX = "- [ ] P1 - Critical Outage";
+
+/** `today + days` as `YYYY-MM-DD` (UTC, the App's default time zone). */
+function daysFromToday(days: number): string {
+  const date = new Date();
+  date.setUTCHours(0, 0, 0, 0);
+  date.setUTCDate(date.getUTCDate() + days);
+  return date.toISOString().slice(0, 10);
+}
+
+/** Replaces `from` in `text`, or fails the step: the template must still have the line. */
+function replaceOnce(text: string, from: string, to: string): string {
+  assert(text.includes(from), `the post-mortem has no line "${from}" to edit`);
+  return text.replace(from, to);
+}
+
+/** CAPA children the App opened for a post-mortem, in any state (hidden marker names the parent). */
+function capaChildren(emulator: GitHubEmulator, postmortem: number): Issue[] {
+  return allIssues(emulator).filter((i) => {
+    const marker = /<!-- postmortem-bot:capa (\{.*?\}) -->/.exec(i.body ?? "")?.[1];
+    return (
+      i.user.login === emulator.state.bot.login &&
+      marker !== undefined &&
+      (JSON.parse(marker) as { parent?: number }).parent === postmortem
+    );
+  });
+}
+
+function dueLine(issue: Issue): string | undefined {
+  return /^Due: (.*)$/m.exec(issue.body ?? "")?.[1];
+}
+
+/** The checked task lines of section 6. */
+function capaLines(body: string): string[] {
+  const section = /^## 6\..*?(?=^## 7\.)/ms.exec(body)?.[0] ?? "";
+  return section.split("\n").filter((line) => /^\s*- \[[xX]\]/.test(line));
+}
+
+/** The table rows of section 8 (header and rule included). */
+function followUpTable(body: string): string[] {
+  const section = /^## 8\..*?(?=^## 9\.|^---)/ms.exec(body)?.[0] ?? "";
+  return section.split("\n").filter((line) => line.startsWith("|"));
+}
+
+function followUpRowOf(body: string, child: number): string | undefined {
+  return followUpTable(body).find((line) => line.includes(`(#${child})`));
+}
+
+function printChild(child: Issue): void {
+  console.log(`  #${child.number} ${child.title} [${child.state}]`);
+  console.log(
+    `      assignees: ${child.assignees.map((a) => `@${a.login}`).join(", ") || "—"}` +
+      `   labels: ${child.labels.map((l) => l.name).join(", ")}` +
+      `   Due: ${dueLine(child) ?? "—"}` +
+      `   parent: ${child.parent_issue_url?.replace(/^.*\/issues\//, "#") ?? "none"}`,
+  );
+}
 
 const steps: Step[] = [
   {
@@ -187,6 +290,134 @@ const steps: Step[] = [
     },
   },
   {
+    name: "a person checks two CAPA boxes and adds a Follow-Up row",
+    async run(demo) {
+      const { emulator } = demo;
+      const incident = demo.incidents.get("labeled") as number;
+      const pm = expectOnePostmortem(demo, incident);
+      // carol owns actions, so she must be assignable: give her write access.
+      emulator.setPermission("carol", "write");
+      // Actions without an owner go to the post-mortem's assignees.
+      emulator.assign({ by: "alice", issue: pm.number, assignees: ["bob"] });
+      let body = emulator.issue(pm.number).body as string;
+      body = replaceOnce(body, `- [ ] ${VALIDATION}`, `- [x] ${VALIDATION} @carol due 2026-12-15`);
+      body = replaceOnce(body, `- [ ] ${RUNBOOKS}`, `- [x] ${RUNBOOKS}`);
+      body = replaceOnce(body, P1_BOX, P1_BOX.replace("[ ]", "[x]"));
+      body = replaceOnce(
+        body,
+        FOLLOW_UP_HEADER_RULE,
+        `${FOLLOW_UP_HEADER_RULE}\n| ${RCA_REVIEW} | @carol | 2026-12-10 | Planned |`,
+      );
+      heading(`alice edits post-mortem #${pm.number}`);
+      console.log(`  - [x] ${VALIDATION} @carol due 2026-12-15`);
+      console.log(`  - [x] ${RUNBOOKS}            (no owner, no date; P1 checked in section 10)`);
+      console.log(`  | ${RCA_REVIEW} | @carol | 2026-12-10 | Planned |`);
+      const before = lastSeq(emulator);
+      const sinceDelivery = emulator.deliveries.length;
+      const started = Date.now();
+      emulator.editBody({ by: "alice", issue: pm.number, body });
+      await waitForApp(demo, pm.number, sinceDelivery);
+      const seconds = ((Date.now() - started) / 1000).toFixed(1);
+
+      const children = capaChildren(emulator, pm.number);
+      const expected = [
+        { action: VALIDATION, assignees: ["carol"], due: "2026-12-15" },
+        { action: RUNBOOKS, assignees: ["bob"], due: daysFromToday(14) },
+        { action: RCA_REVIEW, assignees: ["carol"], due: "2026-12-10" },
+      ];
+      assert(
+        children.length === expected.length,
+        `expected ${expected.length} CAPA children, found ${children.length}: ${children.map((c) => `#${c.number} ${c.title}`).join(", ")}`,
+      );
+      const byAction = new Map<string, Issue>();
+      for (const want of expected) {
+        const found = children.filter((c) => c.title === `${CAPA_PREFIX}${want.action}`);
+        assert(
+          found.length === 1,
+          `expected one child for "${want.action}", found ${found.length}`,
+        );
+        const child = found[0] as Issue;
+        const assignees = child.assignees.map((a) => a.login).join(",");
+        assert(
+          assignees === want.assignees.join(","),
+          `#${child.number} is assigned to "${assignees}", expected "${want.assignees.join(",")}"`,
+        );
+        assert(
+          child.labels.some((l) => l.name === "capa"),
+          `#${child.number} has no capa label`,
+        );
+        assert(
+          dueLine(child) === want.due,
+          `#${child.number} says "Due: ${String(dueLine(child))}", expected ${want.due}`,
+        );
+        assert(
+          child.parent_issue_url?.endsWith(`/issues/${pm.number}`),
+          `#${child.number} is not a sub-issue of #${pm.number} (parent: ${String(child.parent_issue_url)})`,
+        );
+        byAction.set(want.action, child);
+      }
+      const shown = emulator.issue(pm.number).body as string;
+      for (const [action, child] of byAction) {
+        const row = followUpRowOf(shown, child.number);
+        assert(row?.endsWith("| Open |"), `no Open row for #${child.number} (${action}): ${row}`);
+        if (action !== RCA_REVIEW) {
+          assert(
+            capaLines(shown).some((line) => line.includes(`${action} → #${child.number}`)),
+            `the line "${action}" does not link #${child.number}`,
+          );
+        }
+      }
+      assert(
+        followUpTable(shown).filter((line) => line.includes(RCA_REVIEW)).length === 1,
+        `the Follow-Up row "${RCA_REVIEW}" is not exactly once in the table`,
+      );
+      demo.capa = { postmortem: pm.number, children: byAction };
+
+      heading(`Child issues (${seconds} s after the edit)`);
+      for (const child of children) printChild(child);
+      heading(`Post-mortem #${pm.number}: CAPA lines (section 6)`);
+      for (const line of capaLines(shown)) console.log(`  ${line}`);
+      heading(`Post-mortem #${pm.number}: Follow-Up Actions (section 8)`);
+      for (const line of followUpTable(shown)) console.log(`  ${line}`);
+      heading("Writes the App made");
+      for (const r of emulator.appRequests().filter((r) => r.seq > before && r.method !== "GET")) {
+        console.log(`  ${String(r.status).padEnd(3)} ${r.method.padEnd(6)} ${r.path}`);
+      }
+    },
+  },
+  {
+    name: "a person closes a CAPA child as completed",
+    async run(demo) {
+      const { emulator } = demo;
+      assert(demo.capa, "no CAPA children from the previous step");
+      const { postmortem, children } = demo.capa;
+      const child = children.get(VALIDATION) as Issue;
+      const sinceDelivery = emulator.deliveries.length;
+      emulator.closeIssue({ by: "carol", issue: child.number, reason: "completed" });
+      await waitForApp(demo, postmortem, sinceDelivery);
+      const body = emulator.issue(postmortem).body as string;
+      const row = followUpRowOf(body, child.number);
+      const line = capaLines(body).find((l) => l.includes(`→ #${child.number}`));
+      heading(`carol closes #${child.number} as completed`);
+      console.log(`  ${line}`);
+      console.log(`  ${row}`);
+      assert(row?.endsWith("| Done |"), `row of #${child.number} is not Done: ${row}`);
+      assert(line?.endsWith("· Done"), `line of #${child.number} does not say Done: ${line}`);
+      for (const [action, other] of children) {
+        if (other === child) continue;
+        const otherRow = followUpRowOf(body, other.number);
+        assert(
+          otherRow?.endsWith("| Open |"),
+          `row of #${other.number} (${action}) changed: ${otherRow}`,
+        );
+      }
+      assert(
+        capaChildren(emulator, postmortem).length === children.size,
+        `closing #${child.number} changed the number of children`,
+      );
+    },
+  },
+  {
     name: "the approval gate (the companion Action): a blocked close, then an accepted one",
     async run(demo) {
       const incident = demo.incidents.get("labeled") as number;
@@ -209,6 +440,17 @@ const steps: Step[] = [
         );
       }
       console.log(`  issues: ${all.length}, post-mortems: ${postmortems.length}`);
+      if (demo.capa) {
+        const children = capaChildren(demo.emulator, demo.capa.postmortem);
+        const open = children.filter((c) => c.state === "open").length;
+        console.log(
+          `  CAPA children of #${demo.capa.postmortem}: ${children.length} (${open} open, ${children.length - open} done), sub-issues linked: ${children.filter((c) => c.parent_issue_url).length}`,
+        );
+        assert(
+          children.length === demo.capa.children.size,
+          `expected ${demo.capa.children.size} CAPA children in total, found ${children.length}`,
+        );
+      }
       console.log(
         `  webhook deliveries: ${demo.emulator.deliveries.length}, App requests: ${demo.emulator.appRequests().length}`,
       );
