@@ -1,3 +1,4 @@
+import type { Html } from "mdast";
 import { z } from "zod";
 import { parseMarkdown, walk } from "./markdown.js";
 
@@ -18,6 +19,8 @@ const markerSchemas = {
   "approve-refusal": z.object({ comment: z.number().int().positive() }),
   capa: z.object({ parent: z.number().int().positive(), key: z.string().min(1) }),
   notice: z.object({ key: z.string().min(1) }),
+  /** On a post-mortem the App rewrote: a fingerprint of the people's text its write was based on. */
+  sync: z.object({ base: z.string().min(1) }),
 };
 
 export type MarkerKind = keyof typeof markerSchemas;
@@ -46,12 +49,52 @@ export function findMarker<K extends MarkerKind>(
   return undefined;
 }
 
-function htmlNodes(markdown: string): string[] {
-  const values: string[] = [];
+/**
+ * The text with the marker of a kind set to `data`: the HTML block holding it is replaced, or,
+ * without one, the marker is appended on a line of its own.
+ */
+export function setMarker<K extends MarkerKind>(
+  markdown: string,
+  kind: K,
+  data: MarkerData<K>,
+): string {
+  const marker = formatMarker(kind, data);
+  const holder = htmlBlocks(markdown).find(
+    (node) =>
+      node.value.trim().startsWith(`<!-- ${PREFIX}${kind} `) && node.value.trim().endsWith("-->"),
+  );
+  if (holder?.position?.start.offset !== undefined && holder.position.end.offset !== undefined) {
+    return (
+      markdown.slice(0, holder.position.start.offset) +
+      marker +
+      markdown.slice(holder.position.end.offset)
+    );
+  }
+  return `${markdown.trimEnd()}\n${marker}\n`;
+}
+
+/** The text without the marker of a kind (its HTML block removed). */
+export function withoutMarker(markdown: string, kind: MarkerKind): string {
+  const holder = htmlBlocks(markdown).find((node) =>
+    node.value.trim().startsWith(`<!-- ${PREFIX}${kind} `),
+  );
+  if (holder?.position?.start.offset === undefined || holder.position.end.offset === undefined)
+    return markdown;
+  return (
+    markdown.slice(0, holder.position.start.offset) + markdown.slice(holder.position.end.offset)
+  );
+}
+
+function htmlBlocks(markdown: string): Html[] {
+  const nodes: Html[] = [];
   walk(parseMarkdown(markdown), (node) => {
-    if (node.type === "html") values.push(node.value);
+    if (node.type === "html") nodes.push(node);
   });
-  return values;
+  return nodes;
+}
+
+function htmlNodes(markdown: string): string[] {
+  return htmlBlocks(markdown).map((node) => node.value);
 }
 
 function safeJson(text: string): unknown {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import app from "../../src/app.js";
+import { stampBase } from "../../src/core/capa/lost-edit.js";
 import type { FakeGitHub } from "../support/github-api.js";
 import { useFakeGitHub } from "../support/github-api.js";
 import { createTestProbot } from "../support/probot.js";
@@ -236,26 +237,30 @@ describe("children and the post-mortem stay in sync", () => {
     expect(repo.issue(2)!.body).toContain("→ #3 · @carol · due 2026-12-27 · Done\n");
   });
 
-  it("restores a person's edit that the App's write overwrote", async () => {
+  it("restores a person's edit that the App's write overwrote, and does not loop", async () => {
     const { repo, postmortem, deliver, requestsSince } = await withPostmortem(api);
-    const personVersion = postmortem.body!.replace(
+    const base = postmortem.body!;
+    const personVersion = base.replace(
       "- What worked well?",
       "- What worked well? Paging was fast.",
     );
-    // The App wrote over the person's version (based on an older read); its own edited event says so.
-    const written = postmortem.body!.replace(
-      VALIDATION,
-      "- [x] Add automated validation checks (CI/CD gates)",
-    );
+    // The App read `base`, the person saved their version, then the App's write (based on `base`)
+    // landed on top; the App's own edited event shows the person's version as `from`.
+    const written = stampBase(base, base);
     repo.issue(2)!.body = written;
-    const ownEdit = edited(repo.issue(2)!, personVersion, BOT);
 
-    await deliver(ownEdit);
+    await deliver(edited(repo.issue(2)!, personVersion, BOT));
 
-    expect(repo.issue(2)!.body).toContain("- What worked well? Paging was fast.");
-    expect(requestsSince().find((request) => request.method === "PATCH")?.body).toEqual({
-      body: personVersion,
-    });
+    const restore = stampBase(personVersion, written);
+    expect(requestsSince().filter((request) => request.method === "PATCH")).toEqual([
+      { method: "PATCH", path: "/repos/acme/web/issues/2", body: { body: restore } },
+    ]);
+    expect(repo.issue(2)!.body).toBe(restore);
+
+    // The restore comes back as the App's own edit: it is not a loss, so nothing more happens.
+    const mark = api.requests.length;
+    await deliver(edited(repo.issue(2)!, written, BOT));
+    expect(api.requests.slice(mark)).toEqual([]);
   });
 
   it("falls back to links in the bodies, said once, where sub-issues do not exist", async () => {

@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import type { Edit } from "../document.js";
 import { applyEdits } from "../document.js";
-import { findMarker, formatMarker } from "../markers.js";
+import { findMarker, formatMarker, setMarker, withoutMarker } from "../markers.js";
 import type { Plan } from "../plan.js";
 import type { CommentSnapshot } from "../snapshots.js";
 import { readPostmortemBody } from "./items.js";
@@ -11,21 +11,45 @@ const APP_ROW = /\(#\d+\)$/;
 
 /**
  * The post-mortem as people wrote it, without what the App rewrites: a CAPA line is reduced to
- * its words (owner and date move into the part the App keeps current), and the children's rows
- * are left out. Two bodies with the same human view differ only in what the App writes anyway.
+ * its words (owner and date move into the part the App keeps current); the children's rows, and
+ * rows with an owner and a date that the App turns into children, are left out. Two bodies with
+ * the same human view differ only in what the App writes anyway.
  */
 export function humanView(body: string): string {
-  const parsed = readPostmortemBody(body);
+  const text = withoutMarker(body, "sync");
+  const parsed = readPostmortemBody(text);
   const edits: Edit[] = parsed.items.map((item) => ({
     span: item.task.textSpan,
     replacement: item.title,
   }));
   for (const row of parsed.rows) {
-    if (APP_ROW.test(row.row.cells[0] ?? "")) edits.push({ span: row.row.line, replacement: "" });
+    const appRow = APP_ROW.test(row.row.cells[0] ?? "");
+    const becomesChild =
+      row.reference === undefined && row.owner !== undefined && row.due !== undefined;
+    if (appRow || becomesChild) edits.push({ span: row.row.line, replacement: "" });
   }
-  return applyEdits(body, edits)
+  return applyEdits(text, edits)
     .replace(/[ \t]+$/gm, "")
-    .replace(/\n{2,}/g, "\n");
+    .replace(/\n{2,}/g, "\n")
+    .trim();
+}
+
+export function humanFingerprint(body: string): string {
+  return createHash("sha256").update(humanView(body)).digest("hex").slice(0, 16);
+}
+
+/** Marks a body the App writes with the fingerprint of the people's text it was computed from. */
+export function stampBase(written: string, basedOn: string): string {
+  return setMarker(written, "sync", { base: humanFingerprint(basedOn) });
+}
+
+/**
+ * Whether the App's write dropped what people had written: the body right before the write
+ * (`changes.body.from` of the App's own `edited` event) is not the text the write was based on.
+ */
+export function overwrotePeople(before: string, written: string): boolean {
+  const base = findMarker(written, "sync")?.base;
+  return base !== undefined && base !== humanFingerprint(before);
 }
 
 export interface OwnEdit {
@@ -41,33 +65,37 @@ export interface OwnEdit {
 
 /**
  * GitHub has no conditional update, so a person's edit can land between the App's read and its
- * write, and be overwritten. The App's own `edited` event shows the body right before the write:
- * if people's text there differs from what the App wrote, their edit was lost. It is restored when
- * nobody has edited since; otherwise the lost text is put in a comment, so nothing is lost.
+ * write, and be overwritten. Every App write carries the fingerprint of the text it was based on,
+ * and its own `edited` event shows the body right before the write: when the two differ, a
+ * person's edit was lost. It is restored when nobody has edited since (stamped as based on what it
+ * replaces, so restoring is not itself seen as a loss); otherwise the lost text goes into a
+ * comment, so nothing is lost.
  */
-/** Whether the App's write (`written`) dropped people's text that stood in `before`. */
-export function overwrotePeople(before: string, written: string): boolean {
-  return humanView(before) !== humanView(written);
-}
-
 export function planLostEditRecovery(edit: OwnEdit): Plan {
   if (!overwrotePeople(edit.before, edit.written)) return [];
-  if (humanView(edit.current) === humanView(edit.written)) {
-    return [{ kind: "updateIssueBody", issueNumber: edit.issueNumber, body: edit.before }];
+  if (humanFingerprint(edit.current) === humanFingerprint(edit.written)) {
+    return [
+      {
+        kind: "updateIssueBody",
+        issueNumber: edit.issueNumber,
+        body: stampBase(edit.before, edit.current),
+      },
+    ];
   }
   const key = createHash("sha256").update(edit.before).digest("hex").slice(0, 16);
   const given = edit.comments.some(
     (comment) => comment.author.type === "Bot" && findMarker(comment.body, "notice")?.key === key,
   );
   if (given) return [];
+  const shown = withoutMarker(edit.before, "sync");
   const fence = "`".repeat(
-    Math.max(3, ...[...edit.before.matchAll(/`+/g)].map((run) => run[0].length + 1)),
+    Math.max(3, ...[...shown.matchAll(/`+/g)].map((run) => run[0].length + 1)),
   );
   return [
     {
       kind: "createComment",
       issueNumber: edit.issueNumber,
-      body: `An edit to this post-mortem was saved at the same moment as an update by postmortem-bot and was overwritten, and the post-mortem has been edited since, so it was not restored automatically. Here is the text as it was right before the overwrite; copy back what is missing.\n\n<details><summary>Overwritten text</summary>\n\n${fence}markdown\n${edit.before}\n${fence}\n\n</details>\n\n${formatMarker("notice", { key })}`,
+      body: `An edit to this post-mortem was saved at the same moment as an update by postmortem-bot and was overwritten, and the post-mortem has been edited since, so it was not restored automatically. Here is the text as it was right before the overwrite; copy back what is missing.\n\n<details><summary>Overwritten text</summary>\n\n${fence}markdown\n${shown}\n${fence}\n\n</details>\n\n${formatMarker("notice", { key })}`,
     },
   ];
 }

@@ -9,6 +9,7 @@ import type { Plan, Step } from "../plan.js";
 import type { CommentSnapshot, IssueSnapshot } from "../snapshots.js";
 import { MAX_BODY_LENGTH } from "../template.js";
 import type { CapaItem, FollowUpRow, Owner, PostmortemBody } from "./items.js";
+import { stampBase } from "./lost-edit.js";
 import { parseIsoDate, readPostmortemBody } from "./items.js";
 import type { ChildFacts, ChildStatus } from "./render.js";
 import { childBody, childTitle, followUpRow, itemSuffix } from "./render.js";
@@ -456,7 +457,11 @@ function rewriteBody(
     );
     return undefined;
   }
-  return { kind: "updateIssueBody", issueNumber: state.postmortem.number, body: edited };
+  return {
+    kind: "updateIssueBody",
+    issueNumber: state.postmortem.number,
+    body: stampBase(edited, text),
+  };
 }
 
 function ownerMarkdown(owner: Owner | undefined): string {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { itemKey } from "../../../src/core/capa/items.js";
+import { humanFingerprint } from "../../../src/core/capa/lost-edit.js";
 import { planCapa } from "../../../src/core/capa/plan.js";
 import { findMarker } from "../../../src/core/markers.js";
 import type { Step } from "../../../src/core/plan.js";
@@ -159,16 +160,18 @@ describe("once the child exists", () => {
     expect(kinds(steps)).toEqual(["addSubIssue", "updateIssueBody"]);
     expect(steps[0]).toEqual({ kind: "addSubIssue", parentNumber: 20, childId: 50_031 });
     const [update] = only(steps, "updateIssueBody");
+    const shown = body
+      .replace(
+        "- [x] Add automated validation checks (CI/CD gates) @carol due 2026-12-15",
+        "- [x] Add automated validation checks (CI/CD gates) → #31 · @carol · due 2026-12-15",
+      )
+      .replace(
+        "|---------------------------------------------|---------------|------------|----------|\n",
+        "|---------------------------------------------|---------------|------------|----------|\n| Add automated validation checks (CI/CD gates) (#31) | @carol | 2026-12-15 | Open |\n",
+      );
+    // The write carries the fingerprint of the people's text it was based on (lost-edit check).
     expect(update?.body).toBe(
-      body
-        .replace(
-          "- [x] Add automated validation checks (CI/CD gates) @carol due 2026-12-15",
-          "- [x] Add automated validation checks (CI/CD gates) → #31 · @carol · due 2026-12-15",
-        )
-        .replace(
-          "|---------------------------------------------|---------------|------------|----------|\n",
-          "|---------------------------------------------|---------------|------------|----------|\n| Add automated validation checks (CI/CD gates) (#31) | @carol | 2026-12-15 | Open |\n",
-        ),
+      `${shown.trimEnd()}\n<!-- postmortem-bot:sync {"base":"${humanFingerprint(body)}"} -->\n`,
     );
   });
 
@@ -337,6 +340,7 @@ describe("a mangled post-mortem", () => {
       "- [x] Add automated validation checks (CI/CD gates) → #31 · @carol · due 2026-12-15",
     );
     expect(update!.body).toContain("- What worked well? *The rollback* <!-- note -->\n");
-    expect(after.length).toBe(before.length + 1);
+    // One row, and the sync marker, are added.
+    expect(after.length).toBe(before.length + 2);
   });
 });
