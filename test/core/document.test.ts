@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { applyEdits, findSection, readDocument, setFieldValue } from "../../src/core/document.js";
 
-const seed = readFileSync(new URL("../../../shared/seed-template.md", import.meta.url), "utf8");
+const seed = readFileSync(new URL("../fixtures/seed-template.md", import.meta.url), "utf8");
 
 describe("readDocument", () => {
   const document = readDocument(seed);

@@ -8,7 +8,7 @@ import { renderPostmortem } from "../../src/core/postmortem-content.js";
 import { MAX_BODY_LENGTH } from "../../src/core/template.js";
 import { commandEvent, incidentIssue, labeledEvent, repository } from "./fixtures.js";
 
-const seed = readFileSync(new URL("../../../shared/seed-template.md", import.meta.url), "utf8");
+const seed = readFileSync(new URL("../fixtures/seed-template.md", import.meta.url), "utf8");
 const builtIn = { name: "templates/postmortem.md.hbs", source: builtInTemplate() };
 
 function render(
