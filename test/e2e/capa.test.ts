@@ -271,6 +271,35 @@ describe("CAPA child issues (e2e)", () => {
     expect(childrenOf(emulator, postmortem)).toHaveLength(2);
   });
 
+  it("a deleted and a transferred child are shown as such, and nothing is recreated", async () => {
+    const { emulator, postmortem } = await withPostmortem();
+    let mark = personEdits(
+      emulator,
+      postmortem,
+      pipe(check(VALIDATION, " @carol due 2026-12-15"), check(LOGGING, " @bob due 2026-12-20")),
+    );
+    await settle(emulator, mark.delivery);
+    const deleted = onlyChild(emulator, postmortem, VALIDATION);
+    const moved = onlyChild(emulator, postmortem, LOGGING);
+
+    mark = { seq: lastSeq(emulator), delivery: emulator.deliveries.length };
+    emulator.deleteIssue({ by: "alice", issue: deleted.number });
+    emulator.transferIssue({ by: "alice", issue: moved.number, toRepo: "elsewhere" });
+    await settle(emulator, mark.delivery);
+
+    const body = bodyOf(emulator, postmortem);
+    expect(rowOf(body, deleted.number)).toBe(
+      `| ${VALIDATION} (#${deleted.number}) | @carol | 2026-12-15 | Deleted |`,
+    );
+    expect(rowOf(body, moved.number)).toBe(
+      `| ${LOGGING} (#${moved.number}) | @bob | 2026-12-20 | Transferred |`,
+    );
+    expect(body).toContain(
+      `- [x] ${VALIDATION} → #${deleted.number} · @carol · due 2026-12-15 · Deleted\n`,
+    );
+    expect(appWrites(emulator, mark.seq).filter((w) => w.startsWith("POST"))).toEqual([]);
+  });
+
   it.each(["502", "drop"] as const)(
     "an answer lost after the child was created (%s) still gives exactly one child",
     async (loseAnswer) => {
