@@ -32,3 +32,14 @@ export function isTrigger(event: IncidentEvent, config: Config): boolean {
       return true;
   }
 }
+
+/**
+ * With a broken configuration, whether an event would have been a trigger, judged by the incident
+ * labels the broken file seems to name: only those events get an error report.
+ */
+export function mightBeTrigger(event: IncidentEvent, incidentLabels: readonly string[]): boolean {
+  if (event.issue.isPullRequest) return false;
+  if (event.kind === "command") return true;
+  const labels = event.kind === "labeled" ? [event.label] : event.issue.labels;
+  return labels.some((label) => incidentLabels.some((name) => sameLabel(label, name)));
+}

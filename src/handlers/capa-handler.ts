@@ -1,7 +1,7 @@
 import type { CapaEvent } from "../core/capa/events.js";
 import type { CapaState, MissingChild, SubIssueSupport } from "../core/capa/plan.js";
 import { childrenOf, loginsToCheck, needsIncident, planCapa } from "../core/capa/plan.js";
-import { readPostmortemBody } from "../core/capa/items.js";
+import { linkedIssueNumbers } from "../core/capa/items.js";
 import { planLostEditRecovery } from "../core/capa/lost-edit.js";
 import { reportProblem } from "../core/incident.js";
 import { findMarker } from "../core/markers.js";
@@ -68,7 +68,7 @@ export async function handleCapaEvent(
     const children = childrenOf(postmortem.number, await gateway.listIssuesWithLabel(capaLabel));
     const comments = await gateway.listComments(postmortem.number);
 
-    for (const number of linkedNumbers(postmortem.body)) {
+    for (const number of linkedIssueNumbers(postmortem.body)) {
       if (checkedFates.has(number) || children.some((child) => child.number === number)) continue;
       checkedFates.add(number);
       const fate = await gateway.getIssueFate(number);
@@ -128,16 +128,6 @@ export async function handleCapaEvent(
 
 function isBotPostmortem(issue: IssueSnapshot): boolean {
   return issue.author.type === "Bot" && findMarker(issue.body, "postmortem") !== undefined;
-}
-
-/** Issue numbers the App linked on CAPA lines and Follow-Up rows. */
-function linkedNumbers(body: string): number[] {
-  const parsed = readPostmortemBody(body);
-  const numbers = [
-    ...parsed.items.map((item) => item.linked),
-    ...parsed.rows.map((row) => row.reference),
-  ].filter((number): number is number => number !== undefined);
-  return [...new Set(numbers)];
 }
 
 async function applyAll(gateway: GitHubGateway, plan: Plan): Promise<void> {

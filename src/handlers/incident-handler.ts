@@ -1,8 +1,7 @@
 import { builtInTemplate, BUILT_IN_TEMPLATE_PATH } from "../built-in-template.js";
 import type { Config } from "../core/config.js";
-import { sameLabel } from "../core/config.js";
 import type { IncidentEvent } from "../core/events.js";
-import { isTrigger } from "../core/events.js";
+import { isTrigger, mightBeTrigger } from "../core/events.js";
 import type { IncidentState } from "../core/incident.js";
 import {
   acknowledgeCommand,
@@ -102,17 +101,6 @@ async function loadTemplate(
     };
   }
   return { name: config.template, source };
-}
-
-/** With a broken configuration, report only on events that would have been triggers. */
-function mightBeTrigger(event: IncidentEvent, incidentLabels: readonly string[]): boolean {
-  if (event.issue.isPullRequest) return false;
-  const labels =
-    event.kind === "labeled" ? [event.label] : event.kind === "opened" ? event.issue.labels : [];
-  return (
-    event.kind === "command" ||
-    labels.some((label) => incidentLabels.some((name) => sameLabel(label, name)))
-  );
 }
 
 function describe(error: unknown): string {

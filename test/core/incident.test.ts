@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { builtInTemplate } from "../../src/built-in-template.js";
 import { defaultConfig } from "../../src/core/config.js";
 import type { IncidentEvent } from "../../src/core/events.js";
+import { mightBeTrigger } from "../../src/core/events.js";
 import type { IncidentState } from "../../src/core/incident.js";
 import {
   acknowledgeCommand,
@@ -191,5 +192,16 @@ describe("canonicalPostmortem", () => {
     const first = postmortemIssue(13, { state: "closed", stateReason: "duplicate" });
     expect(canonicalPostmortem([postmortemIssue(15), first, postmortemIssue(14)])?.number).toBe(14);
     expect(canonicalPostmortem([])).toBeUndefined();
+  });
+});
+
+describe("mightBeTrigger (with a broken configuration)", () => {
+  it("is true for /postmortem and for labels the broken file seems to name", () => {
+    expect(mightBeTrigger(commandEvent(), [])).toBe(true);
+    expect(mightBeTrigger(labeledEvent(incidentIssue(), "Outage"), ["outage"])).toBe(true);
+    expect(mightBeTrigger(labeledEvent(incidentIssue(), "bug"), ["outage"])).toBe(false);
+    expect(mightBeTrigger(labeledEvent(incidentIssue({ isPullRequest: true })), ["incident"])).toBe(
+      false,
+    );
   });
 });

@@ -163,3 +163,13 @@ function categoryOf(task: TaskItem): string {
   const subsection = index === -1 ? undefined : task.headings[index + 1];
   return subsection ? subsection.replace(/^[A-Z\d]{1,2}[.)]\s+/, "").trim() : "General";
 }
+
+/** Issue numbers linked on CAPA lines (`→ #N`) and Follow-Up rows (`(#N)`), each once. */
+export function linkedIssueNumbers(body: string): number[] {
+  const parsed = readPostmortemBody(body);
+  const numbers = [
+    ...parsed.items.map((item) => item.linked),
+    ...parsed.rows.map((row) => row.reference),
+  ];
+  return [...new Set(numbers.filter((number): number is number => number !== undefined))];
+}

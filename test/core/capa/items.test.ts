@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import {
   itemKey,
+  linkedIssueNumbers,
   parseIsoDate,
   parseLine,
   readPostmortemBody,
@@ -102,5 +103,20 @@ describe("readPostmortemBody", () => {
     expect(body.items.map((item) => item.title)).toEqual(["only item"]);
     expect(body.followUpTable).toBeUndefined();
     expect(readPostmortemBody("").capaSection).toBeUndefined();
+  });
+});
+
+describe("linkedIssueNumbers", () => {
+  it("lists the children linked on lines and rows, once each", () => {
+    const body = renderedPostmortem()
+      .replace(
+        "- [ ] Patch or hotfix planned/applied",
+        "- [x] Patch or hotfix planned/applied → #31 · @carol",
+      )
+      .replace(
+        "|---------------------------------------------|---------------|------------|----------|\n",
+        "|---------------------------------------------|---------------|------------|----------|\n| Patch (#31) | @carol | 2026-12-15 | Open |\n| Review (#40) | @dana | 2026-12-20 | Done |\n",
+      );
+    expect(linkedIssueNumbers(body)).toEqual([31, 40]);
   });
 });
