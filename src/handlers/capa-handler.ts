@@ -57,6 +57,8 @@ export async function handleCapaEvent(
 
   const capaLabel = config.capa.labels[0]!;
   const missing = new Map<number, MissingChild>();
+  /** Children linked on a line but missing from the label listing (someone removed the label). */
+  const unlabeled = new Map<number, IssueSnapshot>();
   const checkedFates = new Set<number>();
   const assignable = new Map<string, boolean>();
   let incident: CapaState["incident"];
@@ -65,15 +67,22 @@ export async function handleCapaEvent(
   for (let round = 1; round <= MAX_CAPA_ROUNDS; round++) {
     const postmortem = await gateway.getIssue(event.postmortem);
     if (!postmortem || !isBotPostmortem(postmortem)) return "ignored";
-    const children = childrenOf(postmortem.number, await gateway.listIssuesWithLabel(capaLabel));
+    const labeled = childrenOf(postmortem.number, await gateway.listIssuesWithLabel(capaLabel));
     const comments = await gateway.listComments(postmortem.number);
 
     for (const number of linkedIssueNumbers(postmortem.body)) {
-      if (checkedFates.has(number) || children.some((child) => child.number === number)) continue;
+      if (checkedFates.has(number) || labeled.some((child) => child.number === number)) continue;
       checkedFates.add(number);
       const fate = await gateway.getIssueFate(number);
       if (typeof fate === "string") missing.set(number, fate);
+      else if (childrenOf(postmortem.number, [fate]).length > 0) unlabeled.set(number, fate);
     }
+    const children = [
+      ...labeled,
+      ...[...unlabeled.values()].filter(
+        (child) => !labeled.some((other) => other.number === child.number),
+      ),
+    ];
     for (const login of loginsToCheck({ postmortem, children }, config)) {
       if (!assignable.has(login)) assignable.set(login, await gateway.isAssignable(login));
     }

@@ -237,6 +237,26 @@ describe("children and the post-mortem stay in sync", () => {
     expect(repo.issue(2)!.body).toContain("→ #3 · @carol · due 2026-12-27 · Done\n");
   });
 
+  it("follows a child that lost its capa label, found through the link on its line", async () => {
+    const { repo, postmortem, deliver } = await withPostmortem(api);
+    await deliver(
+      personEdits(repo, postmortem.number, (body) =>
+        body.replace(VALIDATION, "- [x] Add automated validation checks (CI/CD gates) @carol"),
+      ),
+    );
+    const child = childrenIn(repo)[0]!;
+    child.labels = [];
+    child.state = "closed";
+    child.state_reason = "not_planned";
+
+    await deliver(closed(child, "not_planned", "carol"));
+
+    expect(repo.issue(2)!.body).toContain(
+      "| Add automated validation checks (CI/CD gates) (#3) | @carol | 2026-12-27 | Won't do |",
+    );
+    expect(repo.issues.filter((issue) => issue.title.startsWith("CAPA:"))).toHaveLength(1);
+  });
+
   it("restores a person's edit that the App's write overwrote, and does not loop", async () => {
     const { repo, postmortem, deliver, requestsSince } = await withPostmortem(api);
     const base = postmortem.body!;
