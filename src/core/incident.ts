@@ -3,6 +3,7 @@ import type { Config } from "./config.js";
 import { sameLabel } from "./config.js";
 import type { IncidentEvent } from "./events.js";
 import { hasIncidentLabel } from "./events.js";
+import { closeAsDuplicate } from "./duplicates.js";
 import { findMarker, formatMarker } from "./markers.js";
 import type { Plan, Step } from "./plan.js";
 import type { TemplateSource } from "./postmortem-content.js";
@@ -119,14 +120,7 @@ function createPostmortem(
 function closeDuplicates(winner: IssueSnapshot, postmortems: readonly IssueSnapshot[]): Plan {
   return postmortems
     .filter((issue) => issue.number !== winner.number && issue.state === "open")
-    .flatMap((issue): Plan => [
-      { kind: "closeIssue", issueNumber: issue.number, stateReason: "duplicate" },
-      {
-        kind: "createComment",
-        issueNumber: issue.number,
-        body: `Duplicate of #${winner.number}\n\nTwo post-mortems were opened for the same incident at once; #${winner.number} is the one to use.\n\n${formatMarker("duplicate", { of: winner.number })}`,
-      },
-    ]);
+    .map((issue) => closeAsDuplicate(issue, winner.number, "This post-mortem"));
 }
 
 export function linkCommentBody(postmortemNumber: number): string {

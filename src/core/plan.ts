@@ -17,6 +17,8 @@ export type Step =
       kind: "closeIssue";
       issueNumber: number;
       stateReason: "completed" | "not_planned" | "duplicate";
+      /** A new body, written in the same request. */
+      body?: string;
     }
   | { kind: "createComment"; issueNumber: number; body: string }
   | { kind: "updateComment"; commentId: number; body: string }

@@ -201,6 +201,7 @@ export class GitHubGateway {
           issue_number: step.issueNumber,
           state: "closed",
           state_reason: step.stateReason,
+          ...(step.body === undefined ? {} : { body: step.body }),
         });
         return;
       case "createComment":

@@ -181,7 +181,10 @@ describe("an incident label opens one post-mortem", () => {
     expect(postmortem.number).toBe(2);
     for (const duplicate of postmortemsIn(repo).filter((issue) => issue.number !== 2)) {
       expect(duplicate).toMatchObject({ state: "closed", state_reason: "duplicate" });
-      expect(repo.comments.get(duplicate.number)?.[0]?.body).toMatch(/^Duplicate of #2\n/);
+      expect(duplicate.body).toMatch(
+        /^<!-- postmortem-bot:duplicate \{"of":2\} -->\n> \*\*Duplicate of #2\.\*\*/,
+      );
+      expect(repo.comments.get(duplicate.number) ?? []).toEqual([]);
     }
     expect(repo.comments.get(1)?.map((comment) => comment.body)).toEqual([LINK_COMMENT]);
   });

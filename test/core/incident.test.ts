@@ -83,14 +83,13 @@ describe("planIncident", () => {
       postmortems: [postmortemIssue(14), postmortemIssue(13)],
       incidentComments: [comment(1, linkCommentBody(13))],
     });
+    // One request, the same from every replica: the explanation goes into the body.
     expect(steps).toEqual([
-      { kind: "closeIssue", issueNumber: 14, stateReason: "duplicate" },
       {
-        kind: "createComment",
+        kind: "closeIssue",
         issueNumber: 14,
-        body: expect.stringMatching(
-          /^Duplicate of #13\n[\s\S]*<!-- postmortem-bot:duplicate \{"of":13\} -->$/,
-        ),
+        stateReason: "duplicate",
+        body: `<!-- postmortem-bot:duplicate {"of":13} -->\n> **Duplicate of #13.** This post-mortem was opened twice at the same moment; #13 is the one to use.\n\n${postmortemIssue(14).body}`,
       },
     ]);
   });

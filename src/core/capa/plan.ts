@@ -3,6 +3,7 @@ import type { Config } from "../config.js";
 import { sameLabel } from "../config.js";
 import type { Edit } from "../document.js";
 import { applyEdits } from "../document.js";
+import { closeAsDuplicate } from "../duplicates.js";
 import { findMarker, formatMarker } from "../markers.js";
 import { inlineText } from "../markdown-text.js";
 import type { Plan, Step } from "../plan.js";
@@ -151,17 +152,13 @@ function canonicalChildren(children: readonly Child[]): Map<string, Child> {
 function closeDuplicateChildren(children: readonly Child[], canonical: Map<string, Child>): Plan {
   return children
     .filter((child) => child.issue.state === "open" && canonical.get(child.key) !== child)
-    .flatMap((child): Plan => {
-      const first = canonical.get(child.key)!.issue.number;
-      return [
-        { kind: "closeIssue", issueNumber: child.issue.number, stateReason: "duplicate" },
-        {
-          kind: "createComment",
-          issueNumber: child.issue.number,
-          body: `Duplicate of #${first}\n\nThis corrective action was opened twice at once; #${first} is the one to use.\n\n${formatMarker("duplicate", { of: first })}`,
-        },
-      ];
-    });
+    .map((child) =>
+      closeAsDuplicate(
+        child.issue,
+        canonical.get(child.key)!.issue.number,
+        "This corrective action",
+      ),
+    );
 }
 
 /** Checked items and owner-and-date rows of the Follow-Up table that have no child yet. */
