@@ -44,12 +44,15 @@ export function stampBase(written: string, basedOn: string): string {
 }
 
 /**
- * Whether the App's write dropped what people had written: the body right before the write
+ * Whether the App's CAPA write dropped what people had written: the body right before the write
  * (`changes.body.from` of the App's own `edited` event) is not the text the write was based on.
+ * A CAPA write never changes people's text, so its fingerprint equals its base; other writes by
+ * the same identity (approvals, restores) keep an older marker and are not judged here.
  */
 export function overwrotePeople(before: string, written: string): boolean {
   const base = findMarker(written, "sync")?.base;
-  return base !== undefined && base !== humanFingerprint(before);
+  if (base === undefined || humanFingerprint(written) !== base) return false;
+  return humanFingerprint(before) !== base;
 }
 
 export interface OwnEdit {

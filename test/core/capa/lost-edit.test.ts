@@ -51,6 +51,15 @@ describe("overwrotePeople", () => {
     expect(overwrotePeople(humanEdit, written)).toBe(true);
   });
 
+  it("does not judge other writes that carry an older fingerprint (an approval filled in)", () => {
+    const approved = humanEdit.replace(
+      "- **Approved By (Tech Lead):**",
+      "- **Approved By (Tech Lead):** @lead (2026-11-27)",
+    );
+    const approvalWrite = `${approved.trimEnd()}\n<!-- postmortem-bot:sync {"base":"${humanFingerprint(base)}"} -->\n`;
+    expect(overwrotePeople(humanEdit, approvalWrite)).toBe(false);
+  });
+
   it("cannot tell, and so says no, for a body without the App's fingerprint", () => {
     expect(overwrotePeople(humanEdit, base)).toBe(false);
   });
