@@ -55,7 +55,7 @@ export async function runAction(env: NodeJS.ProcessEnv = process.env): Promise<v
         error: (message: string) => core.debug(message),
       },
     });
-    const gateway = new ApprovalGateway(octokit, repository);
+    const gateway = new ApprovalGateway(octokit, repository, log);
 
     if (eventName === "pull_request" || eventName === "pull_request_target") {
       const pull = payload.pull_request;

@@ -22,6 +22,7 @@ import { nodeId } from "./model.js";
 import type { RouteContext, RouteResult } from "./router.js";
 import { Router } from "./router.js";
 import { registerAppRoutes } from "./routes/app.js";
+import { registerGraphqlRoutes } from "./routes/graphql.js";
 import { registerIssueRoutes } from "./routes/issues.js";
 import { organizationSimple, registerRepoRoutes } from "./routes/repo.js";
 import { registerSearchRoutes } from "./routes/search.js";
@@ -60,7 +61,7 @@ export interface EmulatorOptions {
 export interface RequestLogEntry {
   seq: number;
   method: string;
-  /** Path without /api/v3 and without the query. */
+  /** Path without /api/v3 (/api/graphql is /graphql) and without the query. */
   path: string;
   /** The OpenAPI path template the request matched, e.g. /repos/{owner}/{repo}/issues. */
   route: string | undefined;
@@ -124,6 +125,7 @@ export class GitHubEmulator {
     registerIssueRoutes(this.router);
     registerRepoRoutes(this.router);
     registerSearchRoutes(this.router);
+    registerGraphqlRoutes(this.router);
   }
 
   // ---- lifecycle ----
@@ -513,7 +515,10 @@ export class GitHubEmulator {
       await handleControlRequest(this, method, requestUrl, rawBody, res);
       return;
     }
-    const path = requestUrl.pathname.replace(/^\/api\/v3(?=\/|$)/, "") || "/";
+    // GHES serves REST under /api/v3 and GraphQL at /api/graphql.
+    const path =
+      requestUrl.pathname.replace(/^\/api\/v3(?=\/|$)/, "").replace(/^\/api(?=\/graphql$)/, "") ||
+      "/";
     const entry: RequestLogEntry = {
       seq: ++this.seq,
       method,

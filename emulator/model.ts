@@ -110,6 +110,8 @@ export interface CommentRecord {
   user: UserRecord;
   createdAt: string;
   updatedAt: string;
+  /** When the text was last edited, by anyone (GraphQL `lastEditedAt`); reactions leave it. */
+  lastEditedAt: string | null;
   viaApp: boolean;
   reactions: ReactionRecord[];
 }

@@ -614,6 +614,7 @@ export class GitHubState implements World {
       user: actor,
       createdAt: now,
       updatedAt: now,
+      lastEditedAt: null,
       viaApp: actor.type === "Bot",
       reactions: [],
     };
@@ -632,6 +633,7 @@ export class GitHubState implements World {
     const from = c.body;
     c.body = text;
     c.updatedAt = timestamp();
+    c.lastEditedAt = c.updatedAt;
     this.touch(c.issue);
     this.emitComment(c, actor, "edited", { changes: { body: { from } } });
     return c;

@@ -5,6 +5,7 @@ import type { WebhookPayload } from "./github/webhook-events.js";
 import { repositoryOf } from "./github/webhook-events.js";
 import { handleApprovalEvent } from "./handlers/approval-handler.js";
 import { loadConfig } from "./handlers/load-config.js";
+import type { Logger } from "./handlers/logger.js";
 import { KeyedQueue } from "./keyed-queue.js";
 
 /**
@@ -21,23 +22,22 @@ export function registerApprovalGate(app: Probot): void {
     const repository = repositoryOf(payload);
     // Only closes and commands need the App to write; other events have nothing to enforce.
     if (!event || event.kind === "other" || !repository) return;
-    const gateway = new ApprovalGateway(context.octokit, repository);
+    const key = `${repository.owner}/${repository.repo}#${event.issue.number}`;
+    const log = context.log.child({ delivery: context.id, issue: key, feature: "approval-gate" });
+    const logger: Logger = {
+      info: (message) => log.info(message),
+      warn: (message) => log.warn(message),
+      error: (message) => log.error(message),
+    };
+    const gateway = new ApprovalGateway(context.octokit, repository, logger);
     const loaded = await loadConfig(gateway.base);
     if (!loaded.ok || !loaded.config.gate.enforceInApp) return;
 
-    const key = `${repository.owner}/${repository.repo}#${event.issue.number}`;
-    const log = context.log.child({ delivery: context.id, issue: key, feature: "approval-gate" });
     await perIssue.run(key, async () => {
-      const result = await handleApprovalEvent(
-        gateway,
-        event,
-        {
-          info: (message) => log.info(message),
-          warn: (message) => log.warn(message),
-          error: (message) => log.error(message),
-        },
-        { runner: "app", config: loaded.config },
-      );
+      const result = await handleApprovalEvent(gateway, event, logger, {
+        runner: "app",
+        config: loaded.config,
+      });
       log.info(`approval gate: ${result.message}`);
     });
   });

@@ -1,7 +1,10 @@
+import type { Octokit } from "@octokit/rest";
 import type { ApprovalComment } from "../core/approvals/ledger.js";
+import { parseApprovalCommand } from "../core/approvals/ledger.js";
 import type { Person } from "../core/approvals/people.js";
 import type { ApprovalStep } from "../core/approvals/plan.js";
 import type { IssueSnapshot, RepositoryRef } from "../core/snapshots.js";
+import type { Logger } from "../handlers/logger.js";
 import type { GitHubApi, RawConfig } from "./gateway.js";
 import { GitHubGateway, isStatus } from "./gateway.js";
 import type { ApiAccount } from "./snapshots.js";
@@ -9,11 +12,22 @@ import { accountFromApi } from "./snapshots.js";
 
 interface ApiTimedComment {
   id: number;
+  node_id: string;
   body?: string | null;
   user: ApiAccount | null;
   created_at: string;
   updated_at: string;
 }
+
+/** The gate also needs GraphQL, for the comments' edit history. */
+export type ApprovalApi = GitHubApi & Pick<Octokit, "graphql">;
+
+/** REST has no edit history; GraphQL's `lastEditedAt` is null until someone edits the text. */
+export const LAST_EDITED_QUERY =
+  "query($ids: [ID!]!) { nodes(ids: $ids) { ... on IssueComment { id lastEditedAt } } }";
+
+/** GraphQL's limit for `nodes(ids:)`. */
+const NODES_PER_QUERY = 100;
 
 export interface PullRequestFile {
   path: string;
@@ -26,10 +40,13 @@ export interface PullRequestFile {
  */
 export class ApprovalGateway {
   readonly base: GitHubGateway;
+  private warnedNoEditHistory = false;
 
   constructor(
-    private readonly api: GitHubApi,
+    private readonly api: ApprovalApi,
     readonly repository: RepositoryRef,
+    /** Where the one warning about a missing edit history goes (once per gateway). */
+    private readonly log: Pick<Logger, "warn"> = { warn: () => {} },
   ) {
     this.base = new GitHubGateway(api, repository);
   }
@@ -46,19 +63,74 @@ export class ApprovalGateway {
     return this.base.getIssue(issueNumber);
   }
 
-  /** Comments with both timestamps: an edited `/approve` comment proves nothing. */
+  /**
+   * The issue's comments, each with whether its text was ever edited. For the command comments
+   * of people (the only ones the ledger judges) that is GraphQL's `lastEditedAt`, one request per
+   * 100 of them; `updated_at` is not used for them because GitHub may move it without an edit.
+   * Where GraphQL cannot answer (an older GHES, a token without access), the REST rule
+   * `updated_at ≠ created_at` stands in, with a warning: stricter if reactions move `updated_at`,
+   * blind to an edit within the same second, but never an approval without evidence.
+   */
   async listComments(issueNumber: number): Promise<ApprovalComment[]> {
-    const comments = await this.api.paginate(
+    const comments = (await this.api.paginate(
       "GET /repos/{owner}/{repo}/issues/{issue_number}/comments",
       { ...this.repoParams, issue_number: issueNumber, per_page: 100 },
+    )) as ApiTimedComment[];
+    const candidates = comments.filter(
+      (comment) => comment.user?.type !== "Bot" && parseApprovalCommand(comment.body) !== undefined,
     );
-    return (comments as ApiTimedComment[]).map((comment) => ({
-      id: comment.id,
-      body: comment.body ?? "",
-      author: accountFromApi(comment.user),
-      createdAt: comment.created_at,
-      updatedAt: comment.updated_at,
-    }));
+    const lastEdited = await this.lastEditedAt(candidates.map((comment) => comment.node_id));
+    return comments.map((comment) => {
+      const known = lastEdited.get(comment.node_id);
+      return {
+        id: comment.id,
+        body: comment.body ?? "",
+        author: accountFromApi(comment.user),
+        createdAt: comment.created_at,
+        edited: known === undefined ? comment.updated_at !== comment.created_at : known !== null,
+      };
+    });
+  }
+
+  /**
+   * node id → `lastEditedAt` (null: never edited) for the ids GraphQL answered about; an id it
+   * could not answer about is absent (and warned about once), so the caller falls back.
+   */
+  private async lastEditedAt(nodeIds: readonly string[]): Promise<Map<string, string | null>> {
+    const found = new Map<string, string | null>();
+    for (let start = 0; start < nodeIds.length; start += NODES_PER_QUERY) {
+      const ids = nodeIds.slice(start, start + NODES_PER_QUERY);
+      let nodes: unknown;
+      let failure: string | undefined;
+      try {
+        const data = await this.api.graphql<{ nodes?: unknown }>(LAST_EDITED_QUERY, { ids });
+        nodes = data?.nodes;
+      } catch (error) {
+        // A GraphQL error (e.g. NOT_FOUND for a comment deleted meanwhile) still carries the
+        // data GitHub could give; anything else (HTTP 4xx/5xx, network) carries none.
+        nodes = (error as { data?: { nodes?: unknown } } | null)?.data?.nodes;
+        failure = error instanceof Error ? error.message : String(error);
+      }
+      const answered = readLastEdited(nodes);
+      for (const id of ids) {
+        if (answered.has(id)) found.set(id, answered.get(id)!);
+      }
+      const missing = ids.filter((id) => !answered.has(id));
+      if (missing.length > 0) {
+        this.warnNoEditHistory(
+          failure ?? `no answer for ${missing.length} of ${ids.length} comment(s)`,
+        );
+      }
+    }
+    return found;
+  }
+
+  private warnNoEditHistory(reason: string): void {
+    if (this.warnedNoEditHistory) return;
+    this.warnedNoEditHistory = true;
+    this.log.warn(
+      `Could not read whether /approve comments were edited through GraphQL (${reason}); falling back to REST: a comment whose updated_at differs from its created_at counts as edited, so its approval does not count.`,
+    );
   }
 
   /** A person's permission and which of `teams` (`slug` or `org/slug`) they actively belong to. */
@@ -175,4 +247,17 @@ export class ApprovalGateway {
         return this.base.apply(step);
     }
   }
+}
+
+/** The IssueComment nodes of a `nodes(ids:)` answer; anything else is left out. */
+function readLastEdited(nodes: unknown): Map<string, string | null> {
+  const answered = new Map<string, string | null>();
+  if (!Array.isArray(nodes)) return answered;
+  for (const node of nodes as unknown[]) {
+    if (typeof node !== "object" || node === null) continue;
+    const { id, lastEditedAt } = node as { id?: unknown; lastEditedAt?: unknown };
+    if (typeof id !== "string") continue;
+    if (lastEditedAt === null || typeof lastEditedAt === "string") answered.set(id, lastEditedAt);
+  }
+  return answered;
 }

@@ -56,10 +56,13 @@ function run(event: { eventName: string; payload: unknown }, apiUrl = emulator.a
   });
 }
 
-/** What the Action did to the repository: its non-GET requests since `since`. */
+/** What the Action did to the repository: its non-GET requests since `since` (GraphQL only reads). */
 function actionWrites(since = 0) {
   return emulator.requests
-    .filter((r) => r.seq > since && r.actor === ACTIONS_BOT && r.method !== "GET")
+    .filter(
+      (r) =>
+        r.seq > since && r.actor === ACTIONS_BOT && r.method !== "GET" && r.path !== "/graphql",
+    )
     .map((r) => ({ method: r.method, path: decodeURIComponent(r.path), body: r.body }));
 }
 const lastSeq = () => emulator.requests.at(-1)?.seq ?? 0;
@@ -185,6 +188,24 @@ describe("the Action bundle, run as the runner runs it, against the emulator", (
     expect(result.summary).toContain(`- [x] **Approved By (Product/Business)**: @paul on ${today}`);
     expect(emulator.issue(number).state).toBe("closed");
     expect(actionWrites(before)).toEqual([]);
+    // "Never edited" came from GraphQL (the gate's own 👍 on both comments is no edit).
+    const [tina, paul] = emulator.commentsOn(number).filter((c) => c.body.startsWith("/approve"));
+    expect(tina!.reactions).toMatchObject({ "+1": 1 });
+    const graphql = emulator.requests.filter((r) => r.seq > before && r.path === "/graphql");
+    expect(graphql.length).toBeGreaterThan(0);
+    expect(graphql[0]).toMatchObject({
+      status: 200,
+      body: { variables: { ids: [tina!.node_id, paul!.node_id] } },
+    });
+    expect(result.stdout).not.toContain("Could not read whether /approve comments were edited");
+
+    // An admin edits tina's comment: it no longer proves anything, so the next close is blocked.
+    emulator.reopenIssue({ by: "dave", issue: number });
+    emulator.editComment({ by: "alice", commentId: tina!.id, body: "/approve tech lead" });
+    emulator.closeIssue({ by: "dave", issue: number, reason: "completed" });
+    const blocked = await run(lastEvent("issues", "closed"));
+    expect(blocked.exitCode).toBe(1);
+    expect(emulator.issue(number).state).toBe("open");
   });
 
   it("the force-close label counts only when a maintainer added it", async () => {

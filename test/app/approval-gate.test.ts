@@ -1,13 +1,14 @@
 import { describe, expect, it } from "vitest";
 import app from "../../src/app.js";
 import { formatMarker } from "../../src/core/markers.js";
+import { LAST_EDITED_QUERY } from "../../src/github/approval-gateway.js";
 import type { FakeGitHub } from "../support/github-api.js";
 import { useFakeGitHub } from "../support/github-api.js";
 import { createTestProbot } from "../support/probot.js";
 import type { FakeIssue } from "../support/repo-state.js";
 import { FakeRepo } from "../support/repo-state.js";
 import { makeUser, webhook } from "../support/webhooks.js";
-import { postmortemBody } from "../core/approvals/fixtures.js";
+import { COMPLETE, postmortemBody } from "../core/approvals/fixtures.js";
 import { CONFIG_READS, OWNER, REPO, asPayloadIssue, serveConfig } from "./harness.js";
 
 // Only the repository file exists, so the org `.github` repository is not read.
@@ -63,6 +64,12 @@ const READ_STATE = [
   { method: "GET", path: `/repos/${OWNER}/${REPO}/issues/1` },
   { method: "GET", path: `/repos/${OWNER}/${REPO}/issues/1/comments`, query: { per_page: "100" } },
 ];
+/** The one GraphQL read of whether the command comments were edited. */
+const editHistory = (...comments: { node_id: string }[]) => ({
+  method: "POST",
+  path: "/graphql",
+  body: { query: LAST_EDITED_QUERY, variables: { ids: comments.map((c) => c.node_id) } },
+});
 const permissionRead = (login: string) => ({
   method: "GET",
   path: `/repos/${OWNER}/${REPO}/collaborators/${login}/permission`,
@@ -132,6 +139,7 @@ describe("the App's approval gate (gate.enforceInApp: true)", () => {
     expect(api.requests).toEqual([
       CONFIG_READS[0],
       ...READ_STATE,
+      editHistory(approve),
       permissionRead("tina"),
       {
         method: "PATCH",
@@ -139,6 +147,7 @@ describe("the App's approval gate (gate.enforceInApp: true)", () => {
         body: { body: postmortemBody({ techLead: "@tina (2026-11-27)" }) },
       },
       ...READ_STATE,
+      editHistory(approve),
       {
         method: "POST",
         path: `/repos/${OWNER}/${REPO}/issues/comments/${approve.id}/reactions`,
@@ -171,7 +180,31 @@ describe("the App's approval gate (gate.enforceInApp: true)", () => {
     await expect(deliver(commented(postmortem, approve, "tina"))).rejects.toThrow(
       "Cannot read the membership of @tina in the team acme/sre-leads: the token lacks organization Members read",
     );
-    expect(api.requests.filter((request) => request.method !== "GET")).toEqual([]);
+    expect(
+      api.requests.filter((request) => request.method !== "GET" && request.path !== "/graphql"),
+    ).toEqual([]);
+  });
+
+  it("an /approve comment GitHub updated without an edit (a reaction) counts; an edited one does not", async () => {
+    const { repo, postmortem } = setUp(api, { body: postmortemBody(COMPLETE) });
+    permissions(api, { tina: "write", paul: "write" });
+    const tina = repo.addComment(1, { body: "/approve tl", user: "tina" });
+    const paul = repo.addComment(1, { body: "/approve product", user: "paul" });
+    // Whatever GitHub moves `updated_at` for, only `lastEditedAt` says "edited".
+    tina.updated_at = "2026-11-27T13:30:00Z";
+    const { deliver } = await createTestProbot(app);
+
+    await deliver(closed(postmortem));
+
+    expect(repo.issue(1)!.state).toBe("closed");
+    expect(api.requests).toContainEqual(editHistory(tina, paul));
+
+    // An admin edits paul's comment: it no longer proves anything, so the next close is refused.
+    repo.lastEditedAt.set(paul.id, "2026-11-27T13:40:00Z");
+    await deliver(closed(postmortem));
+
+    expect(repo.issue(1)!.state).toBe("open");
+    expect(repo.comments.get(1)!.at(-1)!.body).toContain("Approved By (Product/Business)");
   });
 
   it("lets a close stand when a maintainer added the force-close label, and records it", async () => {

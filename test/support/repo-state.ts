@@ -95,6 +95,8 @@ export class FakeRepo {
   actor: string;
   readonly issues: FakeIssue[] = [];
   readonly comments = new Map<number, FakeComment[]>();
+  /** comment id → when its text was last edited (GraphQL `lastEditedAt`); absent: never. */
+  readonly lastEditedAt = new Map<number, string>();
   readonly labels = new Map<string, Label>();
   /** parent issue number → child issue ids, in order */
   readonly subIssues = new Map<number, number[]>();
@@ -327,7 +329,18 @@ export class FakeRepo {
       if (!comment) return NOT_FOUND;
       comment.body = String(body(req).body);
       comment.updated_at = this.tick();
+      this.lastEditedAt.set(comment.id, comment.updated_at);
       return { status: 200, body: comment };
+    });
+    // Only the approval gate's question: `nodes(ids:) { ... on IssueComment { id lastEditedAt } }`.
+    on("POST /graphql", (req) => {
+      const ids = (body(req).variables as { ids?: string[] } | undefined)?.ids ?? [];
+      const all = [...this.comments.values()].flat();
+      const nodes = ids.map((id) => {
+        const comment = all.find((c) => c.node_id === id);
+        return comment ? { id, lastEditedAt: this.lastEditedAt.get(comment.id) ?? null } : null;
+      });
+      return { status: 200, body: { data: { nodes } } };
     });
     on(`POST ${base}/issues/{issue_number}/labels`, (req) =>
       withIssue(req, (issue) => {

@@ -15,8 +15,11 @@ export interface ApprovalComment {
   body: string;
   author: Account;
   createdAt: string;
-  /** GitHub changes it when the comment's text is edited (by its author or an admin). */
-  updatedAt: string;
+  /**
+   * Whether anyone (its author or an admin) changed the text since it was posted. The gateway
+   * reads it from GitHub's edit history (GraphQL `lastEditedAt`), not from `updated_at`.
+   */
+  edited: boolean;
 }
 
 export type ApprovalCommand =
@@ -67,15 +70,6 @@ export interface Ledger {
 }
 
 /**
- * REST has no "edited" flag, so an edit is read from `updated_at` moving past `created_at`. This
- * relies on GitHub not moving a comment's `updated_at` for reactions (the gate's own 👍 would
- * otherwise void every approval); GraphQL's `lastEditedAt` would not depend on it.
- */
-export function wasEdited(comment: ApprovalComment): boolean {
-  return comment.updatedAt !== comment.createdAt;
-}
-
-/**
  * Replays the command comments in the order they were posted, checking every person against the
  * configuration and their access now. The result is the same whoever computes it and whenever,
  * so the App, the Action and a later run agree.
@@ -98,7 +92,7 @@ export function replayApprovals(
   for (const comment of ordered) {
     const command = parseApprovalCommand(comment.body);
     if (!command || comment.author.type === "Bot") continue;
-    if (wasEdited(comment)) {
+    if (comment.edited) {
       outcomes.set(comment.id, { kind: "edited" });
       continue;
     }

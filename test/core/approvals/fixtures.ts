@@ -46,7 +46,7 @@ let nextId = 100;
 export function command(
   body: string,
   login: string,
-  options: { id?: number; at?: string; editedAt?: string; type?: string } = {},
+  options: { id?: number; at?: string; edited?: boolean; type?: string } = {},
 ): ApprovalComment {
   const at = options.at ?? "2026-11-27T14:00:00Z";
   return {
@@ -54,7 +54,7 @@ export function command(
     body,
     author: { login, type: options.type ?? "User" },
     createdAt: at,
-    updatedAt: options.editedAt ?? at,
+    edited: options.edited ?? false,
   };
 }
 

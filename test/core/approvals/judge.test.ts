@@ -3,6 +3,7 @@ import { parseConfig } from "../../../src/core/config.js";
 import type { ApprovalEvidence } from "../../../src/core/approvals/judge.js";
 import { judgeApprovals } from "../../../src/core/approvals/judge.js";
 import type { ApprovalComment } from "../../../src/core/approvals/ledger.js";
+import { replayApprovals } from "../../../src/core/approvals/ledger.js";
 import type { People } from "../../../src/core/approvals/people.js";
 import type { Section9 } from "./fixtures.js";
 import {
@@ -87,12 +88,33 @@ describe("judging section 9", () => {
   });
 
   it("does not count an /approve comment that was edited after it was posted", () => {
-    const edited = command("/approve tl", "tina", {
-      at: "2026-11-27T14:00:00Z",
-      editedAt: "2026-11-27T14:30:00Z",
-    });
+    const edited = command("/approve tl", "tina", { at: "2026-11-27T14:00:00Z", edited: true });
     const verdict = judge(COMPLETE, [edited, command("/approve product", "paul")]);
     expect(verdict.missing).toEqual(["Approved By (Tech Lead)"]);
+  });
+
+  it("counts an /approve comment the gate reacted to: only an edit voids it, not a later update", () => {
+    // The gate's 👍 (or any reaction) is no edit: the gateway reports `edited: false` for it, and
+    // the ledger looks at nothing else (no timestamps), so the approval stands.
+    const reacted = command("/approve tl", "tina", { id: 7, edited: false });
+    const ledger = replayApprovals([reacted, command("/approve product", "paul")], config, PEOPLE);
+    expect(ledger.outcomes.get(7)).toEqual({
+      kind: "approved",
+      roles: ["techLead"],
+      already: false,
+    });
+    expect(ledger.approvals.get("techLead")).toMatchObject({ login: "tina", commentId: 7 });
+    expect(judge(COMPLETE, [reacted, command("/approve product", "paul")]).approved).toBe(true);
+  });
+
+  it("an edited command is reported as edited and changes nothing, whoever edited it", () => {
+    const ledger = replayApprovals(
+      [command("/approve tl", "tina", { id: 8, edited: true })],
+      config,
+      PEOPLE,
+    );
+    expect(ledger.outcomes.get(8)).toEqual({ kind: "edited" });
+    expect(ledger.approvals.size).toBe(0);
   });
 
   it("a deleted /approve comment (absent from the list) withdraws the approval", () => {

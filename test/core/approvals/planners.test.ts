@@ -165,7 +165,7 @@ describe("/approve and /unapprove", () => {
   });
 
   it("ignores an edited command comment", () => {
-    const edited = command("/approve tl", "tina", { id: 1, editedAt: "2026-11-27T14:09:00Z" });
+    const edited = command("/approve tl", "tina", { id: 1, edited: true });
     expect(planCommand({}, [edited], 1)).toEqual({
       steps: [],
       acknowledge: [],

@@ -1,0 +1,79 @@
+// GraphQL, for the one question REST cannot answer: was a comment's text ever edited?
+// Only `query($ids: [ID!]!) { nodes(ids: $ids) { ... on IssueComment { id lastEditedAt } } }`
+// (any operation name, whitespace and field order) is understood; anything else gets an error.
+import { ApiError } from "../errors.js";
+import type { CommentRecord } from "../model.js";
+import { roleAtLeast } from "../model.js";
+import type { RouteContext, RouteResult, Router } from "../router.js";
+
+const NODES_QUERY =
+  /^\s*query\s*\w*\s*\(\s*\$ids\s*:\s*\[\s*ID\s*!\s*\]\s*!\s*\)\s*\{\s*nodes\s*\(\s*ids\s*:\s*\$ids\s*\)\s*\{\s*\.\.\.\s*on\s+IssueComment\s*\{([^{}]*)\}\s*\}\s*\}\s*$/;
+const FIELDS = new Set(["id", "lastEditedAt", "__typename"]);
+
+export function registerGraphqlRoutes(router: Router): void {
+  // Octokit sends GraphQL to /graphql, or to /api/graphql when its baseUrl ends in /api/v3; the
+  // server maps the latter to the former.
+  router.on("POST", "/graphql", (ctx) => answer(ctx));
+}
+
+function answer(ctx: RouteContext): RouteResult {
+  if (!ctx.actor) throw new ApiError(401, "This endpoint requires you to be authenticated.");
+  const body = ctx.body as { query?: unknown; variables?: { ids?: unknown } } | null | undefined;
+  if (typeof body !== "object" || body === null || typeof body.query !== "string") {
+    return {
+      status: 400,
+      body: { errors: [{ message: "A query attribute must be specified and must be a string." }] },
+    };
+  }
+  const shape = NODES_QUERY.exec(body.query);
+  const fields = shape?.[1]?.split(/[\s,]+/).filter(Boolean) ?? [];
+  if (!shape || fields.length === 0 || fields.some((field) => !FIELDS.has(field))) {
+    return graphqlError(
+      "The emulator answers only query($ids: [ID!]!) { nodes(ids: $ids) { ... on IssueComment { id lastEditedAt } } }",
+    );
+  }
+  const ids = body.variables?.ids;
+  if (!Array.isArray(ids) || ids.some((id) => typeof id !== "string")) {
+    return graphqlError("Variable $ids of type [ID!]! was provided invalid value");
+  }
+  if (ids.length > 100) return graphqlError("You may not provide more than 100 node ids");
+
+  const errors: unknown[] = [];
+  const nodes = (ids as string[]).map((id, index) => {
+    const comment = issueComment(ctx, id);
+    if (!comment) {
+      // GitHub answers null for the node and says why in `errors`.
+      errors.push({
+        type: "NOT_FOUND",
+        path: ["nodes", index],
+        locations: [{ line: 1, column: 1 }],
+        message: `Could not resolve to a node with the global id of '${id}'`,
+      });
+      return null;
+    }
+    const values: Record<string, unknown> = {
+      id,
+      lastEditedAt: comment.lastEditedAt,
+      __typename: "IssueComment",
+    };
+    return Object.fromEntries(fields.map((field) => [field, values[field]]));
+  });
+  return { status: 200, body: { data: { nodes }, ...(errors.length > 0 ? { errors } : {}) } };
+}
+
+function graphqlError(message: string): RouteResult {
+  return { status: 200, body: { errors: [{ message, locations: [{ line: 1, column: 1 }] }] } };
+}
+
+/** The comment a node id (`IC_…`, as the REST `node_id`) names, if this token may see it. */
+function issueComment(ctx: RouteContext, id: string): CommentRecord | undefined {
+  if (!id.startsWith("IC_")) return undefined;
+  const decoded = /^emu:(\d+)$/.exec(Buffer.from(id.slice(3), "base64url").toString("utf8"));
+  const comment = decoded ? ctx.state.comments.get(Number(decoded[1])) : undefined;
+  if (!comment || comment.issue.deleted) return undefined;
+  const actor = ctx.actor!;
+  if (comment.issue.repo.private && actor.type !== "Bot" && !roleAtLeast(actor.role, "read")) {
+    return undefined;
+  }
+  return comment;
+}
