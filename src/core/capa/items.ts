@@ -32,7 +32,8 @@ export interface LineParts {
 export type Owner = { kind: "user"; login: string } | { kind: "team"; slug: string };
 
 export function parseLine(text: string): LineParts {
-  const arrow = text.indexOf(LINK_ARROW);
+  // Only an arrow followed by an issue link is the App's; "Deploy → prod" is the user's words.
+  const arrow = LINK.exec(text)?.index ?? -1;
   const userPart = arrow === -1 ? text : text.slice(0, arrow);
   const appPart = arrow === -1 ? "" : text.slice(arrow);
   const linked = LINK.exec(appPart)?.[1];

@@ -40,6 +40,11 @@ describe("parseLine", () => {
       { title: "Patch it", owner: { kind: "user", login: "dave" }, due: "2026-12-15", linked: 12 },
     ],
     ["Email ops@example.com", { title: "Email ops@example.com" }],
+    ["Move traffic → EU region", { title: "Move traffic → EU region" }],
+    [
+      "Move traffic → EU region → #7 · @bob",
+      { title: "Move traffic → EU region", owner: { kind: "user", login: "bob" }, linked: 7 },
+    ],
   ])("%s", (line, expected) => {
     expect(parseLine(line)).toEqual({
       owner: undefined,
