@@ -281,6 +281,21 @@ function messageOf(error: unknown): string {
   return JSON.stringify(response?.data ?? (error instanceof Error ? error.message : ""));
 }
 
+/**
+ * A failure that trying again will not fix: GitHub refused the request itself (validation, a
+ * locked issue, missing access), as opposed to a lost answer, a server error or a rate limit.
+ */
+export function isPermanentFailure(error: unknown): boolean {
+  if (!isStatus(error, 400, 401, 403, 404, 410, 422)) return false;
+  const headers = (error as { response?: { headers?: Record<string, string | undefined> } })
+    .response?.headers;
+  const rateLimited =
+    headers?.["retry-after"] !== undefined ||
+    headers?.["x-ratelimit-remaining"] === "0" ||
+    /rate limit/i.test(messageOf(error));
+  return !rateLimited;
+}
+
 export function isStatus(error: unknown, ...statuses: number[]): boolean {
   return (
     typeof error === "object" &&

@@ -9,7 +9,7 @@ import type { Plan } from "../core/plan.js";
 import type { IssueSnapshot } from "../core/snapshots.js";
 import { formatDate } from "../core/time.js";
 import type { GitHubGateway } from "../github/gateway.js";
-import { SubIssueError } from "../github/gateway.js";
+import { isPermanentFailure, SubIssueError } from "../github/gateway.js";
 import { loadConfig } from "./load-config.js";
 import type { Logger } from "./logger.js";
 
@@ -125,6 +125,8 @@ export async function handleCapaEvent(
         subIssues = error.reason;
         continue;
       }
+      // GitHub refused the request itself (validation, no access): another round would too.
+      if (isPermanentFailure(error)) throw error;
       // A lost answer or a passing failure: the next round reads what really happened.
       log.warn(`Post-mortem #${postmortem.number}, round ${round} failed: ${String(error)}`);
       if (round === MAX_CAPA_ROUNDS) throw error;

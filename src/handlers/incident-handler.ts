@@ -13,6 +13,7 @@ import {
 import type { Plan } from "../core/plan.js";
 import type { TemplateSource } from "../core/postmortem-content.js";
 import type { GitHubGateway, Permission } from "../github/gateway.js";
+import { isPermanentFailure } from "../github/gateway.js";
 import { loadConfig } from "./load-config.js";
 import type { Logger } from "./logger.js";
 
@@ -75,6 +76,8 @@ export async function handleIncidentEvent(
     try {
       await applyPlan(gateway, plan);
     } catch (error) {
+      // GitHub refused the request itself (e.g. a locked issue): another round would too.
+      if (isPermanentFailure(error)) throw error;
       // The write may or may not have happened (a lost answer): the next round reads and decides.
       log.warn(`Incident #${incident.number}, round ${round} failed: ${describe(error)}`);
       if (round === MAX_ROUNDS) throw error;

@@ -129,6 +129,24 @@ describe("an incident label opens one post-mortem", () => {
     ]);
   });
 
+  it("stops at once when GitHub refuses a write outright (a locked incident), instead of retrying", async () => {
+    const { repo, incident } = repositoryWithIncident(api);
+    serveConfig(api);
+    api.expect("POST /repos/acme/web/issues/1/comments", {
+      reply: [403, { message: "Unable to create comment because issue is locked." }],
+    });
+    const { deliver } = await createTestProbot(app);
+
+    await expect(deliver(labeled(incident))).rejects.toThrow(/locked/);
+
+    expectOnePostmortem(repo);
+    expect(writes(api.requests).map((request) => `${request.method} ${request.path}`)).toEqual([
+      "POST /repos/acme/web/labels",
+      "POST /repos/acme/web/issues",
+      "POST /repos/acme/web/issues/1/comments",
+    ]);
+  });
+
   it("opens one post-mortem when two incident labels arrive at once", async () => {
     const { repo, incident } = repositoryWithIncident(api, { labels: ["incident", "outage"] });
     serveConfig(api, { repo: "incidentLabels: [incident, outage]\n" });
