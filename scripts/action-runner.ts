@@ -22,6 +22,10 @@ export async function runActionBundle(options: {
   token: string;
   repository: string;
   failOnBlock?: string;
+  /** Arguments for node before the bundle (tests preload a fixed clock with `--import`). */
+  nodeArgs?: string[];
+  /** More environment variables for the process. */
+  env?: Record<string, string>;
 }): Promise<ActionRun> {
   const dir = mkdtempSync(join(tmpdir(), "postmortem-action-"));
   const eventPath = join(dir, "event.json");
@@ -41,8 +45,10 @@ export async function runActionBundle(options: {
     GITHUB_STEP_SUMMARY: summaryPath,
     "INPUT_GITHUB-TOKEN": options.token,
     "INPUT_FAIL-ON-BLOCK": options.failOnBlock ?? "true",
+    ...passedThrough(process.env),
+    ...options.env,
   };
-  const child = spawn(process.execPath, [BUNDLE], { env, cwd: dir });
+  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), BUNDLE], { env, cwd: dir });
   let stdout = "";
   child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
   child.stderr.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
@@ -53,6 +59,18 @@ export async function runActionBundle(options: {
     summary: readFileSync(summaryPath, "utf8"),
     stdout,
   };
+}
+
+/**
+ * The machine's time zone and a moved clock (libfaketime, as CI's clock runs use) reach the
+ * Action as they reach any process on the runner.
+ */
+function passedThrough(env: NodeJS.ProcessEnv): Record<string, string> {
+  const kept: Record<string, string> = {};
+  for (const [name, value] of Object.entries(env)) {
+    if (value !== undefined && /^(TZ|LD_PRELOAD|FAKETIME.*)$/.test(name)) kept[name] = value;
+  }
+  return kept;
 }
 
 /** `name<<DELIMITER\nvalue\nDELIMITER` blocks, as @actions/core writes GITHUB_OUTPUT. */

@@ -8,14 +8,26 @@ import { handleIncidentEvent } from "./handlers/incident-handler.js";
 import type { Logger } from "./handlers/logger.js";
 import { KeyedQueue } from "./keyed-queue.js";
 
+export interface PostmortemAppOptions {
+  /** The clock for due dates and approval days; tests pass a fixed one. */
+  now?: () => Date;
+}
+
 /**
  * The Probot shell: read the delivery, hand it to a handler, log what happened. Deliveries for the
  * same issue run one after another in this process; across replicas the handlers converge.
  */
-export default function postmortemApp(app: Probot): void {
+export function createPostmortemApp(options: PostmortemAppOptions = {}) {
+  const now = options.now ?? (() => new Date());
+  return (app: Probot): void => postmortemApp(app, now);
+}
+
+export default createPostmortemApp();
+
+function postmortemApp(app: Probot, now: () => Date): void {
   const perIssue = new KeyedQueue();
   // Enforced only where `gate.enforceInApp: true`; see approval-app.ts.
-  registerApprovalGate(app);
+  registerApprovalGate(app, now);
 
   app.on(["issues", "issue_comment.created", "sub_issues"], async (context: Context) => {
     const payload = context.payload as CapaWebhookPayload;
@@ -39,7 +51,7 @@ export default function postmortemApp(app: Probot): void {
     }
     const capaEvent = readCapaEvent(context.name, payload);
     if (capaEvent) {
-      await run(capaEvent.postmortem, (log) => handleCapaEvent(gateway, capaEvent, log));
+      await run(capaEvent.postmortem, (log) => handleCapaEvent(gateway, capaEvent, log, now));
     }
   });
 }

@@ -13,7 +13,7 @@ import { KeyedQueue } from "./keyed-queue.js";
  * commands, enforced only where the repository's config says `gate.enforceInApp: true` (read on
  * each delivery; elsewhere the Action enforces, and the App costs only that read).
  */
-export function registerApprovalGate(app: Probot): void {
+export function registerApprovalGate(app: Probot, now: () => Date = () => new Date()): void {
   const perIssue = new KeyedQueue();
 
   app.on(["issues.closed", "issue_comment.created"], async (context: Context) => {
@@ -37,6 +37,7 @@ export function registerApprovalGate(app: Probot): void {
       const result = await handleApprovalEvent(gateway, event, logger, {
         runner: "app",
         config: loaded.config,
+        now: now(),
       });
       log.info(`approval gate: ${result.message}`);
     });

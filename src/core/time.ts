@@ -24,3 +24,18 @@ function partsOf(iso: string, timeZone: string): Record<string, string> {
   for (const part of format.formatToParts(new Date(iso))) parts[part.type] = part.value;
   return parts;
 }
+
+/** The calendar day it is at `now` in the configured time zone (never the machine's zone). */
+export function todayIn(now: Date, timeZone: string): string {
+  return formatDate(now.toISOString(), timeZone);
+}
+
+/**
+ * A calendar day plus whole days, as `YYYY-MM-DD`. Days are counted on the calendar, so month ends,
+ * leap days and daylight-saving changes need no special case.
+ */
+export function addDays(day: string, days: number): string {
+  const date = new Date(`${day}T00:00:00Z`);
+  date.setUTCDate(date.getUTCDate() + days);
+  return date.toISOString().slice(0, 10);
+}

@@ -7,7 +7,7 @@ import { reportProblem } from "../core/incident.js";
 import { findMarker } from "../core/markers.js";
 import type { Plan } from "../core/plan.js";
 import type { IssueSnapshot } from "../core/snapshots.js";
-import { formatDate } from "../core/time.js";
+import { todayIn } from "../core/time.js";
 import type { GitHubGateway } from "../github/gateway.js";
 import { isPermanentFailure, SubIssueError } from "../github/gateway.js";
 import { loadConfig } from "./load-config.js";
@@ -112,7 +112,7 @@ export async function handleCapaEvent(
       comments,
       assignable,
       subIssues,
-      today: formatDate(now().toISOString(), config.timezone),
+      today: todayIn(now(), config.timezone),
     });
     if (plan.length === 0) return outcome;
     log.info(

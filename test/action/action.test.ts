@@ -1,17 +1,23 @@
 import { readFileSync } from "node:fs";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { createGitHubEmulator } from "../../emulator/index.js";
 import type { GitHubEmulator } from "../../emulator/index.js";
 import type { Section9 } from "../core/approvals/fixtures.js";
 import { COMPLETE, postmortemBody } from "../core/approvals/fixtures.js";
 import { runActionBundle } from "../../scripts/action-runner.js";
+import type { SpawnClock } from "../support/clock.js";
+import { useFixedClock } from "../support/clock.js";
 
 const ACTIONS_BOT = "github-actions[bot]";
 let emulator: GitHubEmulator;
+/** The day every run here happens on, in the emulator and in the Action alike. */
+const TODAY = "2026-11-27";
+let clock: SpawnClock;
 
 beforeEach(async () => {
+  clock = useFixedClock(`${TODAY}T13:00:00Z`);
   emulator = createGitHubEmulator({
     users: [
       { login: "tina", role: "write" },
@@ -26,6 +32,7 @@ beforeEach(async () => {
 });
 afterEach(async () => {
   await emulator.stop();
+  vi.useRealTimers();
 });
 
 function openPostmortem(body = postmortemBody(), labels = ["postmortem"]): number {
@@ -53,6 +60,7 @@ function run(event: { eventName: string; payload: unknown }, apiUrl = emulator.a
     apiUrl,
     token: emulator.tokenFor(ACTIONS_BOT),
     repository: `${emulator.owner}/${emulator.repoName}`,
+    ...clock,
   });
 }
 
@@ -133,8 +141,7 @@ describe("the Action bundle, run as the runner runs it, against the emulator", (
     const approve = emulator.comment({ by: "tina", issue: number, body: "/approve tl" });
     const allowed = await run(lastEvent("issue_comment", "created"));
     expect(allowed.exitCode).toBe(0);
-    const today = new Date().toISOString().slice(0, 10);
-    expect(emulator.issue(number).body).toBe(postmortemBody({ techLead: `@tina (${today})` }));
+    expect(emulator.issue(number).body).toBe(postmortemBody({ techLead: `@tina (${TODAY})` }));
     expect(
       emulator.state
         .comment(emulator.mainRepo, approve.id)
@@ -160,14 +167,13 @@ describe("the Action bundle, run as the runner runs it, against the emulator", (
 
   it("a complete post-mortem stays closed and the job passes, showing who approved when", async () => {
     const number = openPostmortem();
-    const today = new Date().toISOString().slice(0, 10);
     emulator.comment({ by: "tina", issue: number, body: "/approve tech lead" });
     expect((await run(lastEvent("issue_comment", "created"))).exitCode).toBe(0);
     emulator.comment({ by: "paul", issue: number, body: "/approve" });
     expect((await run(lastEvent("issue_comment", "created"))).exitCode).toBe(0);
     // The last approval filled Date of Final Review; a person fills the rest.
     const body = emulator.issue(number).body as string;
-    expect(body).toContain(`- **Date of Final Review:** ${today}  \n`);
+    expect(body).toContain(`- **Date of Final Review:** ${TODAY}  \n`);
     emulator.editBody({
       by: "dave",
       issue: number,
@@ -184,8 +190,8 @@ describe("the Action bundle, run as the runner runs it, against the emulator", (
     expect(result.exitCode).toBe(0);
     expect(result.outputs).toEqual({ approved: "true", missing: "[]" });
     expect(result.summary).toContain("✅ **Closed with complete approvals**");
-    expect(result.summary).toContain(`- [x] **Approved By (Tech Lead)**: @tina on ${today}`);
-    expect(result.summary).toContain(`- [x] **Approved By (Product/Business)**: @paul on ${today}`);
+    expect(result.summary).toContain(`- [x] **Approved By (Tech Lead)**: @tina on ${TODAY}`);
+    expect(result.summary).toContain(`- [x] **Approved By (Product/Business)**: @paul on ${TODAY}`);
     expect(emulator.issue(number).state).toBe("closed");
     expect(actionWrites(before)).toEqual([]);
     // "Never edited" came from GraphQL (the gate's own 👍 on both comments is no edit).
@@ -240,6 +246,7 @@ describe("the Action bundle, run as the runner runs it, against the emulator", (
       token: emulator.tokenFor(ACTIONS_BOT),
       repository: "acme/service",
       failOnBlock: "false",
+      ...clock,
     });
     expect(result.exitCode).toBe(0);
     expect(result.outputs.approved).toBe("false");

@@ -1,5 +1,4 @@
 import { describe, expect, it } from "vitest";
-import app from "../../src/app.js";
 import { formatMarker } from "../../src/core/markers.js";
 import { LAST_EDITED_QUERY } from "../../src/github/approval-gateway.js";
 import type { FakeGitHub } from "../support/github-api.js";
@@ -9,7 +8,7 @@ import type { FakeIssue } from "../support/repo-state.js";
 import { FakeRepo } from "../support/repo-state.js";
 import { makeUser, webhook } from "../support/webhooks.js";
 import { COMPLETE, postmortemBody } from "../core/approvals/fixtures.js";
-import { CONFIG_READS, OWNER, REPO, asPayloadIssue, serveConfig } from "./harness.js";
+import { app, CONFIG_READS, NOW, OWNER, REPO, asPayloadIssue, serveConfig } from "./harness.js";
 
 // Only the repository file exists, so the org `.github` repository is not read.
 const ENFORCE = "gate:\n  enforceInApp: true\n";
@@ -19,7 +18,7 @@ function setUp(
   api: FakeGitHub,
   options: { config?: string; labels?: string[]; body?: string } = {},
 ) {
-  const repo = new FakeRepo(OWNER, REPO, { now: new Date("2026-11-27T13:00:00Z") }).serve(api);
+  const repo = new FakeRepo(OWNER, REPO, { now: NOW }).serve(api);
   const postmortem = repo.addIssue({
     title: "Post-mortem: Checkout returns 500",
     body: options.body ?? postmortemBody(),

@@ -1,5 +1,4 @@
 import { describe, expect, it } from "vitest";
-import app from "../../src/app.js";
 import { stampBase } from "../../src/core/capa/lost-edit.js";
 import type { FakeGitHub } from "../support/github-api.js";
 import { useFakeGitHub } from "../support/github-api.js";
@@ -7,6 +6,7 @@ import { createTestProbot } from "../support/probot.js";
 import type { FakeRepo } from "../support/repo-state.js";
 import { webhook } from "../support/webhooks.js";
 import {
+  app,
   BOT,
   asPayloadIssue,
   closed,

@@ -1,4 +1,5 @@
 import { expect } from "vitest";
+import { createPostmortemApp } from "../../src/app.js";
 import type { FakeGitHub } from "../support/github-api.js";
 import type { FakeIssue } from "../support/repo-state.js";
 import { FakeRepo } from "../support/repo-state.js";
@@ -9,12 +10,18 @@ export const REPO = "web";
 export const BOT = "postmortem-bot[bot]";
 const INSTALLATION = 1;
 
+/** The moment every App test runs at: nothing here may depend on the real date. */
+export const NOW = new Date("2026-11-27T13:00:00Z");
+
+/** The App with its clock fixed at NOW. */
+export const app = createPostmortemApp({ now: () => NOW });
+
 /** A repository with one incident issue (#1), served statefully by the fake API. */
 export function repositoryWithIncident(
   api: FakeGitHub,
   incident: Partial<Parameters<FakeRepo["addIssue"]>[0]> = {},
 ) {
-  const repo = new FakeRepo(OWNER, REPO, { now: new Date("2026-11-27T13:00:00Z") }).serve(api);
+  const repo = new FakeRepo(OWNER, REPO, { now: NOW }).serve(api);
   const issue = repo.addIssue({
     title: "Checkout returns 500",
     body: "Checkout fails for EU users since the 13:00 deploy.\n\nMore detail.",

@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
-import app from "../../src/app.js";
 import { useFakeGitHub } from "../support/github-api.js";
 import { createTestProbot } from "../support/probot.js";
 import {
+  app,
   BOT,
   CONFIG_READS,
   commented,

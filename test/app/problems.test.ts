@@ -1,10 +1,10 @@
 import { describe, expect, it } from "vitest";
-import app from "../../src/app.js";
 import { parseMarkdown, walk } from "../../src/core/markdown.js";
 import { useFakeGitHub } from "../support/github-api.js";
 import { createTestProbot } from "../support/probot.js";
 import { webhook } from "../support/webhooks.js";
 import {
+  app,
   CONFIG_READS,
   asPayloadIssue,
   expectOnePostmortem,

@@ -146,14 +146,6 @@ function rowOf(body: string, child: number): string | undefined {
   return body.split("\n").find((line) => line.startsWith("|") && line.includes(`(#${child})`));
 }
 
-/** `today + days` as `YYYY-MM-DD` in UTC (the default time zone). */
-function daysFromToday(days: number): string {
-  const date = new Date();
-  date.setUTCHours(0, 0, 0, 0);
-  date.setUTCDate(date.getUTCDate() + days);
-  return date.toISOString().slice(0, 10);
-}
-
 describe("CAPA child issues (e2e)", () => {
   it("checking one box opens exactly one assigned, dated, linked child with one update of the post-mortem; a redelivery writes nothing", async () => {
     const { emulator, incident, postmortem } = await withPostmortem();
@@ -223,7 +215,8 @@ describe("CAPA child issues (e2e)", () => {
     expect(childrenOf(emulator, postmortem)).toHaveLength(3);
     // No owner on the line: the post-mortem's assignees; no date and no severity: 30 days.
     expect(runbooks.assignees.map((a) => a.login)).toEqual(["bob"]);
-    expect(runbooks.body).toContain(`Due: ${daysFromToday(30)}\n`);
+    // No date on the line: the stack's start day (2026-11-27) plus the default 30 days.
+    expect(runbooks.body).toContain("Due: 2026-12-27\n");
     expect(review.assignees.map((a) => a.login)).toEqual(["carol"]);
     expect(review.body).toContain("Due: 2026-12-10\n");
     for (const child of [validation, runbooks, review])
@@ -233,7 +226,7 @@ describe("CAPA child issues (e2e)", () => {
     const rows = body.split("\n").filter((line) => line.includes(RCA_REVIEW));
     expect(rows).toEqual([`| ${RCA_REVIEW} (#${review.number}) | @carol | 2026-12-10 | Open |`]);
     expect(rowOf(body, runbooks.number)).toBe(
-      `| ${RUNBOOKS} (#${runbooks.number}) | @bob | ${daysFromToday(30)} | Open |`,
+      `| ${RUNBOOKS} (#${runbooks.number}) | @bob | 2026-12-27 | Open |`,
     );
   }, 45_000);
 

@@ -2,12 +2,19 @@
 // process, talking over loopback only; and queries for what the App left in the repository.
 import { fileURLToPath } from "node:url";
 import nock from "nock";
+import { vi } from "vitest";
+import { CLOCK_PRELOAD, useFixedClock } from "../support/clock.js";
 import { createGitHubEmulator } from "../../emulator/index.js";
 import type { DeliveryBehaviour, GitHubEmulator } from "../../emulator/index.js";
 import type { AppProcess } from "../../emulator/app-process.js";
 import { generateAppCredentials, startAppProcess } from "../../emulator/app-process.js";
 
 export const APP_ID = 4242;
+/**
+ * The moment every end-to-end test starts at, in the test process (the emulator) and in the App
+ * processes alike: expected dates are computed from it, never from the real date.
+ */
+export const STACK_START = "2026-11-27T13:00:00Z";
 const MARKER = /<!-- postmortem-bot:postmortem (\{.*?\}) -->/;
 const credentials = generateAppCredentials();
 
@@ -47,6 +54,7 @@ export async function startStack(
     ],
     ...(opts.delivery ? { delivery: opts.delivery } : {}),
   });
+  const clock = useFixedClock(STACK_START);
   await emulator.start();
   const replicas: AppProcess[] = [];
   try {
@@ -59,7 +67,9 @@ export async function startStack(
           appId: APP_ID,
           secret: credentials.secret,
           registerWebhook: false,
-          preload: [fileURLToPath(new URL("./loopback-guard.ts", import.meta.url))],
+          preload: [fileURLToPath(new URL("./loopback-guard.ts", import.meta.url)), CLOCK_PRELOAD],
+          // Started later than the test process, so a second or so behind it: harmless for dates.
+          env: clock.env,
         }),
       );
     }
@@ -71,11 +81,13 @@ export async function startStack(
       async stop() {
         await Promise.all(replicas.map((r) => r.stop()));
         await emulator.stop();
+        vi.useRealTimers();
       },
     };
   } catch (error) {
     await Promise.all(replicas.map((r) => r.stop()));
     await emulator.stop();
+    vi.useRealTimers();
     throw error;
   }
 }

@@ -11,6 +11,7 @@ import type { CommentSnapshot, IssueSnapshot } from "../snapshots.js";
 import { MAX_BODY_LENGTH } from "../template.js";
 import type { CapaItem, FollowUpRow, Owner, PostmortemBody } from "./items.js";
 import { stampBase } from "./lost-edit.js";
+import { addDays } from "../time.js";
 import { parseIsoDate, readPostmortemBody } from "./items.js";
 import type { ChildFacts, ChildStatus } from "./render.js";
 import { childBody, childTitle, followUpRow, itemSuffix } from "./render.js";
@@ -290,9 +291,7 @@ function dueDate(candidate: Candidate, body: PostmortemBody, state: CapaState, c
   if (candidate.due !== undefined) return parseIsoDate(candidate.due);
   const severity = body.checkedSeverity ?? severityFromLabels(state.incident?.labels ?? [], config);
   const days = severity ? config.capa.dueDays[severity] : config.capa.dueDays.default;
-  const date = new Date(`${state.today}T00:00:00Z`);
-  date.setUTCDate(date.getUTCDate() + days);
-  return date.toISOString().slice(0, 10);
+  return addDays(state.today, days);
 }
 
 function severityFromLabels(labels: readonly string[], config: Config) {
