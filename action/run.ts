@@ -3,8 +3,11 @@ import * as core from "@actions/core";
 import { retry } from "@octokit/plugin-retry";
 import { throttling } from "@octokit/plugin-throttling";
 import { Octokit } from "@octokit/rest";
+import type { Config } from "../src/core/config.js";
+import { parseConfig } from "../src/core/config.js";
 import { ApprovalGateway } from "../src/github/approval-gateway.js";
 import { readApprovalEvent } from "../src/github/approval-events.js";
+import type { RawConfig } from "../src/github/gateway.js";
 import { throttlePolicy } from "../src/github/throttle-policy.js";
 import type { WebhookPayload } from "../src/github/webhook-events.js";
 import { repositoryOf } from "../src/github/webhook-events.js";
@@ -20,11 +23,23 @@ const log: Logger = {
   error: (message) => core.error(message),
 };
 
+export interface RunOptions {
+  /**
+   * The configuration files as the entry already read them for this event (action/main.ts), so
+   * they are not read twice. Only a valid configuration is used; otherwise it is read again.
+   */
+  rawConfig?: RawConfig;
+}
+
 /**
- * The companion Action, as the runner starts it (`node dist/index.js`): the event from
- * GITHUB_EVENT_PATH, inputs from INPUT_*, outputs, job summary and failure through @actions/core.
+ * The companion Action, as the runner starts it (`node dist/index.js`, through action/main.ts): the
+ * event from GITHUB_EVENT_PATH, inputs from INPUT_*, outputs, job summary and failure through
+ * @actions/core.
  */
-export async function runAction(env: NodeJS.ProcessEnv = process.env): Promise<void> {
+export async function runAction(
+  env: NodeJS.ProcessEnv = process.env,
+  options: RunOptions = {},
+): Promise<void> {
   try {
     const eventName = env.GITHUB_EVENT_NAME ?? "";
     const payload = JSON.parse(
@@ -84,7 +99,11 @@ export async function runAction(env: NodeJS.ProcessEnv = process.env): Promise<v
     const event = readApprovalEvent(eventName, payload);
     if (!event)
       return core.info(`${eventName}.${payload.action ?? ""}: nothing for the approval gate.`);
-    const result = await handleApprovalEvent(gateway, event, log, { runner: "action" });
+    const config = preread(options.rawConfig);
+    const result = await handleApprovalEvent(gateway, event, log, {
+      runner: "action",
+      ...(config ? { config } : {}),
+    });
     core.info(result.message);
     if (result.problem) return fail(result.problem, event.kind === "closed");
     if (result.outcome !== "judged") return;
@@ -98,6 +117,13 @@ export async function runAction(env: NodeJS.ProcessEnv = process.env): Promise<v
   } catch (error) {
     core.setFailed(error instanceof Error ? error.message : String(error));
   }
+}
+
+/** The configuration the entry read, if it is valid (a broken one is read and reported as ever). */
+function preread(rawConfig: RawConfig | undefined): Config | undefined {
+  if (!rawConfig) return undefined;
+  const parsed = parseConfig(rawConfig.value);
+  return parsed.ok ? parsed.config : undefined;
 }
 
 function report(result: ApprovalResult): void {

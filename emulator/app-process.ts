@@ -8,6 +8,8 @@ import type { GitHubEmulator } from "./emulator.js";
 
 export interface AppProcess {
   port: number;
+  /** The child's process id (the benchmark reads its CPU time from /proc). */
+  pid: number | undefined;
   webhookUrl: string;
   /** Everything the App printed (stdout and stderr), one entry per line. */
   logs: string[];
@@ -155,5 +157,5 @@ export async function startAppProcess(opts: AppProcessOptions): Promise<AppProce
   }
   const webhookUrl = `http://127.0.0.1:${port}/api/github/webhooks`;
   if (opts.registerWebhook !== false) opts.emulator.setWebhookUrl(webhookUrl);
-  return { port, webhookUrl, logs, stop };
+  return { port, pid: child.pid, webhookUrl, logs, stop };
 }

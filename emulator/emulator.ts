@@ -74,6 +74,8 @@ export interface RequestLogEntry {
   fault?: "responded" | "delayed" | "lost-answer-502" | "dropped";
   response: unknown;
   contentType: string | undefined;
+  /** When the request arrived (ms since the epoch). */
+  at: number;
   durationMs: number;
 }
 
@@ -530,6 +532,7 @@ export class GitHubEmulator {
       actor: null,
       response: undefined,
       contentType: undefined,
+      at: started,
       durationMs: 0,
     };
     let result: RouteResult;
@@ -569,6 +572,7 @@ export class GitHubEmulator {
           requestUrl,
         };
         result = await match.route.handler(ctx);
+        result = notModifiedIfUnchanged(method, req.headers["if-none-match"], result);
       }
     } catch (error) {
       if (!(error instanceof ApiError)) throw error;
@@ -633,4 +637,22 @@ function parseJson(text: string): unknown {
 
 export function createGitHubEmulator(options: EmulatorOptions = {}): GitHubEmulator {
   return new GitHubEmulator(options);
+}
+
+/**
+ * GitHub answers a GET whose `If-None-Match` names the current ETag with 304 and no body, and does
+ * not count it against the rate limit.
+ */
+function notModifiedIfUnchanged(
+  method: string,
+  ifNoneMatch: string | string[] | undefined,
+  result: RouteResult,
+): RouteResult {
+  const etag = result.headers?.etag;
+  if (method !== "GET" || result.status !== 200 || !etag || typeof ifNoneMatch !== "string") {
+    return result;
+  }
+  const wanted = ifNoneMatch.split(",").map((tag) => tag.trim().replace(/^W\//, ""));
+  if (!wanted.includes(etag.replace(/^W\//, ""))) return result;
+  return { status: 304, headers: { etag } };
 }

@@ -26,6 +26,8 @@ export async function runActionBundle(options: {
   nodeArgs?: string[];
   /** More environment variables for the process. */
   env?: Record<string, string>;
+  /** The entry to run instead of dist/index.js (tests run a copy of dist/ with parts missing). */
+  bundle?: string;
 }): Promise<ActionRun> {
   const dir = mkdtempSync(join(tmpdir(), "postmortem-action-"));
   const eventPath = join(dir, "event.json");
@@ -48,7 +50,10 @@ export async function runActionBundle(options: {
     ...passedThrough(process.env),
     ...options.env,
   };
-  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), BUNDLE], { env, cwd: dir });
+  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), options.bundle ?? BUNDLE], {
+    env,
+    cwd: dir,
+  });
   let stdout = "";
   child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
   child.stderr.on("data", (chunk: Buffer) => (stdout += chunk.toString()));

@@ -1,9 +1,15 @@
 /**
- * `npm run build:action`: bundles the Action (action/main.ts → dist/index.js) and the CLI
- * (src/cli.ts → dist/cli.js) into single ESM files that run with plain `node`, no `npm install`.
+ * `npm run build:action`: bundles the Action and the CLI (src/cli.ts → dist/cli.js, one file) into
+ * ESM that runs with plain `node`, no `npm install`. The Action is split so that the events it
+ * ignores cost little more than starting Node: dist/index.js (action/main.ts, built on its own so
+ * that it imports nothing) decides from the event whether to load dist/postmortem-labels.js (reads
+ * the configuration to look at `postmortemLabels`) or dist/run.js (the full Action). Those two are
+ * built together with code splitting: what they share is in dist/chunk-<hash>.js files, named by
+ * their content, so a build is deterministic.
  * dist/ is committed; CI rebuilds it and fails when it differs (test/action/bundle.test.ts).
  */
-import { readFileSync } from "node:fs";
+import { mkdirSync, readFileSync, readdirSync, rmSync } from "node:fs";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { BuildOptions, Plugin } from "esbuild";
 import { build } from "esbuild";
@@ -31,10 +37,55 @@ const embedTemplate: Plugin = {
   },
 };
 
-export function bundleOptions(outdir: string): BuildOptions {
+/** The parts of the Action that the entry loads with `import()`, by their file in dist/. */
+export const ACTION_PARTS = {
+  "postmortem-labels": "action/postmortem-labels.ts",
+  run: "action/run.ts",
+};
+
+/** The entry's `import("./run.js")` and `import("./postmortem-labels.js")` load the files beside it. */
+const partsBesideEntry: Plugin = {
+  name: "action-parts-beside-the-entry",
+  setup(context) {
+    const parts = Object.keys(ACTION_PARTS).join("|");
+    context.onResolve({ filter: new RegExp(`^\\./(${parts})\\.js$`) }, (args) =>
+      args.kind === "dynamic-import" ? { path: args.path, external: true } : undefined,
+    );
+  },
+};
+
+/**
+ * The three builds that make dist/: the Action's entry (one file, no imports), the Action's parts
+ * (split into chunks), the CLI (one file).
+ */
+export function bundleOptions(outdir: string): BuildOptions[] {
+  const options = common(outdir);
+  return [
+    {
+      ...options,
+      entryPoints: { index: "action/main.ts" },
+      plugins: [partsBesideEntry],
+      // Nothing in it calls require().
+      banner: {},
+    },
+    { ...options, entryPoints: ACTION_PARTS, splitting: true, chunkNames: "chunk-[hash]" },
+    { ...options, entryPoints: { cli: "src/cli.ts" } },
+  ];
+}
+
+/** Builds dist/ (or `outdir`) afresh: files of an earlier build that it no longer makes go. */
+export async function buildBundles(outdir: string): Promise<string[]> {
+  mkdirSync(outdir, { recursive: true });
+  for (const file of readdirSync(outdir)) {
+    if (file.endsWith(".js")) rmSync(join(outdir, file));
+  }
+  for (const options of bundleOptions(outdir)) await build(options);
+  return readdirSync(outdir).sort();
+}
+
+function common(outdir: string): BuildOptions {
   return {
     absWorkingDir: root,
-    entryPoints: { index: "action/main.ts", cli: "src/cli.ts" },
     outdir,
     bundle: true,
     platform: "node",
@@ -53,6 +104,6 @@ export function bundleOptions(outdir: string): BuildOptions {
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  await build(bundleOptions(`${root}dist`));
-  console.log("wrote dist/index.js and dist/cli.js");
+  const files = await buildBundles(`${root}dist`);
+  console.log(`wrote ${files.map((file) => `dist/${file}`).join(", ")}`);
 }

@@ -1,16 +1,22 @@
 import type { Context, Probot } from "probot";
 import { registerApprovalGate } from "./approval-app.js";
+import { canDismiss } from "./core/events.js";
+import { ConfigCache, DEFAULT_CONFIG_MAX_AGE_MS } from "./github/config-cache.js";
 import { GitHubGateway } from "./github/gateway.js";
+import { installFrontGate } from "./front-gate.js";
 import type { CapaWebhookPayload } from "./github/webhook-events.js";
 import { readCapaEvent, readIncidentEvent, repositoryOf } from "./github/webhook-events.js";
 import { handleCapaEvent } from "./handlers/capa-handler.js";
 import { handleIncidentEvent } from "./handlers/incident-handler.js";
+import { knownConfig } from "./handlers/load-config.js";
 import type { Logger } from "./handlers/logger.js";
 import { KeyedQueue } from "./keyed-queue.js";
 
 export interface PostmortemAppOptions {
   /** The clock for due dates and approval days; tests pass a fixed one. */
   now?: () => Date;
+  /** How long a repository's configuration is used without asking GitHub (`CONFIG_MAX_AGE`). */
+  configMaxAgeMs?: number;
 }
 
 /**
@@ -18,42 +24,55 @@ export interface PostmortemAppOptions {
  * same issue run one after another in this process; across replicas the handlers converge.
  */
 export function createPostmortemApp(options: PostmortemAppOptions = {}) {
-  const now = options.now ?? (() => new Date());
-  return (app: Probot): void => postmortemApp(app, now);
+  return (app: Probot): void => postmortemApp(app, options);
 }
 
 export default createPostmortemApp();
 
-function postmortemApp(app: Probot, now: () => Date): void {
+function postmortemApp(app: Probot, options: PostmortemAppOptions): void {
+  const now = options.now ?? (() => new Date());
+  const configCache = new ConfigCache({
+    maxAgeMs: options.configMaxAgeMs ?? DEFAULT_CONFIG_MAX_AGE_MS,
+    now: () => now().getTime(),
+  });
   const perIssue = new KeyedQueue();
   // Enforced only where `gate.enforceInApp: true`; see approval-app.ts.
-  registerApprovalGate(app, now);
+  registerApprovalGate(app, { now, configCache });
 
   app.on(["issues", "issue_comment.created", "sub_issues"], async (context: Context) => {
     const payload = context.payload as CapaWebhookPayload;
     const repository = repositoryOf(payload);
     if (!repository) return;
-    const gateway = new GitHubGateway(context.octokit, repository);
+    // Decided from the payload alone (and a fresh cached config): most deliveries end here,
+    // without a request.
+    const gateway = new GitHubGateway(context.octokit, repository, configCache);
+    const incidentEvent = readIncidentEvent(context.name, payload);
+    const capaEvent = readCapaEvent(context.name, payload);
+    const wantsIncident = incidentEvent && !canDismiss(incidentEvent, knownConfig(gateway));
+    if (!wantsIncident && !capaEvent) return;
+
     const run = async (issueNumber: number, handle: (log: Logger) => Promise<string>) => {
       const key = `${repository.owner}/${repository.repo}#${issueNumber}`;
       const log = context.log.child({ delivery: context.id, issue: key });
       await perIssue.run(key, async () => {
         const outcome = await handle(loggerOf(log));
-        log.info(`${context.name}.${payload.action ?? ""} on ${key}: ${outcome}`);
+        const line = `${context.name}.${payload.action ?? ""} on ${key}: ${outcome}`;
+        if (outcome === "ignored") log.debug(line);
+        else log.info(line);
       });
     };
-
-    const incidentEvent = readIncidentEvent(context.name, payload);
-    if (incidentEvent) {
+    if (wantsIncident) {
       await run(incidentEvent.issue.number, (log) =>
         handleIncidentEvent(gateway, incidentEvent, log),
       );
     }
-    const capaEvent = readCapaEvent(context.name, payload);
     if (capaEvent) {
       await run(capaEvent.postmortem, (log) => handleCapaEvent(gateway, capaEvent, log, now));
     }
   });
+
+  // Pushes and other deliveries that concern no post-mortem end here, before Probot prepares them.
+  installFrontGate(app.webhooks, configCache);
 }
 
 function loggerOf(log: Context["log"]): Logger {

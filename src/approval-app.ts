@@ -1,4 +1,5 @@
 import type { Context, Probot } from "probot";
+import type { ConfigCache } from "./github/config-cache.js";
 import { ApprovalGateway } from "./github/approval-gateway.js";
 import { readApprovalEvent } from "./github/approval-events.js";
 import type { WebhookPayload } from "./github/webhook-events.js";
@@ -13,7 +14,10 @@ import { KeyedQueue } from "./keyed-queue.js";
  * commands, enforced only where the repository's config says `gate.enforceInApp: true` (read on
  * each delivery; elsewhere the Action enforces, and the App costs only that read).
  */
-export function registerApprovalGate(app: Probot, now: () => Date = () => new Date()): void {
+export function registerApprovalGate(
+  app: Probot,
+  options: { now: () => Date; configCache?: ConfigCache },
+): void {
   const perIssue = new KeyedQueue();
 
   app.on(["issues.closed", "issue_comment.created"], async (context: Context) => {
@@ -29,7 +33,7 @@ export function registerApprovalGate(app: Probot, now: () => Date = () => new Da
       warn: (message) => log.warn(message),
       error: (message) => log.error(message),
     };
-    const gateway = new ApprovalGateway(context.octokit, repository, logger);
+    const gateway = new ApprovalGateway(context.octokit, repository, logger, options.configCache);
     const loaded = await loadConfig(gateway.base);
     if (!loaded.ok || !loaded.config.gate.enforceInApp) return;
 
@@ -37,7 +41,7 @@ export function registerApprovalGate(app: Probot, now: () => Date = () => new Da
       const result = await handleApprovalEvent(gateway, event, logger, {
         runner: "app",
         config: loaded.config,
-        now: now(),
+        now: options.now(),
       });
       log.info(`approval gate: ${result.message}`);
     });

@@ -43,3 +43,17 @@ export function mightBeTrigger(event: IncidentEvent, incidentLabels: readonly st
   const labels = event.kind === "labeled" ? [event.label] : event.issue.labels;
   return labels.some((label) => incidentLabels.some((name) => sameLabel(label, name)));
 }
+
+/** What the shell knows of the configuration before any request: a fresh cached read, or nothing. */
+export type KnownConfig =
+  { ok: true; config: Config } | { ok: false; incidentLabels: readonly string[] } | undefined;
+
+/**
+ * Whether an event can be let go without a single request: the configuration is known (fresh in
+ * the cache) and the event is no trigger under it, nor would be under what a broken file names.
+ */
+export function canDismiss(event: IncidentEvent, known: KnownConfig): boolean {
+  if (event.kind === "opened" && event.issue.labels.length === 0) return true;
+  if (known === undefined) return false;
+  return known.ok ? !isTrigger(event, known.config) : !mightBeTrigger(event, known.incidentLabels);
+}

@@ -19,6 +19,8 @@ export interface IncidentState {
   incident: IssueSnapshot | undefined;
   /** Bot-authored issues whose marker names this incident, in any state. */
   postmortems: IssueSnapshot[];
+  /** Whether the label listing showed the first post-mortem label exists (no need to create it). */
+  postmortemLabelExists?: boolean;
   incidentComments: CommentSnapshot[];
   /** For `/postmortem`: whether the commenter has triage access or more. */
   requesterMayOpen: boolean;
@@ -75,6 +77,21 @@ export function isPostmortem(issue: IssueSnapshot, config: Config): boolean {
   );
 }
 
+/**
+ * The post-mortems of an incident among the issues with the post-mortem label. Only bot-authored
+ * issues count: a marker typed by a person proves nothing.
+ */
+export function postmortemsOf(
+  labeled: readonly IssueSnapshot[],
+  incidentNumber: number,
+): IssueSnapshot[] {
+  return labeled.filter(
+    (issue) =>
+      issue.author.type === "Bot" &&
+      findMarker(issue.body, "postmortem")?.incident === incidentNumber,
+  );
+}
+
 /** The post-mortem everybody converges on: the first one that was not closed as a duplicate. */
 export function canonicalPostmortem(
   postmortems: readonly IssueSnapshot[],
@@ -99,8 +116,11 @@ function createPostmortem(
   const content = renderPostmortem(incident, event, config, repository, template);
   if (!content.ok)
     return reportProblem(event.issue.number, content.problem, state.incidentComments);
+  const labels = state.postmortemLabelExists
+    ? config.postmortemLabels.slice(1)
+    : config.postmortemLabels;
   return [
-    ...config.postmortemLabels.map((name): Step => ({
+    ...labels.map((name): Step => ({
       kind: "ensureLabel",
       name,
       color: POSTMORTEM_LABEL_COLOR,

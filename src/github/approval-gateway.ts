@@ -5,6 +5,7 @@ import type { Person } from "../core/approvals/people.js";
 import type { ApprovalStep } from "../core/approvals/plan.js";
 import type { IssueSnapshot, RepositoryRef } from "../core/snapshots.js";
 import type { Logger } from "../handlers/logger.js";
+import type { ConfigCache } from "./config-cache.js";
 import type { GitHubApi, RawConfig } from "./gateway.js";
 import { GitHubGateway, isStatus } from "./gateway.js";
 import type { ApiAccount } from "./snapshots.js";
@@ -47,8 +48,9 @@ export class ApprovalGateway {
     readonly repository: RepositoryRef,
     /** Where the one warning about a missing edit history goes (once per gateway). */
     private readonly log: Pick<Logger, "warn"> = { warn: () => {} },
+    configCache?: ConfigCache,
   ) {
-    this.base = new GitHubGateway(api, repository);
+    this.base = new GitHubGateway(api, repository, configCache);
   }
 
   private get repoParams() {

@@ -1,7 +1,8 @@
 import type { Octokit } from "@octokit/rest";
 import { composeConfigGet } from "@probot/octokit-plugin-config";
+import type { ConfigCache } from "./config-cache.js";
+import { cacheKey } from "./config-cache.js";
 import { CONFIG_PATH } from "../core/config.js";
-import { findMarker } from "../core/markers.js";
 import type { Step } from "../core/plan.js";
 import type { CommentSnapshot, IssueSnapshot, RepositoryRef } from "../core/snapshots.js";
 import type { ApiComment, ApiIssue } from "./snapshots.js";
@@ -27,22 +28,37 @@ export class GitHubGateway {
   constructor(
     private readonly api: GitHubApi,
     readonly repository: RepositoryRef,
+    /** The process's configuration cache (the App); none in the Action, which reads once. */
+    private readonly configCache?: ConfigCache,
   ) {}
 
   private get repoParams() {
     return { owner: this.repository.owner, repo: this.repository.repo };
   }
 
+  /**
+   * The configuration as `interpret` makes it of the raw files, through the cache where there is
+   * one: then it costs no request while fresh, and only 304s while unchanged.
+   */
+  async loadConfig<T>(interpret: (readRaw: () => Promise<RawConfig>) => Promise<T>): Promise<T> {
+    if (!this.configCache) return interpret(() => readRawConfig(this.api, this.repoParams));
+    return this.configCache.get(this.configKey, this.api, (api) =>
+      interpret(() => readRawConfig(api, this.repoParams)),
+    );
+  }
+
+  /** The cached configuration if it is fresh; never a request. */
+  knownConfig<T>(): T | undefined {
+    return this.configCache?.peek<T>(this.configKey);
+  }
+
+  private get configKey(): string {
+    return cacheKey(this.repository.owner, this.repository.repo);
+  }
+
   /** Probot's loader: the repository's file, else the org's `.github` repository, with `_extends`. */
-  async loadRawConfig(): Promise<RawConfig> {
-    const { config, files } = await composeConfigGet(this.api as never, {
-      ...this.repoParams,
-      path: CONFIG_PATH,
-    });
-    return {
-      value: config,
-      files: files.filter((file) => file.config !== null).map((file) => file.url),
-    };
+  loadRawConfig(): Promise<RawConfig> {
+    return readRawConfig(this.api, this.repoParams);
   }
 
   async getIssue(issueNumber: number): Promise<IssueSnapshot | undefined> {
@@ -67,8 +83,12 @@ export class GitHubGateway {
     }
   }
 
-  /** Issues with a label, in any state. The listing, unlike search, is consistent after a create. */
-  async listIssuesWithLabel(label: string): Promise<IssueSnapshot[]> {
+  /**
+   * Issues with a label, in any state. The listing, unlike search, is consistent after a create.
+   * `since` keeps it to issues updated since then, so it does not grow with the repository's
+   * history: an issue created after that moment is always in it.
+   */
+  async listIssuesWithLabel(label: string, since?: string): Promise<IssueSnapshot[]> {
     const issues = await this.api.paginate("GET /repos/{owner}/{repo}/issues", {
       ...this.repoParams,
       labels: label,
@@ -76,6 +96,7 @@ export class GitHubGateway {
       sort: "created",
       direction: "asc",
       per_page: 100,
+      ...(since === undefined ? {} : { since }),
     });
     return issues
       .map((issue) => issueFromApi(issue as ApiIssue))
@@ -94,20 +115,6 @@ export class GitHubGateway {
       if (isStatus(error, 404)) return false;
       throw error;
     }
-  }
-
-  /**
-   * Post-mortems of an incident, found through the label listing, which (unlike issue search) is
-   * consistent right after a create. Only bot-authored issues count: a marker typed by a person
-   * proves nothing.
-   */
-  async listPostmortemsOf(incidentNumber: number, label: string): Promise<IssueSnapshot[]> {
-    const issues = await this.listIssuesWithLabel(label);
-    return issues.filter(
-      (issue) =>
-        issue.author.type === "Bot" &&
-        findMarker(issue.body, "postmortem")?.incident === incidentNumber,
-    );
   }
 
   async listComments(issueNumber: number): Promise<CommentSnapshot[]> {
@@ -243,16 +250,8 @@ export class GitHubGateway {
     }
   }
 
+  /** One request either way: GitHub refuses to create a label that exists (422). */
   private async ensureLabel(name: string, color: string, description: string): Promise<void> {
-    try {
-      await this.api.request("GET /repos/{owner}/{repo}/labels/{name}", {
-        ...this.repoParams,
-        name,
-      });
-      return;
-    } catch (error) {
-      if (!isStatus(error, 404)) throw error;
-    }
     try {
       await this.api.request("POST /repos/{owner}/{repo}/labels", {
         ...this.repoParams,
@@ -261,10 +260,24 @@ export class GitHubGateway {
         description,
       });
     } catch (error) {
-      // Created meanwhile by another delivery.
+      // It exists already (or another delivery created it meanwhile).
       if (!isStatus(error, 422)) throw error;
     }
   }
+}
+
+async function readRawConfig(
+  api: GitHubApi,
+  repository: { owner: string; repo: string },
+): Promise<RawConfig> {
+  const { config, files } = await composeConfigGet(api as never, {
+    ...repository,
+    path: CONFIG_PATH,
+  });
+  return {
+    value: config,
+    files: files.filter((file) => file.config !== null).map((file) => file.url),
+  };
 }
 
 export class SubIssueError extends Error {

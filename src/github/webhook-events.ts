@@ -1,4 +1,5 @@
 import { overwrotePeople } from "../core/capa/lost-edit.js";
+import { CONFIG_PATH } from "../core/config.js";
 import type { IncidentEvent } from "../core/events.js";
 import { isPostmortemCommand } from "../core/events.js";
 import { findMarker } from "../core/markers.js";
@@ -122,4 +123,40 @@ export function readCapaEvent(name: string, payload: CapaWebhookPayload): CapaEv
 
 function isAppIssue(issue: IssueSnapshot): boolean {
   return issue.author.type === "Bot";
+}
+
+/** The parts of a `push` payload that tell whether a configuration file changed. */
+export interface PushPayload {
+  ref?: string;
+  repository?: { name: string; owner: { login?: string; name?: string }; default_branch?: string };
+  commits?: { added?: string[]; modified?: string[]; removed?: string[] }[];
+}
+
+/** GitHub lists at most this many commits in a push payload; a longer push may hide a change. */
+const LISTED_COMMITS = 20;
+
+/**
+ * Which cached configurations a push makes stale: the repository's own, when it changed
+ * `.github/postmortem.yml` on the default branch; every repository of the owner, when it changed
+ * the org defaults (the owner's `.github` repository, which any file of it may be `_extends`d
+ * from). Undefined when nothing cached is affected.
+ */
+export function configFilesChangedBy(
+  payload: PushPayload,
+): { owner: string; repo?: string } | undefined {
+  const repository = payload.repository;
+  const owner = repository?.owner.login ?? repository?.owner.name;
+  if (!repository || !owner) return undefined;
+  if (payload.ref !== `refs/heads/${repository.default_branch ?? "main"}`) return undefined;
+  const commits = payload.commits ?? [];
+  const paths = commits.flatMap((c) => [
+    ...(c.added ?? []),
+    ...(c.modified ?? []),
+    ...(c.removed ?? []),
+  ]);
+  const unsure = commits.length >= LISTED_COMMITS;
+  if (repository.name.toLowerCase() === ".github") {
+    return unsure || paths.some((path) => /\.(ya?ml|json)$/i.test(path)) ? { owner } : undefined;
+  }
+  return unsure || paths.includes(CONFIG_PATH) ? { owner, repo: repository.name } : undefined;
 }

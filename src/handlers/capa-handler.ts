@@ -67,7 +67,11 @@ export async function handleCapaEvent(
   for (let round = 1; round <= MAX_CAPA_ROUNDS; round++) {
     const postmortem = await gateway.getIssue(event.postmortem);
     if (!postmortem || !isBotPostmortem(postmortem)) return "ignored";
-    const labeled = childrenOf(postmortem.number, await gateway.listIssuesWithLabel(capaLabel));
+    const labeled = childrenOf(
+      postmortem.number,
+      // A child is opened after its post-mortem: the listing stays short as the repository grows.
+      await gateway.listIssuesWithLabel(capaLabel, postmortem.createdAt),
+    );
     const comments = await gateway.listComments(postmortem.number);
 
     for (const number of linkedIssueNumbers(postmortem.body)) {

@@ -8,6 +8,7 @@ import {
   canonicalPostmortem,
   isPostmortem,
   planIncident,
+  postmortemsOf,
   reportProblem,
 } from "../core/incident.js";
 import type { Plan } from "../core/plan.js";
@@ -17,7 +18,7 @@ import { isPermanentFailure } from "../github/gateway.js";
 import { loadConfig } from "./load-config.js";
 import type { Logger } from "./logger.js";
 
-/** Enough for create → verify → link → verify, with room for one failed write in between. */
+/** Enough for create → list → link → verify, with room for one failed write in between. */
 export const MAX_ROUNDS = 6;
 
 const MAY_REQUEST: readonly Permission[] = ["triage", "write", "maintain", "admin"];
@@ -26,8 +27,8 @@ export type IncidentOutcome = "ignored" | "config-problem" | "converged";
 
 /**
  * Reads the state, asks the core for a plan, applies it, and repeats until the plan is empty.
- * Every round starts from a fresh read, so a lost answer, a redelivery or another replica's work
- * is seen and built on instead of repeated.
+ * After each write, what it changed is read again, and after a failed write everything, so a lost
+ * answer, a redelivery or another replica's work is seen and built on instead of repeated.
  */
 export async function handleIncidentEvent(
   gateway: GitHubGateway,
@@ -48,42 +49,76 @@ export async function handleIncidentEvent(
   const requesterMayOpen =
     event.kind !== "command" ||
     MAY_REQUEST.includes(await gateway.getPermission(event.sender.login));
+  const number = event.issue.number;
+  const label = config.postmortemLabels[0]!;
+  // A post-mortem is created after its incident, so it was updated since the incident was
+  // opened: the listing stays short whatever the repository's history.
+  const since = event.issue.createdAt;
   let template: IncidentState["template"];
+  let known: Omit<IncidentState, "requesterMayOpen" | "template"> | undefined;
+  let stale = ALL_STALE;
 
   for (let round = 1; round <= MAX_ROUNDS; round++) {
-    const incident = await gateway.getIssue(event.issue.number);
+    // Only what the last round's writes changed is read again; everything after a failure.
+    const [incident, labeled, incidentComments] = await Promise.all([
+      stale.incident || !known ? gateway.getIssue(number) : known.incident,
+      stale.postmortems || !known ? gateway.listIssuesWithLabel(label, since) : undefined,
+      stale.comments || !known ? gateway.listComments(number) : known.incidentComments,
+    ]);
     if (!incident || incident.isPullRequest || isPostmortem(incident, config)) return "ignored";
-    const postmortems = await gateway.listPostmortemsOf(
-      incident.number,
-      config.postmortemLabels[0]!,
-    );
-    const incidentComments = await gateway.listComments(incident.number);
-    if (!canonicalPostmortem(postmortems)) template ??= await loadTemplate(gateway, config);
+    known = {
+      incident,
+      postmortems: labeled ? postmortemsOf(labeled, number) : known!.postmortems,
+      postmortemLabelExists: labeled ? labeled.length > 0 : known!.postmortemLabelExists,
+      incidentComments,
+    };
+    if (!canonicalPostmortem(known.postmortems)) template ??= await loadTemplate(gateway, config);
 
     const plan = planIncident({
       event,
       config,
       repository: gateway.repository,
-      state: { incident, postmortems, incidentComments, requesterMayOpen, template },
+      state: { ...known, requesterMayOpen, template },
     });
     if (plan.length === 0) {
       await applyPlan(gateway, acknowledgeCommand(event, requesterMayOpen));
       return "converged";
     }
-    log.info(
-      `Incident #${incident.number}, round ${round}: ${plan.map((step) => step.kind).join(", ")}`,
-    );
+    log.info(`Incident #${number}, round ${round}: ${plan.map((step) => step.kind).join(", ")}`);
     try {
       await applyPlan(gateway, plan);
+      stale = staleAfter(plan);
     } catch (error) {
       // GitHub refused the request itself (e.g. a locked issue): another round would too.
       if (isPermanentFailure(error)) throw error;
       // The write may or may not have happened (a lost answer): the next round reads and decides.
-      log.warn(`Incident #${incident.number}, round ${round} failed: ${describe(error)}`);
+      log.warn(`Incident #${number}, round ${round} failed: ${describe(error)}`);
       if (round === MAX_ROUNDS) throw error;
+      stale = ALL_STALE;
     }
   }
-  throw new Error(`Incident #${event.issue.number}: no stable state after ${MAX_ROUNDS} rounds`);
+  throw new Error(`Incident #${number}: no stable state after ${MAX_ROUNDS} rounds`);
+}
+
+interface Staleness {
+  incident: boolean;
+  postmortems: boolean;
+  comments: boolean;
+}
+
+const ALL_STALE: Staleness = { incident: true, postmortems: true, comments: true };
+
+/**
+ * What a successful plan changed and must be read again, to see it as others see it: a new or
+ * closed post-mortem (another replica may have raced it) and the incident's comments. The
+ * incident itself is not changed by any step, so it is not read again.
+ */
+function staleAfter(plan: Plan): Staleness {
+  return {
+    incident: false,
+    postmortems: plan.some((step) => step.kind === "createIssue" || step.kind === "closeIssue"),
+    comments: plan.some((step) => /^(create|update|delete)Comment$/.test(step.kind)),
+  };
 }
 
 async function applyPlan(gateway: GitHubGateway, plan: Plan): Promise<void> {

@@ -1,17 +1,29 @@
 import type { Config } from "../core/config.js";
 import { CONFIG_PATH, incidentLabelsOfBrokenConfig, parseConfig } from "../core/config.js";
-import type { GitHubGateway } from "../github/gateway.js";
+import type { GitHubGateway, RawConfig } from "../github/gateway.js";
 
 export type LoadedConfig =
   { ok: true; config: Config } | { ok: false; problem: string; incidentLabels: string[] };
 
 const PLUGIN_PREFIX = "[@probot/octokit-plugin-config] ";
 
-/** Reads and validates `.github/postmortem.yml`; a broken file becomes a problem a person can fix. */
-export async function loadConfig(gateway: GitHubGateway): Promise<LoadedConfig> {
+/**
+ * Reads and validates `.github/postmortem.yml` (through the gateway's cache, if it has one); a
+ * broken file becomes a problem a person can fix.
+ */
+export function loadConfig(gateway: GitHubGateway): Promise<LoadedConfig> {
+  return gateway.loadConfig(interpretConfig);
+}
+
+/** The configuration if the cache holds it fresh, without any request; else undefined. */
+export function knownConfig(gateway: GitHubGateway): LoadedConfig | undefined {
+  return gateway.knownConfig<LoadedConfig>();
+}
+
+async function interpretConfig(readRaw: () => Promise<RawConfig>): Promise<LoadedConfig> {
   let raw;
   try {
-    raw = await gateway.loadRawConfig();
+    raw = await readRaw();
   } catch (error) {
     if (!(error instanceof Error) || !error.message.startsWith(PLUGIN_PREFIX)) throw error;
     const cause = error.cause instanceof Error ? `\n\n\`\`\`\n${error.cause.message}\n\`\`\`` : "";

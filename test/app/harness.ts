@@ -30,6 +30,7 @@ export function repositoryWithIncident(
     user: "alice",
     ...incident,
   });
+  expect(issue.number === 1 ? issue.created_at : INCIDENT_OPENED_AT).toBe(INCIDENT_OPENED_AT);
   return { repo, incident: issue };
 }
 
@@ -87,6 +88,7 @@ export function labeled(issue: FakeIssue, label = "incident", sender = "dave") {
     .sender(sender)
     .installation(INSTALLATION)
     .edit((payload) => {
+      payload.issue.created_at = issue.created_at;
       payload.issue.updated_at = LABELED_AT;
     });
 }
@@ -96,7 +98,10 @@ export function opened(issue: FakeIssue, sender = issue.user.login) {
     .repo(OWNER, REPO)
     .issue(asPayloadIssue(issue))
     .sender(sender)
-    .installation(INSTALLATION);
+    .installation(INSTALLATION)
+    .edit((payload) => {
+      payload.issue.created_at = issue.created_at;
+    });
 }
 
 export function commented(issue: FakeIssue, body: string, user: string, id = 7001) {
@@ -105,7 +110,10 @@ export function commented(issue: FakeIssue, body: string, user: string, id = 700
     .issue(asPayloadIssue(issue))
     .comment({ id, body, user })
     .sender(user)
-    .installation(INSTALLATION);
+    .installation(INSTALLATION)
+    .edit((payload) => {
+      payload.issue.created_at = issue.created_at;
+    });
 }
 
 export function postmortemsIn(repo: FakeRepo) {
@@ -118,26 +126,39 @@ export const CONFIG_READS = [
   { method: "GET", path: `/repos/${OWNER}/.github/contents/.github%2Fpostmortem.yml` },
 ];
 
-/** One round of reading the incident's state. */
+/** When incident #1 was opened: the fake repository's clock ticks a second per change. */
+export const INCIDENT_OPENED_AT = "2026-11-27T13:00:01Z";
+
+/** The listing of post-mortems updated since the incident was opened. */
+export function postmortemListing(since = INCIDENT_OPENED_AT) {
+  return {
+    method: "GET",
+    path: `/repos/${OWNER}/${REPO}/issues`,
+    query: {
+      labels: "postmortem",
+      state: "all",
+      sort: "created",
+      direction: "asc",
+      per_page: "100",
+      since,
+    },
+  };
+}
+
+export function incidentCommentsRead(incident = 1) {
+  return {
+    method: "GET",
+    path: `/repos/${OWNER}/${REPO}/issues/${incident}/comments`,
+    query: { per_page: "100" },
+  };
+}
+
+/** The first round of reading the incident's state: three reads at once. */
 export function stateReads(incident = 1) {
   return [
     { method: "GET", path: `/repos/${OWNER}/${REPO}/issues/${incident}` },
-    {
-      method: "GET",
-      path: `/repos/${OWNER}/${REPO}/issues`,
-      query: {
-        labels: "postmortem",
-        state: "all",
-        sort: "created",
-        direction: "asc",
-        per_page: "100",
-      },
-    },
-    {
-      method: "GET",
-      path: `/repos/${OWNER}/${REPO}/issues/${incident}/comments`,
-      query: { per_page: "100" },
-    },
+    postmortemListing(),
+    incidentCommentsRead(incident),
   ];
 }
 

@@ -264,6 +264,75 @@ describe("CAPA child issues (e2e)", () => {
     expect(childrenOf(emulator, postmortem)).toHaveLength(2);
   });
 
+  it("a child a person moved under another parent stays there: noted once, never linked back", async () => {
+    const { emulator, postmortem } = await withPostmortem();
+    let mark = personEdits(emulator, postmortem, check(VALIDATION, " @carol due 2026-12-15"));
+    await settle(emulator, mark.delivery);
+    const child = onlyChild(emulator, postmortem, VALIDATION);
+    const epic = emulator.openIssue({ by: "alice", title: "Q1 reliability epic" }).number as number;
+    await settle(emulator);
+
+    mark = { seq: lastSeq(emulator), delivery: emulator.deliveries.length };
+    emulator.addSubIssue({ by: "alice", parent: epic, child: child.number, replaceParent: true });
+    await settle(emulator, mark.delivery);
+    // Later edits of the post-mortem do not try to take the child back.
+    const edit = personEdits(emulator, postmortem, (body) =>
+      body.replace(LESSONS, `${LESSONS} The rollback was quick.`),
+    );
+    await settle(emulator, edit.delivery);
+
+    expect(emulator.issue(child.number).parent_issue_url).toMatch(new RegExp(`/issues/${epic}$`));
+    const writes = appWrites(emulator, mark.seq);
+    expect(writes.filter((w) => w.includes("/sub_issues"))).toEqual([]);
+    const notes = emulator
+      .commentsOn(postmortem)
+      .filter((c) => c.body.startsWith(`#${child.number} was moved under #${epic}`));
+    expect(notes).toHaveLength(1);
+    expect(writes).toEqual([`POST /repos/acme/service/issues/${postmortem}/comments`]);
+    expect(rowOf(bodyOf(emulator, postmortem), child.number)).toBe(
+      `| ${VALIDATION} (#${child.number}) | @carol | 2026-12-15 | Open |`,
+    );
+  }, 45_000);
+
+  it("a long batch is answered within GitHub's 10 s; cut short by a restart, the next edit completes it with nothing twice", async () => {
+    const { emulator, postmortem } = await withPostmortem();
+    const actions = Array.from({ length: 6 }, (_, i) => `Batch action ${i + 1}`);
+    const mark = personEdits(emulator, postmortem, (body) =>
+      body.replace(
+        "### D. Documentation",
+        `### E. Batch\n${actions.map((a) => `- [x] ${a} @carol due 2026-12-15`).join("\n")}\n\n### D. Documentation`,
+      ),
+    );
+    // GitHub's pace (3 s between creations) makes six children take longer than 10 s: the
+    // delivery is answered 202 while the work goes on. Then stop the App, as a deploy does.
+    const editDelivery = () =>
+      emulator.deliveries.slice(mark.delivery).find((d) => d.action === "edited");
+    const deadline = Date.now() + 30_000;
+    while (typeof editDelivery()?.status !== "number" && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(editDelivery()?.status).toBe(202);
+    expect(editDelivery()!.durationMs).toBeLessThan(10_000);
+    const createdBefore = childrenOf(emulator, postmortem).length;
+    expect(createdBefore).toBeGreaterThanOrEqual(1);
+    expect(createdBefore).toBeLessThan(6);
+    await stack!.restart();
+    expect(childrenOf(emulator, postmortem).length).toBeLessThan(6);
+
+    const next = personEdits(emulator, postmortem, (body) =>
+      body.replace(LESSONS, `${LESSONS} Batches survive restarts.`),
+    );
+    await settle(emulator, next.delivery);
+    const children = childrenOf(emulator, postmortem);
+    expect(children.map((c) => c.title).sort()).toEqual(actions.map((a) => `CAPA: ${a}`).sort());
+    for (const child of children) {
+      expect(child.parent_issue_url).toMatch(new RegExp(`/issues/${postmortem}$`));
+      expect(rowOf(bodyOf(emulator, postmortem), child.number)).toContain(
+        "| @carol | 2026-12-15 | Open |",
+      );
+    }
+  }, 120_000);
+
   it("a deleted and a transferred child are shown as such, and nothing is recreated", async () => {
     const { emulator, postmortem } = await withPostmortem();
     let mark = personEdits(

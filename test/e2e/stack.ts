@@ -23,6 +23,8 @@ export interface Stack {
   /** The first App replica. */
   app: AppProcess;
   replicas: AppProcess[];
+  /** Stops the App (SIGTERM, as a deploy does) and starts a new one in its place. */
+  restart(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -57,33 +59,40 @@ export async function startStack(
   const clock = useFixedClock(STACK_START);
   await emulator.start();
   const replicas: AppProcess[] = [];
+  const startReplica = () =>
+    startAppProcess({
+      emulator,
+      privateKey: credentials.privateKey,
+      appId: APP_ID,
+      secret: credentials.secret,
+      registerWebhook: false,
+      preload: [fileURLToPath(new URL("./loopback-guard.ts", import.meta.url)), CLOCK_PRELOAD],
+      // Started later than the test process, so a second or so behind it: harmless for dates.
+      env: clock.env,
+    });
   try {
     // Replicas start one after another: a 2-core machine is slow to start several tsx processes at once.
-    for (let i = 0; i < (opts.replicas ?? 1); i++) {
-      replicas.push(
-        await startAppProcess({
-          emulator,
-          privateKey: credentials.privateKey,
-          appId: APP_ID,
-          secret: credentials.secret,
-          registerWebhook: false,
-          preload: [fileURLToPath(new URL("./loopback-guard.ts", import.meta.url)), CLOCK_PRELOAD],
-          // Started later than the test process, so a second or so behind it: harmless for dates.
-          env: clock.env,
-        }),
-      );
-    }
+    for (let i = 0; i < (opts.replicas ?? 1); i++) replicas.push(await startReplica());
     emulator.setWebhookUrl(replicas.map((r) => r.webhookUrl));
-    return {
+    const stack: Stack = {
       emulator,
       app: replicas[0] as AppProcess,
       replicas,
+      async restart() {
+        const [old] = replicas.splice(0, replicas.length);
+        await old?.stop();
+        const fresh = await startReplica();
+        replicas.push(fresh);
+        stack.app = fresh;
+        emulator.setWebhookUrl(fresh.webhookUrl);
+      },
       async stop() {
         await Promise.all(replicas.map((r) => r.stop()));
         await emulator.stop();
         vi.useRealTimers();
       },
     };
+    return stack;
   } catch (error) {
     await Promise.all(replicas.map((r) => r.stop()));
     await emulator.stop();

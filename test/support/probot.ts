@@ -1,6 +1,6 @@
 // A real Probot 14 instance for unit tests: real webhook dispatch, real Octokit (through the
 // fake API), real app authentication (JWT signed with a throwaway RSA key → installation token).
-import { generateKeyPairSync, randomUUID } from "node:crypto";
+import { createHmac, generateKeyPairSync, randomUUID } from "node:crypto";
 import { Probot, ProbotOctokit } from "probot";
 import type { ApplicationFunction, Logger } from "probot";
 import { validateWebhook, webhookSchemaName } from "./webhooks.js";
@@ -110,10 +110,11 @@ export async function createTestProbot(
   options: TestProbotOptions = {},
 ): Promise<TestProbot> {
   const logs: LogEntry[] = [];
+  const secret = options.secret ?? "test";
   const probot = new Probot({
     appId: options.appId ?? 1,
     privateKey: testPrivateKey(),
-    secret: options.secret ?? "test",
+    secret,
     Octokit: options.Octokit ?? TestOctokit,
     log: options.log ?? createMemoryLogger(logs),
   });
@@ -129,8 +130,15 @@ export async function createTestProbot(
         );
       }
     }
-    const event = { id, name: name.split(".")[0], payload } as WebhookEvent;
-    await probot.receive(event);
+    // Signed and verified as the server does, through the same entry (the App's front gate).
+    const body = JSON.stringify(payload);
+    const signature = `sha256=${createHmac("sha256", secret).update(body).digest("hex")}`;
+    await probot.webhooks.verifyAndReceive({
+      id,
+      name: name.split(".")[0] as WebhookEvent["name"],
+      payload: body,
+      signature,
+    });
   };
   return {
     probot,

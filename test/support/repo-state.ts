@@ -255,9 +255,11 @@ export class FakeRepo {
       .filter(Boolean);
     const creator = one("creator");
     const assignee = one("assignee");
+    const since = one("since");
     let list = this.issues.filter(
       (i) =>
         (state === "all" || i.state === state) &&
+        (!since || Date.parse(i.updated_at) >= Date.parse(since)) &&
         labels.every((l) => i.labels.some((x) => x.name.toLowerCase() === l)) &&
         (!creator || i.user.login === creator) &&
         (!assignee ||

@@ -302,9 +302,19 @@ function severityFromLabels(labels: readonly string[], config: Config) {
 
 function linkSubIssues(canonical: Map<string, Child>, state: CapaState, notices: Notices): Plan {
   const parentUrlEnd = `/issues/${state.postmortem.number}`;
-  const unlinked = [...canonical.values()].filter(
+  const notOurs = [...canonical.values()].filter(
     (child) => !(child.issue.parentIssueUrl ?? "").endsWith(parentUrlEnd),
   );
+  // A child under another parent was moved there by a person (the App links only under its own
+  // post-mortem): respect the move, say so once, and keep following the child by its link.
+  for (const child of notOurs.filter((child) => child.issue.parentIssueUrl)) {
+    const parent = /\/issues\/(\d+)$/.exec(child.issue.parentIssueUrl ?? "")?.[1];
+    notices.add(
+      `moved-child-${child.issue.number}`,
+      `#${child.issue.number} was moved under ${parent ? `#${parent}` : "another issue"}, so it is no longer a sub-issue here. postmortem-bot leaves it there and keeps its line and row here in sync.`,
+    );
+  }
+  const unlinked = notOurs.filter((child) => !child.issue.parentIssueUrl);
   if (unlinked.length === 0) return [];
   if (state.subIssues === "unavailable") {
     notices.add(

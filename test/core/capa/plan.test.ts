@@ -4,7 +4,7 @@ import { humanFingerprint } from "../../../src/core/capa/lost-edit.js";
 import { planCapa } from "../../../src/core/capa/plan.js";
 import { findMarker } from "../../../src/core/markers.js";
 import type { Step } from "../../../src/core/plan.js";
-import { comment } from "../fixtures.js";
+import { bot, comment } from "../fixtures.js";
 import { child, config, renderedPostmortem, state, withLine } from "./fixtures.js";
 
 const VALIDATION = "- [ ] Add automated validation checks (CI/CD gates)";
@@ -280,6 +280,29 @@ describe("once the child exists", () => {
     );
     expect(kinds(steps)).toEqual(["updateIssueBody", "createComment"]);
     expect(only(steps, "createComment")[0]?.body).toMatch(/^This GitHub does not offer sub-issues/);
+  });
+});
+
+describe("a child a person moved under another parent", () => {
+  const moved = () =>
+    child(31, KEY, { parentIssueUrl: "https://api.github.com/repos/acme/shop/issues/77" });
+
+  it("is not linked back (GitHub would refuse: it already has a parent); the move is noted once", () => {
+    const body = checked(" @carol due 2026-12-15");
+    const steps = planCapa(config, state({ body, children: [moved()] }));
+    expect(kinds(steps)).toEqual(["updateIssueBody", "createComment"]);
+    const [notice] = only(steps, "createComment");
+    expect(notice?.body).toMatch(
+      /^#31 was moved under #77, so it is no longer a sub-issue here\. postmortem-bot leaves it there and keeps its line and row here in sync\.\n\n<!-- postmortem-bot:notice \{"key":"[0-9a-f]{16}"\} -->$/,
+    );
+
+    // Once noted, later edits cost nothing for it: no link, no second note.
+    const shown = only(steps, "updateIssueBody")[0]!.body;
+    const again = planCapa(
+      config,
+      state({ body: shown, children: [moved()], comments: [comment(900, notice!.body, bot)] }),
+    );
+    expect(again).toEqual([]);
   });
 });
 

@@ -1,0 +1,167 @@
+// The second, still light step of the Action's entry (dist/postmortem-labels.js): for an event the
+// gate only judges for the summary, on an issue with labels, read the configuration and stop when
+// none of its labels is a post-mortem label. It reads the configuration as the full Action does
+// (Probot's loader: the repository's file, else the org's `.github` repository, `_extends`), over
+// `fetch`, without Octokit or the configuration's schema; whatever it cannot settle (a broken or
+// unreadable configuration, a failed request) it leaves to the full Action.
+import { composeConfigGet } from "@probot/octokit-plugin-config";
+import type { RawConfig } from "../src/github/gateway.js";
+
+/** `CONFIG_PATH` of src/core/config.ts. */
+export const CONFIG_FILE = ".github/postmortem.yml";
+/** The default of `postmortemLabels` (src/core/config.ts). */
+export const DEFAULT_POSTMORTEM_LABELS: readonly string[] = ["postmortem"];
+
+export type LabelsDecision =
+  /** None of the issue's labels is a post-mortem label: `message` is what the full Action logs. */
+  | { kind: "skip"; message: string }
+  /** Run the full Action; with `rawConfig` it need not read the configuration again. */
+  | { kind: "run"; rawConfig?: RawConfig; reason: string };
+
+export interface LabelsInput {
+  issueNumber: number;
+  labels: readonly string[];
+  repository: { owner: string; repo: string };
+}
+
+export async function decideByLabels(
+  env: NodeJS.ProcessEnv,
+  input: LabelsInput,
+): Promise<LabelsDecision> {
+  let rawConfig: RawConfig;
+  try {
+    rawConfig = await readRawConfig(env, input.repository);
+  } catch (error) {
+    // A failed request (the full Action retries those), or a configuration the loader rejects
+    // (the full Action reports it): either way, the full Action reads it again.
+    return { kind: "run", reason: error instanceof Error ? error.message : String(error) };
+  }
+  const names = postmortemLabelsOf(rawConfig.value);
+  if (names === undefined) {
+    return { kind: "run", rawConfig, reason: "postmortemLabels is not a valid list of labels" };
+  }
+  const lower = names.map((name) => name.toLowerCase());
+  // sameLabel: GitHub compares label names without regard to case.
+  if (input.labels.some((label) => lower.includes(label.toLowerCase()))) {
+    return { kind: "run", rawConfig, reason: "a post-mortem" };
+  }
+  return { kind: "skip", message: `#${input.issueNumber} is not a post-mortem` };
+}
+
+/**
+ * `postmortemLabels` as the configuration's schema reads it (absent: the default; names trimmed),
+ * or undefined where the schema might not accept it.
+ */
+export function postmortemLabelsOf(value: unknown): string[] | undefined {
+  if (typeof value !== "object" || value === null || Array.isArray(value)) return undefined;
+  const labels = (value as { postmortemLabels?: unknown }).postmortemLabels;
+  if (labels === undefined) return [...DEFAULT_POSTMORTEM_LABELS];
+  if (!Array.isArray(labels) || labels.length === 0) return undefined;
+  const names: string[] = [];
+  for (const label of labels as unknown[]) {
+    if (typeof label !== "string" || label.length > 50) return undefined;
+    const name = label.trim();
+    if (name === "") return undefined;
+    names.push(name);
+  }
+  return names;
+}
+
+/** The repository's configuration files, read as GitHubGateway.loadRawConfig reads them. */
+export async function readRawConfig(
+  env: NodeJS.ProcessEnv,
+  repository: { owner: string; repo: string },
+): Promise<RawConfig> {
+  const { config, files } = await composeConfigGet(fetchApi(env) as never, {
+    ...repository,
+    path: CONFIG_FILE,
+  });
+  return {
+    value: config,
+    files: files.filter((file) => file.config !== null).map((file) => file.url),
+  };
+}
+
+/** A request failure that is not the 404 of an absent file. */
+class RequestFailed extends Error {
+  constructor(
+    message: string,
+    readonly status?: number,
+  ) {
+    super(message);
+  }
+}
+
+interface Endpoint {
+  method: string;
+  url: string;
+  owner: string;
+  repo: string;
+  path: string;
+  ref?: string;
+}
+
+/**
+ * What the configuration loader uses of Octokit (`request` and `request.endpoint`, for one GET
+ * route), with the URL, authorization and answers Octokit would give for it.
+ */
+function fetchApi(env: NodeJS.ProcessEnv) {
+  const baseUrl = env.GITHUB_API_URL ?? "https://api.github.com";
+  // As runAction: the `github-token` input (core.getInput trims it), else GITHUB_TOKEN.
+  const token = (env["INPUT_GITHUB-TOKEN"] ?? "").trim() || env.GITHUB_TOKEN;
+  const headers: Record<string, string> = {
+    accept: "application/vnd.github.v3.raw",
+    "user-agent": "postmortem-bot-action",
+  };
+  // @octokit/auth-token: a JWT is a bearer token, anything else a `token`.
+  if (token)
+    headers.authorization = `${token.split(".").length === 3 ? "bearer" : "token"} ${token}`;
+
+  const endpoint = (options: Endpoint) => {
+    if (options.method !== "GET" || options.url !== "/repos/{owner}/{repo}/contents/{path}") {
+      throw new RequestFailed(`unexpected request ${options.method} ${options.url}`);
+    }
+    const query = options.ref ? `?ref=${encodeUnreserved(options.ref)}` : "";
+    const url = `${baseUrl}/repos/${encodeUnreserved(options.owner)}/${encodeUnreserved(options.repo)}/contents/${encodeUnreserved(options.path)}${query}`;
+    return { method: "GET", url };
+  };
+  const request = async (options: Endpoint) => {
+    const { url } = endpoint(options);
+    const response = await fetch(url, { headers });
+    if (response.status === 404) throw new RequestFailed("Not Found", 404);
+    if (response.status !== 200)
+      throw new RequestFailed(`${url}: ${response.status}`, response.status);
+    const contentType = response.headers.get("content-type") ?? "";
+    // Only what Octokit hands over as text; anything else (a directory's JSON listing) is the
+    // full Action's to report.
+    if (!isText(contentType)) throw new RequestFailed(`${url}: content type ${contentType}`);
+    return {
+      status: 200,
+      url,
+      data: await response.text(),
+      headers: Object.fromEntries(response.headers),
+    };
+  };
+  return { request: Object.assign(request, { endpoint }) };
+}
+
+/** @octokit/request's choice of text: no content type, `text/*`, or a UTF-8 charset (not JSON). */
+function isText(contentType: string): boolean {
+  if (contentType === "") return true;
+  const [type = "", ...parameters] = contentType.toLowerCase().split(";");
+  const mime = type.trim();
+  if (mime === "application/json" || mime.endsWith("+json")) return false;
+  if (mime.startsWith("text/")) return true;
+  return (
+    mime !== "application/octet-stream" &&
+    parameters.some((parameter) => parameter.trim().replace(/"/g, "") === "charset=utf-8")
+  );
+}
+
+/** @octokit/endpoint's encoding of a `{name}` in a route. */
+function encodeUnreserved(text: string): string {
+  return encodeURIComponent(text).replace(
+    /[!'()*]/g,
+    (char) => `%${char.charCodeAt(0).toString(16).toUpperCase()}`,
+  );
+}

@@ -1,0 +1,153 @@
+// What the Action's entry (dist/index.js) decides from the event alone, before anything heavy is
+// loaded. Every issues/issue_comment event of a repository starts the workflow, so the events the
+// approval gate ignores must cost no more than starting Node.
+//
+// Nothing here may import src/: its modules pull in zod, the markdown parser and Octokit, which
+// is what this file exists to avoid. The rules below mirror src/github/approval-events.ts
+// (readApprovalEvent) and src/handlers/approval-handler.ts (isPostmortemIssue);
+// test/action/triage.test.ts holds them to that code. Whenever the payload is anything but
+// well-formed, the answer is "run": the full Action then behaves exactly as it always did.
+
+/** `APPROVAL_ISSUE_ACTIONS` of src/github/approval-events.ts. */
+export const GATE_ISSUE_ACTIONS: readonly string[] = [
+  "closed",
+  "reopened",
+  "edited",
+  "labeled",
+  "unlabeled",
+];
+/** `APPROVAL_COMMENT_ACTIONS` of src/github/approval-events.ts. */
+export const GATE_COMMENT_ACTIONS: readonly string[] = ["created", "edited", "deleted"];
+/** parseApprovalCommand's syntax (src/core/approvals/ledger.ts), applied to the first line. */
+const COMMAND = /^\/(approve|unapprove)(?:\s+(.*))?$/i;
+/**
+ * The App's post-mortem marker (`<!-- postmortem-bot:postmortem {…} -->`), matched loosely: an
+ * issue that carries it but no label is still given the configuration read.
+ */
+export const POSTMORTEM_MARKER = "postmortem-bot:postmortem";
+
+export type Triage =
+  /** Nothing for the gate: `message` is the line the full Action would log. */
+  | { kind: "skip"; message: string; reason: string }
+  /**
+   * An event the gate only judges for the summary, on an issue with labels: it matters only if one
+   * of them is a post-mortem label, which the configuration says (`postmortemLabels`).
+   */
+  | { kind: "labels"; issueNumber: number; labels: string[] }
+  /** Anything else: the full Action. */
+  | { kind: "run" };
+
+const RUN: Triage = { kind: "run" };
+
+type Json = Record<string, unknown>;
+
+function isObject(value: unknown): value is Json {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+/** As runAction reads `GITHUB_EVENT_NAME`: missing → "". */
+export function eventNameOf(env: NodeJS.ProcessEnv): string {
+  return env.GITHUB_EVENT_NAME ?? "";
+}
+
+/**
+ * The decision for one event. "skip" only where the full Action would do nothing but log that
+ * line (no request, no output, exit 0) — or, for the issue without labels, where it would read the
+ * configuration only to find that the issue is no post-mortem.
+ */
+export function triageEvent(eventName: string, payload: unknown): Triage {
+  if (eventName === "pull_request" || eventName === "pull_request_target") return RUN;
+  // runAction reads these before it looks at the event; where that would throw, it fails the job.
+  if (!isObject(payload)) return RUN;
+  const repository = payload.repository;
+  if (repository && (!isObject(repository) || !isObject(repository.owner))) return RUN;
+  const action = payload.action;
+  if (action !== undefined && action !== null && typeof action !== "string") return RUN;
+
+  // readApprovalEvent, step by step.
+  const nothing: Triage = {
+    kind: "skip",
+    message: `${eventName}.${action ?? ""}: nothing for the approval gate.`,
+    reason: "an event the approval gate does not handle",
+  };
+  const issue = payload.issue;
+  if (!issue || !payload.sender || !action) return nothing;
+  if (!isObject(issue)) return RUN;
+  const labels = labelsOf(issue);
+  if (labels === undefined || !assigneesReadable(issue)) return RUN;
+  if (issue.pull_request !== undefined && issue.pull_request !== null) {
+    return { ...nothing, reason: "a pull request's conversation, not a post-mortem" };
+  }
+  if (eventName === "issues") {
+    // A close is always judged in full (config problems fail the job there).
+    if (action === "closed") return RUN;
+    if (!GATE_ISSUE_ACTIONS.includes(action)) return nothing;
+  } else if (eventName === "issue_comment" && GATE_COMMENT_ACTIONS.includes(action)) {
+    const comment = payload.comment;
+    if (action === "created" && comment) {
+      if (!isObject(comment)) return RUN;
+      const command = isApprovalCommand(comment.body);
+      if (command === undefined) return RUN;
+      if (command) {
+        const author = comment.user ?? payload.sender;
+        // The gate's own replies never carry commands; a bot's command is not an approval.
+        if (isObject(author) && author.type === "Bot") {
+          return { ...nothing, reason: "a command by a bot, which is no approval" };
+        }
+        return RUN;
+      }
+    }
+  } else {
+    return nothing;
+  }
+
+  // An event the gate only judges for the summary ("other"); it needs a post-mortem.
+  const issueNumber = issue.number;
+  if (typeof issueNumber !== "number") return RUN;
+  const body = issue.body ?? "";
+  if (typeof body !== "string") return RUN;
+  if (labels.length === 0 && !body.includes(POSTMORTEM_MARKER)) {
+    // postmortemLabels has at least one name, and a post-mortem carries one of them.
+    return {
+      kind: "skip",
+      message: `#${issueNumber} is not a post-mortem`,
+      reason: "an issue without any label cannot be a post-mortem",
+    };
+  }
+  return { kind: "labels", issueNumber, labels };
+}
+
+/** The label names as issueFromApi reads them; undefined where it would throw. */
+function labelsOf(issue: Json): string[] | undefined {
+  const labels = issue.labels ?? [];
+  if (!Array.isArray(labels)) return undefined;
+  const names: string[] = [];
+  for (const label of labels as unknown[]) {
+    if (typeof label === "string") {
+      if (label !== "") names.push(label);
+      continue;
+    }
+    if (label === null || label === undefined) return undefined;
+    const name = (label as { name?: unknown }).name ?? "";
+    if (typeof name !== "string") return undefined;
+    if (name !== "") names.push(name);
+  }
+  return names;
+}
+
+/** issueFromApi also maps the assignees; a null among them would make it throw. */
+function assigneesReadable(issue: Json): boolean {
+  const assignees = issue.assignees ?? [];
+  return (
+    Array.isArray(assignees) &&
+    (assignees as unknown[]).every((assignee) => assignee !== null && assignee !== undefined)
+  );
+}
+
+/** Whether parseApprovalCommand finds a command; undefined where it would throw. */
+export function isApprovalCommand(body: unknown): boolean | undefined {
+  const text = body ?? "";
+  if (typeof text !== "string") return undefined;
+  const firstLine = text.trimStart().split("\n", 1)[0]?.trim() ?? "";
+  return COMMAND.test(firstLine);
+}

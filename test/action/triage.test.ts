@@ -1,0 +1,234 @@
+// The Action's entry decides from the event alone (action/triage.ts) and its configuration check
+// looks at postmortemLabels alone (action/postmortem-labels.ts), both without importing src/.
+// These hold them to the code they stand in for: whatever they skip, the full Action ignores.
+import { describe, expect, it } from "vitest";
+import {
+  CONFIG_FILE,
+  DEFAULT_POSTMORTEM_LABELS,
+  postmortemLabelsOf,
+} from "../../action/postmortem-labels.js";
+import {
+  GATE_COMMENT_ACTIONS,
+  GATE_ISSUE_ACTIONS,
+  isApprovalCommand,
+  triageEvent,
+} from "../../action/triage.js";
+import { parseApprovalCommand } from "../../src/core/approvals/ledger.js";
+import { CONFIG_PATH, defaultConfig, parseConfig } from "../../src/core/config.js";
+import {
+  APPROVAL_COMMENT_ACTIONS,
+  APPROVAL_ISSUE_ACTIONS,
+  readApprovalEvent,
+} from "../../src/github/approval-events.js";
+import { isPostmortemIssue } from "../../src/handlers/approval-handler.js";
+
+const COMMAND_BODIES = [
+  "/approve",
+  "/approve tl",
+  "  /APPROVE Tech Lead  ",
+  "\n\n/unapprove product\nthanks",
+  "/Unapprove",
+  "/approve\r\nsecond line",
+  "/approved",
+  "/approvetl",
+  "please /approve",
+  "LGTM\n/approve",
+  " / approve",
+  "/approve\ttl",
+  "/approve\u00a0tl",
+  "\u2028/approve",
+  "/approve tl\u2028more",
+  "",
+  "hello",
+  null,
+  undefined,
+];
+
+describe("the entry's rules match the full Action's", () => {
+  it("uses the same actions, configuration path and default post-mortem label", () => {
+    expect(GATE_ISSUE_ACTIONS).toEqual(APPROVAL_ISSUE_ACTIONS);
+    expect(GATE_COMMENT_ACTIONS).toEqual(APPROVAL_COMMENT_ACTIONS);
+    expect(CONFIG_FILE).toBe(CONFIG_PATH);
+    expect(DEFAULT_POSTMORTEM_LABELS).toEqual(defaultConfig.postmortemLabels);
+  });
+
+  it("sees an /approve or /unapprove command exactly where parseApprovalCommand does", () => {
+    for (const body of COMMAND_BODIES) {
+      expect(isApprovalCommand(body), JSON.stringify(body)).toBe(
+        parseApprovalCommand(body) !== undefined,
+      );
+    }
+  });
+
+  it("skips exactly the events readApprovalEvent drops, and only 'other' events on issues that cannot be post-mortems", () => {
+    const names = ["issues", "issue_comment", "workflow_dispatch", "push", ""];
+    const actions = [
+      "opened",
+      "closed",
+      "reopened",
+      "edited",
+      "labeled",
+      "unlabeled",
+      "assigned",
+      "transferred",
+      "created",
+      "deleted",
+      "",
+      undefined,
+    ];
+    const labelSets: unknown[] = [
+      [],
+      undefined,
+      ["bug"],
+      [{ name: "PostMortem" }],
+      [{ name: "" }, ""],
+    ];
+    const issueBodies = [
+      null,
+      "Steps to reproduce",
+      '<!-- postmortem-bot:postmortem {"incident":1} -->',
+    ];
+    const comments: unknown[] = [
+      undefined,
+      { id: 9, body: "/approve tl", user: { login: "tina", type: "User" }, created_at: "x" },
+      { id: 9, body: " /unapprove", user: null, created_at: "x" },
+      { id: 9, body: "/approve", user: { login: "bot[bot]", type: "Bot" }, created_at: "x" },
+      { id: 9, body: "Thanks", user: { login: "tina" }, created_at: "x" },
+      { id: 9, body: null, user: { login: "tina" }, created_at: "x" },
+    ];
+    const senders: unknown[] = [
+      { login: "dave", type: "User" },
+      { login: "b[bot]", type: "Bot" },
+      undefined,
+    ];
+    const customConfig = parseConfig({ postmortemLabels: ["bug", "postmortem"] });
+    if (!customConfig.ok) throw new Error("test config");
+
+    let count = 0;
+    const seen = new Set<string>();
+    for (const name of names)
+      for (const action of actions)
+        for (const labels of labelSets)
+          for (const body of issueBodies)
+            for (const comment of comments)
+              for (const sender of senders)
+                for (const pullRequest of [undefined, null, { url: "u" }]) {
+                  const payload = {
+                    ...(action === undefined ? {} : { action }),
+                    issue: {
+                      id: 1,
+                      number: 7,
+                      title: "Issue",
+                      body,
+                      user: { login: "dave", type: "User" },
+                      ...(labels === undefined ? {} : { labels }),
+                      assignees: [],
+                      created_at: "2026-11-27T10:00:00Z",
+                      ...(pullRequest === undefined ? {} : { pull_request: pullRequest }),
+                    },
+                    ...(comment === undefined ? {} : { comment }),
+                    ...(sender === undefined ? {} : { sender }),
+                    repository: { name: "service", owner: { login: "acme" } },
+                  };
+                  const triage = triageEvent(name, payload);
+                  const event = readApprovalEvent(name, payload as never);
+                  const where = JSON.stringify({ name, payload });
+                  count++;
+                  seen.add(triage.kind);
+                  if (event === undefined) {
+                    expect(triage, where).toEqual({
+                      kind: "skip",
+                      message: `${name}.${action ?? ""}: nothing for the approval gate.`,
+                      reason: expect.any(String),
+                    });
+                    continue;
+                  }
+                  if (event.kind !== "other") {
+                    expect(triage, where).toEqual({ kind: "run" });
+                    continue;
+                  }
+                  if (triage.kind === "skip") {
+                    // Not a post-mortem under any configuration: postmortemLabels is never empty.
+                    expect(event.issue.labels, where).toEqual([]);
+                    expect(isPostmortemIssue(event.issue, defaultConfig)).toBe(false);
+                    expect(isPostmortemIssue(event.issue, customConfig.config)).toBe(false);
+                    expect(triage.message).toBe(`#${event.issue.number} is not a post-mortem`);
+                    expect(event.issue.body, where).not.toContain("postmortem-bot:postmortem");
+                  } else {
+                    expect(triage, where).toEqual({
+                      kind: "labels",
+                      issueNumber: event.issue.number,
+                      labels: event.issue.labels,
+                    });
+                  }
+                }
+    expect(count).toBeGreaterThan(10_000);
+    expect([...seen].sort()).toEqual(["labels", "run", "skip"]);
+  });
+
+  it("leaves pull requests and anything malformed to the full Action", () => {
+    const issue = { id: 1, number: 7, title: "t", user: null, created_at: "x" };
+    const sender = { login: "dave" };
+    for (const [name, payload] of [
+      ["pull_request", { action: "opened", pull_request: { number: 1 } }],
+      ["pull_request_target", { action: "opened" }],
+      ["issues", null],
+      ["issues", "text"],
+      ["issues", { action: "edited", issue, sender, repository: { name: "service", owner: null } }],
+      ["issues", { action: "edited", issue, sender, repository: "acme/service" }],
+      ["issues", { action: 3, issue, sender }],
+      ["issues", { action: "edited", issue: { ...issue, labels: [null] }, sender }],
+      ["issues", { action: "edited", issue: { ...issue, labels: "bug" }, sender }],
+      ["issues", { action: "edited", issue: { ...issue, assignees: [null] }, sender }],
+      ["issues", { action: "edited", issue: { ...issue, body: 5 }, sender }],
+      ["issues", { action: "edited", issue: { ...issue, number: "7" }, sender }],
+      ["issue_comment", { action: "created", issue, sender, comment: { body: 5 } }],
+      ["issue_comment", { action: "created", issue, sender, comment: "text" }],
+    ] as const) {
+      expect(triageEvent(name, payload), JSON.stringify(payload)).toEqual({ kind: "run" });
+    }
+  });
+});
+
+describe("postmortemLabelsOf", () => {
+  it("reads postmortemLabels as the configuration's schema does, or gives up", () => {
+    const values: unknown[] = [
+      {},
+      { postmortemLabels: ["retro"] },
+      { postmortemLabels: [" Retro ", "PM"] },
+      { postmortemLabels: ["x".repeat(50)] },
+      { postmortemLabels: ["x".repeat(51)] },
+      { postmortemLabels: [` ${"x".repeat(49)} `] },
+      { postmortemLabels: [] },
+      { postmortemLabels: [""] },
+      { postmortemLabels: ["  "] },
+      { postmortemLabels: "retro" },
+      { postmortemLabels: null },
+      { postmortemLabels: [3] },
+      { postmortemLabels: ["retro", null] },
+      { timezone: "Europe/Berlin", postmortemLabels: ["retro"] },
+      [],
+      null,
+      "text",
+    ];
+    let decided = 0;
+    for (const value of values) {
+      const names = postmortemLabelsOf(value);
+      const parsed = parseConfig(value);
+      if (names === undefined) {
+        // Given up on: the full Action decides (it may find the file broken, or not).
+        continue;
+      }
+      decided++;
+      expect(parsed.ok, JSON.stringify(value)).toBe(true);
+      if (parsed.ok) expect(names, JSON.stringify(value)).toEqual(parsed.config.postmortemLabels);
+    }
+    expect(decided).toBe(5);
+  });
+
+  it("does not need the rest of the file to be valid (events on other issues do not report it)", () => {
+    expect(
+      postmortemLabelsOf({ postmortemLabels: ["retro"], approvals: { required: ["cto"] } }),
+    ).toEqual(["retro"]);
+  });
+});

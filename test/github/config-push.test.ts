@@ -1,0 +1,43 @@
+import { describe, expect, it } from "vitest";
+import type { PushPayload } from "../../src/github/webhook-events.js";
+import { configFilesChangedBy } from "../../src/github/webhook-events.js";
+
+function push(repo: string, paths: string[], options: { ref?: string; commits?: number } = {}) {
+  const commit = { added: [], removed: [], modified: paths };
+  return {
+    ref: options.ref ?? "refs/heads/main",
+    repository: { name: repo, owner: { login: "acme" }, default_branch: "main" },
+    commits: Array.from({ length: options.commits ?? 1 }, () => commit),
+  } satisfies PushPayload;
+}
+
+describe("which cached configurations a push makes stale", () => {
+  it("the repository's own, when its .github/postmortem.yml changed on the default branch", () => {
+    expect(configFilesChangedBy(push("web", [".github/postmortem.yml"]))).toEqual({
+      owner: "acme",
+      repo: "web",
+    });
+  });
+
+  it("none for other files, other branches, or no repository", () => {
+    expect(configFilesChangedBy(push("web", ["README.md"]))).toBeUndefined();
+    expect(
+      configFilesChangedBy(push("web", [".github/postmortem.yml"], { ref: "refs/heads/dev" })),
+    ).toBeUndefined();
+    expect(configFilesChangedBy({ ref: "refs/heads/main" })).toBeUndefined();
+  });
+
+  it("every repository of the owner, when the org's .github repository changed a YAML file", () => {
+    expect(configFilesChangedBy(push(".github", ["shared/postmortem-base.yml"]))).toEqual({
+      owner: "acme",
+    });
+    expect(configFilesChangedBy(push(".github", ["profile/README.md"]))).toBeUndefined();
+  });
+
+  it("to be safe, when the push lists as many commits as GitHub shows (more may be hidden)", () => {
+    expect(configFilesChangedBy(push("web", ["README.md"], { commits: 20 }))).toEqual({
+      owner: "acme",
+      repo: "web",
+    });
+  });
+});
