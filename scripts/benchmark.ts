@@ -1,101 +1,86 @@
 /**
- * `npm run bench`: how long the core takes on large post-mortems, and how much memory it holds.
- * The App's work per delivery is dominated by GitHub round trips; this checks that the core never
- * becomes the bottleneck (targets: planning 30 checked boxes on a 60 KB body well under 50 ms).
+ * `npm run bench`: what the product costs, measured in one run against the GitHub emulator, each
+ * figure beside its goal and the peer it is compared with (issue #9). Request counts are exact
+ * (and enforced by tests: test/e2e/cost.test.ts); times are medians of several rounds, and the
+ * claims are ratios against peers measured in this same run.
+ *
+ *   npm run bench                 everything (CAPA with 1, 10 and 50 boxes: several minutes,
+ *                                 as GitHub's pace of writes is kept)
+ *   npm run bench -- --quick      CAPA with 1 and 10 boxes, fewer rounds
  */
-import { builtInTemplate } from "../src/built-in-template.js";
-import { humanView } from "../src/core/capa/lost-edit.js";
-import { planCapa } from "../src/core/capa/plan.js";
-import { defaultConfig } from "../src/core/config.js";
-import { renderPostmortem } from "../src/core/postmortem-content.js";
-import type { IssueSnapshot } from "../src/core/snapshots.js";
+import { benchActionStartup } from "./bench/action-startup.js";
+import { benchCore } from "./bench/core.js";
+import { benchIgnoredDeliveryCpu } from "./bench/cpu.js";
+import { benchFlows } from "./bench/flows.js";
 
-const bot = { login: "postmortem-bot[bot]", type: "Bot" };
-const incident: IssueSnapshot = {
-  id: 1,
-  number: 12,
-  title: "Checkout returns 500",
-  body: "Checkout fails for EU users. ".repeat(40),
-  state: "open",
-  stateReason: null,
-  author: { login: "alice", type: "User" },
-  labels: ["incident", "sev2", "env:production"],
-  assignees: ["bob"],
-  createdAt: "2026-11-27T13:05:00Z",
-  isPullRequest: false,
-};
-const event = {
-  kind: "labeled" as const,
-  issue: incident,
-  label: "incident",
-  sender: incident.author,
-  at: incident.createdAt,
-};
-const repository = { owner: "acme", repo: "shop", defaultBranch: "main" };
+const quick = process.argv.includes("--quick");
+const rows: string[][] = [];
+const row = (figure: string, measured: string, goal: string, peer: string, met?: boolean) =>
+  rows.push([figure, measured, goal, peer, met === undefined ? "" : met ? "✓" : "✗"]);
+const ms = (value: number) => `${value.toFixed(value < 10 ? 2 : 0)} ms`;
 
-function time(label: string, iterations: number, work: () => unknown): void {
-  work();
-  const start = process.hrtime.bigint();
-  for (let i = 0; i < iterations; i++) work();
-  const perRun = Number(process.hrtime.bigint() - start) / 1e6 / iterations;
-  console.log(`${label.padEnd(58)} ${perRun.toFixed(2).padStart(8)} ms/run  (${iterations} runs)`);
+console.error("measuring flows against the emulator (GitHub's pace of writes is kept)…");
+for (const flow of await benchFlows(quick ? [1, 10] : [1, 10, 50])) {
+  const free = flow.notModified > 0 ? ` (${flow.notModified} × 304)` : "";
+  const answer = flow.answer
+    ? `; answered ${flow.answer.status ?? "—"} in ${ms(flow.answer.ms)}; settled in ${(flow.settledMs / 1000).toFixed(1)} s`
+    : "";
+  row(
+    `requests: ${flow.flow}`,
+    `${flow.requests}${free}${answer}`,
+    flow.budget === undefined ? "(shown)" : `≤ ${flow.budget}`,
+    "",
+    flow.budget === undefined ? undefined : flow.requests <= flow.budget,
+  );
 }
 
-const rendered = renderPostmortem(incident, event, defaultConfig, repository, {
-  name: "built-in",
-  source: builtInTemplate(),
-});
-if (!rendered.ok) throw new Error(rendered.problem);
-const thirty = Array.from(
-  { length: 30 },
-  (_, i) => `- [x] Corrective action number ${i + 1} @carol due 2026-12-15`,
-).join("\n");
-const notes = `\n${"Lessons and notes that make the body large. ".repeat(1200)}\n`;
-const big = rendered.body
-  .replace("### D. Documentation", `### E. More\n${thirty}\n\n### D. Documentation`)
-  .replace("## 7. Lessons Learned", `## 7. Lessons Learned${notes}`);
-const postmortem: IssueSnapshot = {
-  ...incident,
-  number: 20,
-  body: big,
-  author: bot,
-  labels: ["postmortem"],
-};
-const state = {
-  postmortem,
-  incident: { number: 12, labels: incident.labels, assignees: incident.assignees },
-  children: [],
-  missing: new Map(),
-  comments: [],
-  assignable: new Map(),
-  subIssues: "supported" as const,
-  today: "2026-11-27",
-};
-
-console.log(`post-mortem body: ${big.length} characters, 42 CAPA items (30 checked)\n`);
-time("render a post-mortem from the built-in template", 200, () =>
-  renderPostmortem(incident, event, defaultConfig, repository, {
-    name: "built-in",
-    source: builtInTemplate(),
-  }),
+console.error("measuring CPU per ignored delivery against a bare Probot app…");
+const cpu = await benchIgnoredDeliveryCpu(quick ? 300 : 1000, quick ? 3 : 5);
+row(
+  "server CPU per ignored delivery",
+  `${ms(cpu.oursMs)} = ${cpu.ratio.toFixed(2)}×`,
+  "≤ 1.25×",
+  `bare Probot app: ${ms(cpu.bareMs)}`,
+  cpu.ratio <= 1.25,
 );
-time("plan CAPA: 30 checked boxes, no children yet", 50, () => planCapa(defaultConfig, state));
-const created = planCapa(defaultConfig, state).filter((step) => step.kind === "createIssue");
-const children = created.map((step, index) => ({
-  ...incident,
-  id: 1000 + index,
-  number: 100 + index,
-  title: step.title,
-  body: step.body,
-  author: bot,
-  labels: ["capa"],
-  parentIssueUrl: "https://api.github.com/repos/acme/shop/issues/20",
-}));
-time("plan CAPA: 30 children to show (lines + table rewrite)", 50, () =>
-  planCapa(defaultConfig, { ...state, children }),
-);
-time("human view of the body (lost-edit check)", 50, () => humanView(big));
 
-global.gc?.();
-const { heapUsed, rss } = process.memoryUsage();
-console.log(`\nheap used ${(heapUsed / 1e6).toFixed(1)} MB, resident ${(rss / 1e6).toFixed(1)} MB`);
+console.error("measuring the Action's start-up against bare node…");
+const action = await benchActionStartup(quick ? 8 : 20);
+row(
+  "Action start-up on an ignored event",
+  `${ms(action.actionMs)} = ${action.ratio.toFixed(2)}×`,
+  "≤ 2.5×",
+  `node -e 0: ${ms(action.bareMs)}`,
+  action.ratio <= 2.5,
+);
+row(
+  "Action requests on an ignored event",
+  action.requests.length === 0 ? "0" : action.requests.join(", "),
+  "≤ 2 (configuration only)",
+  "",
+  action.requests.length <= 2,
+);
+row(
+  "Action bundle",
+  `${(action.entryBytes / 1024).toFixed(0)} KB loaded; ${(action.totalBytes / 1024).toFixed(0)} KB in dist/`,
+  "(shown)",
+  "",
+);
+
+console.error("measuring the core…");
+for (const figure of benchCore([2_000, 20_000, 65_536])) {
+  row(
+    `core CPU: plan CAPA, ${figure.characters} characters, 10 boxes`,
+    ms(figure.planMs),
+    "(shown)",
+    "",
+  );
+}
+
+const header = ["Figure", "Measured", "Goal", "Peer (same run)", "Met"];
+const widths = header.map((title, i) => Math.max(title.length, ...rows.map((r) => r[i]!.length)));
+const line = (cells: string[]) => `| ${cells.map((c, i) => c.padEnd(widths[i]!)).join(" | ")} |`;
+console.log(`\npostmortem-bot benchmark (Node ${process.version}, ${new Date().toISOString()})\n`);
+console.log(line(header));
+console.log(line(widths.map((w) => "-".repeat(w))));
+for (const r of rows) console.log(line(r));

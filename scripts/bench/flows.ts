@@ -1,0 +1,156 @@
+// Requests per flow, counted by the emulator, for the real App server with its production
+// rate-limit policy; and how long each took to settle at GitHub's pace.
+import type { GitHubEmulator } from "../../emulator/index.js";
+import { startBenchStack } from "./stack.js";
+
+export interface FlowFigure {
+  flow: string;
+  requests: number;
+  /** 304 answers among them (not counted against the rate limit). */
+  notModified: number;
+  budget: number | undefined;
+  settledMs: number;
+  /** The slowest answer to a delivery of this flow, and its status. */
+  answer?: { status: number | null; ms: number };
+}
+
+function seq(emulator: GitHubEmulator): number {
+  return emulator.requests.at(-1)?.seq ?? 0;
+}
+
+async function measure(
+  emulator: GitHubEmulator,
+  flow: string,
+  budget: number | undefined,
+  act: () => void,
+): Promise<FlowFigure> {
+  const since = seq(emulator);
+  const deliveries = emulator.deliveries.length;
+  const started = Date.now();
+  act();
+  await emulator.waitForIdle({ timeoutMs: 400_000, quietMs: 4_000 });
+  // The quiet time that proves the end is not part of the flow.
+  const requests = emulator.appRequests().filter((r) => r.seq > since);
+  const lastAt = Math.max(started, ...requests.map((r) => r.at + r.durationMs));
+  const answers = emulator.deliveries.slice(deliveries);
+  const slowest = answers.sort((a, b) => b.durationMs - a.durationMs)[0];
+  return {
+    flow,
+    requests: requests.length,
+    notModified: requests.filter((r) => r.status === 304).length,
+    budget,
+    settledMs: lastAt - started,
+    ...(slowest ? { answer: { status: slowest.status, ms: slowest.durationMs } } : {}),
+  };
+}
+
+function checkBoxes(body: string, count: number, owner = "@carol"): string {
+  const items = Array.from(
+    { length: count },
+    (_, i) => `- [x] Bench action ${i + 1} ${owner} due 2027-01-15`,
+  ).join("\n");
+  return body.replace("### D. Documentation", `### E. Bench\n${items}\n\n### D. Documentation`);
+}
+
+function postmortemOf(emulator: GitHubEmulator, incident: number): number {
+  const found = emulator
+    .issues({ label: "postmortem" })
+    .find((issue) => String(issue.body).includes(`postmortem {"incident":${incident}}`));
+  if (!found) throw new Error(`no post-mortem for incident #${incident}`);
+  return found.number as number;
+}
+
+/** Every flow of the budget table, in one App process; `capaCounts` as given (e.g. 1, 10, 50). */
+export async function benchFlows(capaCounts: number[]): Promise<FlowFigure[]> {
+  const stack = await startBenchStack();
+  const { emulator } = stack;
+  const figures: FlowFigure[] = [];
+  try {
+    const app = await stack.start();
+    emulator.setWebhookUrl(app.webhookUrl);
+    const ordinary = emulator.openIssue({ by: "alice", title: "Docs typo", body: "A typo." });
+    await emulator.waitForIdle();
+    figures.push(
+      await measure(emulator, "ignored event (label `docs`), configuration not yet seen", 2, () =>
+        emulator.addLabel({ by: "alice", issue: ordinary.number as number, label: "docs" }),
+      ),
+    );
+    figures.push(
+      await measure(emulator, "ignored event (label `docs`), configuration seen", 0, () =>
+        emulator.addLabel({ by: "alice", issue: ordinary.number as number, label: "question" }),
+      ),
+    );
+    figures.push(
+      await measure(emulator, "comment on an ordinary issue", 0, () =>
+        emulator.comment({ by: "bob", issue: ordinary.number as number, body: "Fixed." }),
+      ),
+    );
+
+    const incident = emulator.openIssue({ by: "alice", title: "Checkout 500s", body: "Down." });
+    await emulator.waitForIdle();
+    figures.push(
+      await measure(emulator, "incident → post-mortem", 8, () =>
+        emulator.addLabel({ by: "alice", issue: incident.number as number, label: "incident" }),
+      ),
+    );
+    const postmortem = postmortemOf(emulator, incident.number as number);
+
+    let previous = 0;
+    for (const count of capaCounts) {
+      const body = String(emulator.issue(postmortem).body);
+      figures.push(
+        await measure(
+          emulator,
+          `CAPA: ${count} box${count === 1 ? "" : "es"} checked in one edit`,
+          2 * count + 3,
+          () =>
+            emulator.editBody({
+              by: "alice",
+              issue: postmortem,
+              body: checkBoxes(body, count).replaceAll("Bench action", `Bench ${previous}-action`),
+            }),
+        ),
+      );
+      previous += count;
+    }
+    const child = emulator
+      .issues({ label: "capa", state: "open" })
+      .find((issue) => String(issue.body).includes(`{"parent":${postmortem},`));
+    if (child) {
+      figures.push(
+        await measure(emulator, "CAPA child closed → post-mortem follows", undefined, () =>
+          emulator.closeIssue({ by: "carol", issue: child.number as number, reason: "completed" }),
+        ),
+      );
+    }
+
+    // The approval gate where the App enforces it (gate.enforceInApp: true), in its own repository.
+    emulator.addRepository("gated");
+    emulator.setFile(".github/postmortem.yml", "gate:\n  enforceInApp: true\n", { repo: "gated" });
+    const gatedIncident = emulator.openIssue({ by: "alice", title: "DB failover", repo: "gated" });
+    emulator.addLabel({
+      by: "alice",
+      issue: gatedIncident.number as number,
+      label: "incident",
+      repo: "gated",
+    });
+    await emulator.waitForIdle({ timeoutMs: 60_000, quietMs: 2_000 });
+    const gated = emulator.issues({ label: "postmortem", repo: "gated" }).at(-1)?.number as number;
+    figures.push(
+      await measure(
+        emulator,
+        "close of an unapproved post-mortem (judged, reopened)",
+        undefined,
+        () => emulator.closeIssue({ by: "alice", issue: gated, repo: "gated" }),
+      ),
+    );
+    figures.push(
+      await measure(emulator, "`/approve` by an allowed person", undefined, () =>
+        emulator.comment({ by: "tina", issue: gated, body: "/approve tech lead", repo: "gated" }),
+      ),
+    );
+  } finally {
+    await stack.stop();
+  }
+  return figures;
+}
