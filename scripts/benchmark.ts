@@ -25,12 +25,19 @@ for (const flow of await benchFlows(quick ? [1, 10] : [1, 10, 50])) {
   const answer = flow.answer
     ? `; answered ${flow.answer.status ?? "—"} in ${ms(flow.answer.ms)}; settled in ${(flow.settledMs / 1000).toFixed(1)} s`
     : "";
+  const counted = flow.budgetOn === "writes" ? flow.writes : flow.requests;
+  const measured =
+    flow.budgetOn === "writes"
+      ? `${flow.writes} writes + ${flow.requests - flow.writes} reads`
+      : `${flow.requests}`;
   row(
     `requests: ${flow.flow}`,
-    `${flow.requests}${free}${answer}`,
-    flow.budget === undefined ? "(shown)" : `≤ ${flow.budget}`,
+    `${measured}${free}${answer}`,
+    flow.budget === undefined
+      ? "(shown)"
+      : `≤ ${flow.budget}${flow.budgetOn === "writes" ? " writes" : ""}`,
     "",
-    flow.budget === undefined ? undefined : flow.requests <= flow.budget,
+    flow.budget === undefined ? undefined : counted <= flow.budget,
   );
 }
 

@@ -6,6 +6,10 @@ import { startBenchStack } from "./stack.js";
 export interface FlowFigure {
   flow: string;
   requests: number;
+  /** Requests that change something (not GET). */
+  writes: number;
+  /** Whether `budget` bounds the writes (CAPA: k creates, k links, a label, one update). */
+  budgetOn: "requests" | "writes";
   /** 304 answers among them (not counted against the rate limit). */
   notModified: number;
   budget: number | undefined;
@@ -23,6 +27,7 @@ async function measure(
   flow: string,
   budget: number | undefined,
   act: () => void,
+  budgetOn: FlowFigure["budgetOn"] = "requests",
 ): Promise<FlowFigure> {
   const since = seq(emulator);
   const deliveries = emulator.deliveries.length;
@@ -37,6 +42,8 @@ async function measure(
   return {
     flow,
     requests: requests.length,
+    writes: requests.filter((r) => r.method !== "GET").length,
+    budgetOn,
     notModified: requests.filter((r) => r.status === 304).length,
     budget,
     settledMs: lastAt - started,

@@ -193,6 +193,12 @@ describe("checked CAPA boxes become child issues", () => {
     expect(writes(requestsSince()).filter((request) => request.startsWith("PATCH"))).toHaveLength(
       1,
     );
+    // The budget of issue #9: at most 2k + 3 writes (k creates, k links, the label, one update
+    // of the post-mortem), and reads that do not grow with k: three per round, the owner's
+    // assignability once.
+    const k = 30;
+    expect(writes(requestsSince()).length).toBeLessThanOrEqual(2 * k + 3);
+    expect(requestsSince().filter((request) => request.method === "GET").length).toBe(3 * 3 + 1);
   });
 
   it("names an owner who cannot be assigned", async () => {

@@ -294,44 +294,50 @@ describe("CAPA child issues (e2e)", () => {
     );
   }, 45_000);
 
-  it("a long batch is answered within GitHub's 10 s; cut short by a restart, the next edit completes it with nothing twice", async () => {
-    const { emulator, postmortem } = await withPostmortem();
-    const actions = Array.from({ length: 6 }, (_, i) => `Batch action ${i + 1}`);
-    const mark = personEdits(emulator, postmortem, (body) =>
-      body.replace(
-        "### D. Documentation",
-        `### E. Batch\n${actions.map((a) => `- [x] ${a} @carol due 2026-12-15`).join("\n")}\n\n### D. Documentation`,
-      ),
-    );
-    // GitHub's pace (3 s between creations) makes six children take longer than 10 s: the
-    // delivery is answered 202 while the work goes on. Then stop the App, as a deploy does.
-    const editDelivery = () =>
-      emulator.deliveries.slice(mark.delivery).find((d) => d.action === "edited");
-    const deadline = Date.now() + 30_000;
-    while (typeof editDelivery()?.status !== "number" && Date.now() < deadline) {
-      await new Promise((r) => setTimeout(r, 100));
-    }
-    expect(editDelivery()?.status).toBe(202);
-    expect(editDelivery()!.durationMs).toBeLessThan(10_000);
-    const createdBefore = childrenOf(emulator, postmortem).length;
-    expect(createdBefore).toBeGreaterThanOrEqual(1);
-    expect(createdBefore).toBeLessThan(6);
-    await stack!.restart();
-    expect(childrenOf(emulator, postmortem).length).toBeLessThan(6);
-
-    const next = personEdits(emulator, postmortem, (body) =>
-      body.replace(LESSONS, `${LESSONS} Batches survive restarts.`),
-    );
-    await settle(emulator, next.delivery);
-    const children = childrenOf(emulator, postmortem);
-    expect(children.map((c) => c.title).sort()).toEqual(actions.map((a) => `CAPA: ${a}`).sort());
-    for (const child of children) {
-      expect(child.parent_issue_url).toMatch(new RegExp(`/issues/${postmortem}$`));
-      expect(rowOf(bodyOf(emulator, postmortem), child.number)).toContain(
-        "| @carol | 2026-12-15 | Open |",
+  // Paced by real time (GitHub's 3 s between creations) and without date logic: left out of CI's
+  // moved-clock runs (.ci/clock-runs), which repeat the rest of this file.
+  it.skipIf(process.env.POSTMORTEM_CLOCK_RUN !== undefined)(
+    "a long batch is answered within GitHub's 10 s; cut short by a restart, the next edit completes it with nothing twice",
+    async () => {
+      const { emulator, postmortem } = await withPostmortem();
+      const actions = Array.from({ length: 6 }, (_, i) => `Batch action ${i + 1}`);
+      const mark = personEdits(emulator, postmortem, (body) =>
+        body.replace(
+          "### D. Documentation",
+          `### E. Batch\n${actions.map((a) => `- [x] ${a} @carol due 2026-12-15`).join("\n")}\n\n### D. Documentation`,
+        ),
       );
-    }
-  }, 120_000);
+      // GitHub's pace (3 s between creations) makes six children take longer than 10 s: the
+      // delivery is answered 202 while the work goes on. Then stop the App, as a deploy does.
+      const editDelivery = () =>
+        emulator.deliveries.slice(mark.delivery).find((d) => d.action === "edited");
+      const deadline = Date.now() + 30_000;
+      while (typeof editDelivery()?.status !== "number" && Date.now() < deadline) {
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      expect(editDelivery()?.status).toBe(202);
+      expect(editDelivery()!.durationMs).toBeLessThan(10_000);
+      const createdBefore = childrenOf(emulator, postmortem).length;
+      expect(createdBefore).toBeGreaterThanOrEqual(1);
+      expect(createdBefore).toBeLessThan(6);
+      await stack!.restart();
+      expect(childrenOf(emulator, postmortem).length).toBeLessThan(6);
+
+      const next = personEdits(emulator, postmortem, (body) =>
+        body.replace(LESSONS, `${LESSONS} Batches survive restarts.`),
+      );
+      await settle(emulator, next.delivery);
+      const children = childrenOf(emulator, postmortem);
+      expect(children.map((c) => c.title).sort()).toEqual(actions.map((a) => `CAPA: ${a}`).sort());
+      for (const child of children) {
+        expect(child.parent_issue_url).toMatch(new RegExp(`/issues/${postmortem}$`));
+        expect(rowOf(bodyOf(emulator, postmortem), child.number)).toContain(
+          "| @carol | 2026-12-15 | Open |",
+        );
+      }
+    },
+    120_000,
+  );
 
   it("a deleted and a transferred child are shown as such, and nothing is recreated", async () => {
     const { emulator, postmortem } = await withPostmortem();
