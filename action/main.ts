@@ -5,6 +5,7 @@
 // Action (dist/run.js, with Octokit, zod, the markdown parser and @actions/core).
 import { readFileSync } from "node:fs";
 import type { RawConfig } from "../src/github/gateway.js";
+import { chooseMode } from "./mode.js";
 import type { Triage } from "./triage.js";
 import { eventNameOf, triageEvent } from "./triage.js";
 
@@ -18,6 +19,17 @@ async function main(env: NodeJS.ProcessEnv): Promise<void> {
   } catch {
     // An unreadable event: the full Action reports it as it always did.
     triage = { kind: "run" };
+  }
+
+  const choice = chooseMode(env["INPUT_MODE"] ?? "", eventName, payload);
+  if ("problem" in choice) {
+    process.stdout.write(`::error::${choice.problem}\n`);
+    process.exitCode = 1;
+    return;
+  }
+  if (choice.mode === "reminders") {
+    const { runReminders } = await import("./run.js");
+    return runReminders(env);
   }
 
   let rawConfig: RawConfig | undefined;

@@ -14,6 +14,7 @@ import { repositoryOf } from "../src/github/webhook-events.js";
 import type { ApprovalResult } from "../src/handlers/approval-handler.js";
 import { checkPullRequestFiles, handleApprovalEvent } from "../src/handlers/approval-handler.js";
 import type { Logger } from "../src/handlers/logger.js";
+import { sweepReminders } from "../src/handlers/reminder-handler.js";
 
 const ActionOctokit = Octokit.plugin(throttling, retry);
 
@@ -50,26 +51,7 @@ export async function runAction(
     const failOnBlock = core.getInput("fail-on-block").trim().toLowerCase() !== "false";
     const [owner = "", repo = ""] = (env.GITHUB_REPOSITORY ?? "").split("/");
     const repository = repositoryOf(payload) ?? { owner, repo, defaultBranch: "main" };
-    const octokit = new ActionOctokit({
-      auth: core.getInput("github-token") || env.GITHUB_TOKEN,
-      baseUrl: env.GITHUB_API_URL ?? "https://api.github.com",
-      userAgent: "postmortem-bot-action",
-      throttle: {
-        // The runtime passes the request options with `request.retryCount`, as the policy reads them.
-        onRateLimit: (after, options, kit) =>
-          throttlePolicy.onRateLimit(after, options as never, kit),
-        onSecondaryRateLimit: (after, options, kit) =>
-          throttlePolicy.onSecondaryRateLimit(after, options as never, kit),
-      },
-      // Octokit logs every failed request as an error, including the expected 404s of absent
-      // config files; as annotations those would alarm people, so only warnings (rate limits) show.
-      log: {
-        debug: (message: string) => core.debug(message),
-        info: (message: string) => core.debug(message),
-        warn: (message: string) => core.warning(message),
-        error: (message: string) => core.debug(message),
-      },
-    });
+    const octokit = actionOctokit(env);
     const gateway = new ApprovalGateway(octokit, repository, log);
 
     if (eventName === "pull_request" || eventName === "pull_request_target") {
@@ -124,6 +106,65 @@ function preread(rawConfig: RawConfig | undefined): Config | undefined {
   if (!rawConfig) return undefined;
   const parsed = parseConfig(rawConfig.value);
   return parsed.ok ? parsed.config : undefined;
+}
+
+/** The Action's Octokit: the App's pacing and bounded rate-limit policy, quiet about 404s. */
+function actionOctokit(env: NodeJS.ProcessEnv) {
+  return new ActionOctokit({
+    auth: core.getInput("github-token") || env.GITHUB_TOKEN,
+    baseUrl: env.GITHUB_API_URL ?? "https://api.github.com",
+    userAgent: "postmortem-bot-action",
+    throttle: {
+      // The runtime passes the request options with `request.retryCount`, as the policy reads them.
+      onRateLimit: (after, options, kit) =>
+        throttlePolicy.onRateLimit(after, options as never, kit),
+      onSecondaryRateLimit: (after, options, kit) =>
+        throttlePolicy.onSecondaryRateLimit(after, options as never, kit),
+    },
+    // Octokit logs every failed request as an error, including the expected 404s of absent
+    // config files; as annotations those would alarm people, so only warnings (rate limits) show.
+    log: {
+      debug: (message: string) => core.debug(message),
+      info: (message: string) => core.debug(message),
+      warn: (message: string) => core.warning(message),
+      error: (message: string) => core.debug(message),
+    },
+  });
+}
+
+/**
+ * `mode: reminders` (a `schedule:` run): reminds the owners of overdue corrective actions once per
+ * `reminders.every` days and shows `Overdue` in their post-mortems; the counts go to the summary.
+ */
+export async function runReminders(env: NodeJS.ProcessEnv = process.env): Promise<void> {
+  try {
+    const [owner = "", repo = ""] = (env.GITHUB_REPOSITORY ?? "").split("/");
+    const payload = JSON.parse(readFileSync(env.GITHUB_EVENT_PATH ?? "", "utf8")) as WebhookPayload;
+    const repository = repositoryOf(payload) ?? { owner, repo, defaultBranch: "main" };
+    const gateway = new ApprovalGateway(actionOctokit(env), repository, log);
+    const counts = await sweepReminders(gateway, log);
+    if (counts === "config-problem") {
+      return core.setFailed(`The configuration of ${owner}/${repo} is broken: no reminders sent.`);
+    }
+    await writeSummary(
+      [
+        "## postmortem-bot: reminders",
+        "",
+        "| | |",
+        "|---|---|",
+        `| open corrective actions | ${counts.openChildren} |`,
+        `| overdue | ${counts.overdue} |`,
+        `| reminded now | ${counts.reminded} |`,
+        `| post-mortems updated | ${counts.postmortemsUpdated} |`,
+        `| open post-mortems | ${counts.openPostmortems} |`,
+        `| reviews late | ${counts.reviewsLate} |`,
+        `| reviews reminded now | ${counts.reviewsReminded} |`,
+        "",
+      ].join("\n"),
+    );
+  } catch (error) {
+    core.setFailed(error instanceof Error ? error.message : String(error));
+  }
 }
 
 function report(result: ApprovalResult): void {

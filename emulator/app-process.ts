@@ -74,7 +74,7 @@ function installExitHook(): void {
 
 // Variables that would change where the child App connects or what it trusts.
 const SCRUBBED_ENV =
-  /^(APP_ID|PRIVATE_KEY|PRIVATE_KEY_PATH|WEBHOOK_SECRET|WEBHOOK_PROXY_URL|WEBHOOK_PATH|REDIS_URL|GHE_HOST|GHE_PROTOCOL|PORT|HOST|LOG_.*|SENTRY_DSN|NODE_OPTIONS|VITEST.*)$/;
+  /^(RECONCILE_INTERVAL|REMINDER_INTERVAL|SHUTDOWN_GRACE|CONFIG_MAX_AGE|APP_ID|PRIVATE_KEY|PRIVATE_KEY_PATH|WEBHOOK_SECRET|WEBHOOK_PROXY_URL|WEBHOOK_PATH|REDIS_URL|GHE_HOST|GHE_PROTOCOL|PORT|HOST|LOG_.*|SENTRY_DSN|NODE_OPTIONS|VITEST.*)$/;
 
 export async function startAppProcess(opts: AppProcessOptions): Promise<AppProcess> {
   installExitHook();
@@ -92,6 +92,9 @@ export async function startAppProcess(opts: AppProcessOptions): Promise<AppProce
     GHE_PROTOCOL: "http",
     LOG_LEVEL: opts.logLevel ?? "info",
     LOG_FORMAT: "json",
+    // The start-up reconcile sweep makes requests of its own; tests and the demo turn it on
+    // where they are about it.
+    RECONCILE_INTERVAL: "off",
     ...opts.env,
   });
   const preload = (opts.preload ?? []).flatMap((m) => ["--import", m]);

@@ -22,6 +22,8 @@ export async function runActionBundle(options: {
   token: string;
   repository: string;
   failOnBlock?: string;
+  /** The `mode` input (unset: the runner passes action.yml's default, `auto`). */
+  mode?: string;
   /** Arguments for node before the bundle (tests preload a fixed clock with `--import`). */
   nodeArgs?: string[];
   /** More environment variables for the process. */
@@ -47,6 +49,7 @@ export async function runActionBundle(options: {
     GITHUB_STEP_SUMMARY: summaryPath,
     "INPUT_GITHUB-TOKEN": options.token,
     "INPUT_FAIL-ON-BLOCK": options.failOnBlock ?? "true",
+    INPUT_MODE: options.mode ?? "auto",
     ...passedThrough(process.env),
     ...options.env,
   };

@@ -129,3 +129,28 @@ async function standalone(): Promise<void> {
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) await standalone();
+
+/**
+ * Two scheduled runs of the Action (`mode: auto` → reminders), as a `schedule:` workflow runs
+ * them: the first reminds the owner of the overdue child, the second finds it done.
+ */
+export async function runReminderDemo(emulator: GitHubEmulator, child: number) {
+  if (!emulator.state.user(ACTIONS_BOT)) emulator.addUser(ACTIONS_BOT, "write", { type: "Bot" });
+  const results = [];
+  for (let run = 0; run < 2; run++) {
+    results.push(
+      await runActionBundle({
+        eventName: "schedule",
+        payload: { schedule: "0 8 * * 1-5" },
+        apiUrl: emulator.apiUrl,
+        token: emulator.tokenFor(ACTIONS_BOT),
+        repository: `${emulator.owner}/${emulator.repoName}`,
+      }),
+    );
+  }
+  const reminders = emulator
+    .commentsOn(child)
+    .filter((c) => c.user.login === ACTIONS_BOT && c.body.includes("postmortem-bot:reminder"))
+    .map((c) => c.body);
+  return { results, reminders };
+}

@@ -5,7 +5,7 @@ import { createGitHubEmulator } from "../emulator/index.js";
 import type { GitHubEmulator } from "../emulator/index.js";
 import type { AppProcess } from "../emulator/app-process.js";
 import { generateAppCredentials, startAppProcess } from "../emulator/app-process.js";
-import { runApprovalDemo } from "./demo-approvals.js";
+import { runApprovalDemo, runReminderDemo } from "./demo-approvals.js";
 
 const APP_ID = 4242;
 const MARKER = /<!-- postmortem-bot:postmortem (\{.*?\}) -->/;
@@ -414,6 +414,78 @@ const steps: Step[] = [
       assert(
         capaChildren(emulator, postmortem).length === children.size,
         `closing #${child.number} changed the number of children`,
+      );
+    },
+  },
+  {
+    name: "the incident's history fills the timeline; its close fills End and Duration",
+    async run(demo) {
+      const { emulator } = demo;
+      const incident = demo.incidents.get("labeled") as number;
+      const postmortem = postmortemsFor(emulator, incident)[0];
+      assert(postmortem, `no post-mortem for incident #${incident}`);
+      const day = String(emulator.issue(incident).created_at).slice(0, 10);
+      let sinceDelivery = emulator.deliveries.length;
+      emulator.comment({
+        by: "alice",
+        issue: incident,
+        body: `/timeline ${day} 00:01 Deployment 4411 started`,
+      });
+      await waitForApp(demo, postmortem.number, sinceDelivery);
+      sinceDelivery = emulator.deliveries.length;
+      emulator.closeIssue({ by: "alice", issue: incident, reason: "completed" });
+      await waitForApp(demo, postmortem.number, sinceDelivery);
+      const body = emulator.issue(postmortem.number).body as string;
+      const section = body.slice(body.indexOf("## 4. Timeline"), body.indexOf("## 5."));
+      heading(
+        `alice: /timeline on #${incident}, then closes it; post-mortem #${postmortem.number}`,
+      );
+      for (const line of body.split("\n").filter((l) => /Date & Time \(End\)|Duration:/.test(l))) {
+        console.log(`  ${line}`);
+      }
+      for (const line of section.split("\n").filter((l) => l.startsWith("|"))) {
+        console.log(`  ${line}`);
+      }
+      assert(section.includes("Deployment 4411 started"), "the /timeline row is missing");
+      assert(section.includes("Incident closed by @alice"), "the close row is missing");
+      assert(
+        /Date & Time \(End\):\*\* \d{4}-\d{2}-\d{2} \d{2}:\d{2} UTC/.test(body),
+        "End is not filled",
+      );
+      assert(/\*\*Duration:\*\* (\d+ d )?(\d+ h )?\d+ min/.test(body), "Duration is not filled");
+    },
+  },
+  {
+    name: "an action slips past its date: a scheduled run reminds its owner once",
+    async run(demo) {
+      const { emulator } = demo;
+      assert(demo.capa, "no CAPA children from the earlier step");
+      const { postmortem, children } = demo.capa;
+      const child = children.get(RUNBOOKS) as Issue;
+      // bob moves the Due: line to yesterday (in UTC, the demo's time zone): the action slipped.
+      const yesterday = new Date(Date.now() - 86_400_000).toISOString().slice(0, 10);
+      const before = emulator.issue(child.number).body as string;
+      const sinceDelivery = emulator.deliveries.length;
+      emulator.editBody({
+        by: "bob",
+        issue: child.number,
+        body: before.replace(/^Due: .*$/m, `Due: ${yesterday}`),
+      });
+      await waitForApp(demo, postmortem, sinceDelivery);
+      const row = followUpRowOf(emulator.issue(postmortem).body as string, child.number);
+      heading(`bob moves #${child.number}'s Due: line to ${yesterday}: the post-mortem follows`);
+      console.log(`  ${row}`);
+      assert(row?.endsWith("| Overdue |"), `row of #${child.number} is not Overdue: ${row}`);
+
+      const runs = await runReminderDemo(emulator, child.number);
+      heading(`A scheduled run of the Action (mode auto → reminders), then a second one`);
+      for (const run of runs.results) console.log(`  exit ${String(run.exitCode)}`);
+      heading(`Reminder on #${child.number}`);
+      for (const reminder of runs.reminders) console.log(reminder);
+      assert(runs.reminders.length === 1, `expected one reminder, found ${runs.reminders.length}`);
+      assert(
+        runs.results.every((run) => run.exitCode === 0),
+        "a scheduled reminder run failed",
       );
     },
   },

@@ -5,18 +5,37 @@ import { ConfigCache, DEFAULT_CONFIG_MAX_AGE_MS } from "./github/config-cache.js
 import { GitHubGateway } from "./github/gateway.js";
 import { installFrontGate } from "./front-gate.js";
 import type { CapaWebhookPayload } from "./github/webhook-events.js";
-import { readCapaEvent, readIncidentEvent, repositoryOf } from "./github/webhook-events.js";
+import {
+  readCapaEvent,
+  readIncidentEvent,
+  readTimelineEvent,
+  repositoryOf,
+} from "./github/webhook-events.js";
 import { handleCapaEvent } from "./handlers/capa-handler.js";
 import { handleIncidentEvent } from "./handlers/incident-handler.js";
+import { handleTimelineEvent, timelineIssueOf } from "./handlers/timeline-handler.js";
+import { canDismissTimeline } from "./core/timeline/events.js";
 import { knownConfig } from "./handlers/load-config.js";
 import type { Logger } from "./handlers/logger.js";
+import { InFlight } from "./in-flight.js";
 import { KeyedQueue } from "./keyed-queue.js";
+import { startReconcileTimer } from "./reconcile-timer.js";
+import { startReminderTimer } from "./reminder-timer.js";
+
+/** How far back a reconcile sweep looks: a day covers any restart or outage worth the name. */
+const RECONCILE_LOOK_BACK_MS = 86_400_000;
 
 export interface PostmortemAppOptions {
   /** The clock for due dates and approval days; tests pass a fixed one. */
   now?: () => Date;
   /** How long a repository's configuration is used without asking GitHub (`CONFIG_MAX_AGE`). */
   configMaxAgeMs?: number;
+  /** Sweep for reminders this often (`REMINDER_INTERVAL`); undefined: never. */
+  reminderIntervalMs?: number;
+  /** Look for accepted but unfinished work this often, and once at start (`RECONCILE_INTERVAL`). */
+  reconcileIntervalMs?: number;
+  /** Where the server counts the deliveries it is working on, to drain them on shutdown. */
+  inFlight?: InFlight;
 }
 
 /**
@@ -36,6 +55,7 @@ function postmortemApp(app: Probot, options: PostmortemAppOptions): void {
     now: () => now().getTime(),
   });
   const perIssue = new KeyedQueue();
+  const inFlight = options.inFlight ?? new InFlight();
   // Enforced only where `gate.enforceInApp: true`; see approval-app.ts.
   registerApprovalGate(app, { now, configCache });
 
@@ -49,17 +69,22 @@ function postmortemApp(app: Probot, options: PostmortemAppOptions): void {
     const incidentEvent = readIncidentEvent(context.name, payload);
     const capaEvent = readCapaEvent(context.name, payload);
     const wantsIncident = incidentEvent && !canDismiss(incidentEvent, knownConfig(gateway));
-    if (!wantsIncident && !capaEvent) return;
+    const timelineEvent = readTimelineEvent(context.name, payload);
+    const wantsTimeline = timelineEvent && !canDismissTimeline(timelineEvent, knownConfig(gateway));
+    if (!wantsIncident && !capaEvent && !wantsTimeline) return;
 
     const run = async (issueNumber: number, handle: (log: Logger) => Promise<string>) => {
       const key = `${repository.owner}/${repository.repo}#${issueNumber}`;
       const log = context.log.child({ delivery: context.id, issue: key });
-      await perIssue.run(key, async () => {
-        const outcome = await handle(loggerOf(log));
-        const line = `${context.name}.${payload.action ?? ""} on ${key}: ${outcome}`;
-        if (outcome === "ignored") log.debug(line);
-        else log.info(line);
-      });
+      const what = `${context.name}.${payload.action ?? ""} on ${key} (delivery ${context.id})`;
+      await inFlight.track(what, () =>
+        perIssue.run(key, async () => {
+          const outcome = await handle(loggerOf(log));
+          const line = `${context.name}.${payload.action ?? ""} on ${key}: ${outcome}`;
+          if (outcome === "ignored") log.debug(line);
+          else log.info(line);
+        }),
+      );
     };
     if (wantsIncident) {
       await run(incidentEvent.issue.number, (log) =>
@@ -69,10 +94,28 @@ function postmortemApp(app: Probot, options: PostmortemAppOptions): void {
     if (capaEvent) {
       await run(capaEvent.postmortem, (log) => handleCapaEvent(gateway, capaEvent, log, now));
     }
+    if (wantsTimeline) {
+      await run(timelineIssueOf(timelineEvent), (log) =>
+        handleTimelineEvent(gateway, timelineEvent, log),
+      );
+    }
   });
 
   // Pushes and other deliveries that concern no post-mortem end here, before Probot prepares them.
   installFrontGate(app.webhooks, configCache);
+
+  if (options.reminderIntervalMs !== undefined && options.reminderIntervalMs > 0) {
+    startReminderTimer(app, { intervalMs: options.reminderIntervalMs, configCache, now });
+  }
+  if (options.reconcileIntervalMs !== undefined && options.reconcileIntervalMs > 0) {
+    startReconcileTimer(app, {
+      intervalMs: options.reconcileIntervalMs,
+      lookBackMs: RECONCILE_LOOK_BACK_MS,
+      configCache,
+      now,
+      inFlight,
+    });
+  }
 }
 
 function loggerOf(log: Context["log"]): Logger {

@@ -8,8 +8,10 @@ import {
   configFilesChangedBy,
   readCapaEvent,
   readIncidentEvent,
+  readTimelineEvent,
   repositoryOf,
 } from "./github/webhook-events.js";
+import { canDismissTimeline } from "./core/timeline/events.js";
 import type { LoadedConfig } from "./handlers/load-config.js";
 
 type Webhooks = Probot["webhooks"];
@@ -58,6 +60,8 @@ export function wanted(
   if (readCapaEvent(name, webhook)) return true;
   const incident = readIncidentEvent(name, webhook);
   if (incident && !canDismiss(incident, known)) return true;
+  const timeline = readTimelineEvent(name, webhook);
+  if (timeline && !canDismissTimeline(timeline, known)) return true;
   const approval = readApprovalEvent(name, webhook);
   if (approval && approval.kind !== "other") {
     // The App writes for the gate only where the configuration says so.

@@ -1,12 +1,14 @@
 /**
  * `npm start`: the Probot webhook server, configured by Probot's standard environment variables
  * (APP_ID, PRIVATE_KEY or PRIVATE_KEY_PATH, WEBHOOK_SECRET, PORT, HOST, GHE_HOST, GHE_PROTOCOL,
- * LOG_LEVEL) and CONFIG_MAX_AGE. Webhooks arrive at /api/github/webhooks; GET /ping answers PONG.
+ * LOG_LEVEL), and CONFIG_MAX_AGE, REMINDER_INTERVAL, RECONCILE_INTERVAL and SHUTDOWN_GRACE.
+ * Webhooks arrive at /api/github/webhooks; GET /ping answers PONG.
  */
 import { run } from "probot";
 import { createPostmortemApp } from "./app.js";
 import { parseDuration } from "./core/duration.js";
 import { PostmortemOctokit } from "./github/octokit.js";
+import { InFlight } from "./in-flight.js";
 
 function refuse(reason: string): never {
   console.error(reason);
@@ -24,4 +26,48 @@ if (configMaxAgeMs === undefined) {
   refuse(`CONFIG_MAX_AGE is "${configMaxAge}": write a duration such as 60s, 5m or 0 (no cache).`);
 }
 
-await run(createPostmortemApp({ configMaxAgeMs }), { Octokit: PostmortemOctokit });
+// Reminders are off unless asked for: `REMINDER_INTERVAL=6h` sweeps every installation that often.
+const reminderInterval = process.env.REMINDER_INTERVAL ?? "off";
+const reminderIntervalMs =
+  reminderInterval.trim().toLowerCase() === "off" ? 0 : parseDuration(reminderInterval);
+if (reminderIntervalMs === undefined) {
+  refuse(
+    `REMINDER_INTERVAL is "${reminderInterval}": write a duration such as 30s, 15m or 6h, or off.`,
+  );
+}
+
+// Accepted but unfinished work is looked for at start and then this often (default 10m).
+const reconcileInterval = process.env.RECONCILE_INTERVAL ?? "10m";
+const reconcileIntervalMs =
+  reconcileInterval.trim().toLowerCase() === "off" ? 0 : parseDuration(reconcileInterval);
+if (reconcileIntervalMs === undefined) {
+  refuse(`RECONCILE_INTERVAL is "${reconcileInterval}": write a duration such as 10m, or off.`);
+}
+const shutdownGrace = process.env.SHUTDOWN_GRACE ?? "25s";
+const shutdownGraceMs = parseDuration(shutdownGrace);
+if (shutdownGraceMs === undefined) {
+  refuse(`SHUTDOWN_GRACE is "${shutdownGrace}": write a duration such as 25s.`);
+}
+
+const inFlight = new InFlight();
+const server = await run(
+  createPostmortemApp({ configMaxAgeMs, reminderIntervalMs, reconcileIntervalMs, inFlight }),
+  { Octokit: PostmortemOctokit },
+);
+
+// A deploy stops the process with SIGTERM: take no new deliveries, finish what is in hand for up
+// to SHUTDOWN_GRACE, and say what is left to the next reconcile sweep (GitHub will not redeliver).
+process.once("SIGTERM", () => {
+  console.info(`SIGTERM: no new deliveries; finishing ${inFlight.pending.length} in hand`);
+  void (async () => {
+    // Closing stops new connections at once; open ones may linger, so it is not waited for.
+    void server.stop().catch(() => undefined);
+    const drained = await inFlight.drained(shutdownGraceMs);
+    if (!drained) {
+      console.warn(
+        `Stopping with ${inFlight.pending.length} unfinished, left to the next reconcile sweep: ${inFlight.pending.join("; ")}`,
+      );
+    }
+    process.exit(0);
+  })();
+});

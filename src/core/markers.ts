@@ -21,6 +21,21 @@ const markerSchemas = {
   notice: z.object({ key: z.string().min(1) }),
   /** On a post-mortem the App rewrote: a fingerprint of the people's text its write was based on. */
   sync: z.object({ base: z.string().min(1) }),
+  /**
+   * On a post-mortem: the Timeline rows the App added (hashes of their time and text), the End
+   * and Duration values it wrote, and a fingerprint of the text its last timeline write was
+   * based on.
+   */
+  timeline: z.object({
+    rows: z.array(z.string()),
+    end: z.string().optional(),
+    duration: z.string().optional(),
+    base: z.string().optional(),
+  }),
+  /** The reply to a refused or malformed `/timeline` comment. */
+  "timeline-reply": z.object({ comment: z.number().int().positive() }),
+  /** A reminder comment, with the moment it was decided (the next one waits `reminders.every`). */
+  reminder: z.object({ kind: z.enum(["overdue", "review"]), at: z.iso.datetime() }),
 };
 
 export type MarkerKind = keyof typeof markerSchemas;

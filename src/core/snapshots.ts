@@ -23,6 +23,8 @@ export interface IssueSnapshot {
   isPullRequest: boolean;
   /** API URL of the parent issue when this is a sub-issue. */
   parentIssueUrl?: string | null;
+  /** When it was last closed (GitHub keeps it only while the issue is closed). */
+  closedAt?: string | null;
 }
 
 export interface CommentSnapshot {

@@ -167,6 +167,14 @@ export class ApprovalGateway {
 
   /** Who added `label` most recently, from the issue's events (labels compare without case). */
   async lastLabeledBy(issueNumber: number, label: string): Promise<string | undefined> {
+    return (await this.lastLabeling(issueNumber, label))?.login;
+  }
+
+  /** Who added a label last, and when, read from the issue's events. */
+  async lastLabeling(
+    issueNumber: number,
+    label: string,
+  ): Promise<{ login: string | undefined; at: string } | undefined> {
     const events = await this.api.paginate(
       "GET /repos/{owner}/{repo}/issues/{issue_number}/events",
       {
@@ -176,13 +184,18 @@ export class ApprovalGateway {
       },
     );
     const added = (
-      events as Array<{ event: string; label?: { name: string }; actor?: ApiAccount | null }>
+      events as Array<{
+        event: string;
+        label?: { name: string };
+        actor?: ApiAccount | null;
+        created_at: string;
+      }>
     ).filter(
       (event) =>
         event.event === "labeled" && event.label?.name.toLowerCase() === label.toLowerCase(),
     );
     const last = added.at(-1);
-    return last?.actor ? last.actor.login : undefined;
+    return last ? { login: last.actor?.login, at: last.created_at } : undefined;
   }
 
   async listPullRequestFiles(pullNumber: number): Promise<PullRequestFile[]> {

@@ -73,6 +73,11 @@ export class ConfigCache {
     }
   }
 
+  /** Every configuration held, fresh or not (to know which labels repositories use). */
+  knownValues<T>(): T[] {
+    return [...this.entries.values()].map((entry) => entry.value as T);
+  }
+
   /** Forget one repository's configuration, or every repository of an owner (org defaults). */
   forget(owner: string, repo?: string): void {
     const prefix = `${owner.toLowerCase()}/`;

@@ -88,11 +88,15 @@ export class GitHubGateway {
    * `since` keeps it to issues updated since then, so it does not grow with the repository's
    * history: an issue created after that moment is always in it.
    */
-  async listIssuesWithLabel(label: string, since?: string): Promise<IssueSnapshot[]> {
+  async listIssuesWithLabel(
+    label: string,
+    since?: string,
+    state: "open" | "all" = "all",
+  ): Promise<IssueSnapshot[]> {
     const issues = await this.api.paginate("GET /repos/{owner}/{repo}/issues", {
       ...this.repoParams,
       labels: label,
-      state: "all",
+      state,
       sort: "created",
       direction: "asc",
       per_page: 100,

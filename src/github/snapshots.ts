@@ -18,6 +18,7 @@ export interface ApiIssue {
   created_at: string;
   pull_request?: unknown;
   parent_issue_url?: string | null;
+  closed_at?: string | null;
 }
 export interface ApiComment {
   id: number;
@@ -48,6 +49,7 @@ export function issueFromApi(issue: ApiIssue): IssueSnapshot {
     createdAt: issue.created_at,
     isPullRequest: issue.pull_request !== undefined && issue.pull_request !== null,
     parentIssueUrl: issue.parent_issue_url ?? null,
+    ...(issue.closed_at ? { closedAt: issue.closed_at } : {}),
   };
 }
 

@@ -5,6 +5,9 @@ import { isPostmortemCommand } from "../core/events.js";
 import { findMarker } from "../core/markers.js";
 import type { IssueSnapshot, RepositoryRef } from "../core/snapshots.js";
 import type { CapaEvent } from "../core/capa/events.js";
+import { readTimelineCommand } from "../core/timeline/command.js";
+import type { IncidentChange, TimelineEvent } from "../core/timeline/events.js";
+import { timelineOverwrote } from "../core/timeline/lost-edit.js";
 import type { ApiAccount, ApiIssue } from "./snapshots.js";
 import { accountFromApi, issueFromApi } from "./snapshots.js";
 
@@ -159,4 +162,79 @@ export function configFilesChangedBy(
     return unsure || paths.some((path) => /\.(ya?ml|json)$/i.test(path)) ? { owner } : undefined;
   }
   return unsure || paths.includes(CONFIG_PATH) ? { owner, repo: repository.name } : undefined;
+}
+
+/** `issues.assigned`/`unassigned` name who; the issue carries `updated_at` and `closed_at`. */
+export interface TimelineWebhookPayload extends CapaWebhookPayload {
+  assignee?: ApiAccount | null;
+  issue?: ApiIssue & { updated_at?: string; closed_at?: string | null };
+}
+
+/**
+ * The deliveries that add to an incident's timeline, or undefined. Decided from the payload alone:
+ * changes of an issue that has labels and is none of the App's issues (the configuration decides
+ * later whether it is an incident and the label matters), `/timeline` comments on such an issue or
+ * on a post-mortem, and the App's own timeline writes that overwrote something.
+ */
+export function readTimelineEvent(
+  name: string,
+  payload: TimelineWebhookPayload,
+): TimelineEvent | undefined {
+  const issuePayload = payload.issue;
+  if (!issuePayload || !payload.sender || !payload.action) return undefined;
+  const issue = issueFromApi(issuePayload);
+  if (issue.isPullRequest) return undefined;
+  const sender = accountFromApi(payload.sender);
+  const isApp = issue.author.type === "Bot";
+  const postmortem = isApp ? findMarker(issue.body, "postmortem") : undefined;
+  if (isApp && findMarker(issue.body, "capa")) return undefined;
+
+  if (name === "issue_comment") {
+    if (payload.action !== "created" || !payload.comment) return undefined;
+    const request = readTimelineCommand(payload.comment.body);
+    if (request === undefined) return undefined;
+    if (!postmortem && issue.labels.length === 0) return undefined;
+    return {
+      kind: "command",
+      issue,
+      on: postmortem ? "postmortem" : "incident",
+      incidentNumber: postmortem?.incident ?? issue.number,
+      commentId: payload.comment.id,
+      sender: accountFromApi(payload.comment.user ?? payload.sender),
+      request,
+    };
+  }
+  if (name !== "issues") return undefined;
+  if (postmortem) {
+    const before = payload.changes?.body?.from;
+    if (payload.action !== "edited" || before === undefined) return undefined;
+    if (payload.sender.login !== issue.author.login) return undefined;
+    return timelineOverwrote(before, issue.body)
+      ? { kind: "ownEditOverwrote", postmortem: issue.number, before, written: issue.body }
+      : undefined;
+  }
+  if (issue.labels.length === 0) return undefined;
+  const change = incidentChange(payload);
+  if (!change) return undefined;
+  const at =
+    (change.type === "closed" ? issuePayload.closed_at : undefined) ??
+    issuePayload.updated_at ??
+    issue.createdAt;
+  return { kind: "incident", incident: issue, change, sender, at };
+}
+
+function incidentChange(payload: TimelineWebhookPayload): IncidentChange | undefined {
+  switch (payload.action) {
+    case "assigned":
+    case "unassigned":
+      return payload.assignee ? { type: payload.action, login: payload.assignee.login } : undefined;
+    case "labeled":
+    case "unlabeled":
+      return payload.label ? { type: payload.action, label: payload.label.name } : undefined;
+    case "closed":
+    case "reopened":
+      return { type: payload.action };
+    default:
+      return undefined;
+  }
 }

@@ -174,7 +174,7 @@ function headlineOf(
   }
 }
 
-interface ReadState {
+export interface ReadState {
   issue: IssueSnapshot;
   comments: ApprovalComment[];
   people: People;
@@ -273,6 +273,19 @@ async function converge(
     }
   }
   throw new Error(`${what}: no stable state after ${MAX_APPROVAL_ROUNDS} rounds`);
+}
+
+/**
+ * The gate's verdict on a post-mortem as it stands (for reminders): the same fresh reads and
+ * rules as a close, nothing written. Undefined when the issue is no post-mortem.
+ */
+export async function judgePostmortem(
+  gateway: ApprovalGateway,
+  config: Config,
+  issueNumber: number,
+  now: Date,
+): Promise<ReadState | undefined> {
+  return new RunContext(gateway, config, now).read(issueNumber);
 }
 
 export function isPostmortemIssue(issue: IssueSnapshot, config: Config): boolean {

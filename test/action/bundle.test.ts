@@ -51,7 +51,9 @@ describe("the committed bundle", () => {
   });
 
   it("the entry, dist/index.js, is the entry's own small code and loads the rest only by import()", async () => {
-    expect(await inputsByOutput(0)).toEqual({ "index.js": ["action/main.ts", "action/triage.ts"] });
+    expect(await inputsByOutput(0)).toEqual({
+      "index.js": ["action/main.ts", "action/mode.ts", "action/triage.ts"],
+    });
     const entry = committed("index.js");
     expect(entry.length).toBeLessThan(8_000);
     // Node's built-ins only, statically; the Action's parts on demand, from beside it.
@@ -60,7 +62,8 @@ describe("the committed bundle", () => {
     );
     expect(staticImports).toEqual(["node:fs"]);
     const dynamicImports = [...entry.matchAll(/\bimport\("([^"]+)"\)/g)].map((match) => match[1]);
-    expect(dynamicImports.sort()).toEqual(["./postmortem-labels.js", "./run.js"]);
+    // run.js twice: for the approval gate and for the reminders (`mode`).
+    expect(dynamicImports.sort()).toEqual(["./postmortem-labels.js", "./run.js", "./run.js"]);
   });
 
   it("the configuration check needs neither Octokit, zod, the markdown parser, handlebars nor @actions/core", async () => {
@@ -78,7 +81,7 @@ describe("the committed bundle", () => {
   it("action.yml runs it on node24 with the documented inputs and outputs", () => {
     const actionYml = readFileSync(new URL("../../action.yml", import.meta.url), "utf8");
     expect(actionYml).toMatch(/runs:\n {2}using: node24\n {2}main: dist\/index\.js\n/);
-    for (const name of ["github-token", "fail-on-block", "approved", "missing"]) {
+    for (const name of ["github-token", "fail-on-block", "mode", "approved", "missing"]) {
       expect(actionYml).toContain(`  ${name}:\n`);
     }
     expect(actionYml).toContain("default: ${{ github.token }}");

@@ -1,3 +1,7 @@
+import {
+  DEFAULT_OVERDUE_MESSAGE,
+  DEFAULT_REVIEW_MESSAGE,
+} from "../../src/core/reminders/config.js";
 import { describe, expect, it } from "vitest";
 import { defaultConfig, incidentLabelsOfBrokenConfig, parseConfig } from "../../src/core/config.js";
 
@@ -28,6 +32,11 @@ describe("parseConfig", () => {
         defaultOwners: "postmortem-assignees",
         teamAssignees: {},
         dueDays: { P1: 14, P2: 30, P3: 60, P4: 90, default: 30 },
+      },
+      reminders: {
+        every: 7,
+        reviewAfterDays: { P1: 3, P2: 5, P3: 10, P4: 0, default: 7 },
+        messages: { overdue: DEFAULT_OVERDUE_MESSAGE, review: DEFAULT_REVIEW_MESSAGE },
       },
       approvals: {
         required: ["techLead", "product", "finalReviewDate", "ticket", "communicationSent"],

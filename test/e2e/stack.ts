@@ -43,7 +43,12 @@ export function loopbackOnly(): void {
 }
 
 export async function startStack(
-  opts: { delivery?: Partial<DeliveryBehaviour>; replicas?: number } = {},
+  opts: {
+    delivery?: Partial<DeliveryBehaviour>;
+    replicas?: number;
+    /** More environment variables for the App processes (e.g. REMINDER_INTERVAL). */
+    env?: Record<string, string>;
+  } = {},
 ): Promise<Stack> {
   const emulator = createGitHubEmulator({
     appId: APP_ID,
@@ -68,7 +73,7 @@ export async function startStack(
       registerWebhook: false,
       preload: [fileURLToPath(new URL("./loopback-guard.ts", import.meta.url)), CLOCK_PRELOAD],
       // Started later than the test process, so a second or so behind it: harmless for dates.
-      env: clock.env,
+      env: { ...clock.env, ...opts.env },
     });
   try {
     // Replicas start one after another: a 2-core machine is slow to start several tsx processes at once.

@@ -130,9 +130,14 @@ function readChildren(issues: readonly IssueSnapshot[]): Child[] {
   return issues.map((issue) => ({
     issue,
     key: findMarker(issue.body, "capa")?.key ?? "",
-    dueLine: /^Due:[ \t]*(.*?)[ \t]*$/m.exec(issue.body)?.[1],
+    dueLine: dueLineOf(issue.body),
     ownerLine: /^\*\*Owner:\*\*[ \t]*(.*?)[ \t]*$/m.exec(issue.body)?.[1],
   }));
+}
+
+/** What a child's `Due:` line says (people change the date there). */
+export function dueLineOf(childBody: string): string | undefined {
+  return /^Due:[ \t]*(.*?)[ \t]*$/m.exec(childBody)?.[1];
 }
 
 /** Per action, the child everybody converges on: the first one not closed as a duplicate. */
@@ -294,7 +299,7 @@ function dueDate(candidate: Candidate, body: PostmortemBody, state: CapaState, c
   return addDays(state.today, days);
 }
 
-function severityFromLabels(labels: readonly string[], config: Config) {
+export function severityFromLabels(labels: readonly string[], config: Config) {
   return (["P1", "P2", "P3", "P4"] as const).find((level) =>
     labels.some((label) => config.severityLabels[level].some((name) => sameLabel(name, label))),
   );
@@ -337,19 +342,22 @@ function linkSubIssues(canonical: Map<string, Child>, state: CapaState, notices:
   }));
 }
 
-function factsOf(child: Child, prefix: string): ChildFacts {
+function factsOf(child: Child, prefix: string, today: string): ChildFacts {
   const issue = child.issue;
   const owner =
     issue.assignees.length > 0
       ? issue.assignees.map((login) => `@${login}`).join(", ")
       : safeOwnerText(child.ownerLine ?? "");
   const dueText = child.dueLine ?? "";
+  const due = parseIsoDate(dueText);
+  const status = statusOf(issue);
   return {
     number: issue.number,
     title: issue.title.startsWith(prefix) ? issue.title.slice(prefix.length) : issue.title,
     owner,
-    due: parseIsoDate(dueText) ?? (dueText === "" ? "" : inlineText(dueText)),
-    status: statusOf(issue),
+    due: due ?? (dueText === "" ? "" : inlineText(dueText)),
+    // Dates compare as text (YYYY-MM-DD); a date moved to the future makes it Open again.
+    status: status === "Open" && due !== undefined && due < today ? "Overdue" : status,
   };
 }
 
@@ -393,7 +401,7 @@ function rewriteBody(
         : item.checked
           ? canonical.get(item.key)
           : undefined;
-    if (child) return factsOf(child, prefix);
+    if (child) return factsOf(child, prefix, state.today);
     const missing = item.linked !== undefined ? state.missing.get(item.linked) : undefined;
     if (item.linked === undefined || !missing) return undefined;
     return {
@@ -429,7 +437,7 @@ function rewriteBody(
       );
     const appended: string[] = [];
     for (const child of [...canonical.values()].sort((a, b) => a.issue.number - b.issue.number)) {
-      const wanted = followUpRow(factsOf(child, prefix));
+      const wanted = followUpRow(factsOf(child, prefix, state.today));
       const row = rowFor(child);
       if (!row) appended.push(wanted);
       else if (text.slice(row.row.line.start, row.row.line.end) !== wanted) {

@@ -3,7 +3,8 @@ import { inlineText, plainLine } from "../markdown-text.js";
 import { TITLE_MAX_LENGTH } from "../postmortem-content.js";
 import { LINK_ARROW } from "./items.js";
 
-export type ChildStatus = "Open" | "Done" | "Won't do" | "Duplicate" | "Deleted" | "Transferred";
+export type ChildStatus =
+  "Open" | "Overdue" | "Done" | "Won't do" | "Duplicate" | "Deleted" | "Transferred";
 
 /** What the post-mortem shows of a child; `owner` and `due` are already safe markdown. */
 export interface ChildFacts {

@@ -1,0 +1,45 @@
+import { readPostmortemBody } from "../capa/items.js";
+import type { Config } from "../config.js";
+import { hasIncidentLabel } from "../events.js";
+import { isPostmortem, postmortemsOf } from "../incident.js";
+import { findMarker } from "../markers.js";
+import type { IssueSnapshot } from "../snapshots.js";
+
+/** Work a sweep hands back to the handlers, which re-check it with consistent reads. */
+export interface ReconcileCandidates {
+  /** Open incidents that no post-mortem in the listing names. */
+  incidents: IssueSnapshot[];
+  /** Open post-mortems with a checked CAPA box that links no child yet. */
+  postmortems: IssueSnapshot[];
+}
+
+/**
+ * From recent listings (incidents and post-mortems updated within the look-back), the work that
+ * may have been accepted and not finished: a delivery answered and then lost with the process.
+ * Candidates only: a false one costs the handler's reads and nothing else.
+ */
+export function reconcileCandidates(
+  incidents: readonly IssueSnapshot[],
+  postmortems: readonly IssueSnapshot[],
+  config: Config,
+): ReconcileCandidates {
+  return {
+    incidents: incidents.filter(
+      (issue) =>
+        issue.state === "open" &&
+        !issue.isPullRequest &&
+        hasIncidentLabel(issue.labels, config) &&
+        !isPostmortem(issue, config) &&
+        postmortemsOf(postmortems, issue.number).length === 0,
+    ),
+    postmortems: postmortems.filter(
+      (issue) =>
+        issue.state === "open" &&
+        issue.author.type === "Bot" &&
+        findMarker(issue.body, "postmortem") !== undefined &&
+        readPostmortemBody(issue.body).items.some(
+          (item) => item.checked && item.linked === undefined,
+        ),
+    ),
+  };
+}

@@ -1,0 +1,78 @@
+import { dueLineOf } from "../capa/plan.js";
+import { parseIsoDate } from "../capa/items.js";
+import type { Config } from "../config.js";
+import { inlineText } from "../markdown-text.js";
+import type { Plan } from "../plan.js";
+import type { CommentSnapshot, IssueSnapshot } from "../snapshots.js";
+import { renderTemplate } from "../template.js";
+import { DEFAULT_OVERDUE_MESSAGE } from "./config.js";
+
+import { DAY_MS, planReminder } from "./reminder.js";
+
+/** An open CAPA child whose `Due:` date has passed, as the reminder sweep sees it. */
+export interface OverdueChild {
+  child: IssueSnapshot;
+  /** The post-mortem it belongs to. */
+  postmortem: number;
+  due: string;
+  /** Whole days past the due date. */
+  daysOverdue: number;
+}
+
+/** The child's due date if it is open and past due on `today` (YYYY-MM-DD, configured zone). */
+export function overdueChild(
+  child: IssueSnapshot,
+  postmortem: number,
+  today: string,
+): OverdueChild | undefined {
+  if (child.state !== "open") return undefined;
+  const due = parseIsoDate(dueLineOf(child.body) ?? "");
+  // Dates compare as text; a `Due:` line moved to the future ends the reminders.
+  if (due === undefined || due >= today) return undefined;
+  const daysOverdue = Math.round((Date.parse(today) - Date.parse(due)) / DAY_MS);
+  return { child, postmortem, due, daysOverdue };
+}
+
+export interface ReminderInput {
+  overdue: OverdueChild;
+  /** The child's comments, read right before planning. */
+  comments: readonly CommentSnapshot[];
+  config: Config;
+  now: Date;
+}
+
+/** The reminder an overdue child needs now, if any (see `planReminder`). */
+export function planOverdueReminder({ overdue, comments, config, now }: ReminderInput): Plan {
+  return planReminder({
+    kind: "overdue",
+    issueNumber: overdue.child.number,
+    comments,
+    config,
+    now,
+    text: () => reminderText(overdue, config),
+  });
+}
+
+function reminderText(overdue: OverdueChild, config: Config): string {
+  const context = {
+    owners: ownersOf(overdue.child) || "Owner",
+    due: overdue.due,
+    daysOverdue: overdue.daysOverdue,
+    oneDay: overdue.daysOverdue === 1,
+    postmortem: overdue.postmortem,
+    title: inlineText(overdue.child.title),
+  };
+  const rendered = renderTemplate(config.reminders.messages.overdue, context);
+  // The configuration was validated; the built-in text is the fallback all the same.
+  return rendered.ok
+    ? rendered.text
+    : (renderTemplate(DEFAULT_OVERDUE_MESSAGE, context) as { text: string }).text;
+}
+
+/** The people to mention: the child's assignees, else the people its Owner line names. Never a team. */
+function ownersOf(child: IssueSnapshot): string {
+  if (child.assignees.length > 0) return child.assignees.map((login) => `@${login}`).join(", ");
+  const line = /^\*\*Owner:\*\*[ \t]*(.*?)[ \t]*$/m.exec(child.body)?.[1] ?? "";
+  const people = line.match(/@[a-z\d](?:[a-z\d-]*[a-z\d])?(?![\w/-])/gi) ?? [];
+  return people.join(", ");
+}

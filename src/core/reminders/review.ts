@@ -1,0 +1,70 @@
+import { readPostmortemBody } from "../capa/items.js";
+import { severityFromLabels } from "../capa/plan.js";
+import type { Config } from "../config.js";
+import type { Plan } from "../plan.js";
+import type { CommentSnapshot, IssueSnapshot } from "../snapshots.js";
+import { formatDate } from "../time.js";
+import { renderTemplate } from "../template.js";
+import { DEFAULT_REVIEW_MESSAGE } from "./config.js";
+import { DAY_MS, planReminder } from "./reminder.js";
+
+/** When an open post-mortem's review is due: `reviewAfterDays` (by severity) after its incident closed. */
+export function reviewDeadline(
+  postmortem: IssueSnapshot,
+  incident: IssueSnapshot | undefined,
+  config: Config,
+): Date | undefined {
+  if (postmortem.state !== "open" || incident?.state !== "closed" || !incident.closedAt) {
+    return undefined;
+  }
+  const severity =
+    readPostmortemBody(postmortem.body).checkedSeverity ??
+    severityFromLabels(incident.labels, config);
+  const days = config.reminders.reviewAfterDays[severity ?? "default"];
+  if (days === 0) return undefined; // 0: never
+  return new Date(Date.parse(incident.closedAt) + days * DAY_MS);
+}
+
+export interface ReviewReminderInput {
+  postmortem: IssueSnapshot;
+  incident: IssueSnapshot;
+  /** Names of the required fields of section 9 still missing or invalid (the gate's verdict). */
+  missing: readonly string[];
+  comments: readonly CommentSnapshot[];
+  config: Config;
+  now: Date;
+}
+
+/**
+ * A reminder on a post-mortem whose review is late: it mentions the post-mortem's assignees (else
+ * the incident's) and the people listed for the roles still missing (never a team), and names the
+ * missing fields. At most one per `reminders.every` days.
+ */
+export function planReviewReminder(input: ReviewReminderInput): Plan {
+  const { postmortem, incident, missing, config } = input;
+  if (missing.length === 0) return [];
+  const owners = postmortem.assignees.length > 0 ? postmortem.assignees : incident.assignees;
+  const approvers = Object.values(config.approvals.roles)
+    .filter((role) => missing.includes(role.field))
+    .flatMap((role) => role.users);
+  const people = [...new Set([...owners, ...approvers].map((login) => login.toLowerCase()))];
+  const context = {
+    people: people.map((login) => `@${login}`).join(", ") || "Reviewers",
+    closed: formatDate(incident.closedAt ?? input.now.toISOString(), config.timezone),
+    missing: missing.map((field) => `“${field}”`).join(", "),
+    postmortem: postmortem.number,
+  };
+  return planReminder({
+    kind: "review",
+    issueNumber: postmortem.number,
+    comments: input.comments,
+    config,
+    now: input.now,
+    text: () => {
+      const rendered = renderTemplate(config.reminders.messages.review, context);
+      return rendered.ok
+        ? rendered.text
+        : (renderTemplate(DEFAULT_REVIEW_MESSAGE, context) as { text: string }).text;
+    },
+  });
+}

@@ -1,0 +1,36 @@
+import { readPostmortemBody } from "../capa/items.js";
+import { findMarker } from "../markers.js";
+import type { IssueSnapshot } from "../snapshots.js";
+import type { OverdueChild } from "./overdue.js";
+import { overdueChild } from "./overdue.js";
+
+/**
+ * The open CAPA children past their due date, from one listing of the open children (bodies
+ * included), whatever state their post-mortems are in: an approved, closed post-mortem can
+ * still have actions that slip.
+ */
+export function overdueChildren(
+  openChildren: readonly IssueSnapshot[],
+  today: string,
+): OverdueChild[] {
+  return openChildren.flatMap((child) => {
+    const parent = findMarker(child.body, "capa")?.parent;
+    if (child.author.type !== "Bot" || parent === undefined) return [];
+    const overdue = overdueChild(child, parent, today);
+    return overdue ? [overdue] : [];
+  });
+}
+
+/** Whether a post-mortem's Follow-Up rows still show `Open` for children that are overdue. */
+export function showsOverdueAsOpen(
+  postmortem: IssueSnapshot,
+  overdue: readonly OverdueChild[],
+): boolean {
+  if (postmortem.author.type !== "Bot" || !findMarker(postmortem.body, "postmortem")) return false;
+  const rows = readPostmortemBody(postmortem.body).rows;
+  return overdue.some(
+    (entry) =>
+      entry.postmortem === postmortem.number &&
+      rows.find((row) => row.reference === entry.child.number)?.row.cells[3] === "Open",
+  );
+}

@@ -1,0 +1,132 @@
+import { findMarker } from "../core/markers.js";
+import type { Plan } from "../core/plan.js";
+import { planOverdueReminder } from "../core/reminders/overdue.js";
+import { planReviewReminder, reviewDeadline } from "../core/reminders/review.js";
+import { overdueChildren, showsOverdueAsOpen } from "../core/reminders/sweep.js";
+import type { CommentSnapshot } from "../core/snapshots.js";
+import { todayIn } from "../core/time.js";
+import type { ApprovalGateway } from "../github/approval-gateway.js";
+import type { GitHubGateway } from "../github/gateway.js";
+import { judgePostmortem } from "./approval-handler.js";
+import { handleCapaEvent } from "./capa-handler.js";
+import { loadConfig } from "./load-config.js";
+import type { Logger } from "./logger.js";
+
+/** What one sweep of a repository did, for the log and the job summary. */
+export interface SweepCounts {
+  openChildren: number;
+  overdue: number;
+  reminded: number;
+  postmortemsUpdated: number;
+  openPostmortems: number;
+  reviewsLate: number;
+  reviewsReminded: number;
+  duplicatesRemoved: number;
+}
+
+/**
+ * Reminds the owners of overdue corrective actions and the reviewers of late post-mortems in one
+ * repository, and shows `Overdue` in the post-mortems. Stateless and idempotent: paged listings
+ * by label find the work, the last reminder is read from the issue's comments, so a rerun in the
+ * same interval posts nothing.
+ */
+export async function sweepReminders(
+  gateway: ApprovalGateway,
+  log: Logger,
+  now: () => Date = () => new Date(),
+): Promise<SweepCounts | "config-problem"> {
+  const base = gateway.base;
+  const loaded = await loadConfig(base);
+  if (!loaded.ok) {
+    log.warn(`Reminders skipped: ${loaded.problem}`);
+    return "config-problem";
+  }
+  const config = loaded.config;
+  const counts: SweepCounts = {
+    openChildren: 0,
+    overdue: 0,
+    reminded: 0,
+    postmortemsUpdated: 0,
+    openPostmortems: 0,
+    reviewsLate: 0,
+    reviewsReminded: 0,
+    duplicatesRemoved: 0,
+  };
+
+  // Overdue corrective actions: one listing of the open children, whatever their post-mortem's state.
+  const openChildren = await base.listIssuesWithLabel(config.capa.labels[0]!, undefined, "open");
+  const overdue = overdueChildren(openChildren, todayIn(now(), config.timezone));
+  counts.openChildren = openChildren.length;
+  counts.overdue = overdue.length;
+  for (const number of new Set(overdue.map((entry) => entry.postmortem))) {
+    const postmortem = await base.getIssue(number);
+    if (!postmortem || !showsOverdueAsOpen(postmortem, overdue)) continue;
+    const outcome = await handleCapaEvent(
+      base,
+      { kind: "childChanged", postmortem: number },
+      log,
+      now,
+    );
+    if (outcome !== "ignored") counts.postmortemsUpdated++;
+  }
+  for (const entry of overdue) {
+    counts.reminded += await remind(base, entry.child.number, counts, (comments) =>
+      planOverdueReminder({ overdue: entry, comments, config, now: now() }),
+    );
+  }
+
+  // Late reviews: open post-mortems whose incident closed `reviewAfterDays` ago or more.
+  const postmortems = await base.listIssuesWithLabel(
+    config.postmortemLabels[0]!,
+    undefined,
+    "open",
+  );
+  counts.openPostmortems = postmortems.length;
+  for (const postmortem of postmortems) {
+    const incidentNumber = findMarker(postmortem.body, "postmortem")?.incident;
+    if (postmortem.author.type !== "Bot" || incidentNumber === undefined) continue;
+    const incident = await base.getIssue(incidentNumber);
+    const deadline = reviewDeadline(postmortem, incident, config);
+    if (!incident || !deadline || now().getTime() < deadline.getTime()) continue;
+    const judged = await judgePostmortem(gateway, config, postmortem.number, now());
+    if (!judged || judged.verdict.approved) continue;
+    counts.reviewsLate++;
+    counts.reviewsReminded += await remind(base, postmortem.number, counts, (comments) =>
+      planReviewReminder({
+        postmortem: judged.issue,
+        incident,
+        missing: judged.verdict.missing,
+        comments,
+        config,
+        now: now(),
+      }),
+    );
+  }
+
+  log.info(
+    `Reminders for ${base.repository.owner}/${base.repository.repo}: ${Object.entries(counts)
+      .map(([name, value]) => `${name} ${value}`)
+      .join(", ")}`,
+  );
+  return counts;
+}
+
+/** Plan, write, and plan again on a fresh read, so a racing writer's reminder is removed. */
+async function remind(
+  gateway: GitHubGateway,
+  issueNumber: number,
+  counts: SweepCounts,
+  plan: (comments: CommentSnapshot[]) => Plan,
+): Promise<number> {
+  let created = 0;
+  for (let round = 0; round < 3; round++) {
+    const steps = plan(await gateway.listComments(issueNumber));
+    if (steps.length === 0) break;
+    for (const step of steps) {
+      await gateway.apply(step);
+      if (step.kind === "createComment") created++;
+      if (step.kind === "deleteComment") counts.duplicatesRemoved++;
+    }
+  }
+  return created;
+}

@@ -1,0 +1,141 @@
+import type { Probot } from "probot";
+import type { ConfigCache } from "./github/config-cache.js";
+import { ApprovalGateway } from "./github/approval-gateway.js";
+import type { Logger } from "./handlers/logger.js";
+
+/** A logger for the App's own runs (timers), tagged with what they do. */
+export function featureLogger(app: Probot, feature: string): Logger {
+  return {
+    info: (message) => app.log.info({ feature }, message),
+    warn: (message) => app.log.warn({ feature }, message),
+    error: (message) => app.log.error({ feature }, message),
+  };
+}
+
+/**
+ * Calls `work` for every repository of every installation of the App (archived ones left out),
+ * with a gateway authenticated as that installation. One repository's failure is logged and the
+ * others go on.
+ */
+export async function forEachRepository(
+  app: Probot,
+  configCache: ConfigCache,
+  log: Logger,
+  work: (gateway: ApprovalGateway) => Promise<void>,
+): Promise<void> {
+  const appOctokit = await app.auth();
+  const installations = await appOctokit.paginate("GET /app/installations", { per_page: 100 });
+  for (const installation of installations) {
+    const octokit = await app.auth(installation.id);
+    const repositories = await octokit.paginate("GET /installation/repositories", {
+      per_page: 100,
+    });
+    for (const repository of repositories) {
+      if (repository.archived) continue;
+      const gateway = new ApprovalGateway(
+        octokit,
+        {
+          owner: repository.owner.login,
+          repo: repository.name,
+          defaultBranch: repository.default_branch ?? "main",
+        },
+        log,
+        configCache,
+      );
+      try {
+        await work(gateway);
+      } catch (error) {
+        log.error(
+          `${repository.full_name}: ${error instanceof Error ? error.message : String(error)}`,
+        );
+      }
+    }
+  }
+}
+
+/**
+ * Calls `work` for each repository of each installation that has an open issue carrying one of
+ * `labels` updated since `since`, found with one issue search per installation (search is
+ * eventually consistent and separately rate limited: fine for finding candidates, which the
+ * handlers then re-check with consistent reads).
+ */
+export async function forEachRepositoryWithRecentIssues(
+  app: Probot,
+  configCache: ConfigCache,
+  log: Logger,
+  search: { labels: readonly string[]; since: Date },
+  work: (gateway: ApprovalGateway) => Promise<void>,
+): Promise<void> {
+  const appOctokit = await app.auth();
+  const installations = await appOctokit.paginate("GET /app/installations", { per_page: 100 });
+  const labels = [...new Set(search.labels.map((label) => label.toLowerCase()))]
+    // Quoted only where needed: `label:a,b` means either, `"help wanted"` keeps its space.
+    .map((label) => (/\s/.test(label) ? `"${label.replace(/"/g, "")}"` : label))
+    .join(",");
+  const since = search.since.toISOString().replace(/\.\d{3}Z$/, "Z");
+  for (const installation of installations) {
+    const account =
+      installation.account && "login" in installation.account
+        ? installation.account.login
+        : undefined;
+    if (!account) continue;
+    const octokit = await app.auth(installation.id);
+    const repositories = new Set<string>();
+    // Paged by hand: Octokit's paginate mistakes the answer's extra keys (`search_type`) for
+    // its items. Search gives at most 1,000 results; enough for candidates.
+    for (let page = 1; page <= 10; page++) {
+      const { data } = await octokit.request("GET /search/issues", {
+        q: `user:${account} is:issue is:open label:${labels} updated:>=${since}`,
+        per_page: 100,
+        page,
+      });
+      for (const issue of data.items) {
+        repositories.add(issue.repository_url.replace(/^.*\/repos\//, ""));
+      }
+      if (data.items.length < 100) break;
+    }
+    for (const fullName of repositories) {
+      const [owner = "", repo = ""] = fullName.split("/");
+      try {
+        // The default branch, where the configuration and the template are read.
+        const { data } = await octokit.request("GET /repos/{owner}/{repo}", { owner, repo });
+        const gateway = new ApprovalGateway(
+          octokit,
+          { owner, repo, defaultBranch: data.default_branch },
+          log,
+          configCache,
+        );
+        await work(gateway);
+      } catch (error) {
+        log.error(`${fullName}: ${error instanceof Error ? error.message : String(error)}`);
+      }
+    }
+  }
+}
+
+/**
+ * Runs `sweep` every `intervalMs` (and once at once, when `atStart`), never two at a time.
+ * Returns a function that stops the timer.
+ */
+export function every(
+  intervalMs: number,
+  sweep: () => Promise<void>,
+  options: { atStart?: boolean; log: Logger },
+): () => void {
+  let running = false;
+  const run = async () => {
+    if (running) return;
+    running = true;
+    try {
+      await sweep();
+    } catch (error) {
+      options.log.error(`sweep failed: ${error instanceof Error ? error.message : String(error)}`);
+    } finally {
+      running = false;
+    }
+  };
+  const timer = setInterval(() => void run(), intervalMs);
+  timer.unref();
+  if (options.atStart) setImmediate(() => void run());
+  return () => clearInterval(timer);
+}

@@ -1,0 +1,57 @@
+import type { Probot } from "probot";
+import type { ConfigCache } from "./github/config-cache.js";
+import { reconcileRepository } from "./handlers/reconcile-handler.js";
+import type { InFlight } from "./in-flight.js";
+import { defaultConfig } from "./core/config.js";
+import type { LoadedConfig } from "./handlers/load-config.js";
+import { every, featureLogger, forEachRepositoryWithRecentIssues } from "./installations.js";
+
+export interface ReconcileTimerOptions {
+  intervalMs: number;
+  /** How far back a sweep looks (issues updated since then). */
+  lookBackMs: number;
+  configCache: ConfigCache;
+  now: () => Date;
+  inFlight: InFlight;
+}
+
+/**
+ * Catches up on work that was accepted and not finished (a process stopped mid-delivery, a
+ * delivery GitHub never retried): at start, then every `RECONCILE_INTERVAL`. The handlers re-check
+ * everything with consistent reads, so a sweep never duplicates anything.
+ */
+export function startReconcileTimer(app: Probot, options: ReconcileTimerOptions): () => void {
+  const log = featureLogger(app, "reconcile");
+  return every(
+    options.intervalMs,
+    () =>
+      options.inFlight.track("reconcile sweep", () => {
+        const since = new Date(options.now().getTime() - options.lookBackMs);
+        // The labels of every configuration seen, the defaults included.
+        const configs = options.configCache
+          .knownValues<LoadedConfig>()
+          .flatMap((loaded) => (loaded.ok ? [loaded.config] : []));
+        const labels = [defaultConfig, ...configs].flatMap((config) => [
+          ...config.incidentLabels,
+          ...config.postmortemLabels,
+        ]);
+        return forEachRepositoryWithRecentIssues(
+          app,
+          options.configCache,
+          log,
+          { labels, since },
+          async (gateway) => {
+            const counts = await reconcileRepository(gateway, log, since, options.now);
+            if (counts === "config-problem") return;
+            const { owner, repo } = gateway.repository;
+            log.info(
+              `reconciled ${owner}/${repo}: ${Object.entries(counts)
+                .map(([name, value]) => `${name} ${value}`)
+                .join(", ")}`,
+            );
+          },
+        );
+      }),
+    { atStart: true, log },
+  );
+}

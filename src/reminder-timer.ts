@@ -1,0 +1,27 @@
+import type { Probot } from "probot";
+import type { ConfigCache } from "./github/config-cache.js";
+import { sweepReminders } from "./handlers/reminder-handler.js";
+import { every, featureLogger, forEachRepository } from "./installations.js";
+
+export interface ReminderTimerOptions {
+  intervalMs: number;
+  configCache: ConfigCache;
+  now: () => Date;
+}
+
+/**
+ * The App's own reminder runs (`REMINDER_INTERVAL`): every interval, every repository of every
+ * installation is swept. Stateless like everything else: the last reminder is found on GitHub, so
+ * replicas and restarts post nothing twice.
+ */
+export function startReminderTimer(app: Probot, options: ReminderTimerOptions): () => void {
+  const log = featureLogger(app, "reminders");
+  return every(
+    options.intervalMs,
+    () =>
+      forEachRepository(app, options.configCache, log, async (gateway) => {
+        await sweepReminders(gateway, log, options.now);
+      }),
+    { log },
+  );
+}

@@ -1,0 +1,180 @@
+// The Action's `mode: reminders` (auto on `schedule`), run as the runner runs it against the
+// emulator: overdue corrective actions are reminded once per interval, and shown Overdue.
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { createGitHubEmulator } from "../../emulator/index.js";
+import type { GitHubEmulator } from "../../emulator/index.js";
+import { runActionBundle } from "../../scripts/action-runner.js";
+import { itemKey } from "../../src/core/capa/items.js";
+import { childBody } from "../../src/core/capa/render.js";
+import type { SpawnClock } from "../support/clock.js";
+import { useFixedClock } from "../support/clock.js";
+import { renderedPostmortem, withLine } from "../core/capa/fixtures.js";
+
+const ACTIONS_BOT = "github-actions[bot]";
+const APP_BOT = "postmortem-bot[bot]";
+const ACTION = "Add automated validation checks (CI/CD gates)";
+const RULE =
+  "|---------------------------------------------|---------------|------------|----------|\n";
+let emulator: GitHubEmulator;
+let clock: SpawnClock;
+
+beforeEach(async () => {
+  // A week after the action was due.
+  clock = useFixedClock("2026-11-27T09:00:00Z");
+  emulator = createGitHubEmulator({ users: [{ login: "carol", role: "write" }] });
+  emulator.addUser(ACTIONS_BOT, "write", { type: "Bot" });
+  emulator.addUser(APP_BOT, "write", { type: "Bot" });
+  await emulator.start();
+});
+afterEach(async () => {
+  await emulator.stop();
+  vi.useRealTimers();
+});
+
+/** A post-mortem (#1) with one linked, open child (#2) due on `due`, as the App leaves them. */
+function postmortemWithChild(due: string): { postmortem: number; child: number } {
+  const shown = (status: string) =>
+    withLine(
+      RULE,
+      `${RULE}| ${ACTION} (#2) | @carol | ${due} | ${status} |\n`,
+      withLine(
+        `- [ ] ${ACTION}`,
+        `- [x] ${ACTION} → #2 · @carol · due ${due}`,
+        renderedPostmortem(),
+      ),
+    ).replace('{"incident":12}', '{"incident":9}');
+  const postmortem = emulator.openIssue({
+    by: APP_BOT,
+    title: "Post-mortem: Checkout returns 500",
+    body: shown("Open"),
+    labels: ["postmortem"],
+  }).number as number;
+  const child = emulator.openIssue({
+    by: APP_BOT,
+    title: `CAPA: ${ACTION}`,
+    body: childBody({
+      parent: postmortem,
+      incident: 9,
+      key: itemKey(ACTION),
+      title: ACTION,
+      category: "Technical Fixes",
+      assignees: ["carol"],
+      ownerText: "@carol",
+      unassignable: [],
+      due,
+    }),
+    labels: ["capa"],
+    assignees: ["carol"],
+  }).number as number;
+  emulator.addSubIssue({ by: APP_BOT, parent: postmortem, child });
+  return { postmortem, child };
+}
+
+function scheduled() {
+  return runActionBundle({
+    eventName: "schedule",
+    payload: { schedule: "0 9 * * *" },
+    apiUrl: emulator.apiUrl,
+    token: emulator.tokenFor(ACTIONS_BOT),
+    repository: `${emulator.owner}/${emulator.repoName}`,
+    ...clock,
+  });
+}
+
+const reminders = (child: number) =>
+  emulator.commentsOn(child).filter((c) => c.user.login === ACTIONS_BOT);
+
+describe("reminders from the Action on schedule", () => {
+  it("reminds the owner once, marks the row and line Overdue; a second run in the interval posts nothing", async () => {
+    const { postmortem, child } = postmortemWithChild("2026-11-20");
+
+    const first = await scheduled();
+    expect(first.exitCode).toBe(0);
+    const [reminder, ...more] = reminders(child);
+    expect(more).toEqual([]);
+    expect(reminder!.body.split("\n\n<!--")[0]).toBe(
+      "⏰ @carol: this corrective action was due on **2026-11-20** and is still open (7 days overdue). It comes from post-mortem #1.\n\n" +
+        "Close it when it is done (as not planned if it will not be done), or change its `Due:` line if the date has moved.",
+    );
+    // The moment the run decided, on the run's (fixed) clock.
+    expect(reminder!.body).toMatch(
+      /\n\n<!-- postmortem-bot:reminder \{"kind":"overdue","at":"2026-11-27T09:0\d:\d\d\.\d{3}Z"\} -->$/,
+    );
+    const body = emulator.issue(postmortem).body as string;
+    expect(body).toContain(`| ${ACTION} (#2) | @carol | 2026-11-20 | Overdue |\n`);
+    expect(body).toContain(`- [x] ${ACTION} → #2 · @carol · due 2026-11-20 · Overdue\n`);
+    expect(first.summary).toContain("| reminded now | 1 |");
+
+    const before = emulator.requests.at(-1)?.seq ?? 0;
+    const second = await scheduled();
+    expect(second.exitCode).toBe(0);
+    expect(reminders(child)).toHaveLength(1);
+    expect(
+      emulator.requests.filter((r) => r.seq > before && r.method !== "GET").map((r) => r.path),
+    ).toEqual([]);
+    expect(second.summary).toContain("| reminded now | 0 |");
+  });
+
+  it("two scheduled runs at once leave one reminder", async () => {
+    const { child } = postmortemWithChild("2026-11-20");
+    const runs = await Promise.all([scheduled(), scheduled()]);
+    expect(runs.map((r) => r.exitCode)).toEqual([0, 0]);
+    expect(reminders(child)).toHaveLength(1);
+  });
+
+  it("nothing for an action not yet due, or closed", async () => {
+    const { child } = postmortemWithChild("2026-12-15");
+    const result = await scheduled();
+    expect(result.exitCode).toBe(0);
+    expect(reminders(child)).toEqual([]);
+    expect(result.summary).toContain("| overdue | 0 |");
+  });
+
+  it("a post-mortem still unapproved a week after its incident closed: its assignee is reminded once", async () => {
+    // The incident was closed nine days before the run (on the emulator's clock).
+    vi.setSystemTime(new Date("2026-11-18T10:00:00Z"));
+    const incident = emulator.openIssue({ by: "carol", title: "Checkout returns 500" })
+      .number as number;
+    emulator.closeIssue({ by: "carol", issue: incident });
+    vi.setSystemTime(new Date("2026-11-27T09:00:00Z"));
+    const postmortem = emulator.openIssue({
+      by: APP_BOT,
+      title: "Post-mortem: Checkout returns 500",
+      body: renderedPostmortem().replace('{"incident":12}', `{"incident":${incident}}`),
+      labels: ["postmortem"],
+      assignees: ["carol"],
+    }).number as number;
+
+    expect((await scheduled()).exitCode).toBe(0);
+    const second = await scheduled();
+    expect(second.exitCode).toBe(0);
+
+    const late = emulator
+      .commentsOn(postmortem)
+      .filter((c) => c.user.login === ACTIONS_BOT && c.body.includes('"kind":"review"'));
+    expect(late).toHaveLength(1);
+    expect(late[0]!.body.split("\n\n<!--")[0]).toBe(
+      "⏰ @carol: this post-mortem's incident was closed on 2026-11-18, and its review is still not complete. " +
+        "Missing: “Approved By (Tech Lead)”, “Approved By (Product/Business)”, “Date of Final Review”, “Communication Sent to Team (Yes/No)”.\n\n" +
+        "Approvers comment `/approve <role>` here; fill in the other fields in section 9.",
+    );
+    expect(second.summary).toContain("| reviews late | 1 |");
+    expect(second.summary).toContain("| reviews reminded now | 0 |");
+  });
+
+  it("an unknown mode fails the job and says which modes exist", async () => {
+    const result = await runActionBundle({
+      eventName: "workflow_dispatch",
+      payload: { inputs: { mode: "remind-me" } },
+      apiUrl: emulator.apiUrl,
+      token: emulator.tokenFor(ACTIONS_BOT),
+      repository: `${emulator.owner}/${emulator.repoName}`,
+      ...clock,
+    });
+    expect(result.exitCode).toBe(1);
+    expect(result.stdout).toContain(
+      '::error::the dispatch\'s `inputs.mode` is "remind-me": use one of auto, approvals, reminders.',
+    );
+    expect(emulator.requests.filter((r) => r.actor === ACTIONS_BOT)).toEqual([]);
+  });
+});

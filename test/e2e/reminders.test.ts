@@ -1,0 +1,85 @@
+// End to end, reminders from the App's own timer (REMINDER_INTERVAL): the real server walks its
+// installations and reminds an overdue owner once, with two replicas sweeping at the same time.
+import { afterEach, beforeAll, describe, expect, it } from "vitest";
+import { itemKey } from "../../src/core/capa/items.js";
+import { childBody } from "../../src/core/capa/render.js";
+import { renderedPostmortem, withLine } from "../core/capa/fixtures.js";
+import type { Stack } from "./stack.js";
+import { loopbackOnly, startStack } from "./stack.js";
+
+const ACTION = "Add automated validation checks (CI/CD gates)";
+const RULE =
+  "|---------------------------------------------|---------------|------------|----------|\n";
+let stack: Stack | undefined;
+
+beforeAll(() => loopbackOnly());
+afterEach(async () => {
+  await stack?.stop();
+  stack = undefined;
+});
+
+describe("reminders from the App's timer", () => {
+  it("two replicas sweeping every second remind an overdue owner once and show Overdue", async () => {
+    // The stack's clock starts on 2026-11-27: an action due on the 20th is a week late.
+    stack = await startStack({ replicas: 2, env: { REMINDER_INTERVAL: "1s" } });
+    const { emulator } = stack;
+    emulator.setPermission("carol", "write");
+    const bot = emulator.state.bot.login;
+    const body = withLine(
+      RULE,
+      `${RULE}| ${ACTION} (#2) | @carol | 2026-11-20 | Open |\n`,
+      withLine(
+        `- [ ] ${ACTION}`,
+        `- [x] ${ACTION} → #2 · @carol · due 2026-11-20`,
+        renderedPostmortem(),
+      ),
+    ).replace('{"incident":12}', '{"incident":9}');
+    const postmortem = emulator.openIssue({
+      by: bot,
+      title: "Post-mortem: Checkout returns 500",
+      body,
+      labels: ["postmortem"],
+    }).number as number;
+    const child = emulator.openIssue({
+      by: bot,
+      title: `CAPA: ${ACTION}`,
+      body: childBody({
+        parent: postmortem,
+        incident: 9,
+        key: itemKey(ACTION),
+        title: ACTION,
+        category: "Technical Fixes",
+        assignees: ["carol"],
+        ownerText: "@carol",
+        unassignable: [],
+        due: "2026-11-20",
+      }),
+      labels: ["capa"],
+      assignees: ["carol"],
+    }).number as number;
+    emulator.addSubIssue({ by: bot, parent: postmortem, child });
+
+    const reminders = () =>
+      emulator
+        .commentsOn(child)
+        .filter((c) => c.user.login === bot && c.body.includes("postmortem-bot:reminder"));
+    const deadline = Date.now() + 20_000;
+    while (
+      !(emulator.issue(postmortem).body as string).includes("| Overdue |") &&
+      Date.now() < deadline
+    ) {
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    // Several more sweeps by both replicas.
+    await new Promise((r) => setTimeout(r, 3_000));
+    await emulator.waitForIdle();
+
+    expect(reminders()).toHaveLength(1);
+    expect(reminders()[0]!.body).toMatch(
+      /^⏰ @carol: this corrective action was due on \*\*2026-11-20\*\* and is still open \(7 days overdue\)\. It comes from post-mortem #1\./,
+    );
+    const shown = emulator.issue(postmortem).body as string;
+    expect(shown).toContain(`| ${ACTION} (#2) | @carol | 2026-11-20 | Overdue |\n`);
+    expect(shown).toContain(`- [x] ${ACTION} → #2 · @carol · due 2026-11-20 · Overdue\n`);
+  }, 60_000);
+});
