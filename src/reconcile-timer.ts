@@ -4,7 +4,8 @@ import { reconcileRepository } from "./handlers/reconcile-handler.js";
 import type { InFlight } from "./in-flight.js";
 import { defaultConfig } from "./core/config.js";
 import type { LoadedConfig } from "./handlers/load-config.js";
-import { every, featureLogger, forEachRepositoryWithRecentIssues } from "./installations.js";
+import { forEachRepositoryWithRecentIssues } from "./github/installations.js";
+import { every, featureLogger } from "./timers.js";
 
 export interface ReconcileTimerOptions {
   intervalMs: number;

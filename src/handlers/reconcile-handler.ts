@@ -7,7 +7,7 @@ import type { Logger } from "./logger.js";
 
 export interface ReconcileCounts {
   incidentsChecked: number;
-  postmortemsOpened: number;
+  incidentsSettled: number;
   postmortemsChecked: number;
   capaCompleted: number;
 }
@@ -34,7 +34,7 @@ export async function reconcileRepository(
   const candidates = reconcileCandidates(incidents, postmortems, config);
   const counts: ReconcileCounts = {
     incidentsChecked: candidates.incidents.length,
-    postmortemsOpened: 0,
+    incidentsSettled: 0,
     postmortemsChecked: candidates.postmortems.length,
     capaCompleted: 0,
   };
@@ -55,7 +55,7 @@ export async function reconcileRepository(
       },
       log,
     );
-    if (outcome === "converged") counts.postmortemsOpened++;
+    if (outcome === "converged") counts.incidentsSettled++;
   }
   for (const postmortem of candidates.postmortems) {
     const outcome = await handleCapaEvent(

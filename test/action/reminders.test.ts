@@ -4,17 +4,13 @@ import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { createGitHubEmulator } from "../../emulator/index.js";
 import type { GitHubEmulator } from "../../emulator/index.js";
 import { runActionBundle } from "../../scripts/action-runner.js";
-import { itemKey } from "../../src/core/capa/items.js";
-import { childBody } from "../../src/core/capa/render.js";
 import type { SpawnClock } from "../support/clock.js";
 import { useFixedClock } from "../support/clock.js";
-import { renderedPostmortem, withLine } from "../core/capa/fixtures.js";
+import { renderedPostmortem } from "../core/capa/fixtures.js";
+import { OVERDUE_ACTION as ACTION, openPostmortemWithChild } from "../support/overdue-fixture.js";
 
 const ACTIONS_BOT = "github-actions[bot]";
 const APP_BOT = "postmortem-bot[bot]";
-const ACTION = "Add automated validation checks (CI/CD gates)";
-const RULE =
-  "|---------------------------------------------|---------------|------------|----------|\n";
 let emulator: GitHubEmulator;
 let clock: SpawnClock;
 
@@ -31,43 +27,8 @@ afterEach(async () => {
   vi.useRealTimers();
 });
 
-/** A post-mortem (#1) with one linked, open child (#2) due on `due`, as the App leaves them. */
-function postmortemWithChild(due: string): { postmortem: number; child: number } {
-  const shown = (status: string) =>
-    withLine(
-      RULE,
-      `${RULE}| ${ACTION} (#2) | @carol | ${due} | ${status} |\n`,
-      withLine(
-        `- [ ] ${ACTION}`,
-        `- [x] ${ACTION} → #2 · @carol · due ${due}`,
-        renderedPostmortem(),
-      ),
-    ).replace('{"incident":12}', '{"incident":9}');
-  const postmortem = emulator.openIssue({
-    by: APP_BOT,
-    title: "Post-mortem: Checkout returns 500",
-    body: shown("Open"),
-    labels: ["postmortem"],
-  }).number as number;
-  const child = emulator.openIssue({
-    by: APP_BOT,
-    title: `CAPA: ${ACTION}`,
-    body: childBody({
-      parent: postmortem,
-      incident: 9,
-      key: itemKey(ACTION),
-      title: ACTION,
-      category: "Technical Fixes",
-      assignees: ["carol"],
-      ownerText: "@carol",
-      unassignable: [],
-      due,
-    }),
-    labels: ["capa"],
-    assignees: ["carol"],
-  }).number as number;
-  emulator.addSubIssue({ by: APP_BOT, parent: postmortem, child });
-  return { postmortem, child };
+function postmortemWithChild(due: string) {
+  return openPostmortemWithChild(emulator, APP_BOT, due);
 }
 
 function scheduled() {

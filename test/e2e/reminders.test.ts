@@ -1,15 +1,10 @@
 // End to end, reminders from the App's own timer (REMINDER_INTERVAL): the real server walks its
 // installations and reminds an overdue owner once, with two replicas sweeping at the same time.
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
-import { itemKey } from "../../src/core/capa/items.js";
-import { childBody } from "../../src/core/capa/render.js";
-import { renderedPostmortem, withLine } from "../core/capa/fixtures.js";
+import { OVERDUE_ACTION as ACTION, openPostmortemWithChild } from "../support/overdue-fixture.js";
 import type { Stack } from "./stack.js";
 import { loopbackOnly, startStack } from "./stack.js";
 
-const ACTION = "Add automated validation checks (CI/CD gates)";
-const RULE =
-  "|---------------------------------------------|---------------|------------|----------|\n";
 let stack: Stack | undefined;
 
 beforeAll(() => loopbackOnly());
@@ -25,39 +20,7 @@ describe("reminders from the App's timer", () => {
     const { emulator } = stack;
     emulator.setPermission("carol", "write");
     const bot = emulator.state.bot.login;
-    const body = withLine(
-      RULE,
-      `${RULE}| ${ACTION} (#2) | @carol | 2026-11-20 | Open |\n`,
-      withLine(
-        `- [ ] ${ACTION}`,
-        `- [x] ${ACTION} → #2 · @carol · due 2026-11-20`,
-        renderedPostmortem(),
-      ),
-    ).replace('{"incident":12}', '{"incident":9}');
-    const postmortem = emulator.openIssue({
-      by: bot,
-      title: "Post-mortem: Checkout returns 500",
-      body,
-      labels: ["postmortem"],
-    }).number as number;
-    const child = emulator.openIssue({
-      by: bot,
-      title: `CAPA: ${ACTION}`,
-      body: childBody({
-        parent: postmortem,
-        incident: 9,
-        key: itemKey(ACTION),
-        title: ACTION,
-        category: "Technical Fixes",
-        assignees: ["carol"],
-        ownerText: "@carol",
-        unassignable: [],
-        due: "2026-11-20",
-      }),
-      labels: ["capa"],
-      assignees: ["carol"],
-    }).number as number;
-    emulator.addSubIssue({ by: bot, parent: postmortem, child });
+    const { postmortem, child } = openPostmortemWithChild(emulator, bot, "2026-11-20");
 
     const reminders = () =>
       emulator

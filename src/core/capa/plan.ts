@@ -131,8 +131,13 @@ function readChildren(issues: readonly IssueSnapshot[]): Child[] {
     issue,
     key: findMarker(issue.body, "capa")?.key ?? "",
     dueLine: dueLineOf(issue.body),
-    ownerLine: /^\*\*Owner:\*\*[ \t]*(.*?)[ \t]*$/m.exec(issue.body)?.[1],
+    ownerLine: ownerLineOf(issue.body),
   }));
+}
+
+/** What a child's `**Owner:**` line says. */
+export function ownerLineOf(childBody: string): string | undefined {
+  return /^\*\*Owner:\*\*[ \t]*(.*?)[ \t]*$/m.exec(childBody)?.[1];
 }
 
 /** What a child's `Due:` line says (people change the date there). */

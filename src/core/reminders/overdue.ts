@@ -1,13 +1,12 @@
-import { dueLineOf } from "../capa/plan.js";
+import { dueLineOf, ownerLineOf } from "../capa/plan.js";
 import { parseIsoDate } from "../capa/items.js";
 import type { Config } from "../config.js";
 import { inlineText } from "../markdown-text.js";
 import type { Plan } from "../plan.js";
 import type { CommentSnapshot, IssueSnapshot } from "../snapshots.js";
-import { renderTemplate } from "../template.js";
 import { DEFAULT_OVERDUE_MESSAGE } from "./config.js";
 
-import { DAY_MS, planReminder } from "./reminder.js";
+import { DAY_MS, planReminder, reminderText as renderReminder } from "./reminder.js";
 
 /** An open CAPA child whose `Due:` date has passed, as the reminder sweep sees it. */
 export interface OverdueChild {
@@ -62,17 +61,13 @@ function reminderText(overdue: OverdueChild, config: Config): string {
     postmortem: overdue.postmortem,
     title: inlineText(overdue.child.title),
   };
-  const rendered = renderTemplate(config.reminders.messages.overdue, context);
-  // The configuration was validated; the built-in text is the fallback all the same.
-  return rendered.ok
-    ? rendered.text
-    : (renderTemplate(DEFAULT_OVERDUE_MESSAGE, context) as { text: string }).text;
+  return renderReminder(config.reminders.messages.overdue, DEFAULT_OVERDUE_MESSAGE, context);
 }
 
 /** The people to mention: the child's assignees, else the people its Owner line names. Never a team. */
 function ownersOf(child: IssueSnapshot): string {
   if (child.assignees.length > 0) return child.assignees.map((login) => `@${login}`).join(", ");
-  const line = /^\*\*Owner:\*\*[ \t]*(.*?)[ \t]*$/m.exec(child.body)?.[1] ?? "";
+  const line = ownerLineOf(child.body) ?? "";
   const people = line.match(/@[a-z\d](?:[a-z\d-]*[a-z\d])?(?![\w/-])/gi) ?? [];
   return people.join(", ");
 }

@@ -2,6 +2,7 @@ import type { Config } from "../config.js";
 import { findMarker, formatMarker } from "../markers.js";
 import type { Plan } from "../plan.js";
 import type { CommentSnapshot } from "../snapshots.js";
+import { renderTemplate } from "../template.js";
 
 export const DAY_MS = 86_400_000;
 
@@ -52,4 +53,15 @@ export function planReminder(request: ReminderRequest): Plan {
       body: `${request.text()}\n\n${marker}`,
     },
   ];
+}
+
+/**
+ * A reminder's text from the repository's snippet. The configuration validated it, so the
+ * built-in wording is only a fallback for a snippet that fails on real values.
+ */
+export function reminderText(source: string, fallback: string, context: object): string {
+  const rendered = renderTemplate(source, context);
+  if (rendered.ok) return rendered.text;
+  const builtIn = renderTemplate(fallback, context);
+  return builtIn.ok ? builtIn.text : fallback;
 }

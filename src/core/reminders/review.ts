@@ -4,9 +4,8 @@ import type { Config } from "../config.js";
 import type { Plan } from "../plan.js";
 import type { CommentSnapshot, IssueSnapshot } from "../snapshots.js";
 import { formatDate } from "../time.js";
-import { renderTemplate } from "../template.js";
 import { DEFAULT_REVIEW_MESSAGE } from "./config.js";
-import { DAY_MS, planReminder } from "./reminder.js";
+import { DAY_MS, planReminder, reminderText } from "./reminder.js";
 
 /** When an open post-mortem's review is due: `reviewAfterDays` (by severity) after its incident closed. */
 export function reviewDeadline(
@@ -60,11 +59,6 @@ export function planReviewReminder(input: ReviewReminderInput): Plan {
     comments: input.comments,
     config,
     now: input.now,
-    text: () => {
-      const rendered = renderTemplate(config.reminders.messages.review, context);
-      return rendered.ok
-        ? rendered.text
-        : (renderTemplate(DEFAULT_REVIEW_MESSAGE, context) as { text: string }).text;
-    },
+    text: () => reminderText(config.reminders.messages.review, DEFAULT_REVIEW_MESSAGE, context),
   });
 }

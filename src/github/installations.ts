@@ -1,16 +1,10 @@
 import type { Probot } from "probot";
-import type { ConfigCache } from "./github/config-cache.js";
-import { ApprovalGateway } from "./github/approval-gateway.js";
-import type { Logger } from "./handlers/logger.js";
+import type { Logger } from "../handlers/logger.js";
+import { ApprovalGateway } from "./approval-gateway.js";
+import type { ConfigCache } from "./config-cache.js";
 
-/** A logger for the App's own runs (timers), tagged with what they do. */
-export function featureLogger(app: Probot, feature: string): Logger {
-  return {
-    info: (message) => app.log.info({ feature }, message),
-    warn: (message) => app.log.warn({ feature }, message),
-    error: (message) => app.log.error({ feature }, message),
-  };
-}
+// The App's own runs (timers) reach repositories through here: which installations and
+// repositories there are, and which have recent incident or post-mortem activity.
 
 /**
  * Calls `work` for every repository of every installation of the App (archived ones left out),
@@ -111,31 +105,4 @@ export async function forEachRepositoryWithRecentIssues(
       }
     }
   }
-}
-
-/**
- * Runs `sweep` every `intervalMs` (and once at once, when `atStart`), never two at a time.
- * Returns a function that stops the timer.
- */
-export function every(
-  intervalMs: number,
-  sweep: () => Promise<void>,
-  options: { atStart?: boolean; log: Logger },
-): () => void {
-  let running = false;
-  const run = async () => {
-    if (running) return;
-    running = true;
-    try {
-      await sweep();
-    } catch (error) {
-      options.log.error(`sweep failed: ${error instanceof Error ? error.message : String(error)}`);
-    } finally {
-      running = false;
-    }
-  };
-  const timer = setInterval(() => void run(), intervalMs);
-  timer.unref();
-  if (options.atStart) setImmediate(() => void run());
-  return () => clearInterval(timer);
 }
