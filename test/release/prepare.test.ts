@@ -96,7 +96,8 @@ describe("preparing a release", () => {
   });
 });
 
-describe("scripts/release/prepare.ts, as the release workflow runs it", () => {
+// Starts tsx, seconds on a busy machine: a wider timeout.
+describe("scripts/release/prepare.ts, as the release workflow runs it", { timeout: 90_000 }, () => {
   const script = fileURLToPath(new URL("../../scripts/release/prepare.ts", import.meta.url));
   const tsx = fileURLToPath(new URL("../../node_modules/.bin/tsx", import.meta.url));
 
