@@ -24,8 +24,11 @@ import type { ApprovalGateway } from "../github/approval-gateway.js";
 import { loadConfig } from "./load-config.js";
 import type { Logger } from "./logger.js";
 
-/** Enough for write → verify, twice over, with room for a failed write in between. */
-export const MAX_APPROVAL_ROUNDS = 4;
+/**
+ * Enough for section 9's write, a racing writer overwriting it once, the gate's comment and
+ * reopen, removing a racing run's copy of that comment, and the verifying read.
+ */
+export const MAX_APPROVAL_ROUNDS = 6;
 
 /** The deliveries the approval gate acts on, read out of webhook payloads by src/github. */
 export type ApprovalEvent =
@@ -100,25 +103,29 @@ export async function handleApprovalEvent(
   const context = new RunContext(gateway, config, now);
   let decision: CloseDecision | undefined;
 
-  if (mode === "enforce" && event.kind === "command") {
-    await converge(gateway, context, log, `/approve on #${event.issue.number}`, async () => {
+  // Every enforcing run, whatever its event, first makes section 9 show what ALL the command
+  // comments say (a command whose own run was cancelled is written here), then does its own part.
+  const what = `${event.kind === "other" ? event.action : event.kind} of #${event.issue.number}`;
+  if (mode === "enforce" || event.kind === "closed") {
+    await converge(gateway, context, log, what, async () => {
       const state = await context.read(event.issue.number);
       if (!state) return { steps: [] };
-      const plan = planApprovalCommand({
-        issue: state.issue,
-        commentId: event.commentId,
-        comments: state.comments,
-        people: state.people,
-        config: config.approvals,
-        formatDay: context.formatDay,
-      });
-      return { steps: plan.steps, after: plan.acknowledge };
-    });
-  }
-  if (event.kind === "closed") {
-    await converge(gateway, context, log, `close of #${event.issue.number}`, async () => {
-      const state = await context.read(event.issue.number);
-      if (!state) return { steps: [] };
+      if (mode === "enforce") {
+        const plan = planApprovalCommand({
+          issue: state.issue,
+          // For other events only the section's sync is wanted: no comment has this id.
+          commentId: event.kind === "command" ? event.commentId : 0,
+          comments: state.comments,
+          people: state.people,
+          config: config.approvals,
+          formatDay: context.formatDay,
+        });
+        // The body first: a close is judged on the section as the comments make it.
+        const body = plan.steps.filter((step) => step.kind === "setIssueBody");
+        if (body.length > 0 || event.kind !== "closed") {
+          return { steps: plan.steps, after: plan.acknowledge };
+        }
+      }
       const forceClose = await context.forceCloseLabel(state.issue);
       const plan = planCloseGate({
         issue: state.issue,
@@ -127,7 +134,7 @@ export async function handleApprovalEvent(
         config: config.approvals,
         forceClose,
       });
-      // The first round's decision is the one the close met; later rounds only verify.
+      // The first judging round's decision is the one the close met; later rounds only verify.
       decision ??= plan.decision;
       return { steps: mode === "enforce" ? plan.steps : [] };
     });
@@ -167,6 +174,8 @@ function headlineOf(
       return `✅ **Closed with complete approvals**${enforcedElsewhere}.`;
     case "duplicate":
       return "Closed as a duplicate by postmortem-bot: not judged as a close.";
+    case "reopened":
+      return "✅ Approvals complete, but the post-mortem is open again: the close no longer stands; it may be closed.";
     case undefined:
       return verdict.approved
         ? `✅ Approvals complete: the post-mortem may be closed.`
