@@ -6,6 +6,7 @@ import type { FileFinding } from "../core/approvals/files.js";
 import { checkPostmortemFile, matchesAny, templateSections } from "../core/approvals/files.js";
 import type { CloseDecision, ForceCloseLabel } from "../core/approvals/gate.js";
 import { approvalSummary, planCloseGate } from "../core/approvals/gate.js";
+import { syncApprovalSection } from "../core/approvals/sync.js";
 import type { Verdict } from "../core/approvals/judge.js";
 import { judgeApprovals } from "../core/approvals/judge.js";
 import type { ApprovalComment } from "../core/approvals/ledger.js";
@@ -110,22 +111,25 @@ export async function handleApprovalEvent(
     await converge(gateway, context, log, what, async () => {
       const state = await context.read(event.issue.number);
       if (!state) return { steps: [] };
+      const facts = {
+        issue: state.issue,
+        comments: state.comments,
+        people: state.people,
+        config: config.approvals,
+        formatDay: context.formatDay,
+      };
+      if (mode === "enforce" && event.kind === "command") {
+        const plan = planApprovalCommand({ ...facts, commentId: event.commentId });
+        return { steps: plan.steps, after: plan.acknowledge };
+      }
       if (mode === "enforce") {
-        const plan = planApprovalCommand({
-          issue: state.issue,
-          // For other events only the section's sync is wanted: no comment has this id.
-          commentId: event.kind === "command" ? event.commentId : 0,
-          comments: state.comments,
-          people: state.people,
-          config: config.approvals,
-          formatDay: context.formatDay,
-        });
-        // The body first: a close is judged on the section as the comments make it.
-        const body = plan.steps.filter((step) => step.kind === "setIssueBody");
-        if (body.length > 0 || event.kind !== "closed") {
-          return { steps: plan.steps, after: plan.acknowledge };
+        // The body first: a close is judged on section 9 as the comments make it.
+        const { body } = syncApprovalSection(facts);
+        if (body !== state.issue.body) {
+          return { steps: [{ kind: "setIssueBody", issueNumber: state.issue.number, body }] };
         }
       }
+      if (event.kind !== "closed") return { steps: [] };
       const forceClose = await context.forceCloseLabel(state.issue);
       const plan = planCloseGate({
         issue: state.issue,
