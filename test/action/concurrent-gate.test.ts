@@ -235,6 +235,36 @@ describe("the approval gate under concurrent Action runs", () => {
     ).toEqual([`PATCH /repos/acme/service/issues/${number}`]);
   });
 
+  it("a late run of an old close never undoes a newer, valid close", async () => {
+    const number = openPostmortem();
+    emulator.closeIssue({ by: "dave", issue: number });
+    // Its run is still pending while the approvals come in and the post-mortem is closed again.
+    const oldClose = lastEvent("issues", "closed");
+    emulator.reopenIssue({ by: "dave", issue: number });
+    emulator.comment({ by: "tina", issue: number, body: "/approve tl" });
+    emulator.comment({ by: "paul", issue: number, body: "/approve product" });
+    emulator.editBody({
+      by: "dave",
+      issue: number,
+      body: postmortemBody({ communication: "Yes" }),
+    });
+    emulator.closeIssue({ by: "dave", issue: number, reason: "completed" });
+    const newClose = lastEvent("issues", "closed");
+
+    const runs = await Promise.all([run(oldClose), run(newClose)]);
+
+    expect(runs.map((r) => [r.exitCode, r.outputs.approved])).toEqual([
+      [0, "true"],
+      [0, "true"],
+    ]);
+    expect(emulator.issue(number).state).toBe("closed");
+    expect(gateComments(number)).toEqual([]);
+    // dave's reopening only: the old close's run reopened nothing.
+    expect(
+      emulator.webhooks.events.filter((e) => e.event === "issues" && e.action === "reopened"),
+    ).toHaveLength(1);
+  });
+
   it("a single run costs no more than before: a blocked close in 8 requests, an /approve in 11", async () => {
     const number = openPostmortem();
     emulator.closeIssue({ by: "dave", issue: number });
