@@ -549,6 +549,10 @@ export class GitHubEmulator {
         entry.fault = "delayed";
         await new Promise((r) => setTimeout(r, fault?.delayMs));
       }
+      if (fault?.hold) {
+        entry.fault = "delayed";
+        await fault.hold.catch(() => undefined);
+      }
       if (fault?.respond) {
         entry.fault = "responded";
         result = {

@@ -10,6 +10,11 @@ export interface FaultSpec {
   times?: number;
   /** Wait this long before handling the request. */
   delayMs?: number;
+  /**
+   * Wait until this settles before handling the request: a test holds a write back and lets it
+   * land exactly when a race needs it (`hits` counts the requests that arrived meanwhile).
+   */
+  hold?: Promise<unknown>;
   /** Answer with this instead of handling the request (nothing changes). */
   respond?: { status: number; headers?: Record<string, string>; body?: unknown };
   /** Handle the request (the change happens), then answer 502 or drop the connection. */

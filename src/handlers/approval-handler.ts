@@ -6,6 +6,7 @@ import type { FileFinding } from "../core/approvals/files.js";
 import { checkPostmortemFile, matchesAny, templateSections } from "../core/approvals/files.js";
 import type { CloseDecision, ForceCloseLabel } from "../core/approvals/gate.js";
 import { approvalSummary, planCloseGate } from "../core/approvals/gate.js";
+import { syncApprovalSection } from "../core/approvals/sync.js";
 import type { Verdict } from "../core/approvals/judge.js";
 import { judgeApprovals } from "../core/approvals/judge.js";
 import type { ApprovalComment } from "../core/approvals/ledger.js";
@@ -24,8 +25,11 @@ import type { ApprovalGateway } from "../github/approval-gateway.js";
 import { loadConfig } from "./load-config.js";
 import type { Logger } from "./logger.js";
 
-/** Enough for write → verify, twice over, with room for a failed write in between. */
-export const MAX_APPROVAL_ROUNDS = 4;
+/**
+ * Enough for section 9's write, a racing writer overwriting it once, the gate's comment and
+ * reopen, removing a racing run's copy of that comment, and the verifying read.
+ */
+export const MAX_APPROVAL_ROUNDS = 6;
 
 /** The deliveries the approval gate acts on, read out of webhook payloads by src/github. */
 export type ApprovalEvent =
@@ -100,25 +104,32 @@ export async function handleApprovalEvent(
   const context = new RunContext(gateway, config, now);
   let decision: CloseDecision | undefined;
 
-  if (mode === "enforce" && event.kind === "command") {
-    await converge(gateway, context, log, `/approve on #${event.issue.number}`, async () => {
+  // Every enforcing run, whatever its event, first makes section 9 show what ALL the command
+  // comments say (a command whose own run was cancelled is written here), then does its own part.
+  const what = `${event.kind === "other" ? event.action : event.kind} of #${event.issue.number}`;
+  if (mode === "enforce" || event.kind === "closed") {
+    await converge(gateway, context, log, what, async () => {
       const state = await context.read(event.issue.number);
       if (!state) return { steps: [] };
-      const plan = planApprovalCommand({
+      const facts = {
         issue: state.issue,
-        commentId: event.commentId,
         comments: state.comments,
         people: state.people,
         config: config.approvals,
         formatDay: context.formatDay,
-      });
-      return { steps: plan.steps, after: plan.acknowledge };
-    });
-  }
-  if (event.kind === "closed") {
-    await converge(gateway, context, log, `close of #${event.issue.number}`, async () => {
-      const state = await context.read(event.issue.number);
-      if (!state) return { steps: [] };
+      };
+      if (mode === "enforce" && event.kind === "command") {
+        const plan = planApprovalCommand({ ...facts, commentId: event.commentId });
+        return { steps: plan.steps, after: plan.acknowledge };
+      }
+      if (mode === "enforce") {
+        // The body first: a close is judged on section 9 as the comments make it.
+        const { body } = syncApprovalSection(facts);
+        if (body !== state.issue.body) {
+          return { steps: [{ kind: "setIssueBody", issueNumber: state.issue.number, body }] };
+        }
+      }
+      if (event.kind !== "closed") return { steps: [] };
       const forceClose = await context.forceCloseLabel(state.issue);
       const plan = planCloseGate({
         issue: state.issue,
@@ -127,7 +138,7 @@ export async function handleApprovalEvent(
         config: config.approvals,
         forceClose,
       });
-      // The first round's decision is the one the close met; later rounds only verify.
+      // The first judging round's decision is the one the close met; later rounds only verify.
       decision ??= plan.decision;
       return { steps: mode === "enforce" ? plan.steps : [] };
     });
@@ -167,6 +178,8 @@ function headlineOf(
       return `✅ **Closed with complete approvals**${enforcedElsewhere}.`;
     case "duplicate":
       return "Closed as a duplicate by postmortem-bot: not judged as a close.";
+    case "reopened":
+      return "✅ Approvals complete, but the post-mortem is open again: the close no longer stands; it may be closed.";
     case undefined:
       return verdict.approved
         ? `✅ Approvals complete: the post-mortem may be closed.`

@@ -240,6 +240,24 @@ describe("fault injection", () => {
     await gh.rest.issues.get({ ...o, issue_number: 1 });
     expect(Date.now() - started).toBeGreaterThanOrEqual(190);
   });
+
+  it("holds matching requests until the test lets them go", async () => {
+    const gh = installationOctokit(emulator);
+    emulator.openIssue({ by: "alice", title: "t" });
+    let release!: () => void;
+    const fault = emulator.injectFault({
+      method: "PATCH",
+      path: "/repos/{owner}/{repo}/issues/1",
+      hold: new Promise<void>((resolve) => (release = resolve)),
+    });
+    const write = gh.rest.issues.update({ ...o, issue_number: 1, title: "held" });
+    while (fault.hits === 0) await new Promise((resolve) => setImmediate(resolve));
+    // Arrived, not handled: reads still see the old title.
+    expect((await gh.rest.issues.get({ ...o, issue_number: 1 })).data.title).toBe("t");
+    release();
+    await write;
+    expect(emulator.issue(1).title).toBe("held");
+  });
 });
 
 describe("search", () => {

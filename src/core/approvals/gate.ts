@@ -1,4 +1,5 @@
 import { findMarker, formatMarker } from "../markers.js";
+import { ownComments, upsertOwnComment } from "./own-comments.js";
 import type { IssueSnapshot } from "../snapshots.js";
 import type { ApprovalsConfig, Permission } from "./config.js";
 import type { Verdict } from "./judge.js";
@@ -31,7 +32,9 @@ export type CloseDecision =
   /** Incomplete: reopened. */
   | "blocked"
   /** Closed by the App itself as a duplicate post-mortem: not a close the gate judges. */
-  | "duplicate";
+  | "duplicate"
+  /** Complete, but open again by now: nothing stands to be judged (nor reopened). */
+  | "reopened";
 
 export interface CloseGatePlan {
   decision: CloseDecision;
@@ -40,35 +43,39 @@ export interface CloseGatePlan {
 
 /**
  * A post-mortem was closed. GitHub cannot refuse a close, so an incomplete one is reopened and
- * one gate comment (found by its marker, updated in place) says what is missing.
+ * one gate comment (found by its marker, updated in place) says what is missing. Judged from the
+ * state now, not from the event: a late or repeated run of an old close never reopens a post-
+ * mortem that has since been closed with complete approvals, and runs of the same close agree.
  */
 export function planCloseGate(input: CloseGateInput): CloseGatePlan {
   const { issue, verdict, config, forceClose } = input;
   if (isAppDuplicate(issue, input.comments)) return { decision: "duplicate", steps: [] };
+  const existing = gateComments(input.comments, issue.number);
   if (verdict.approved) {
-    const existing = gateComment(input.comments, issue.number);
+    // Reopened since (a person, or this close's event arrived late): the close no longer stands,
+    // so nothing may say it does; the next close is judged on its own.
+    if (issue.state === "open") return { decision: "reopened", steps: [] };
     // An earlier block comment would now mislead: say the close stands.
-    const steps: ApprovalPlan =
-      existing &&
-      existing.body !== gateCommentBody(issue.number, "accepted", verdict, config, forceClose)
-        ? [
-            {
-              kind: "updateComment",
-              commentId: existing.id,
-              body: gateCommentBody(issue.number, "accepted", verdict, config, forceClose),
-            },
-          ]
-        : [];
+    const steps =
+      existing.length === 0
+        ? []
+        : upsertOwnComment(
+            existing,
+            issue.number,
+            gateCommentBody(issue.number, "accepted", verdict, config, forceClose),
+            { update: true },
+          );
     return { decision: "accepted", steps };
   }
   const forced =
     forceClose?.addedBy !== undefined &&
     permissionAtLeast(forceClose.permission, config.forceClosePermission);
   const decision: CloseDecision = forced ? "forced" : "blocked";
-  const steps = upsertGateComment(
-    input.comments,
+  const steps = upsertOwnComment(
+    existing,
     issue.number,
     gateCommentBody(issue.number, decision, verdict, config, forceClose),
+    { update: true },
   );
   if (decision === "blocked" && issue.state === "closed") {
     steps.push({ kind: "reopenIssue", issueNumber: issue.number });
@@ -85,27 +92,12 @@ function isAppDuplicate(issue: IssueSnapshot, comments: readonly ApprovalComment
   );
 }
 
-/** The gate's own comment: bot-authored with the marker (a person can type the marker, not be a bot). */
-export function gateComment(
+/** The gate's own comments on a post-mortem, oldest (the one kept) first. */
+export function gateComments(
   comments: readonly ApprovalComment[],
   issueNumber: number,
-): ApprovalComment | undefined {
-  return [...comments]
-    .sort((a, b) => a.id - b.id)
-    .find(
-      (comment) =>
-        comment.author.type === "Bot" && findMarker(comment.body, "gate")?.issue === issueNumber,
-    );
-}
-
-function upsertGateComment(
-  comments: readonly ApprovalComment[],
-  issueNumber: number,
-  body: string,
-): ApprovalPlan {
-  const existing = gateComment(comments, issueNumber);
-  if (!existing) return [{ kind: "createComment", issueNumber, body }];
-  return existing.body === body ? [] : [{ kind: "updateComment", commentId: existing.id, body }];
+): ApprovalComment[] {
+  return ownComments(comments, "gate", (data) => data.issue === issueNumber);
 }
 
 export function gateCommentBody(

@@ -94,7 +94,7 @@ describe("/approve and /unapprove", () => {
         date: "2026-11-27",
       }),
     });
-    // Not when a date is already there, and not for an approval that was not the last.
+    // Not when a date is already there.
     const dated = planCommand(
       { techLead: "@tina (2026-11-26)", date: "2026-11-20" },
       [first, last],
