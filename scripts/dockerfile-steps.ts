@@ -7,7 +7,7 @@
  */
 import { spawn } from "node:child_process";
 import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync, statSync } from "node:fs";
-import { basename, dirname, join, matchesGlob, posix, relative } from "node:path";
+import { basename, dirname, join, posix, relative } from "node:path";
 
 export interface Instruction {
   keyword: string;
@@ -203,7 +203,7 @@ function dockerignore(context: string): (path: string) => boolean {
         .map((line) => {
           const negated = line.startsWith("!");
           const pattern = (negated ? line.slice(1) : line).replace(/^\/+|\/+$/g, "");
-          return { negated, pattern };
+          return { negated, pattern: globToRegExp(pattern) };
         })
     : [];
   return (path) => {
@@ -212,10 +212,29 @@ function dockerignore(context: string): (path: string) => boolean {
     const prefixes = parts.map((_, i) => parts.slice(0, i + 1).join("/"));
     let ignored = false;
     for (const rule of rules) {
-      if (prefixes.some((prefix) => matchesGlob(prefix, rule.pattern))) ignored = !rule.negated;
+      if (prefixes.some((prefix) => rule.pattern.test(prefix))) ignored = !rule.negated;
     }
     return ignored;
   };
+}
+
+/**
+ * Docker's patterns (Go's filepath.Match, plus `**`): `*` and `?` stop at `/` but, unlike shell
+ * globs, match a leading dot, so `*` leaves out `.env` too.
+ */
+function globToRegExp(pattern: string): RegExp {
+  let source = "";
+  for (let i = 0; i < pattern.length; i++) {
+    const char = pattern[i] as string;
+    if (char === "*" && pattern[i + 1] === "*") {
+      source += ".*";
+      i++;
+      if (pattern[i + 1] === "/") i++;
+    } else if (char === "*") source += "[^/]*";
+    else if (char === "?") source += "[^/]";
+    else source += char.replace(/[.+^${}()|[\]\\]/g, "\\$&");
+  }
+  return new RegExp(`^${source}$`);
 }
 
 // What a RUN step may see of this machine: where Node is, the home (npm's cache and .npmrc) and
