@@ -40,8 +40,9 @@ export function createLambdaHandler(env: Env = process.env): LambdaHandler {
   let probot: ReturnType<typeof createProbot>;
   try {
     probot = createProbot({
-      // JSON lines unless asked otherwise: what log services read.
-      env: { LOG_FORMAT: "json", ...env },
+      // As the server logs (Probot's createProbot would default to "warn"), in JSON lines unless
+      // asked otherwise: what log services read.
+      env: { LOG_LEVEL: "info", LOG_FORMAT: "json", ...env },
       overrides: { Octokit: PostmortemOctokit },
     });
   } catch (error) {

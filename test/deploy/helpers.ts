@@ -1,5 +1,6 @@
 // What the deployment tests share: an emulator with the App installed, and the one flow they drive
 // through each way of running the App (incident labeled → one post-mortem, one linking comment).
+import { request } from "node:http";
 import { expect } from "vitest";
 import { createGitHubEmulator } from "../../emulator/index.js";
 import type { GitHubEmulator } from "../../emulator/index.js";
@@ -58,4 +59,26 @@ export async function expectIncidentHandled(emulator: GitHubEmulator): Promise<v
   const postmortems = postmortemsFor(emulator, incident);
   expect(postmortems.map((p) => p.title)).toEqual(["Post-mortem: Checkout API returns 500s"]);
   expect(invalidResponses(emulator.requests)).toEqual([]);
+}
+
+/**
+ * A request on a connection of its own: fetch would reuse a kept-alive connection that the server
+ * may be closing after its idle timeout, and fail with EPIPE by bad timing.
+ */
+export function requestOnce(
+  url: string,
+  opts: { method?: string; headers?: Record<string, string>; body?: string } = {},
+): Promise<{ status: number; body: string }> {
+  const { method = "GET", headers = {}, body } = opts;
+  return new Promise((resolve, reject) => {
+    const req = request(url, { method, headers, agent: false }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on("data", (chunk: Buffer) => chunks.push(chunk));
+      res.on("end", () =>
+        resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString("utf8") }),
+      );
+    });
+    req.once("error", reject);
+    req.end(body);
+  });
 }

@@ -39,7 +39,7 @@ describe("the Lambda handler", () => {
     emulator.setWebhookUrl(functionUrl.url);
     await expectIncidentHandled(emulator);
     expect(functionUrl.events.length).toBeGreaterThanOrEqual(2);
-  });
+  }, 120_000);
 
   it("reads base64 bodies: a labeled delivery as an API Gateway v2 event opens the post-mortem", async () => {
     const handler = createLambdaHandler(appEnv(emulator));
@@ -71,7 +71,7 @@ describe("the Lambda handler", () => {
       `POST /repos/acme/service/issues/${incident}/comments`,
     ]);
     expect(postmortemsFor(emulator, incident)).toHaveLength(1);
-  });
+  }, 120_000);
 
   it("refuses a forged delivery with 401 and makes no request", async () => {
     const handler = createLambdaHandler(appEnv(emulator));

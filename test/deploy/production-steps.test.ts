@@ -17,7 +17,14 @@ import { inStage, parseDockerfile, performDockerfile } from "../../scripts/docke
 import type { LambdaHandler } from "../../src/lambda.js";
 import { lastSeq, loopbackOnly } from "../e2e/stack.js";
 import { startFunctionUrl } from "./function-url.js";
-import { APP_ID, appEnv, credentials, expectIncidentHandled, startEmulator } from "./helpers.js";
+import {
+  APP_ID,
+  appEnv,
+  credentials,
+  expectIncidentHandled,
+  requestOnce,
+  startEmulator,
+} from "./helpers.js";
 
 const root = fileURLToPath(new URL("../../", import.meta.url));
 const dockerfile = readFileSync(join(root, "Dockerfile"), "utf8");
@@ -88,8 +95,8 @@ describe("the image's server", () => {
       env: { NODE_ENV: image.env.NODE_ENV ?? "" },
     });
 
-    const ping = await fetch(`http://127.0.0.1:${server.port}/ping`);
-    expect([ping.status, await ping.text()]).toEqual([200, "PONG"]);
+    const ping = await requestOnce(`http://127.0.0.1:${server.port}/ping`);
+    expect(ping).toEqual({ status: 200, body: "PONG" });
     const health = spawnSync("sh", ["-c", image.healthcheck ?? "false"], {
       env: {
         PATH: `${join(process.execPath, "..")}:${process.env.PATH ?? ""}`,
@@ -104,7 +111,7 @@ describe("the image's server", () => {
     // A forged delivery is refused and costs no request.
     const before = lastSeq(emulator);
     const body = JSON.stringify({ action: "labeled", issue: { number: 1 } });
-    const forged = await fetch(server.webhookUrl, {
+    const forged = await requestOnce(server.webhookUrl, {
       method: "POST",
       headers: {
         "content-type": "application/json",
@@ -117,7 +124,7 @@ describe("the image's server", () => {
     expect(forged.status).toBe(400);
     expect(lastSeq(emulator)).toBe(before);
     expect(server.logs.filter((line) => /"level":(50|60)/.test(line))).toHaveLength(1);
-  }, 60_000);
+  }, 120_000);
 });
 
 describe("the image's Lambda handler (lib/server/lambda.mjs)", () => {
@@ -136,5 +143,5 @@ describe("the image's Lambda handler (lib/server/lambda.mjs)", () => {
     } finally {
       await functionUrl.close();
     }
-  }, 60_000);
+  }, 120_000);
 });
