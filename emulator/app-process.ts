@@ -23,6 +23,11 @@ export interface AppProcessOptions {
   secret: string;
   /** Default src/main.ts, relative to cwd. */
   entry?: string;
+  /**
+   * Node's arguments for a built server (e.g. `["lib/server/main.mjs"]`), run without tsx; then
+   * `entry` and `preload` are not used.
+   */
+  nodeArgs?: string[];
   cwd?: string;
   logLevel?: string;
   env?: Record<string, string>;
@@ -100,7 +105,7 @@ export async function startAppProcess(opts: AppProcessOptions): Promise<AppProce
   const preload = (opts.preload ?? []).flatMap((m) => ["--import", m]);
   const child = spawn(
     process.execPath,
-    ["--import", "tsx", ...preload, opts.entry ?? "src/main.ts"],
+    opts.nodeArgs ?? ["--import", "tsx", ...preload, opts.entry ?? "src/main.ts"],
     {
       cwd: opts.cwd ?? process.cwd(),
       env,

@@ -1,0 +1,135 @@
+/**
+ * The App on AWS Lambda, behind a function URL or an API Gateway HTTP API (payload format 2.0;
+ * REST API proxy events have the same fields used here). Configured by the server's environment
+ * variables (APP_ID, PRIVATE_KEY, WEBHOOK_SECRET, GHE_HOST, LOG_LEVEL, CONFIG_MAX_AGE).
+ *
+ * Built on Probot 14's own `webhooks.verifyAndReceive` rather than
+ * `@probot/adapter-aws-lambda-serverless`, whose latest release requires Probot 13. A delivery goes
+ * through the same front gate and handlers as on the server, and is answered only when its work is
+ * done: a frozen function finishes nothing in the background.
+ */
+import { createProbot } from "probot";
+import { createPostmortemApp } from "./app.js";
+import { parseDuration } from "./core/duration.js";
+import { PostmortemOctokit } from "./github/octokit.js";
+
+/** The fields of a function URL / API Gateway event that a webhook delivery needs. */
+export interface HttpEvent {
+  headers?: Record<string, string | undefined> | null;
+  body?: string | null;
+  isBase64Encoded?: boolean;
+}
+
+export interface HttpResult {
+  statusCode: number;
+  headers: Record<string, string>;
+  body: string;
+}
+
+export type LambdaHandler = (event: HttpEvent) => Promise<HttpResult>;
+
+type Env = Record<string, string | undefined>;
+
+/**
+ * A handler for these environment variables. The Probot instance (installation tokens, the
+ * configuration cache) is made once and kept for as long as the function stays warm.
+ */
+export function createLambdaHandler(env: Env = process.env): LambdaHandler {
+  const problem = configurationProblem(env);
+  if (problem) return refuseAll(problem);
+  let probot: ReturnType<typeof createProbot>;
+  try {
+    probot = createProbot({
+      // As the server logs (Probot's createProbot would default to "warn"), in JSON lines unless
+      // asked otherwise: what log services read.
+      env: { LOG_LEVEL: "info", LOG_FORMAT: "json", ...env },
+      overrides: { Octokit: PostmortemOctokit },
+    });
+  } catch (error) {
+    return refuseAll(`The App cannot start: ${(error as Error).message}`);
+  }
+  // Timers (reminders, the reconcile sweep) have no place in a function that is frozen between
+  // events: none is started.
+  const loaded = probot
+    .load(createPostmortemApp({ configMaxAgeMs: parseDuration(env.CONFIG_MAX_AGE ?? "60s") }))
+    .then(
+      () => undefined,
+      (error: unknown) => `The App cannot start: ${(error as Error).message}`,
+    );
+
+  return async (event) => {
+    const failed = await loaded;
+    if (failed) return answer(500, { error: failed });
+    const headers = lowerCaseKeys(event.headers ?? {});
+    const id = headers["x-github-delivery"];
+    const name = headers["x-github-event"];
+    const signature = headers["x-hub-signature-256"];
+    if (!id || !name || !signature) {
+      return answer(400, {
+        error: "Required headers missing: x-github-delivery, x-github-event, x-hub-signature-256",
+      });
+    }
+    const body = event.body ?? "";
+    const payload = event.isBase64Encoded ? Buffer.from(body, "base64").toString("utf8") : body;
+    // Refused here, before any work: the same check verifyAndReceive makes again below.
+    const genuine = await probot.webhooks.verify(payload, signature).catch(() => false);
+    if (!genuine) {
+      probot.log.warn({ delivery: id, event: name }, "refused a delivery with a wrong signature");
+      return answer(401, { error: "signature does not match event payload and secret" });
+    }
+    try {
+      await probot.webhooks.verifyAndReceive({ id, name, signature, payload });
+      return answer(200, { ok: true });
+    } catch (error) {
+      const first = error instanceof AggregateError ? (error.errors[0] as unknown) : error;
+      const status = (first as { status?: unknown }).status;
+      const statusCode = typeof status === "number" && status >= 400 ? status : 500;
+      probot.log.error({ err: first, delivery: id, event: name }, "delivery failed");
+      return answer(statusCode, { error: String((first as Error).message ?? first) });
+    }
+  };
+}
+
+/** What keeps the function from serving at all, said plainly in its log and its answers. */
+function configurationProblem(env: Env): string | undefined {
+  if (!env.WEBHOOK_SECRET) {
+    return "WEBHOOK_SECRET is not set: refusing to accept webhooks that anyone could forge.";
+  }
+  if (!env.APP_ID || !(env.PRIVATE_KEY || env.PRIVATE_KEY_PATH)) {
+    return "APP_ID and PRIVATE_KEY (or PRIVATE_KEY_PATH) must be set.";
+  }
+  const maxAge = env.CONFIG_MAX_AGE ?? "60s";
+  if (parseDuration(maxAge) === undefined) {
+    return `CONFIG_MAX_AGE is "${maxAge}": write a duration such as 60s, 5m or 0 (no cache).`;
+  }
+  return undefined;
+}
+
+function refuseAll(problem: string): LambdaHandler {
+  console.error(problem);
+  return () => Promise.resolve(answer(500, { error: problem }));
+}
+
+function lowerCaseKeys(headers: Record<string, string | undefined>): Record<string, string> {
+  const lower: Record<string, string> = {};
+  for (const [key, value] of Object.entries(headers)) {
+    if (value !== undefined) lower[key.toLowerCase()] = value;
+  }
+  return lower;
+}
+
+function answer(statusCode: number, body: object): HttpResult {
+  return {
+    statusCode,
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify(body),
+  };
+}
+
+let shared: LambdaHandler | undefined;
+
+/** The function's handler (`lambda.handler` in lib/server/lambda.mjs). */
+export const handler: LambdaHandler = (event) => {
+  shared ??= createLambdaHandler();
+  return shared(event);
+};

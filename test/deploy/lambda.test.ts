@@ -1,0 +1,128 @@
+// The AWS Lambda handler (src/lambda.ts) against the emulator: deliveries arrive as function URL /
+// API Gateway v2 events, signed by the emulator, with plain and base64 bodies.
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import type { GitHubEmulator } from "../../emulator/index.js";
+import { signBody } from "../../emulator/index.js";
+import { createLambdaHandler } from "../../src/lambda.js";
+import { appWrites, lastSeq, loopbackOnly, postmortemsFor } from "../e2e/stack.js";
+import type { FunctionUrl } from "./function-url.js";
+import { functionUrlEvent, startFunctionUrl } from "./function-url.js";
+import { appEnv, credentials, expectIncidentHandled, startEmulator } from "./helpers.js";
+
+let emulator: GitHubEmulator;
+let functionUrl: FunctionUrl | undefined;
+
+beforeAll(async () => {
+  loopbackOnly();
+  emulator = await startEmulator();
+});
+afterEach(async () => {
+  await functionUrl?.close();
+  functionUrl = undefined;
+});
+afterAll(async () => emulator.stop());
+
+/** The headers GitHub sends with a delivery, signed with `secret`. */
+function deliveryHeaders(name: string, id: string, body: string, secret = credentials.secret) {
+  return {
+    "content-type": "application/json",
+    "x-github-event": name,
+    "x-github-delivery": id,
+    "x-hub-signature-256": signBody(secret, body),
+  };
+}
+
+describe("the Lambda handler", () => {
+  it("handles the emulator's signed deliveries through a function URL", async () => {
+    const handler = createLambdaHandler(appEnv(emulator));
+    functionUrl = await startFunctionUrl(handler);
+    emulator.setWebhookUrl(functionUrl.url);
+    await expectIncidentHandled(emulator);
+    expect(functionUrl.events.length).toBeGreaterThanOrEqual(2);
+  }, 120_000);
+
+  it("reads base64 bodies: a labeled delivery as an API Gateway v2 event opens the post-mortem", async () => {
+    const handler = createLambdaHandler(appEnv(emulator));
+    // The events happen with no App listening; the labeled one is then handed to the handler.
+    emulator.setWebhookUrl(undefined);
+    const incident = emulator.openIssue({ by: "alice", title: "Search is down" }).number as number;
+    emulator.addLabel({ by: "alice", issue: incident, label: "incident" });
+    await emulator.waitForIdle();
+    const labeled = emulator.webhooks.events.findLast(
+      (e) => e.event === "issues" && e.action === "labeled",
+    );
+    expect(labeled?.payload).toMatchObject({ issue: { number: incident } });
+    const body = labeled?.body ?? "";
+    const before = lastSeq(emulator);
+
+    const event = functionUrlEvent(
+      deliveryHeaders("issues", labeled?.deliveryId ?? "", body),
+      Buffer.from(body),
+      true,
+    );
+    expect(event.body).toBe(Buffer.from(body).toString("base64"));
+    const result = await handler(event);
+
+    // Answered once the work is done: the post-mortem and its link are there.
+    expect(result.statusCode).toBe(200);
+    expect(appWrites(emulator, before)).toEqual([
+      "POST /repos/acme/service/labels",
+      "POST /repos/acme/service/issues",
+      `POST /repos/acme/service/issues/${incident}/comments`,
+    ]);
+    expect(postmortemsFor(emulator, incident)).toHaveLength(1);
+  }, 120_000);
+
+  it("refuses a forged delivery with 401 and makes no request", async () => {
+    const handler = createLambdaHandler(appEnv(emulator));
+    const body = JSON.stringify({
+      action: "labeled",
+      issue: { number: 1 },
+      label: { name: "incident" },
+    });
+    const before = lastSeq(emulator);
+    // API Gateway REST (v1) events keep the header names' case.
+    const headers = {
+      "Content-Type": "application/json",
+      "X-GitHub-Event": "issues",
+      "X-GitHub-Delivery": "forged-1",
+      "X-Hub-Signature-256": signBody("not-the-secret", body),
+    };
+    const result = await handler({ headers, body, isBase64Encoded: false });
+    expect(result.statusCode).toBe(401);
+    expect(JSON.parse(result.body)).toEqual({
+      error: "signature does not match event payload and secret",
+    });
+    expect(lastSeq(emulator)).toBe(before);
+  });
+
+  it("answers 400 when GitHub's headers are missing", async () => {
+    const handler = createLambdaHandler(appEnv(emulator));
+    const before = lastSeq(emulator);
+    const result = await handler({ headers: { "content-type": "application/json" }, body: "{}" });
+    expect(result.statusCode).toBe(400);
+    expect(JSON.parse(result.body).error).toMatch(/^Required headers missing/);
+    expect(lastSeq(emulator)).toBe(before);
+  });
+
+  it("answers 500 with the reason, and makes no request, when it is not configured", async () => {
+    const before = lastSeq(emulator);
+    const body = "{}";
+    const headers = deliveryHeaders("issues", "d-1", body);
+
+    const noSecret = { ...appEnv(emulator), WEBHOOK_SECRET: "" };
+    const unsecured = await createLambdaHandler(noSecret)({ headers, body });
+    expect([unsecured.statusCode, JSON.parse(unsecured.body).error]).toEqual([
+      500,
+      "WEBHOOK_SECRET is not set: refusing to accept webhooks that anyone could forge.",
+    ]);
+
+    const badMaxAge = { ...appEnv(emulator), CONFIG_MAX_AGE: "soon" };
+    const unparsed = await createLambdaHandler(badMaxAge)({ headers, body });
+    expect([unparsed.statusCode, JSON.parse(unparsed.body).error]).toEqual([
+      500,
+      'CONFIG_MAX_AGE is "soon": write a duration such as 60s, 5m or 0 (no cache).',
+    ]);
+    expect(lastSeq(emulator)).toBe(before);
+  });
+});
