@@ -62,21 +62,24 @@ function notifyingWrites(emulator: GitHubEmulator, afterSeq: number): RequestLog
     .sort((a, b) => a.arrivedMs - b.arrivedMs);
 }
 
-/** Until every checked box of both post-mortems has its child written back into the body. */
-async function allLinked(emulator: GitHubEmulator, postmortems: number[], deadlineMs: number) {
-  const deadline = performance.now() + deadlineMs;
-  const linked = () =>
-    postmortems.every((p) => {
-      const lines = bodyOf(emulator, p).split("\n");
-      return ACTIONS.every((action) => lines.some((l) => l.startsWith(`- [x] ${action} → #`)));
-    });
-  while (!linked()) {
-    if (performance.now() > deadline)
-      throw new Error(`children not linked within ${deadlineMs} ms`);
+/**
+ * Until `done` holds, then until nothing more happens: no request for 4 s (while writes are queued
+ * they are at most 3 s apart). Waits on the outcome, not on a quiet spell alone, which a loaded
+ * machine can cause mid-flow.
+ */
+async function settleWhen(emulator: GitHubEmulator, what: string, done: () => boolean) {
+  const deadline = performance.now() + 150_000;
+  while (!done()) {
+    if (performance.now() > deadline) throw new Error(`not within 150 s: ${what}`);
     await new Promise((r) => setTimeout(r, 200));
   }
-  // Then nothing more: no request for 4 s (writes are at most 3 s apart while any are queued).
   await emulator.waitForIdle({ timeoutMs: 60_000, quietMs: 4_000 });
+}
+
+/** Every checked box of the post-mortem has its child written back into the body. */
+function allLinked(emulator: GitHubEmulator, postmortem: number): boolean {
+  const lines = bodyOf(emulator, postmortem).split("\n");
+  return ACTIONS.every((action) => lines.some((l) => l.startsWith(`- [x] ${action} → #`)));
 }
 
 describe.skipIf(!redisInstalled)("several replicas sharing one Redis (REDIS_URL)", () => {
@@ -97,7 +100,13 @@ describe.skipIf(!redisInstalled)("several replicas sharing one Redis (REDIS_URL)
     });
     const { emulator } = stack;
     const incidents = [openIncident(stack), openIncident(stack)];
-    await emulator.waitForIdle({ timeoutMs: 60_000, quietMs: 4_000 });
+    await settleWhen(emulator, "a post-mortem linked from each incident", () =>
+      incidents.every(
+        (incident) =>
+          postmortemsFor(emulator, incident, "open").length > 0 &&
+          botComments(emulator, incident).length > 0,
+      ),
+    );
     const postmortems = incidents.map((incident) => {
       const found = postmortemsFor(emulator, incident, "open");
       expect(found).toHaveLength(1);
@@ -110,7 +119,9 @@ describe.skipIf(!redisInstalled)("several replicas sharing one Redis (REDIS_URL)
     const checkAll = pipe(...ACTIONS.map((action) => check(action)));
     for (const issue of postmortems)
       emulator.editBody({ by: "alice", issue, body: checkAll(bodyOf(emulator, issue)) });
-    await allLinked(emulator, postmortems, 150_000);
+    await settleWhen(emulator, "every box linked to its child", () =>
+      postmortems.every((postmortem) => allLinked(emulator, postmortem)),
+    );
 
     // Each edit went to its own replica.
     const edits = emulator.webhooks.events.slice(mark.event, mark.event + 2);
