@@ -6,12 +6,15 @@ import { ApiError } from "./errors.js";
 import type { UserRecord } from "./model.js";
 
 export type Credentials =
-  { kind: "anonymous" } | { kind: "app" } | { kind: "token"; actor: UserRecord };
+  { kind: "anonymous" } | { kind: "app" } | { kind: "token"; actor: UserRecord; serial: number };
 
 const TOKEN_LIFETIME_MS = 60 * 60 * 1000;
 
 export class Auth {
-  private readonly tokens = new Map<string, { actor: UserRecord; expiresAt: number }>();
+  private readonly tokens = new Map<
+    string,
+    { actor: UserRecord; expiresAt: number; serial: number }
+  >();
   private readonly publicKey: KeyObject | undefined;
 
   constructor(
@@ -29,7 +32,7 @@ export class Auth {
   issueToken(actor: UserRecord, prefix = "ghs_"): { token: string; expiresAt: Date } {
     const token = `${prefix}${randomBytes(18).toString("base64url")}`;
     const expiresAt = Date.now() + TOKEN_LIFETIME_MS;
-    this.tokens.set(token, { actor, expiresAt });
+    this.tokens.set(token, { actor, expiresAt, serial: this.tokens.size + 1 });
     return { token, expiresAt: new Date(expiresAt) };
   }
 
@@ -43,7 +46,7 @@ export class Auth {
     }
     const entry = this.tokens.get(value);
     if (!entry || entry.expiresAt < Date.now()) throw new ApiError(401, "Bad credentials");
-    return { kind: "token", actor: entry.actor };
+    return { kind: "token", actor: entry.actor, serial: entry.serial };
   }
 
   private verifyJwt(jwt: string): void {

@@ -70,12 +70,19 @@ export interface RequestLogEntry {
   status: number;
   /** Login of the acting user, "app" for JWT requests, null for anonymous ones. */
   actor: string | null;
+  /** Which token the request used (1 = the first issued): tells App replicas apart. */
+  token?: number;
   /** What an injected fault did to this request. */
   fault?: "responded" | "delayed" | "lost-answer-502" | "dropped";
   response: unknown;
   contentType: string | undefined;
   /** When the request arrived (ms since the epoch). */
   at: number;
+  /**
+   * When the request arrived, by the monotonic clock (`performance.now()`): for measuring spacing,
+   * as a test's ticking fake `Date` runs slow on a loaded machine.
+   */
+  arrivedMs: number;
   durationMs: number;
 }
 
@@ -533,6 +540,7 @@ export class GitHubEmulator {
       response: undefined,
       contentType: undefined,
       at: started,
+      arrivedMs: performance.now(),
       durationMs: 0,
     };
     let result: RouteResult;
@@ -542,6 +550,7 @@ export class GitHubEmulator {
       const creds = this.auth.identify(req.headers.authorization);
       entry.actor =
         creds.kind === "token" ? creds.actor.login : creds.kind === "app" ? "app" : null;
+      if (creds.kind === "token") entry.token = creds.serial;
       const match = this.router.match(method, path);
       entry.route = match?.route.template;
       fault = this.faults.take(method, path);

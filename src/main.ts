@@ -1,7 +1,7 @@
 /**
  * `npm start`: the Probot webhook server, configured by Probot's standard environment variables
  * (APP_ID, PRIVATE_KEY or PRIVATE_KEY_PATH, WEBHOOK_SECRET, PORT, HOST, GHE_HOST, GHE_PROTOCOL,
- * LOG_LEVEL), and CONFIG_MAX_AGE, REMINDER_INTERVAL, RECONCILE_INTERVAL and SHUTDOWN_GRACE.
+ * LOG_LEVEL, REDIS_URL), and CONFIG_MAX_AGE, REMINDER_INTERVAL, RECONCILE_INTERVAL and SHUTDOWN_GRACE.
  * Webhooks arrive at /api/github/webhooks; GET /ping answers PONG.
  */
 import { run } from "probot";
@@ -47,6 +47,13 @@ const shutdownGrace = process.env.SHUTDOWN_GRACE ?? "25s";
 const shutdownGraceMs = parseDuration(shutdownGrace);
 if (shutdownGraceMs === undefined) {
   refuse(`SHUTDOWN_GRACE is "${shutdownGrace}": write a duration such as 25s.`);
+}
+
+// With REDIS_URL, Probot keeps Octokit's rate-limit pacing in Redis, shared by every replica. A
+// value that is no redis:// or rediss:// URL is refused here rather than failing every request.
+const redisUrl = process.env.REDIS_URL ?? "";
+if (redisUrl && !(URL.canParse(redisUrl) && /^rediss?:$/.test(new URL(redisUrl).protocol))) {
+  refuse(`REDIS_URL is "${redisUrl}": write a URL such as redis://redis:6379 or rediss://….`);
 }
 
 const inFlight = new InFlight();

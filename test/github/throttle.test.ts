@@ -1,6 +1,10 @@
 import { describe, expect, it } from "vitest";
-import { PostmortemOctokit } from "../../src/github/octokit.js";
-import { MAX_SECONDARY_RETRIES, shouldRetry } from "../../src/github/throttle-policy.js";
+import { PostmortemOctokit, withThrottlePolicy } from "../../src/github/octokit.js";
+import {
+  MAX_SECONDARY_RETRIES,
+  shouldRetry,
+  throttlePolicy,
+} from "../../src/github/throttle-policy.js";
 import { useFakeGitHub } from "../support/github-api.js";
 
 const SECONDARY_LIMIT = {
@@ -56,6 +60,32 @@ describe("the bounded rate-limit policy", () => {
         }),
       ).rejects.toMatchObject({ status: 403 });
       expect(api.requests).toHaveLength(4);
+    });
+  });
+});
+
+describe("the throttle options of the server's Octokit", () => {
+  // What Probot passes with REDIS_URL: the shared Bottleneck and its Redis connection.
+  const shared = { enabled: true, Bottleneck: "Bottleneck", connection: "redis connection" };
+
+  it("keys a webhook handler's client by its installation, keeping Probot's shared limiter", () => {
+    const options = withThrottlePolicy({
+      throttle: shared,
+      auth: { installationId: 99, token: "ghs_test" },
+    });
+
+    expect(options.throttle).toEqual({ ...shared, id: "99", ...throttlePolicy });
+    expect(options.auth).toEqual({ installationId: 99, token: "ghs_test" });
+  });
+
+  it("keeps the key Probot gave (app.auth(id)) and leaves the App's own client unkeyed", () => {
+    expect(
+      withThrottlePolicy({ throttle: { ...shared, id: "7" }, auth: { installationId: 7 } })
+        .throttle,
+    ).toEqual({ ...shared, id: "7", ...throttlePolicy });
+    expect(withThrottlePolicy({ throttle: shared, auth: { appId: 1 } }).throttle).toEqual({
+      ...shared,
+      ...throttlePolicy,
     });
   });
 });
