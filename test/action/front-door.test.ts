@@ -266,6 +266,52 @@ describe("with flows.runIn: action, the Action alone runs the incident and CAPA 
   }, 180_000);
 });
 
+describe("with flows.runIn: action, what a run cannot see or did not finish", () => {
+  it("a scheduled run opens the post-mortem of an incident whose run never happened, once", async () => {
+    emulator.setFile(".github/postmortem.yml", FLOWS_IN_ACTION);
+    // Labeled, but its run was replaced in the concurrency group (or failed): nothing opened.
+    const incident = openIncident();
+    const schedule = {
+      eventName: "schedule",
+      payload: {
+        schedule: "0 8 * * 1-5",
+        repository: { name: "service", owner: { login: "acme" }, default_branch: "main" },
+      },
+    };
+
+    const first = await run(schedule);
+
+    expect(first.exitCode).toBe(0);
+    onlyPostmortem(incident);
+    expect(first.summary).toContain("| incidents without a post-mortem, settled now | 1 |");
+    const again = await run(schedule);
+    expect(again.exitCode).toBe(0);
+    expect(actionWrites(again.since)).toEqual([]);
+    expect(postmortemsFor(emulator, incident)).toHaveLength(1);
+  }, 60_000);
+
+  it("a broken configuration that names the Action is reported once on the incident, and the job fails", async () => {
+    emulator.setFile(".github/postmortem.yml", `${FLOWS_IN_ACTION}incidentLabels: incident\n`);
+    const incident = openIncident();
+    const event = lastEvent("issues", "labeled");
+
+    const result = await run(event);
+
+    expect(result.exitCode).toBe(1);
+    expect(result.stdout).toContain("::error::The configuration in");
+    expect(actionWrites(result.since)).toEqual([
+      `POST /repos/acme/service/issues/${incident}/comments`,
+    ]);
+    const [report] = commentsBy(incident, ACTIONS_BOT);
+    expect(report?.body).toContain("incidentLabels: ");
+    expect(postmortemsFor(emulator, incident)).toEqual([]);
+
+    const again = await run(event);
+    expect(again.exitCode).toBe(1);
+    expect(commentsBy(incident, ACTIONS_BOT)).toHaveLength(1);
+  }, 60_000);
+});
+
 describe("by default (flows.runIn: app) the Action leaves the flows to the App", () => {
   it("an incident label and /postmortem: the configuration read, nothing written, dist/run.js not loaded", async () => {
     const incident = openIncident();
