@@ -5,6 +5,7 @@ import { throttling } from "@octokit/plugin-throttling";
 import { Octokit } from "@octokit/rest";
 import type { Config } from "../src/core/config.js";
 import { parseConfig } from "../src/core/config.js";
+import { canDismiss } from "../src/core/events.js";
 import { flowsRunElsewhere } from "../src/core/flows/config.js";
 import type { RepositoryRef } from "../src/core/snapshots.js";
 import { ApprovalGateway } from "../src/github/approval-gateway.js";
@@ -153,7 +154,9 @@ async function runFlows(
   payload: CapaWebhookPayload,
 ): Promise<boolean> {
   const now = () => new Date();
-  const incidentEvent = readIncidentEvent(eventName, payload);
+  // As the App: an issue opened without labels is no trigger, whatever the configuration says.
+  const read = readIncidentEvent(eventName, payload);
+  const incidentEvent = read && !canDismiss(read, undefined, "action") ? read : undefined;
   const capaEvent = readCapaEvent(eventName, payload);
   if (!incidentEvent && !capaEvent) return true;
   const loaded = await loadConfig(gateway.base);
