@@ -7,15 +7,17 @@ import { readFileSync } from "node:fs";
 import type { RawConfig } from "../src/github/gateway.js";
 import { chooseMode } from "./mode.js";
 import type { Triage } from "./triage.js";
-import { eventNameOf, triageEvent } from "./triage.js";
+import { eventNameOf, mayConcernFlows, triageEvent } from "./triage.js";
 
 async function main(env: NodeJS.ProcessEnv): Promise<void> {
   const eventName = eventNameOf(env);
   let payload: unknown;
   let triage: Triage;
+  let flows = false;
   try {
     payload = JSON.parse(readFileSync(env.GITHUB_EVENT_PATH ?? "", "utf8"));
     triage = triageEvent(eventName, payload);
+    flows = mayConcernFlows(eventName, payload);
   } catch {
     // An unreadable event: the full Action reports it as it always did.
     triage = { kind: "run" };
@@ -31,8 +33,29 @@ async function main(env: NodeJS.ProcessEnv): Promise<void> {
     const { runReminders } = await import("./run.js");
     return runReminders(env);
   }
+  if (choice.mode === "backfill") {
+    const { runBackfill } = await import("./run.js");
+    return runBackfill(env);
+  }
 
   let rawConfig: RawConfig | undefined;
+  const flowsRepository = flows && triage.kind !== "run" ? repositoryOf(env, payload) : undefined;
+  if (flowsRepository) {
+    // Maybe an incident or CAPA event: the configuration says whether the Action runs those flows.
+    const { decideFlows } = await import("./postmortem-labels.js");
+    const decision = await decideFlows(env, flowsRepository);
+    if (decision.kind !== "app") {
+      debug(
+        decision.kind === "run"
+          ? "the full Action runs: flows.runIn is action"
+          : `the full Action runs: ${decision.reason}`,
+      );
+      const { runAction } = await import("./run.js");
+      return runAction(env, decision.kind === "run" ? { rawConfig: decision.rawConfig } : {});
+    }
+    debug("flows.runIn is app: the App runs the incident and CAPA flows");
+    rawConfig = decision.rawConfig;
+  }
   if (triage.kind === "skip") {
     debug(`${triage.reason}: decided from the event alone`);
     return info(triage.message);
@@ -44,6 +67,7 @@ async function main(env: NodeJS.ProcessEnv): Promise<void> {
       issueNumber: triage.issueNumber,
       labels: triage.labels,
       repository,
+      ...(rawConfig ? { rawConfig } : {}),
     });
     if (decision.kind === "skip") {
       debug("none of the issue's labels is a post-mortem label: decided after the configuration");

@@ -22,6 +22,8 @@ export interface LabelsInput {
   issueNumber: number;
   labels: readonly string[];
   repository: { owner: string; repo: string };
+  /** The configuration files, where the entry already read them (see decideFlows). */
+  rawConfig?: RawConfig;
 }
 
 export async function decideByLabels(
@@ -30,7 +32,7 @@ export async function decideByLabels(
 ): Promise<LabelsDecision> {
   let rawConfig: RawConfig;
   try {
-    rawConfig = await readRawConfig(env, input.repository);
+    rawConfig = input.rawConfig ?? (await readRawConfig(env, input.repository));
   } catch (error) {
     // A failed request (the full Action retries those), or a configuration the loader rejects
     // (the full Action reports it): either way, the full Action reads it again.
@@ -46,6 +48,39 @@ export async function decideByLabels(
     return { kind: "run", rawConfig, reason: "a post-mortem" };
   }
   return { kind: "skip", message: `#${input.issueNumber} is not a post-mortem` };
+}
+
+export type FlowsDecision =
+  /** `flows.runIn: action`: the full Action runs the incident and CAPA flows for this event. */
+  | { kind: "run"; rawConfig: RawConfig }
+  /** The flows are the App's (the default): the entry goes on as for the gate alone. */
+  | { kind: "app"; rawConfig: RawConfig }
+  /** The configuration could not be read here: the full Action reads it again and decides. */
+  | { kind: "unknown"; reason: string };
+
+/** For an event that may belong to the incident or CAPA flows: whether the Action runs them. */
+export async function decideFlows(
+  env: NodeJS.ProcessEnv,
+  repository: { owner: string; repo: string },
+): Promise<FlowsDecision> {
+  let rawConfig: RawConfig;
+  try {
+    rawConfig = await readRawConfig(env, repository);
+  } catch (error) {
+    return { kind: "unknown", reason: error instanceof Error ? error.message : String(error) };
+  }
+  return { kind: flowsRunInOf(rawConfig.value) === "action" ? "run" : "app", rawConfig };
+}
+
+/**
+ * `flows.runIn` as flowsRunnerOfRaw (src/core/flows/config.ts) reads it, valid file or not:
+ * `action` only where the file says so literally.
+ */
+export function flowsRunInOf(value: unknown): "app" | "action" {
+  if (typeof value !== "object" || value === null) return "app";
+  const flows = (value as { flows?: unknown }).flows;
+  if (typeof flows !== "object" || flows === null) return "app";
+  return (flows as { runIn?: unknown }).runIn === "action" ? "action" : "app";
 }
 
 /**

@@ -5,18 +5,30 @@ import { throttling } from "@octokit/plugin-throttling";
 import { Octokit } from "@octokit/rest";
 import type { Config } from "../src/core/config.js";
 import { parseConfig } from "../src/core/config.js";
+import { canDismiss } from "../src/core/events.js";
+import { flowsRunElsewhere } from "../src/core/flows/config.js";
+import type { RepositoryRef } from "../src/core/snapshots.js";
 import { ApprovalGateway } from "../src/github/approval-gateway.js";
 import { readApprovalEvent } from "../src/github/approval-events.js";
+import { cacheKey, ConfigCache } from "../src/github/config-cache.js";
 import type { RawConfig } from "../src/github/gateway.js";
 import { throttlePolicy } from "../src/github/throttle-policy.js";
-import type { WebhookPayload } from "../src/github/webhook-events.js";
-import { repositoryOf } from "../src/github/webhook-events.js";
+import type { CapaWebhookPayload } from "../src/github/webhook-events.js";
+import { readCapaEvent, readIncidentEvent, repositoryOf } from "../src/github/webhook-events.js";
 import type { ApprovalResult } from "../src/handlers/approval-handler.js";
 import { checkPullRequestFiles, handleApprovalEvent } from "../src/handlers/approval-handler.js";
+import { handleCapaEvent } from "../src/handlers/capa-handler.js";
+import { handleIncidentEvent } from "../src/handlers/incident-handler.js";
+import type { LoadedConfig } from "../src/handlers/load-config.js";
+import { loadConfig } from "../src/handlers/load-config.js";
 import type { Logger } from "../src/handlers/logger.js";
+import { reconcileRepository, settleIncident } from "../src/handlers/reconcile-handler.js";
 import { sweepReminders } from "../src/handlers/reminder-handler.js";
 
 const ActionOctokit = Octokit.plugin(throttling, retry);
+
+/** How far back a scheduled run looks for unfinished flow work: a daily schedule and a missed day. */
+const RECONCILE_LOOK_BACK_MS = 2 * 86_400_000;
 
 const log: Logger = {
   info: (message) => core.info(message),
@@ -45,14 +57,13 @@ export async function runAction(
     const eventName = env.GITHUB_EVENT_NAME ?? "";
     const payload = JSON.parse(
       readFileSync(env.GITHUB_EVENT_PATH ?? "", "utf8"),
-    ) as WebhookPayload & {
+    ) as CapaWebhookPayload & {
       pull_request?: { number: number; head: { sha: string } };
     };
     const failOnBlock = core.getInput("fail-on-block").trim().toLowerCase() !== "false";
     const [owner = "", repo = ""] = (env.GITHUB_REPOSITORY ?? "").split("/");
     const repository = repositoryOf(payload) ?? { owner, repo, defaultBranch: "main" };
-    const octokit = actionOctokit(env);
-    const gateway = new ApprovalGateway(octokit, repository, log);
+    const gateway = await actionGateway(env, repository, preread(options.rawConfig));
 
     if (eventName === "pull_request" || eventName === "pull_request_target") {
       const pull = payload.pull_request;
@@ -78,13 +89,17 @@ export async function runAction(
       return;
     }
 
+    // The incident and CAPA flows first (where `flows.runIn: action`), then the gate: a close
+    // that a child's event caused is judged on the post-mortem as the flows left it.
+    if (!(await runFlows(gateway, eventName, payload))) return;
+
     const event = readApprovalEvent(eventName, payload);
     if (!event)
       return core.info(`${eventName}.${payload.action ?? ""}: nothing for the approval gate.`);
-    const config = preread(options.rawConfig);
+    const loaded = await loadConfig(gateway.base);
     const result = await handleApprovalEvent(gateway, event, log, {
       runner: "action",
-      ...(config ? { config } : {}),
+      ...(loaded.ok ? { config: loaded.config } : {}),
     });
     core.info(result.message);
     if (result.problem) return fail(result.problem, event.kind === "closed");
@@ -106,6 +121,66 @@ function preread(rawConfig: RawConfig | undefined): Config | undefined {
   if (!rawConfig) return undefined;
   const parsed = parseConfig(rawConfig.value);
   return parsed.ok ? parsed.config : undefined;
+}
+
+/**
+ * The gateway of one run. Its configuration is read once (or taken from the entry's read) and
+ * shared by the flows and the gate, so one event sees one configuration.
+ */
+async function actionGateway(
+  env: NodeJS.ProcessEnv,
+  repository: RepositoryRef,
+  config?: Config,
+): Promise<ApprovalGateway> {
+  const octokit = actionOctokit(env);
+  const configCache = new ConfigCache({ maxAgeMs: Number.POSITIVE_INFINITY });
+  if (config) {
+    const loaded: LoadedConfig = { ok: true, config };
+    await configCache.get(cacheKey(repository.owner, repository.repo), octokit, () =>
+      Promise.resolve(loaded),
+    );
+  }
+  return new ApprovalGateway(octokit, repository, log, configCache);
+}
+
+/**
+ * The incident and CAPA flows for one `issues` or `issue_comment` event, where the configuration
+ * names the Action (`flows.runIn: action`); the same handlers as the App's. False where the run
+ * must stop (the job failed).
+ */
+async function runFlows(
+  gateway: ApprovalGateway,
+  eventName: string,
+  payload: CapaWebhookPayload,
+): Promise<boolean> {
+  const now = () => new Date();
+  // As the App: an issue opened without labels is no trigger, whatever the configuration says.
+  const read = readIncidentEvent(eventName, payload);
+  const incidentEvent = read && !canDismiss(read, undefined, "action") ? read : undefined;
+  const capaEvent = readCapaEvent(eventName, payload);
+  if (!incidentEvent && !capaEvent) return true;
+  const loaded = await loadConfig(gateway.base);
+  if (flowsRunElsewhere(loaded, "action")) {
+    core.debug("postmortem-bot: flows.runIn is app: the App runs the incident and CAPA flows");
+    return true;
+  }
+  const outcomes: string[] = [];
+  if (incidentEvent) {
+    const outcome = await handleIncidentEvent(gateway.base, incidentEvent, log, "action");
+    core.info(`Incident #${incidentEvent.issue.number}: ${outcome}`);
+    outcomes.push(outcome);
+  }
+  if (capaEvent) {
+    const outcome = await handleCapaEvent(gateway.base, capaEvent, log, now, "action");
+    core.info(`Post-mortem #${capaEvent.postmortem}, corrective actions: ${outcome}`);
+    outcomes.push(outcome);
+  }
+  // The handler reported it on the issue; the failed job shows it in the Actions tab too.
+  if (!loaded.ok && outcomes.includes("config-problem")) {
+    core.setFailed(loaded.problem);
+    return false;
+  }
+  return true;
 }
 
 /** The Action's Octokit: the App's pacing and bounded rate-limit policy, quiet about 404s. */
@@ -139,13 +214,27 @@ function actionOctokit(env: NodeJS.ProcessEnv) {
 export async function runReminders(env: NodeJS.ProcessEnv = process.env): Promise<void> {
   try {
     const [owner = "", repo = ""] = (env.GITHUB_REPOSITORY ?? "").split("/");
-    const payload = JSON.parse(readFileSync(env.GITHUB_EVENT_PATH ?? "", "utf8")) as WebhookPayload;
+    const payload = JSON.parse(
+      readFileSync(env.GITHUB_EVENT_PATH ?? "", "utf8"),
+    ) as CapaWebhookPayload;
     const repository = repositoryOf(payload) ?? { owner, repo, defaultBranch: "main" };
-    const gateway = new ApprovalGateway(actionOctokit(env), repository, log);
+    const gateway = await actionGateway(env, repository);
     const counts = await sweepReminders(gateway, log);
     if (counts === "config-problem") {
       return core.setFailed(`The configuration of ${owner}/${repo} is broken: no reminders sent.`);
     }
+    // Where the Action runs the flows, the scheduled run also finishes work that a run missed
+    // (one cancelled by its concurrency group, a failed job): as the App's reconcile sweep.
+    const since = new Date(Date.now() - RECONCILE_LOOK_BACK_MS);
+    const reconciled = await reconcileRepository(gateway, log, since, () => new Date(), "action");
+    const flowsLines =
+      reconciled === "config-problem" ||
+      reconciled.incidentsChecked + reconciled.postmortemsChecked === 0
+        ? []
+        : [
+            `| incidents without a post-mortem, settled now | ${reconciled.incidentsSettled} |`,
+            `| post-mortems with unfinished corrective actions | ${reconciled.capaCompleted} |`,
+          ];
     await writeSummary(
       [
         "## postmortem-bot: reminders",
@@ -159,12 +248,92 @@ export async function runReminders(env: NodeJS.ProcessEnv = process.env): Promis
         `| open post-mortems | ${counts.openPostmortems} |`,
         `| reviews late | ${counts.reviewsLate} |`,
         `| reviews reminded now | ${counts.reviewsReminded} |`,
+        ...flowsLines,
         "",
       ].join("\n"),
     );
   } catch (error) {
     core.setFailed(error instanceof Error ? error.message : String(error));
   }
+}
+
+/**
+ * `mode: backfill` (a `workflow_dispatch` run): opens the post-mortems of incidents labeled before
+ * the workflow existed, through the same handler, so running it again adds nothing. The `incident`
+ * input is one issue number, or `all-open` for every open issue with the first incident label
+ * (and finishes their checked CAPA boxes too, as the scheduled reconciliation does).
+ */
+export async function runBackfill(env: NodeJS.ProcessEnv = process.env): Promise<void> {
+  try {
+    const wanted = backfillTarget(env);
+    if (typeof wanted === "object") return core.setFailed(wanted.problem);
+    const [owner = "", repo = ""] = (env.GITHUB_REPOSITORY ?? "").split("/");
+    const payload = JSON.parse(
+      readFileSync(env.GITHUB_EVENT_PATH ?? "", "utf8"),
+    ) as CapaWebhookPayload;
+    const repository = repositoryOf(payload) ?? { owner, repo, defaultBranch: "main" };
+    const gateway = await actionGateway(env, repository);
+    const loaded = await loadConfig(gateway.base);
+    if (!loaded.ok) return core.setFailed(loaded.problem);
+    if (loaded.config.flows.runIn !== "action") {
+      return core.setFailed(
+        "`flows.runIn` is `app` in .github/postmortem.yml: the App opens post-mortems here, so the Action backfills none. Set `flows: { runIn: action }` to let the Action run the incident flow.",
+      );
+    }
+    const lines = ["## postmortem-bot: backfill", ""];
+    if (wanted === "all-open") {
+      const counts = await reconcileRepository(
+        gateway,
+        log,
+        new Date(0),
+        () => new Date(),
+        "action",
+      );
+      if (counts === "config-problem") return core.setFailed("The configuration is broken.");
+      lines.push(
+        "| | |",
+        "|---|---|",
+        `| open incidents without a post-mortem | ${counts.incidentsChecked} |`,
+        `| post-mortems opened or confirmed now | ${counts.incidentsSettled} |`,
+        `| post-mortems with unfinished corrective actions | ${counts.postmortemsChecked} |`,
+        "",
+      );
+    } else {
+      const incident = await gateway.getIssue(wanted);
+      const outcome = incident
+        ? await settleIncident(gateway, incident, loaded.config, log, "action")
+        : "ignored";
+      if (outcome !== "converged") {
+        return core.setFailed(
+          `#${wanted} is no incident here (an issue with one of the labels ${loaded.config.incidentLabels.join(", ")}): no post-mortem opened.`,
+        );
+      }
+      lines.push(`Incident #${wanted}: its post-mortem is open.`, "");
+    }
+    await writeSummary(lines.join("\n"));
+  } catch (error) {
+    core.setFailed(error instanceof Error ? error.message : String(error));
+  }
+}
+
+/** The `incident` input of a backfill: an issue number, or `all-open`. */
+function backfillTarget(env: NodeJS.ProcessEnv): number | "all-open" | { problem: string } {
+  const dispatched = (() => {
+    try {
+      const payload = JSON.parse(readFileSync(env.GITHUB_EVENT_PATH ?? "", "utf8")) as {
+        inputs?: { incident?: unknown };
+      };
+      return typeof payload.inputs?.incident === "string" ? payload.inputs.incident : "";
+    } catch {
+      return "";
+    }
+  })();
+  const input = (core.getInput("incident") || dispatched).trim().replace(/^#/, "").toLowerCase();
+  if (input === "all-open") return "all-open";
+  if (/^[1-9]\d{0,9}$/.test(input)) return Number(input);
+  return {
+    problem: `mode backfill needs the \`incident\` input: an issue number or \`all-open\` (got "${input}").`,
+  };
 }
 
 function report(result: ApprovalResult): void {

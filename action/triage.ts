@@ -151,3 +151,52 @@ export function isApprovalCommand(body: unknown): boolean | undefined {
   const firstLine = text.trimStart().split("\n", 1)[0]?.trim() ?? "";
   return COMMAND.test(firstLine);
 }
+
+/** `CHILD_ACTIONS` of src/github/webhook-events.ts: what a person does to a CAPA child. */
+export const CHILD_ACTIONS: readonly string[] = [
+  "closed",
+  "reopened",
+  "edited",
+  "assigned",
+  "unassigned",
+  "deleted",
+  "transferred",
+];
+/** isPostmortemCommand's syntax (src/core/events.ts), applied to the first line. */
+const POSTMORTEM_COMMAND = /^\/postmortem(?:\s|$)/i;
+/** The App's and the Action's marker on a CAPA child (`<!-- postmortem-bot:capa {…} -->`). */
+export const CAPA_MARKER = "postmortem-bot:capa";
+
+/**
+ * Whether an event may belong to the incident or CAPA flows (readIncidentEvent, readCapaEvent of
+ * src/github/webhook-events.ts), judged loosely from the payload: where it may, only the
+ * configuration (`flows.runIn`) says whether the Action handles it. False only where both
+ * readers certainly return nothing; test/action/triage.test.ts holds it to them.
+ */
+export function mayConcernFlows(eventName: string, payload: unknown): boolean {
+  if (!isObject(payload) || !isObject(payload.issue) || !payload.sender) return false;
+  const issue = payload.issue;
+  const action = payload.action;
+  if (eventName === "issue_comment") {
+    // `/postmortem` on a pull request's conversation opens nothing.
+    if (issue.pull_request !== undefined && issue.pull_request !== null) return false;
+    if (action !== "created" || !isObject(payload.comment)) return false;
+    const body = payload.comment.body ?? "";
+    if (typeof body !== "string") return true;
+    const firstLine = body.trimStart().split("\n", 1)[0] ?? "";
+    return POSTMORTEM_COMMAND.test(firstLine.trimEnd());
+  }
+  if (eventName !== "issues" || typeof action !== "string") return false;
+  if (action === "labeled") return true;
+  if (action === "opened") {
+    const labels = issue.labels;
+    return !Array.isArray(labels) || labels.length > 0;
+  }
+  // Corrective-action children and post-mortems are written by a bot (the App or the Action).
+  const author = issue.user;
+  if (!isObject(author) || author.type !== "Bot") return false;
+  const body = issue.body;
+  if (typeof body !== "string") return false;
+  if (body.includes(CAPA_MARKER)) return CHILD_ACTIONS.includes(action);
+  return action === "edited" && body.includes(POSTMORTEM_MARKER);
+}

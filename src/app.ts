@@ -1,6 +1,7 @@
 import type { Context, Probot } from "probot";
 import { registerApprovalGate } from "./approval-app.js";
 import { canDismiss } from "./core/events.js";
+import { flowsRunElsewhere } from "./core/flows/config.js";
 import { ConfigCache, DEFAULT_CONFIG_MAX_AGE_MS } from "./github/config-cache.js";
 import { GitHubGateway } from "./github/gateway.js";
 import { installFrontGate } from "./front-gate.js";
@@ -69,9 +70,11 @@ function postmortemApp(app: Probot, options: PostmortemAppOptions): void {
     const incidentEvent = readIncidentEvent(context.name, payload);
     const capaEvent = readCapaEvent(context.name, payload);
     const wantsIncident = incidentEvent && !canDismiss(incidentEvent, knownConfig(gateway));
+    // `flows.runIn: action`: the Action runs the CAPA flow; the handler checks it again.
+    const wantsCapa = capaEvent && !flowsRunElsewhere(knownConfig(gateway), "app");
     const timelineEvent = readTimelineEvent(context.name, payload);
     const wantsTimeline = timelineEvent && !canDismissTimeline(timelineEvent, knownConfig(gateway));
-    if (!wantsIncident && !capaEvent && !wantsTimeline) return;
+    if (!wantsIncident && !wantsCapa && !wantsTimeline) return;
 
     const run = async (issueNumber: number, handle: (log: Logger) => Promise<string>) => {
       const key = `${repository.owner}/${repository.repo}#${issueNumber}`;
@@ -91,7 +94,7 @@ function postmortemApp(app: Probot, options: PostmortemAppOptions): void {
         handleIncidentEvent(gateway, incidentEvent, log),
       );
     }
-    if (capaEvent) {
+    if (wantsCapa) {
       await run(capaEvent.postmortem, (log) => handleCapaEvent(gateway, capaEvent, log, now));
     }
     if (wantsTimeline) {

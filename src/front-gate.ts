@@ -1,5 +1,6 @@
 import type { Probot } from "probot";
 import { canDismiss } from "./core/events.js";
+import { flowsRunElsewhere } from "./core/flows/config.js";
 import { readApprovalEvent } from "./github/approval-events.js";
 import type { ConfigCache } from "./github/config-cache.js";
 import { cacheKey } from "./github/config-cache.js";
@@ -57,7 +58,7 @@ export function wanted(
   const repository = repositoryOf(webhook);
   if (!repository) return true;
   const known = configCache.peek<LoadedConfig>(cacheKey(repository.owner, repository.repo));
-  if (readCapaEvent(name, webhook)) return true;
+  if (readCapaEvent(name, webhook) && !flowsRunElsewhere(known, "app")) return true;
   const incident = readIncidentEvent(name, webhook);
   if (incident && !canDismiss(incident, known)) return true;
   const timeline = readTimelineEvent(name, webhook);

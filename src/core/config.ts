@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { approvalsConfigSchema, filesConfigSchema, gateConfigSchema } from "./approvals/config.js";
 import { capaConfigSchema } from "./capa/config.js";
+import { flowsConfigSchema } from "./flows/config.js";
 import { remindersConfigSchema } from "./reminders/config.js";
 
 /** Where the configuration lives, in the repository and in the org's `.github` repository. */
@@ -51,6 +52,7 @@ export const configSchema = z
     approvals: approvalsConfigSchema,
     gate: gateConfigSchema,
     files: filesConfigSchema,
+    flows: flowsConfigSchema,
     template: z
       .string()
       .min(1)

@@ -1,5 +1,7 @@
 import type { Config } from "./config.js";
 import { sameLabel } from "./config.js";
+import type { FlowsRunner } from "./flows/config.js";
+import { flowsRunElsewhere } from "./flows/config.js";
 import type { Account, IssueSnapshot } from "./snapshots.js";
 
 /** The webhook events that can open a post-mortem, read out of their payloads by the shells. */
@@ -46,14 +48,22 @@ export function mightBeTrigger(event: IncidentEvent, incidentLabels: readonly st
 
 /** What the shell knows of the configuration before any request: a fresh cached read, or nothing. */
 export type KnownConfig =
-  { ok: true; config: Config } | { ok: false; incidentLabels: readonly string[] } | undefined;
+  | { ok: true; config: Config }
+  | { ok: false; incidentLabels: readonly string[]; flowsRunIn?: FlowsRunner }
+  | undefined;
 
 /**
  * Whether an event can be let go without a single request: the configuration is known (fresh in
- * the cache) and the event is no trigger under it, nor would be under what a broken file names.
+ * the cache) and the event is no trigger under it, nor would be under what a broken file names,
+ * or the flows are the other runner's (`flows.runIn`).
  */
-export function canDismiss(event: IncidentEvent, known: KnownConfig): boolean {
+export function canDismiss(
+  event: IncidentEvent,
+  known: KnownConfig,
+  runner: FlowsRunner = "app",
+): boolean {
   if (event.kind === "opened" && event.issue.labels.length === 0) return true;
   if (known === undefined) return false;
+  if (flowsRunElsewhere(known, runner)) return true;
   return known.ok ? !isTrigger(event, known.config) : !mightBeTrigger(event, known.incidentLabels);
 }

@@ -2,6 +2,8 @@ import type { CapaEvent } from "../core/capa/events.js";
 import type { CapaState, MissingChild, SubIssueSupport } from "../core/capa/plan.js";
 import { childrenOf, loginsToCheck, needsIncident, planCapa } from "../core/capa/plan.js";
 import { linkedIssueNumbers } from "../core/capa/items.js";
+import type { FlowsRunner } from "../core/flows/config.js";
+import { flowsRunElsewhere } from "../core/flows/config.js";
 import { planLostEditRecovery } from "../core/capa/lost-edit.js";
 import { reportProblem } from "../core/incident.js";
 import { findMarker } from "../core/markers.js";
@@ -27,8 +29,11 @@ export async function handleCapaEvent(
   event: CapaEvent,
   log: Logger,
   now: () => Date = () => new Date(),
+  /** Who is running: only the one `flows.runIn` names writes anything (a config problem too). */
+  runner: FlowsRunner = "app",
 ): Promise<CapaOutcome> {
   const loaded = await loadConfig(gateway);
+  if (flowsRunElsewhere(loaded, runner)) return "ignored";
   if (!loaded.ok) {
     if (event.kind === "childChanged") return "config-problem";
     const comments = await gateway.listComments(event.postmortem);

@@ -2,6 +2,8 @@ import { builtInTemplate, BUILT_IN_TEMPLATE_PATH } from "../built-in-template.js
 import type { Config } from "../core/config.js";
 import type { IncidentEvent } from "../core/events.js";
 import { isTrigger, mightBeTrigger } from "../core/events.js";
+import type { FlowsRunner } from "../core/flows/config.js";
+import { flowsRunElsewhere } from "../core/flows/config.js";
 import type { IncidentState } from "../core/incident.js";
 import {
   acknowledgeCommand,
@@ -34,8 +36,11 @@ export async function handleIncidentEvent(
   gateway: GitHubGateway,
   event: IncidentEvent,
   log: Logger,
+  /** Who is running: only the one `flows.runIn` names writes anything (a config problem too). */
+  runner: FlowsRunner = "app",
 ): Promise<IncidentOutcome> {
   const loaded = await loadConfig(gateway);
+  if (flowsRunElsewhere(loaded, runner)) return "ignored";
   if (!loaded.ok) {
     if (!mightBeTrigger(event, loaded.incidentLabels)) return "ignored";
     log.warn(`Configuration problem reported on #${event.issue.number}: ${loaded.problem}`);

@@ -1,9 +1,12 @@
 import type { Config } from "../core/config.js";
 import { CONFIG_PATH, incidentLabelsOfBrokenConfig, parseConfig } from "../core/config.js";
+import type { FlowsRunner } from "../core/flows/config.js";
+import { flowsRunnerOfRaw } from "../core/flows/config.js";
 import type { GitHubGateway, RawConfig } from "../github/gateway.js";
 
 export type LoadedConfig =
-  { ok: true; config: Config } | { ok: false; problem: string; incidentLabels: string[] };
+  | { ok: true; config: Config }
+  | { ok: false; problem: string; incidentLabels: string[]; flowsRunIn: FlowsRunner };
 
 const PLUGIN_PREFIX = "[@probot/octokit-plugin-config] ";
 
@@ -31,6 +34,7 @@ async function interpretConfig(readRaw: () => Promise<RawConfig>): Promise<Loade
       ok: false,
       problem: `The configuration file \`${CONFIG_PATH}\` is broken: ${error.message.slice(PLUGIN_PREFIX.length)}.${cause}`,
       incidentLabels: incidentLabelsOfBrokenConfig(undefined),
+      flowsRunIn: flowsRunnerOfRaw(undefined),
     };
   }
   const result = parseConfig(raw.value);
@@ -41,5 +45,6 @@ async function interpretConfig(readRaw: () => Promise<RawConfig>): Promise<Loade
     ok: false,
     problem: `The configuration in ${files} is invalid:\n\n${result.problems.map((problem) => `- ${problem}`).join("\n")}`,
     incidentLabels: incidentLabelsOfBrokenConfig(raw.value),
+    flowsRunIn: flowsRunnerOfRaw(raw.value),
   };
 }

@@ -1,6 +1,10 @@
+import type { Config } from "../core/config.js";
+import type { FlowsRunner } from "../core/flows/config.js";
 import { reconcileCandidates } from "../core/reconcile/candidates.js";
+import type { IssueSnapshot } from "../core/snapshots.js";
 import type { ApprovalGateway } from "../github/approval-gateway.js";
 import { handleCapaEvent } from "./capa-handler.js";
+import type { IncidentOutcome } from "./incident-handler.js";
 import { handleIncidentEvent } from "./incident-handler.js";
 import { loadConfig } from "./load-config.js";
 import type { Logger } from "./logger.js";
@@ -22,11 +26,16 @@ export async function reconcileRepository(
   log: Logger,
   since: Date,
   now: () => Date = () => new Date(),
+  /** Who sweeps: nothing is looked for where `flows.runIn` names the other. */
+  runner: FlowsRunner = "app",
 ): Promise<ReconcileCounts | "config-problem"> {
   const base = gateway.base;
   const loaded = await loadConfig(base);
   if (!loaded.ok) return "config-problem";
   const config = loaded.config;
+  if (config.flows.runIn !== runner) {
+    return { incidentsChecked: 0, incidentsSettled: 0, postmortemsChecked: 0, capaCompleted: 0 };
+  }
   const [incidents, postmortems] = await Promise.all([
     base.listIssuesWithLabel(config.incidentLabels[0]!, since.toISOString(), "open"),
     base.listIssuesWithLabel(config.postmortemLabels[0]!, since.toISOString()),
@@ -39,22 +48,7 @@ export async function reconcileRepository(
     capaCompleted: 0,
   };
   for (const incident of candidates.incidents) {
-    // As the labeled delivery would have said: who added the label, read from the issue's events.
-    const label = config.incidentLabels.find((name) =>
-      incident.labels.some((l) => l.toLowerCase() === name.toLowerCase()),
-    )!;
-    const labeling = await gateway.lastLabeling(incident.number, label);
-    const outcome = await handleIncidentEvent(
-      base,
-      {
-        kind: "labeled",
-        issue: incident,
-        label,
-        sender: { login: labeling?.login ?? incident.author.login, type: "User" },
-        at: labeling?.at ?? incident.createdAt,
-      },
-      log,
-    );
+    const outcome = await settleIncident(gateway, incident, config, log, runner);
     if (outcome === "converged") counts.incidentsSettled++;
   }
   for (const postmortem of candidates.postmortems) {
@@ -63,8 +57,40 @@ export async function reconcileRepository(
       { kind: "postmortemEdited", postmortem: postmortem.number },
       log,
       now,
+      runner,
     );
     if (outcome !== "ignored") counts.capaCompleted++;
   }
   return counts;
+}
+
+/**
+ * Runs the incident flow for an incident as its `labeled` delivery would have (who added the
+ * label and when, read from the issue's events), for a sweep or a backfill: one post-mortem,
+ * however often it runs.
+ */
+export async function settleIncident(
+  gateway: ApprovalGateway,
+  incident: IssueSnapshot,
+  config: Config,
+  log: Logger,
+  runner: FlowsRunner,
+): Promise<IncidentOutcome> {
+  const label = config.incidentLabels.find((name) =>
+    incident.labels.some((l) => l.toLowerCase() === name.toLowerCase()),
+  );
+  if (label === undefined) return "ignored";
+  const labeling = await gateway.lastLabeling(incident.number, label);
+  return handleIncidentEvent(
+    gateway.base,
+    {
+      kind: "labeled",
+      issue: incident,
+      label,
+      sender: { login: labeling?.login ?? incident.author.login, type: "User" },
+      at: labeling?.at ?? incident.createdAt,
+    },
+    log,
+    runner,
+  );
 }

@@ -138,20 +138,16 @@ describe("events the Action ignores cost no request, decided by dist/index.js al
     }
   });
 
-  it("events the gate never looks at, even on a post-mortem: an opened issue, an assignment", async () => {
+  it("events the gate never looks at, even on a post-mortem: an assignment, an issue opened without labels", async () => {
     const number = issue({ labels: ["postmortem"] });
     emulator.assign({ by: "dave", issue: number, assignees: ["tina"] });
-    for (const [event, action] of [
-      ["issues", "opened"],
-      ["issues", "assigned"],
-    ] as const) {
-      const result = await run(lastEvent(event, action), entryOnly);
-      expect(result, `${event}.${action}`).toMatchObject({
-        exitCode: 0,
-        outputs: {},
-        requests: [],
-      });
-      expect(shown(result.stdout)).toEqual([`${event}.${action}: nothing for the approval gate.`]);
+    const assigned = lastEvent("issues", "assigned");
+    issue();
+    for (const event of [assigned, lastEvent("issues", "opened")]) {
+      const result = await run(event, entryOnly);
+      const name = `${event.eventName}.${(event.payload as { action: string }).action}`;
+      expect(result, name).toMatchObject({ exitCode: 0, outputs: {}, requests: [] });
+      expect(shown(result.stdout)).toEqual([`${name}: nothing for the approval gate.`]);
     }
   });
 
@@ -219,6 +215,19 @@ describe("events on issues with labels cost only the configuration read, without
       "GET /repos/acme/.github/contents/.github%2Fpostmortem.yml 200",
     ]);
     expect(shown(result.stdout)).toEqual([`#${number} is not a post-mortem`]);
+  });
+
+  it("an issue opened with labels (maybe an incident: flows.runIn decides), by default left to the App", async () => {
+    issue({ labels: ["postmortem"] });
+
+    const result = await run(lastEvent("issues", "opened"), withoutRun);
+
+    expect(result).toMatchObject({ exitCode: 0, outputs: {}, summary: "" });
+    expect(result.requests).toEqual(CONFIG_READS);
+    expect(shown(result.stdout)).toEqual(["issues.opened: nothing for the approval gate."]);
+    expect(result.stdout).toContain(
+      "::debug::postmortem-bot: flows.runIn is app: the App runs the incident and CAPA flows",
+    );
   });
 
   it("an issue without labels whose body carries the post-mortem marker gets the configuration read", async () => {

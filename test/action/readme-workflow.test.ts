@@ -150,3 +150,146 @@ describe("the README's workflow for the Action", () => {
     }
   });
 });
+
+interface FrontDoorWorkflow {
+  on: Record<string, { types?: string[]; inputs?: Record<string, unknown> } | null>;
+  jobs: {
+    postmortem: { if: string; steps: Array<{ uses?: string; with?: Record<string, string> }> };
+  };
+}
+
+/** The first YAML block of the README's "One workflow for everything" section. */
+function frontDoorWorkflow(): FrontDoorWorkflow {
+  const readme = readFileSync(new URL("../../README.md", import.meta.url), "utf8");
+  const section = readme.slice(readme.indexOf("### One workflow for everything"));
+  const block = /```yaml\n([\s\S]*?)```/.exec(section);
+  if (!block) throw new Error("no YAML block in the README's one-workflow section");
+  return parse(block[1]!) as FrontDoorWorkflow;
+}
+
+describe("the README's one workflow for everything (flows.runIn: action)", () => {
+  let everything: string;
+  const ACTIONS_BOT = "github-actions[bot]";
+  beforeEach(() => {
+    everything = frontDoorWorkflow().jobs.postmortem.if;
+    emulator.addUser(ACTIONS_BOT, "write", { type: "Bot" });
+  });
+  const runs = (event: string, action: string) => {
+    const found = emulator.webhooks.events
+      .filter((e) => e.event === event && e.action === action)
+      .at(-1);
+    if (!found) throw new Error(`no ${event}.${action} event`);
+    return runsOn(everything, event, found.payload);
+  };
+  const child = (labels = ["capa"]) =>
+    emulator.openIssue({
+      by: ACTIONS_BOT,
+      title: "CAPA: Update runbooks/playbooks",
+      body: 'From post-mortem #1.\n\n<!-- postmortem-bot:capa {"parent":1,"key":"k"} -->\n',
+      labels,
+    }).number as number;
+
+  it("listens to every event the flows, the gate, reminders and backfill need", () => {
+    const workflow = frontDoorWorkflow();
+    expect(Object.keys(workflow.on).sort()).toEqual([
+      "issue_comment",
+      "issues",
+      "pull_request",
+      "schedule",
+      "workflow_dispatch",
+    ]);
+    // The incident flow, the gate, and what a person does to a CAPA child (readCapaEvent).
+    for (const action of [
+      "opened",
+      "labeled",
+      "edited",
+      "closed",
+      "reopened",
+      "assigned",
+      "unassigned",
+      "deleted",
+      "transferred",
+    ]) {
+      expect(workflow.on.issues?.types).toContain(action);
+    }
+    expect(workflow.on.issue_comment?.types).toEqual(["created", "edited", "deleted"]);
+    expect(Object.keys(workflow.on.workflow_dispatch?.inputs ?? {}).sort()).toEqual([
+      "incident",
+      "mode",
+    ]);
+    const step = workflow.jobs.postmortem.steps[0]!;
+    expect(step.uses).toMatch(/postmortem-bot@/);
+    expect(step.with).toEqual({ incident: "${{ inputs.incident }}" });
+  });
+
+  it("runs for pull requests, scheduled and dispatched runs", () => {
+    const repository = { name: "service", owner: { login: "acme" } };
+    expect(runsOn(everything, "pull_request", { action: "opened", repository })).toBe(true);
+    expect(runsOn(everything, "schedule", { schedule: "0 8 * * 1-5", repository })).toBe(true);
+    expect(
+      runsOn(everything, "workflow_dispatch", {
+        inputs: { mode: "backfill", incident: "all-open" },
+        repository,
+      }),
+    ).toBe(true);
+  });
+
+  it("runs for the incident label added, an issue opened with it, and /postmortem anywhere but pull requests", () => {
+    const number = ordinary();
+    emulator.addLabel({ by: "dave", issue: number, label: "incident" });
+    expect(runs("issues", "labeled")).toBe(true);
+    ordinary(["incident", "P1"]);
+    expect(runs("issues", "opened")).toBe(true);
+    emulator.comment({ by: "tina", issue: ordinary(), body: "/postmortem" });
+    expect(runs("issue_comment", "created")).toBe(true);
+  });
+
+  it("runs for every event a person causes on a CAPA child, with or without its label", () => {
+    for (const labels of [["capa"], []]) {
+      const number = child(labels);
+      emulator.editBody({
+        by: "dave",
+        issue: number,
+        body: `${emulator.issue(number).body as string}\nDue: 2026-12-24\n`,
+      });
+      expect(runs("issues", "edited"), JSON.stringify(labels)).toBe(true);
+      emulator.assign({ by: "dave", issue: number, assignees: ["tina"] });
+      expect(runs("issues", "assigned")).toBe(true);
+      emulator.closeIssue({ by: "tina", issue: number });
+      expect(runs("issues", "closed")).toBe(true);
+      emulator.reopenIssue({ by: "tina", issue: number });
+      expect(runs("issues", "reopened")).toBe(true);
+    }
+  });
+
+  it("runs for a post-mortem's edits, closes and commands, not for its assignments", () => {
+    const number = postmortem();
+    emulator.editBody({ by: "dave", issue: number, body: postmortemBody({ ticket: "OPS-1" }) });
+    expect(runs("issues", "edited")).toBe(true);
+    emulator.closeIssue({ by: "dave", issue: number });
+    expect(runs("issues", "closed")).toBe(true);
+    emulator.comment({ by: "tina", issue: number, body: "/approve tl" });
+    expect(runs("issue_comment", "created")).toBe(true);
+    emulator.assign({ by: "dave", issue: number, assignees: ["tina"] });
+    expect(runs("issues", "assigned")).toBe(false);
+  });
+
+  it("skips what concerns none of it: other labels, plain comments, /approve off a post-mortem, an incident's close", () => {
+    const number = ordinary();
+    emulator.addLabel({ by: "dave", issue: number, label: "bug" });
+    expect(runs("issues", "labeled")).toBe(false);
+    ordinary(["bug"]);
+    expect(runs("issues", "opened")).toBe(false);
+    ordinary();
+    expect(runs("issues", "opened")).toBe(false);
+    emulator.comment({ by: "tina", issue: number, body: "Fixed in 1.4." });
+    expect(runs("issue_comment", "created")).toBe(false);
+    emulator.comment({ by: "tina", issue: number, body: "/approve" });
+    expect(runs("issue_comment", "created")).toBe(false);
+    emulator.comment({ by: "tina", issue: postmortem(), body: "Looks good." });
+    expect(runs("issue_comment", "created")).toBe(false);
+    const incident = ordinary(["incident"]);
+    emulator.closeIssue({ by: "dave", issue: incident });
+    expect(runs("issues", "closed")).toBe(false);
+  });
+});

@@ -5,14 +5,20 @@ import { describe, expect, it } from "vitest";
 import {
   CONFIG_FILE,
   DEFAULT_POSTMORTEM_LABELS,
+  flowsRunInOf,
   postmortemLabelsOf,
 } from "../../action/postmortem-labels.js";
 import {
+  CHILD_ACTIONS,
   GATE_COMMENT_ACTIONS,
   GATE_ISSUE_ACTIONS,
   isApprovalCommand,
+  mayConcernFlows,
   triageEvent,
 } from "../../action/triage.js";
+import { canDismiss } from "../../src/core/events.js";
+import { flowsRunnerOfRaw } from "../../src/core/flows/config.js";
+import { readCapaEvent, readIncidentEvent } from "../../src/github/webhook-events.js";
 import { parseApprovalCommand } from "../../src/core/approvals/ledger.js";
 import { CONFIG_PATH, defaultConfig, parseConfig } from "../../src/core/config.js";
 import {
@@ -230,5 +236,116 @@ describe("postmortemLabelsOf", () => {
     expect(
       postmortemLabelsOf({ postmortemLabels: ["retro"], approvals: { required: ["cto"] } }),
     ).toEqual(["retro"]);
+  });
+});
+
+describe("mayConcernFlows", () => {
+  it("is true wherever readIncidentEvent or readCapaEvent finds an event, and false for most others", () => {
+    const names = ["issues", "issue_comment", "workflow_dispatch"];
+    const actions = [
+      "opened",
+      "labeled",
+      "unlabeled",
+      ...CHILD_ACTIONS,
+      "created",
+      "pinned",
+      undefined,
+    ];
+    const authors = [
+      { login: "dave", type: "User" },
+      { login: "github-actions[bot]", type: "Bot" },
+    ];
+    const bodies = [
+      "Checkout fails",
+      '<!-- postmortem-bot:postmortem {"incident":1} -->',
+      '<!-- postmortem-bot:capa {"parent":2,"item":"x"} -->',
+      null,
+    ];
+    const comments: unknown[] = [
+      undefined,
+      { id: 9, body: "/postmortem", user: { login: "tina", type: "User" }, created_at: "x" },
+      { id: 9, body: "\n  /PostMortem please", user: null, created_at: "x" },
+      { id: 9, body: "/postmortems", user: { login: "tina" }, created_at: "x" },
+      { id: 9, body: "We need a /postmortem", user: { login: "tina" }, created_at: "x" },
+    ];
+    const senders = [
+      { login: "dave", type: "User" },
+      { login: "github-actions[bot]", type: "Bot" },
+    ];
+    let count = 0;
+    const seen = new Set<boolean>();
+    for (const name of names)
+      for (const action of actions)
+        for (const author of authors)
+          for (const body of bodies)
+            for (const labels of [[], [{ name: "incident" }]])
+              for (const comment of comments)
+                for (const sender of senders)
+                  for (const changes of [undefined, { body: { from: "before" } }])
+                    for (const pullRequest of [undefined, { url: "u" }]) {
+                      const payload = {
+                        ...(action === undefined ? {} : { action }),
+                        issue: {
+                          id: 1,
+                          number: 7,
+                          title: "Issue",
+                          body,
+                          user: author,
+                          labels,
+                          assignees: [],
+                          created_at: "2026-11-27T10:00:00Z",
+                          ...(pullRequest === undefined ? {} : { pull_request: pullRequest }),
+                        },
+                        ...(action === "labeled" ? { label: { name: "incident" } } : {}),
+                        ...(comment === undefined ? {} : { comment }),
+                        ...(changes === undefined ? {} : { changes }),
+                        sender,
+                        repository: { name: "service", owner: { login: "acme" } },
+                      };
+                      // An incident event that canDismiss lets go unseen (opened without labels) needs nothing.
+                      const incident = readIncidentEvent(name, payload as never);
+                      const found =
+                        (incident !== undefined && !canDismiss(incident, undefined)) ||
+                        readCapaEvent(name, payload as never) !== undefined;
+                      const may = mayConcernFlows(name, payload);
+                      count++;
+                      seen.add(may);
+                      if (found) expect(may, JSON.stringify({ name, payload })).toBe(true);
+                    }
+    expect(count).toBeGreaterThan(10_000);
+    expect([...seen].sort()).toEqual([false, true]);
+    // The events the gate alone cared about stay cheap: no config read for them.
+    const plain = { action: "assigned", issue: { number: 7, user: authors[0], labels: [] } };
+    expect(mayConcernFlows("issues", { ...plain, sender: senders[0] })).toBe(false);
+  });
+
+  it("leaves out events without an issue or a sender", () => {
+    expect(mayConcernFlows("issues", { action: "labeled" })).toBe(false);
+    expect(mayConcernFlows("issues", { action: "labeled", issue: { number: 1 } })).toBe(false);
+    expect(mayConcernFlows("schedule", {})).toBe(false);
+    expect(mayConcernFlows("issues", null)).toBe(false);
+  });
+});
+
+describe("flowsRunInOf", () => {
+  it("reads flows.runIn as flowsRunnerOfRaw does, valid file or not", () => {
+    const values: unknown[] = [
+      undefined,
+      null,
+      {},
+      [],
+      "flows",
+      { flows: null },
+      { flows: "action" },
+      { flows: {} },
+      { flows: { runIn: "app" } },
+      { flows: { runIn: "action" } },
+      { flows: { runIn: "Action" } },
+      { flows: { runIn: "action", extra: 1 }, approvals: { required: ["cto"] } },
+    ];
+    for (const value of values) {
+      expect(flowsRunInOf(value), JSON.stringify(value)).toBe(flowsRunnerOfRaw(value));
+    }
+    expect(values.filter((value) => flowsRunInOf(value) === "action")).toHaveLength(2);
   });
 });

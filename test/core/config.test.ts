@@ -60,6 +60,7 @@ describe("parseConfig", () => {
       },
       gate: { enforceInApp: false },
       files: { paths: ["docs/postmortems/**/*.md"] },
+      flows: { runIn: "app" },
     });
   });
 

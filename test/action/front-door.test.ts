@@ -1,0 +1,411 @@
+// The Action as a front door (`flows.runIn: action`): the real bundle, run as the runner runs it,
+// against the emulator, on the events a person's actions cause. Its own writes start no run
+// (GITHUB_TOKEN), so only those events are run here, as on GitHub.
+import { cpSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
+import { createGitHubEmulator } from "../../emulator/index.js";
+import type { GitHubEmulator } from "../../emulator/index.js";
+import { runActionBundle } from "../../scripts/action-runner.js";
+import type { SpawnClock } from "../support/clock.js";
+import { useFixedClock } from "../support/clock.js";
+import {
+  RUNBOOKS,
+  VALIDATION,
+  check,
+  childrenOf,
+  onlyChild,
+  pipe,
+  rowOf,
+} from "../e2e/capa-helpers.js";
+import { postmortemsFor } from "../e2e/stack.js";
+
+const ACTIONS_BOT = "github-actions[bot]";
+const FLOWS_IN_ACTION = "flows:\n  runIn: action\n";
+const DIST = fileURLToPath(new URL("../../dist/", import.meta.url));
+const CONFIG_READS = [
+  "GET /repos/acme/service/contents/.github%2Fpostmortem.yml 404",
+  "GET /repos/acme/.github/contents/.github%2Fpostmortem.yml 404",
+];
+
+let emulator: GitHubEmulator;
+let clock: SpawnClock;
+/** dist/ without run.js: a run that needs nothing of the flows or the gate must not load it. */
+let withoutRun: string;
+
+beforeAll(() => {
+  const dir = mkdtempSync(join(tmpdir(), "postmortem-dist-"));
+  cpSync(DIST, dir, { recursive: true, filter: (source) => !source.endsWith("/run.js") });
+  withoutRun = join(dir, "index.js");
+});
+afterAll(() => rmSync(join(withoutRun, ".."), { recursive: true }));
+
+beforeEach(async () => {
+  clock = useFixedClock("2026-11-27T13:00:00Z");
+  emulator = createGitHubEmulator({
+    users: [
+      { login: "alice", role: "write" },
+      { login: "bob", role: "write" },
+      { login: "carol", role: "write" },
+      { login: "rita", role: "read" },
+    ],
+  });
+  emulator.addUser(ACTIONS_BOT, "write", { type: "Bot" });
+  await emulator.start();
+});
+afterEach(async () => {
+  await emulator.stop();
+  vi.useRealTimers();
+});
+
+/** The payload GitHub sent for the latest event of this kind. */
+function lastEvent(event: string, action: string) {
+  const found = emulator.webhooks.events
+    .filter((e) => e.event === event && e.action === action)
+    .at(-1);
+  if (!found) throw new Error(`no ${event}.${action} event`);
+  return { eventName: event, payload: found.payload };
+}
+
+const lastSeq = () => emulator.requests.at(-1)?.seq ?? 0;
+
+/** Runs the bundle as the runner does; returns the run and the requests GitHub saw meanwhile. */
+async function run(
+  event: { eventName: string; payload: unknown },
+  options: { mode?: string; env?: Record<string, string>; bundle?: string } = {},
+) {
+  const since = lastSeq();
+  const result = await runActionBundle({
+    ...event,
+    ...options,
+    apiUrl: emulator.apiUrl,
+    token: emulator.tokenFor(ACTIONS_BOT),
+    repository: `${emulator.owner}/${emulator.repoName}`,
+    nodeArgs: clock.nodeArgs,
+    env: { ...clock.env, ...options.env },
+  });
+  const requests = emulator.requests
+    .filter((r) => r.seq > since)
+    .map((r) => `${r.method} ${r.path} ${r.status}`);
+  return { ...result, requests, since };
+}
+
+/** The Action's writes since `since` (GraphQL only reads). */
+function actionWrites(since: number) {
+  return emulator.requests
+    .filter(
+      (r) =>
+        r.seq > since && r.actor === ACTIONS_BOT && r.method !== "GET" && r.path !== "/graphql",
+    )
+    .map((r) => `${r.method} ${decodeURIComponent(r.path)}`);
+}
+
+function openIncident(labeled = true): number {
+  const number = emulator.openIssue({
+    by: "alice",
+    title: "Checkout API returns 500s",
+    body: "About 30% of checkout requests fail.",
+  }).number as number;
+  if (labeled) emulator.addLabel({ by: "alice", issue: number, label: "incident" });
+  return number;
+}
+
+const commentsBy = (issue: number, login: string) =>
+  emulator.commentsOn(issue).filter((c) => c.user.login === login);
+
+/** The incident's one open post-mortem, opened by the Action. */
+function onlyPostmortem(incident: number): number {
+  const open = postmortemsFor(emulator, incident, "open");
+  expect(open).toHaveLength(1);
+  const issue = emulator.issue(open[0]!.number) as { user: { login: string } };
+  expect(issue.user.login).toBe(ACTIONS_BOT);
+  return open[0]!.number;
+}
+
+/** A person edits the post-mortem's body (an `issues.edited` event). */
+function personEdits(issue: number, edit: (body: string) => string) {
+  emulator.editBody({ by: "alice", issue, body: edit(emulator.issue(issue).body as string) });
+  return lastEvent("issues", "edited");
+}
+
+describe("with flows.runIn: action, the Action alone runs the incident and CAPA flows", () => {
+  beforeEach(() => emulator.setFile(".github/postmortem.yml", FLOWS_IN_ACTION));
+
+  it("incident label → one post-mortem and one link comment; the same event again writes nothing", async () => {
+    const incident = openIncident();
+    const event = lastEvent("issues", "labeled");
+
+    const first = await run(event);
+
+    expect(first.exitCode).toBe(0);
+    const postmortem = onlyPostmortem(incident);
+    expect(emulator.issue(postmortem).title).toBe("Post-mortem: Checkout API returns 500s");
+    expect(actionWrites(first.since)).toEqual([
+      "POST /repos/acme/service/labels",
+      "POST /repos/acme/service/issues",
+      `POST /repos/acme/service/issues/${incident}/comments`,
+    ]);
+    expect(commentsBy(incident, ACTIONS_BOT).map((c) => c.body)).toEqual([
+      `📝 Post-mortem opened: #${postmortem}\n\n<!-- postmortem-bot:link {"postmortem":${postmortem}} -->`,
+    ]);
+    expect(first.stdout).toContain(`Incident #${incident}: converged`);
+
+    const again = await run(event);
+    expect(again.exitCode).toBe(0);
+    expect(actionWrites(again.since)).toEqual([]);
+    expect(postmortemsFor(emulator, incident)).toHaveLength(1);
+  }, 60_000);
+
+  it("/postmortem by someone with triage access or more → one post-mortem, the command acknowledged", async () => {
+    const issue = openIncident(false);
+    const command = emulator.comment({ by: "bob", issue, body: "/postmortem" });
+
+    const result = await run(lastEvent("issue_comment", "created"));
+
+    expect(result.exitCode).toBe(0);
+    const postmortem = onlyPostmortem(issue);
+    expect(actionWrites(result.since)).toEqual([
+      "POST /repos/acme/service/labels",
+      "POST /repos/acme/service/issues",
+      `POST /repos/acme/service/issues/${issue}/comments`,
+      `POST /repos/acme/service/issues/comments/${command.id}/reactions`,
+    ]);
+    expect(commentsBy(issue, ACTIONS_BOT)).toHaveLength(1);
+    expect(emulator.issue(postmortem).labels).toEqual([
+      expect.objectContaining({ name: "postmortem" }),
+    ]);
+  }, 60_000);
+
+  it("checked CAPA boxes → children with owners, due dates and sub-issue links; a child closed → the post-mortem follows", async () => {
+    const incident = openIncident();
+    await run(lastEvent("issues", "labeled"));
+    const postmortem = onlyPostmortem(incident);
+    emulator.assign({ by: "alice", issue: postmortem, assignees: ["bob"] });
+
+    const edit = personEdits(
+      postmortem,
+      pipe(check(VALIDATION, " @carol due 2026-12-15"), check(RUNBOOKS)),
+    );
+    const capa = await run(edit);
+
+    expect(capa.exitCode).toBe(0);
+    const validation = onlyChild(emulator, postmortem, VALIDATION);
+    const runbooks = onlyChild(emulator, postmortem, RUNBOOKS);
+    expect(childrenOf(emulator, postmortem)).toHaveLength(2);
+    expect(validation.assignees.map((a) => a.login)).toEqual(["carol"]);
+    expect(validation.body).toContain("Due: 2026-12-15\n");
+    // No owner on the line: the post-mortem's assignee; no date, no severity: today + 30 days.
+    expect(runbooks.assignees.map((a) => a.login)).toEqual(["bob"]);
+    expect(runbooks.body).toContain("Due: 2026-12-27\n");
+    for (const child of [validation, runbooks]) {
+      expect(child.parent_issue_url).toMatch(new RegExp(`/issues/${postmortem}$`));
+      expect((emulator.issue(child.number) as { user: { login: string } }).user.login).toBe(
+        ACTIONS_BOT,
+      );
+    }
+    expect(actionWrites(capa.since)).toEqual([
+      "POST /repos/acme/service/labels",
+      "POST /repos/acme/service/issues",
+      "POST /repos/acme/service/issues",
+      `POST /repos/acme/service/issues/${postmortem}/sub_issues`,
+      `POST /repos/acme/service/issues/${postmortem}/sub_issues`,
+      `PATCH /repos/acme/service/issues/${postmortem}`,
+    ]);
+    const body = emulator.issue(postmortem).body as string;
+    expect(body).toContain(
+      `- [x] ${VALIDATION} → #${validation.number} · @carol · due 2026-12-15\n`,
+    );
+    expect(rowOf(body, validation.number)).toBe(
+      `| ${VALIDATION} (#${validation.number}) | @carol | 2026-12-15 | Open |`,
+    );
+
+    // The child's own event reaches the workflow (an `issues` event of the child).
+    emulator.closeIssue({ by: "carol", issue: validation.number });
+    const closed = await run(lastEvent("issues", "closed"));
+
+    expect(closed.exitCode).toBe(0);
+    expect(actionWrites(closed.since)).toEqual([`PATCH /repos/acme/service/issues/${postmortem}`]);
+    expect(rowOf(emulator.issue(postmortem).body as string, validation.number)).toBe(
+      `| ${VALIDATION} (#${validation.number}) | @carol | 2026-12-15 | Done |`,
+    );
+    // The gate looked at the child too, and found no post-mortem there.
+    expect(closed.stdout).toContain(`#${validation.number} is not a post-mortem`);
+  }, 90_000);
+
+  it("concurrent runs of the same event → one open post-mortem, one link comment, one child per box", async () => {
+    const incident = openIncident();
+    const labeled = lastEvent("issues", "labeled");
+
+    const runs = await Promise.all([run(labeled), run(labeled), run(labeled)]);
+
+    expect(runs.map((r) => r.exitCode)).toEqual([0, 0, 0]);
+    const postmortem = onlyPostmortem(incident);
+    // Runs may each open one; all but one are closed as duplicates.
+    for (const extra of postmortemsFor(emulator, incident).filter((i) => i.number !== postmortem)) {
+      expect(emulator.issue(extra.number).state).toBe("closed");
+      expect(emulator.issue(extra.number).state_reason).toBe("duplicate");
+    }
+    expect(commentsBy(incident, ACTIONS_BOT)).toHaveLength(1);
+
+    const edit = personEdits(
+      postmortem,
+      pipe(check(VALIDATION, " @carol due 2026-12-15"), check(RUNBOOKS)),
+    );
+    const capaRuns = await Promise.all([run(edit), run(edit), run(edit)]);
+
+    expect(capaRuns.map((r) => r.exitCode)).toEqual([0, 0, 0]);
+    const open = childrenOf(emulator, postmortem).filter((c) => c.state === "open");
+    expect(open.map((c) => c.title).sort()).toEqual([`CAPA: ${VALIDATION}`, `CAPA: ${RUNBOOKS}`]);
+    for (const extra of childrenOf(emulator, postmortem).filter((c) => c.state !== "open")) {
+      expect(extra.state_reason).toBe("duplicate");
+    }
+    const body = emulator.issue(postmortem).body as string;
+    for (const child of open) expect(body).toContain(`→ #${child.number} ·`);
+  }, 180_000);
+});
+
+describe("with flows.runIn: action, what a run cannot see or did not finish", () => {
+  it("a scheduled run opens the post-mortem of an incident whose run never happened, once", async () => {
+    emulator.setFile(".github/postmortem.yml", FLOWS_IN_ACTION);
+    // Labeled, but its run was replaced in the concurrency group (or failed): nothing opened.
+    const incident = openIncident();
+    const schedule = {
+      eventName: "schedule",
+      payload: {
+        schedule: "0 8 * * 1-5",
+        repository: { name: "service", owner: { login: "acme" }, default_branch: "main" },
+      },
+    };
+
+    const first = await run(schedule);
+
+    expect(first.exitCode).toBe(0);
+    onlyPostmortem(incident);
+    expect(first.summary).toContain("| incidents without a post-mortem, settled now | 1 |");
+    const again = await run(schedule);
+    expect(again.exitCode).toBe(0);
+    expect(actionWrites(again.since)).toEqual([]);
+    expect(postmortemsFor(emulator, incident)).toHaveLength(1);
+  }, 60_000);
+
+  it("a broken configuration that names the Action is reported once on the incident, and the job fails", async () => {
+    emulator.setFile(".github/postmortem.yml", `${FLOWS_IN_ACTION}incidentLabels: incident\n`);
+    const incident = openIncident();
+    const event = lastEvent("issues", "labeled");
+
+    const result = await run(event);
+
+    expect(result.exitCode).toBe(1);
+    expect(result.stdout).toContain("::error::The configuration in");
+    expect(actionWrites(result.since)).toEqual([
+      `POST /repos/acme/service/issues/${incident}/comments`,
+    ]);
+    const [report] = commentsBy(incident, ACTIONS_BOT);
+    expect(report?.body).toContain("incidentLabels: ");
+    expect(postmortemsFor(emulator, incident)).toEqual([]);
+
+    const again = await run(event);
+    expect(again.exitCode).toBe(1);
+    expect(commentsBy(incident, ACTIONS_BOT)).toHaveLength(1);
+  }, 60_000);
+});
+
+describe("by default (flows.runIn: app) the Action leaves the flows to the App", () => {
+  it("an incident label and /postmortem: the configuration read, nothing written, dist/run.js not loaded", async () => {
+    const incident = openIncident();
+    const labeled = await run(lastEvent("issues", "labeled"), { bundle: withoutRun });
+    emulator.comment({ by: "bob", issue: incident, body: "/postmortem" });
+    const command = await run(lastEvent("issue_comment", "created"), { bundle: withoutRun });
+
+    for (const result of [labeled, command]) {
+      expect(result).toMatchObject({ exitCode: 0, outputs: {}, summary: "" });
+      expect(result.requests).toEqual(CONFIG_READS);
+      expect(result.stdout).toContain(`#${incident} is not a post-mortem`);
+    }
+    expect(postmortemsFor(emulator, incident)).toEqual([]);
+  });
+
+  it("a checked box on a post-mortem: the gate judges it, the flows write nothing", async () => {
+    emulator.setFile(".github/postmortem.yml", FLOWS_IN_ACTION);
+    const incident = openIncident();
+    await run(lastEvent("issues", "labeled"));
+    const postmortem = onlyPostmortem(incident);
+    emulator.setFile(".github/postmortem.yml", "flows:\n  runIn: app\n");
+
+    const result = await run(personEdits(postmortem, check(RUNBOOKS)));
+
+    expect(result.exitCode).toBe(0);
+    expect(actionWrites(result.since)).toEqual([]);
+    expect(childrenOf(emulator, postmortem)).toEqual([]);
+    expect(result.outputs).toEqual({ approved: "false", missing: expect.any(String) });
+  }, 60_000);
+});
+
+describe("mode backfill", () => {
+  /** A workflow_dispatch event, as GitHub sends it for the README's workflow. */
+  const dispatch = (inputs: Record<string, string>) => ({
+    eventName: "workflow_dispatch",
+    payload: {
+      inputs,
+      ref: "refs/heads/main",
+      repository: { name: "service", owner: { login: "acme" }, default_branch: "main" },
+      sender: { login: "alice", type: "User" },
+    },
+  });
+
+  it("one incident by number, then all open ones; each twice, the second time writing nothing", async () => {
+    emulator.setFile(".github/postmortem.yml", FLOWS_IN_ACTION);
+    // Labeled before the workflow existed: no run saw these events.
+    const first = openIncident();
+    const second = openIncident();
+    const ordinary = openIncident(false);
+    const closedIncident = openIncident();
+    emulator.closeIssue({ by: "alice", issue: closedIncident });
+
+    const one = await run(dispatch({ mode: "backfill", incident: String(first) }));
+    expect(one.exitCode).toBe(0);
+    onlyPostmortem(first);
+    expect(postmortemsFor(emulator, second)).toEqual([]);
+    expect(one.summary).toContain(`Incident #${first}: its post-mortem is open.`);
+    const oneAgain = await run(dispatch({ mode: "backfill", incident: `#${first}` }));
+    expect(oneAgain.exitCode).toBe(0);
+    expect(actionWrites(oneAgain.since)).toEqual([]);
+
+    // The input given to the step (`incident:`) and an explicit mode, as a workflow may pass them.
+    const all = await run(dispatch({}), { mode: "backfill", env: { INPUT_INCIDENT: "all-open" } });
+    expect(all.exitCode).toBe(0);
+    onlyPostmortem(second);
+    expect(postmortemsFor(emulator, first)).toHaveLength(1);
+    expect(postmortemsFor(emulator, ordinary)).toEqual([]);
+    expect(postmortemsFor(emulator, closedIncident)).toEqual([]);
+    expect(all.summary).toContain("| open incidents without a post-mortem | 1 |");
+    const allAgain = await run(dispatch({ mode: "backfill", incident: "all-open" }));
+    expect(allAgain.exitCode).toBe(0);
+    expect(actionWrites(allAgain.since)).toEqual([]);
+    expect(allAgain.summary).toContain("| open incidents without a post-mortem | 0 |");
+  }, 90_000);
+
+  it("fails clearly and writes nothing: no incident input, an issue that is no incident, flows left to the App", async () => {
+    emulator.setFile(".github/postmortem.yml", FLOWS_IN_ACTION);
+    const ordinary = openIncident(false);
+    const missing = await run(dispatch({ mode: "backfill" }));
+    expect(missing.exitCode).toBe(1);
+    expect(missing.stdout).toContain(
+      '::error::mode backfill needs the `incident` input: an issue number or `all-open` (got "").',
+    );
+    const notIncident = await run(dispatch({ mode: "backfill", incident: String(ordinary) }));
+    expect(notIncident.exitCode).toBe(1);
+    expect(notIncident.stdout).toContain(`::error::#${ordinary} is no incident here`);
+
+    emulator.setFile(".github/postmortem.yml", "flows:\n  runIn: app\n");
+    const incident = openIncident();
+    const app = await run(dispatch({ mode: "backfill", incident: String(incident) }));
+    expect(app.exitCode).toBe(1);
+    expect(app.stdout).toContain("::error::`flows.runIn` is `app`");
+    for (const result of [missing, notIncident, app])
+      expect(actionWrites(result.since)).toEqual([]);
+    expect(postmortemsFor(emulator, incident)).toEqual([]);
+  }, 60_000);
+});
