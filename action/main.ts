@@ -31,6 +31,10 @@ async function main(env: NodeJS.ProcessEnv): Promise<void> {
     const { runReminders } = await import("./run.js");
     return runReminders(env);
   }
+  if (choice.mode === "report") {
+    const { runReport } = await import("./run.js");
+    return runReport(env);
+  }
 
   let rawConfig: RawConfig | undefined;
   if (triage.kind === "skip") {

@@ -15,6 +15,12 @@ import type { ApprovalResult } from "../src/handlers/approval-handler.js";
 import { checkPullRequestFiles, handleApprovalEvent } from "../src/handlers/approval-handler.js";
 import type { Logger } from "../src/handlers/logger.js";
 import { sweepReminders } from "../src/handlers/reminder-handler.js";
+import { renderReportJson, renderReportMarkdown } from "../src/core/report/render.js";
+import { reportIssueBody } from "../src/core/report/issue.js";
+import { GitHubGateway } from "../src/github/gateway.js";
+import { publishReportIssue } from "../src/github/report-issue.js";
+import { countRequests } from "../src/github/token-octokit.js";
+import { buildReport } from "../src/handlers/report-handler.js";
 
 const ActionOctokit = Octokit.plugin(throttling, retry);
 
@@ -162,6 +168,45 @@ export async function runReminders(env: NodeJS.ProcessEnv = process.env): Promis
         "",
       ].join("\n"),
     );
+  } catch (error) {
+    core.setFailed(error instanceof Error ? error.message : String(error));
+  }
+}
+
+/**
+ * `mode: report` (`workflow_dispatch` or `schedule:`): the reliability report of the last three
+ * full months (or the `report-since`/`report-until` inputs) as the job summary and the `report`
+ * output (JSON); with `report-issue: true` also kept in one pinned issue, updated in place.
+ */
+export async function runReport(env: NodeJS.ProcessEnv = process.env): Promise<void> {
+  try {
+    const [owner = "", repo = ""] = (env.GITHUB_REPOSITORY ?? "").split("/");
+    const payload = JSON.parse(readFileSync(env.GITHUB_EVENT_PATH ?? "", "utf8")) as WebhookPayload;
+    const repository = repositoryOf(payload) ?? { owner, repo, defaultBranch: "main" };
+    const octokit = actionOctokit(env);
+    const requests = countRequests(octokit);
+    const built = await buildReport(
+      new GitHubGateway(octokit, repository),
+      {
+        since: core.getInput("report-since").trim() || undefined,
+        until: core.getInput("report-until").trim() || undefined,
+      },
+      new Date(),
+    );
+    if (!built.ok) return core.setFailed(built.problem);
+    const name = `${repository.owner}/${repository.repo}`;
+    const markdown = renderReportMarkdown(built.report, name);
+    core.setOutput("report", renderReportJson(built.report, name).trimEnd());
+    if (core.getInput("report-issue").trim().toLowerCase() === "true") {
+      const published = await publishReportIssue(octokit, repository, reportIssueBody(markdown));
+      core.setOutput("report-issue", String(published.number));
+      core.info(`The report is in issue #${published.number}.`);
+      if (published.pinned !== true) {
+        core.warning(`Issue #${published.number} could not be pinned: ${published.pinned.problem}`);
+      }
+    }
+    await writeSummary(markdown);
+    core.info(`Report computed with ${requests()} requests to GitHub.`);
   } catch (error) {
     core.setFailed(error instanceof Error ? error.message : String(error));
   }

@@ -67,6 +67,15 @@ async function pin(api: ReportIssueApi, issueId: string): Promise<PublishedRepor
     );
     return true;
   } catch (error) {
-    return { problem: error instanceof Error ? error.message : String(error) };
+    // A GraphQL refusal carries GitHub's own words in `errors`.
+    const errors = (error as { errors?: { message?: string }[] }).errors;
+    const words = errors?.map((entry) => entry.message).filter(Boolean);
+    return {
+      problem: words?.length
+        ? words.join("; ")
+        : error instanceof Error
+          ? error.message
+          : String(error),
+    };
   }
 }
