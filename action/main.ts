@@ -27,13 +27,11 @@ async function main(env: NodeJS.ProcessEnv): Promise<void> {
     process.exitCode = 1;
     return;
   }
-  if (choice.mode === "reminders") {
-    const { runReminders } = await import("./run.js");
-    return runReminders(env);
-  }
-  if (choice.mode === "report") {
-    const { runReport } = await import("./run.js");
-    return runReport(env);
+  if (choice.mode !== "approvals") {
+    // The modes for scheduled and dispatched runs: each is one function of the full Action.
+    const run = await import("./run.js");
+    const byMode = { reminders: run.runReminders, report: run.runReport };
+    return byMode[choice.mode](env);
   }
 
   let rawConfig: RawConfig | undefined;

@@ -62,7 +62,7 @@ describe("the committed bundle", () => {
     );
     expect(staticImports).toEqual(["node:fs"]);
     const dynamicImports = [...entry.matchAll(/\bimport\("([^"]+)"\)/g)].map((match) => match[1]);
-    // run.js twice: for the approval gate and for the reminders (`mode`).
+    // run.js twice: for the approval gate, and for the modes of scheduled and dispatched runs.
     expect(dynamicImports.sort()).toEqual(["./postmortem-labels.js", "./run.js", "./run.js"]);
   });
 
@@ -81,7 +81,8 @@ describe("the committed bundle", () => {
   it("action.yml runs it on node24 with the documented inputs and outputs", () => {
     const actionYml = readFileSync(new URL("../../action.yml", import.meta.url), "utf8");
     expect(actionYml).toMatch(/runs:\n {2}using: node24\n {2}main: dist\/index\.js\n/);
-    for (const name of ["github-token", "fail-on-block", "mode", "approved", "missing"]) {
+    const names = ["github-token", "fail-on-block", "mode", "approved", "missing"];
+    for (const name of [...names, "report-issue", "report-since", "report-until", "report"]) {
       expect(actionYml).toContain(`  ${name}:\n`);
     }
     expect(actionYml).toContain("default: ${{ github.token }}");
