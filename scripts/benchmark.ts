@@ -12,6 +12,7 @@ import { benchActionStartup } from "./bench/action-startup.js";
 import { benchCore } from "./bench/core.js";
 import { benchIgnoredDeliveryCpu } from "./bench/cpu.js";
 import { benchFlows } from "./bench/flows.js";
+import { benchReport } from "./bench/report.js";
 
 const quick = process.argv.includes("--quick");
 const rows: string[][] = [];
@@ -72,6 +73,16 @@ row(
   `${(action.entryBytes / 1024).toFixed(0)} KB loaded; ${(action.totalBytes / 1024).toFixed(0)} KB in dist/`,
   "(shown)",
   "",
+);
+
+console.error("measuring the reliability report at volume…");
+const report = await benchReport();
+row(
+  `requests: reliability report, ${report.postmortems} post-mortems + ${report.actions} actions`,
+  `${report.requests} (${(report.ms / 1000).toFixed(1)} s with the emulator in this process)`,
+  "≤ 50 (GITHUB_TOKEN: 1,000/h)",
+  "",
+  report.requests <= 50,
 );
 
 console.error("measuring the core…");
