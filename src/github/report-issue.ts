@@ -16,6 +16,10 @@ export interface PublishedReport {
 
 const ROUNDS = 4;
 
+/** GitHub's mutation that pins an issue to the repository's issue list (the REST `node_id`). */
+export const PIN_ISSUE_MUTATION =
+  "mutation($issueId: ID!) { pinIssue(input: { issueId: $issueId }) { issue { id } } }";
+
 /**
  * Keeps the report in one pinned issue, updated in place. Found by its label and hidden marker
  * through a paged listing (consistent after a create, unlike search); two runs at once may both
@@ -61,10 +65,7 @@ async function listReportLabeled(
 /** Pinning a pinned issue changes nothing, so it is simply asked for on every run. */
 async function pin(api: ReportIssueApi, issueId: string): Promise<PublishedReport["pinned"]> {
   try {
-    await api.graphql(
-      "mutation($issueId: ID!) { pinIssue(input: { issueId: $issueId }) { issue { id } } }",
-      { issueId },
-    );
+    await api.graphql(PIN_ISSUE_MUTATION, { issueId });
     return true;
   } catch (error) {
     // A GraphQL refusal carries GitHub's own words in `errors`.
