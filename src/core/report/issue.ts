@@ -27,7 +27,14 @@ export function reportIssues(labeled: readonly IssueSnapshot[]): IssueSnapshot[]
 export function planReportIssue(labeled: readonly IssueSnapshot[], body: string): Plan {
   const [kept, ...duplicates] = reportIssues(labeled);
   if (!kept) {
+    // GitHub drops a label that does not exist from a new issue rather than creating it.
     return [
+      {
+        kind: "ensureLabel",
+        name: REPORT_LABEL,
+        color: "0e8a16",
+        description: "The reliability report, kept up to date by postmortem-bot",
+      },
       { kind: "createIssue", title: REPORT_TITLE, body, labels: [REPORT_LABEL], assignees: [] },
     ];
   }

@@ -33,6 +33,12 @@ describe("the report issue", () => {
     const unmarked = reportIssue(4, { body: "Someone's notes about the report" });
     expect(planReportIssue([closed, unmarked], body)).toEqual([
       {
+        kind: "ensureLabel",
+        name: REPORT_LABEL,
+        color: "0e8a16",
+        description: "The reliability report, kept up to date by postmortem-bot",
+      },
+      {
         kind: "createIssue",
         title: "Reliability report",
         body,
