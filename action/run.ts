@@ -192,11 +192,14 @@ export async function runReport(env: NodeJS.ProcessEnv = process.env): Promise<v
         until: core.getInput("report-until").trim() || undefined,
       },
       new Date(),
+      { since: "the `report-since` input", until: "the `report-until` input" },
     );
     if (!built.ok) return core.setFailed(built.problem);
     const name = `${repository.owner}/${repository.repo}`;
     const markdown = renderReportMarkdown(built.report, name);
     core.setOutput("report", renderReportJson(built.report, name).trimEnd());
+    // The summary first: a failure to keep the issue must not cost the report itself.
+    await writeSummary(markdown);
     if (core.getInput("report-issue").trim().toLowerCase() === "true") {
       const published = await publishReportIssue(octokit, repository, reportIssueBody(markdown));
       core.setOutput("report-issue", String(published.number));
@@ -205,7 +208,6 @@ export async function runReport(env: NodeJS.ProcessEnv = process.env): Promise<v
         core.warning(`Issue #${published.number} could not be pinned: ${published.pinned.problem}`);
       }
     }
-    await writeSummary(markdown);
     core.info(`Report computed with ${requests()} requests to GitHub.`);
   } catch (error) {
     core.setFailed(error instanceof Error ? error.message : String(error));

@@ -19,11 +19,12 @@ export async function buildReport(
   gateway: GitHubGateway,
   wanted: { since?: string; until?: string },
   now: Date,
+  names?: { since: string; until: string },
 ): Promise<BuiltReport> {
   const loaded = await loadConfig(gateway);
   if (!loaded.ok) return { ok: false, problem: loaded.problem };
   const config = loaded.config;
-  const chosen = choosePeriod(wanted, now, config.timezone);
+  const chosen = choosePeriod(wanted, now, config.timezone, names);
   if (!chosen.ok) return { ok: false, problem: chosen.problem };
   const period: Period = chosen.period;
   // An issue opened in the period was updated since it began: `since` keeps older history out.

@@ -139,6 +139,34 @@ describe("the Action's report mode", () => {
     );
   });
 
+  it("a period asked for in the inputs; a day that is no day fails the job, naming the input", async () => {
+    const run = await runActionBundle({
+      eventName: "schedule",
+      payload: { schedule: "0 6 1 * *" },
+      apiUrl: emulator.apiUrl,
+      token: emulator.tokenFor(ACTIONS_BOT),
+      repository: `${emulator.owner}/${emulator.repoName}`,
+      mode: "report",
+      ...clock,
+      env: { ...clock.env, "INPUT_REPORT-SINCE": "2026-09-01", "INPUT_REPORT-UNTIL": "2026-09-30" },
+    });
+    expect(run.exitCode).toBe(0);
+    expect(run.summary).toContain("\n2026-09-01 – 2026-09-30 (UTC); computed 2026-11-29 12:0");
+    const bad = await runActionBundle({
+      eventName: "workflow_dispatch",
+      payload: { inputs: { mode: "report" } },
+      apiUrl: emulator.apiUrl,
+      token: emulator.tokenFor(ACTIONS_BOT),
+      repository: `${emulator.owner}/${emulator.repoName}`,
+      ...clock,
+      env: { ...clock.env, "INPUT_REPORT-SINCE": "September" },
+    });
+    expect(bad.exitCode).toBe(1);
+    expect(bad.stdout).toContain(
+      '::error::the `report-since` input is "September": write a day as YYYY-MM-DD',
+    );
+  });
+
   it("a broken configuration fails the job with the reason and writes nothing", async () => {
     emulator.setFile(".github/postmortem.yml", "timezone: Mars/Olympus\n");
     const run = await reportRun(true);

@@ -19,10 +19,13 @@ export function choosePeriod(
   wanted: { since?: string; until?: string },
   now: Date,
   timezone: string,
+  /** How the user wrote them: the CLI's flags, or the Action's inputs. */
+  names: { since: string; until: string } = { since: "--since", until: "--until" },
 ): PeriodChoice {
-  for (const [name, value] of Object.entries(wanted)) {
+  for (const key of ["since", "until"] as const) {
+    const value = wanted[key];
     if (value !== undefined && parseIsoDate(value) === undefined) {
-      return { ok: false, problem: `--${name} is "${value}": write a day as YYYY-MM-DD` };
+      return { ok: false, problem: `${names[key]} is "${value}": write a day as YYYY-MM-DD` };
     }
   }
   const today = todayIn(now, timezone);
