@@ -29,13 +29,15 @@ async function main(env: NodeJS.ProcessEnv): Promise<void> {
     process.exitCode = 1;
     return;
   }
-  if (choice.mode === "reminders") {
-    const { runReminders } = await import("./run.js");
-    return runReminders(env);
-  }
-  if (choice.mode === "backfill") {
-    const { runBackfill } = await import("./run.js");
-    return runBackfill(env);
+  if (choice.mode !== "approvals") {
+    // The modes for scheduled and dispatched runs: each is one function of the full Action.
+    const run = await import("./run.js");
+    const byMode = {
+      reminders: run.runReminders,
+      report: run.runReport,
+      backfill: run.runBackfill,
+    };
+    return byMode[choice.mode](env);
   }
 
   let rawConfig: RawConfig | undefined;

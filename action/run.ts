@@ -13,7 +13,7 @@ import { readApprovalEvent } from "../src/github/approval-events.js";
 import { cacheKey, ConfigCache } from "../src/github/config-cache.js";
 import type { RawConfig } from "../src/github/gateway.js";
 import { throttlePolicy } from "../src/github/throttle-policy.js";
-import type { CapaWebhookPayload } from "../src/github/webhook-events.js";
+import type { CapaWebhookPayload, WebhookPayload } from "../src/github/webhook-events.js";
 import { readCapaEvent, readIncidentEvent, repositoryOf } from "../src/github/webhook-events.js";
 import type { ApprovalResult } from "../src/handlers/approval-handler.js";
 import { checkPullRequestFiles, handleApprovalEvent } from "../src/handlers/approval-handler.js";
@@ -24,6 +24,12 @@ import { loadConfig } from "../src/handlers/load-config.js";
 import type { Logger } from "../src/handlers/logger.js";
 import { reconcileRepository, settleIncident } from "../src/handlers/reconcile-handler.js";
 import { sweepReminders } from "../src/handlers/reminder-handler.js";
+import { renderReportJson, renderReportMarkdown } from "../src/core/report/render.js";
+import { reportIssueBody } from "../src/core/report/issue.js";
+import { GitHubGateway } from "../src/github/gateway.js";
+import { publishReportIssue } from "../src/github/report-issue.js";
+import { countRequests } from "../src/github/token-octokit.js";
+import { buildReport } from "../src/handlers/report-handler.js";
 
 const ActionOctokit = Octokit.plugin(throttling, retry);
 
@@ -311,6 +317,47 @@ export async function runBackfill(env: NodeJS.ProcessEnv = process.env): Promise
       lines.push(`Incident #${wanted}: its post-mortem is open.`, "");
     }
     await writeSummary(lines.join("\n"));
+  } catch (error) {
+    core.setFailed(error instanceof Error ? error.message : String(error));
+  }
+}
+
+/**
+ * `mode: report` (`workflow_dispatch` or `schedule:`): the reliability report of the last three
+ * full months (or the `report-since`/`report-until` inputs) as the job summary and the `report`
+ * output (JSON); with `report-issue: true` also kept in one pinned issue, updated in place.
+ */
+export async function runReport(env: NodeJS.ProcessEnv = process.env): Promise<void> {
+  try {
+    const [owner = "", repo = ""] = (env.GITHUB_REPOSITORY ?? "").split("/");
+    const payload = JSON.parse(readFileSync(env.GITHUB_EVENT_PATH ?? "", "utf8")) as WebhookPayload;
+    const repository = repositoryOf(payload) ?? { owner, repo, defaultBranch: "main" };
+    const octokit = actionOctokit(env);
+    const requests = countRequests(octokit);
+    const built = await buildReport(
+      new GitHubGateway(octokit, repository),
+      {
+        since: core.getInput("report-since").trim() || undefined,
+        until: core.getInput("report-until").trim() || undefined,
+      },
+      new Date(),
+      { since: "the `report-since` input", until: "the `report-until` input" },
+    );
+    if (!built.ok) return core.setFailed(built.problem);
+    const name = `${repository.owner}/${repository.repo}`;
+    const markdown = renderReportMarkdown(built.report, name);
+    core.setOutput("report", renderReportJson(built.report, name).trimEnd());
+    // The summary first: a failure to keep the issue must not cost the report itself.
+    await writeSummary(markdown);
+    if (core.getInput("report-issue").trim().toLowerCase() === "true") {
+      const published = await publishReportIssue(octokit, repository, reportIssueBody(markdown));
+      core.setOutput("report-issue", String(published.number));
+      core.info(`The report is in issue #${published.number}.`);
+      if (published.pinned !== true) {
+        core.warning(`Issue #${published.number} could not be pinned: ${published.pinned.problem}`);
+      }
+    }
+    core.info(`Report computed with ${requests()} requests to GitHub.`);
   } catch (error) {
     core.setFailed(error instanceof Error ? error.message : String(error));
   }

@@ -101,6 +101,8 @@ export interface IssueRecord {
   deleted: boolean;
   /** Set when the issue was transferred: GitHub answers 301 to its old URL. */
   movedTo?: IssueRecord;
+  /** Pinned to the repository's issue list (GraphQL `pinIssue`; REST has no way to pin). */
+  pinned?: boolean;
 }
 
 export interface CommentRecord {

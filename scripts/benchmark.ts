@@ -13,6 +13,7 @@ import { benchCore } from "./bench/core.js";
 import { benchIgnoredDeliveryCpu } from "./bench/cpu.js";
 import { benchFlows } from "./bench/flows.js";
 import { benchProduction } from "./bench/production.js";
+import { benchReport } from "./bench/report.js";
 
 const quick = process.argv.includes("--quick");
 const rows: string[][] = [];
@@ -97,6 +98,16 @@ row(
   "≤ 1× (no compiler at start)",
   `node --import tsx src/main.ts: ${ms(production.tsxStartMs)}, RSS ${(production.tsxRssKb / 1024).toFixed(0)} MB`,
   production.startMs <= production.tsxStartMs,
+);
+
+console.error("measuring the reliability report at volume…");
+const report = await benchReport();
+row(
+  `requests: reliability report, ${report.postmortems} post-mortems + ${report.actions} actions`,
+  `${report.requests} (${(report.ms / 1000).toFixed(1)} s with the emulator in this process)`,
+  "≤ 50 (GITHUB_TOKEN: 1,000/h)",
+  "",
+  report.requests <= 50,
 );
 
 console.error("measuring the core…");

@@ -5,6 +5,7 @@ import { createGitHubEmulator } from "../emulator/index.js";
 import type { GitHubEmulator } from "../emulator/index.js";
 import type { AppProcess } from "../emulator/app-process.js";
 import { generateAppCredentials, startAppProcess } from "../emulator/app-process.js";
+import { runActionBundle } from "./action-runner.js";
 import { runApprovalDemo, runReminderDemo } from "./demo-approvals.js";
 
 const APP_ID = 4242;
@@ -534,6 +535,39 @@ const steps: Step[] = [
       assert(
         postmortems.length === demo.incidents.size,
         `expected ${demo.incidents.size} post-mortems in total, found ${postmortems.length}`,
+      );
+    },
+  },
+  {
+    name: "the reliability report (the Action, mode: report, kept in a pinned issue)",
+    async run(demo) {
+      const { emulator } = demo;
+      const actionsBot = "github-actions[bot]";
+      if (!emulator.state.user(actionsBot)) emulator.addUser(actionsBot, "write", { type: "Bot" });
+      // The demo's incidents are minutes old: the period is the days around today, which the
+      // default (the last three full months) would leave out.
+      const day = (offset: number) =>
+        new Date(Date.now() + offset * 86_400_000).toISOString().slice(0, 10);
+      const run = await runActionBundle({
+        eventName: "workflow_dispatch",
+        payload: { inputs: { mode: "report" } },
+        apiUrl: emulator.apiUrl,
+        token: emulator.tokenFor(actionsBot),
+        repository: `${emulator.owner}/${emulator.repoName}`,
+        env: {
+          "INPUT_REPORT-ISSUE": "true",
+          "INPUT_REPORT-SINCE": day(-2),
+          "INPUT_REPORT-UNTIL": day(1),
+        },
+      });
+      heading("The reliability report (the job summary; the same text is in the pinned issue)");
+      console.log(run.summary);
+      assert(run.exitCode === 0, `the report run failed:\n${run.stdout}`);
+      const reports = emulator.issues({ label: "postmortem-report", state: "open" });
+      assert(reports.length === 1, `expected one report issue, found ${reports.length}`);
+      assert(
+        run.summary.includes(`| **Total** |`) && run.summary.includes("```mermaid\nxychart-beta"),
+        "the report has no incident table or chart",
       );
     },
   },

@@ -1,6 +1,8 @@
-// GraphQL, for the one question REST cannot answer: was a comment's text ever edited?
+// GraphQL, for what REST cannot do: tell whether a comment's text was ever edited, and pin an issue.
 // Only `query($ids: [ID!]!) { nodes(ids: $ids) { ... on IssueComment { id lastEditedAt } } }`
-// (any operation name, whitespace and field order) is understood; anything else gets an error.
+// (any operation name, whitespace and field order) and
+// `mutation($issueId: ID!) { pinIssue(input: { issueId: $issueId }) { issue { id } } }` are
+// understood; anything else gets an error.
 import { ApiError } from "../errors.js";
 import type { CommentRecord } from "../model.js";
 import { roleAtLeast } from "../model.js";
@@ -9,6 +11,10 @@ import type { RouteContext, RouteResult, Router } from "../router.js";
 const NODES_QUERY =
   /^\s*query\s*\w*\s*\(\s*\$ids\s*:\s*\[\s*ID\s*!\s*\]\s*!\s*\)\s*\{\s*nodes\s*\(\s*ids\s*:\s*\$ids\s*\)\s*\{\s*\.\.\.\s*on\s+IssueComment\s*\{([^{}]*)\}\s*\}\s*\}\s*$/;
 const FIELDS = new Set(["id", "lastEditedAt", "__typename"]);
+const PIN_MUTATION =
+  /^\s*mutation\s*\w*\s*\(\s*\$issueId\s*:\s*ID\s*!\s*\)\s*\{\s*pinIssue\s*\(\s*input\s*:\s*\{\s*issueId\s*:\s*\$issueId\s*\}\s*\)\s*\{\s*issue\s*\{\s*id\s*\}\s*\}\s*\}\s*$/;
+/** GitHub pins at most three issues per repository. */
+export const MAX_PINNED_ISSUES = 3;
 
 export function registerGraphqlRoutes(router: Router): void {
   // Octokit sends GraphQL to /graphql, or to /api/graphql when its baseUrl ends in /api/v3; the
@@ -25,6 +31,7 @@ function answer(ctx: RouteContext): RouteResult {
       body: { errors: [{ message: "A query attribute must be specified and must be a string." }] },
     };
   }
+  if (PIN_MUTATION.test(body.query)) return pinIssue(ctx, body.variables);
   const shape = NODES_QUERY.exec(body.query);
   const fields = shape?.[1]?.split(/[\s,]+/).filter(Boolean) ?? [];
   if (!shape || fields.length === 0 || fields.some((field) => !FIELDS.has(field))) {
@@ -59,6 +66,34 @@ function answer(ctx: RouteContext): RouteResult {
     return Object.fromEntries(fields.map((field) => [field, values[field]]));
   });
   return { status: 200, body: { data: { nodes }, ...(errors.length > 0 ? { errors } : {}) } };
+}
+
+function pinIssue(ctx: RouteContext, variables: unknown): RouteResult {
+  const id = (variables as { issueId?: unknown } | undefined)?.issueId;
+  const decoded =
+    typeof id === "string" && id.startsWith("I_")
+      ? /^emu:(\d+)$/.exec(Buffer.from(id.slice(2), "base64url").toString("utf8"))
+      : null;
+  const issue = decoded ? ctx.state.issueById(Number(decoded[1])) : undefined;
+  if (!issue || issue.isPullRequest) {
+    return graphqlError(`Could not resolve to a node with the global id of '${String(id)}'`);
+  }
+  const actor = ctx.actor!;
+  if (actor.type !== "Bot" && !roleAtLeast(actor.role, "triage")) {
+    return graphqlError(
+      `${actor.login} does not have the correct permissions to execute \`PinIssue\``,
+    );
+  }
+  if (!issue.pinned) {
+    const pinned = [...issue.repo.issues.values()].filter(
+      (other) => other.pinned && !other.deleted,
+    ).length;
+    if (pinned >= MAX_PINNED_ISSUES) {
+      return graphqlError("Repository already has 3 pinned issues");
+    }
+    issue.pinned = true;
+  }
+  return { status: 200, body: { data: { pinIssue: { issue: { id } } } } };
 }
 
 function graphqlError(message: string): RouteResult {

@@ -36,6 +36,8 @@ const markerSchemas = {
   "timeline-reply": z.object({ comment: z.number().int().positive() }),
   /** A reminder comment, with the moment it was decided (the next one waits `reminders.every`). */
   reminder: z.object({ kind: z.enum(["overdue", "review"]), at: z.iso.datetime() }),
+  /** The one issue that holds the reliability report (`report-issue: true`), updated in place. */
+  report: z.object({ kind: z.literal("reliability") }),
 };
 
 export type MarkerKind = keyof typeof markerSchemas;

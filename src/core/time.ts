@@ -10,16 +10,23 @@ export function formatDate(iso: string, timeZone: string): string {
   return `${parts.year}-${parts.month}-${parts.day}`;
 }
 
+/** One formatter per zone: making one costs far more than using it (the report formats thousands). */
+const formatters = new Map<string, Intl.DateTimeFormat>();
+
 function partsOf(iso: string, timeZone: string): Record<string, string> {
-  const format = new Intl.DateTimeFormat("en-CA", {
-    timeZone,
-    year: "numeric",
-    month: "2-digit",
-    day: "2-digit",
-    hour: "2-digit",
-    minute: "2-digit",
-    hourCycle: "h23",
-  });
+  let format = formatters.get(timeZone);
+  if (!format) {
+    format = new Intl.DateTimeFormat("en-CA", {
+      timeZone,
+      year: "numeric",
+      month: "2-digit",
+      day: "2-digit",
+      hour: "2-digit",
+      minute: "2-digit",
+      hourCycle: "h23",
+    });
+    formatters.set(timeZone, format);
+  }
   const parts: Record<string, string> = {};
   for (const part of format.formatToParts(new Date(iso))) parts[part.type] = part.value;
   return parts;

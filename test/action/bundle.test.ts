@@ -81,7 +81,8 @@ describe("the committed bundle", () => {
   it("action.yml runs it on node24 with the documented inputs and outputs", () => {
     const actionYml = readFileSync(new URL("../../action.yml", import.meta.url), "utf8");
     expect(actionYml).toMatch(/runs:\n {2}using: node24\n {2}main: dist\/index\.js\n/);
-    for (const name of ["github-token", "fail-on-block", "mode", "approved", "missing"]) {
+    const names = ["github-token", "fail-on-block", "mode", "approved", "missing"];
+    for (const name of [...names, "report-issue", "report-since", "report-until", "report"]) {
       expect(actionYml).toContain(`  ${name}:\n`);
     }
     expect(actionYml).toContain("default: ${{ github.token }}");

@@ -92,7 +92,10 @@ describe("postmortem-bot check <files…>", () => {
     expect(cli(["lint"], dir)).toEqual({
       code: 2,
       out: [],
-      err: ["usage: postmortem-bot check <file.md>…"],
+      err: [
+        "usage: postmortem-bot check <file.md>…\n" +
+          "usage: postmortem-bot report --repo owner/name [--since YYYY-MM-DD] [--until YYYY-MM-DD] [--format markdown|json] [--token TOKEN]",
+      ],
     });
   });
 

@@ -2,6 +2,7 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { GitHubEmulator } from "../../emulator/index.js";
 import { LAST_EDITED_QUERY } from "../../src/github/approval-gateway.js";
+import { PIN_ISSUE_MUTATION } from "../../src/github/report-issue.js";
 import { installationOctokit, startEmulator } from "./helpers.js";
 
 const o = { owner: "acme", repo: "service" };
@@ -159,5 +160,49 @@ describe("POST /graphql: nodes(ids:) { ... on IssueComment { id lastEditedAt } }
       token,
     );
     expect(named.body).toEqual({ data: { nodes: [] } });
+  });
+});
+
+describe("POST /graphql: pinIssue(input: { issueId }), which REST cannot do", () => {
+  const pinned = () =>
+    [...emulator.mainRepo.issues.values()].filter((issue) => issue.pinned).map((i) => i.number);
+
+  it("pins by the REST node_id; again changes nothing; a fourth pinned issue is refused", async () => {
+    const issues = [1, 2, 3, 4].map((n) =>
+      emulator.openIssue({ by: "alice", title: `Issue ${n}` }),
+    );
+    const pin = (index: number) =>
+      gh.graphql(PIN_ISSUE_MUTATION, { issueId: issues[index]!.node_id as string });
+    expect(await pin(0)).toEqual({ pinIssue: { issue: { id: issues[0]!.node_id } } });
+    await pin(0);
+    await pin(1);
+    await pin(2);
+    expect(pinned()).toEqual([1, 2, 3]);
+    await expect(pin(3)).rejects.toMatchObject({
+      errors: [{ message: "Repository already has 3 pinned issues" }],
+    });
+    expect(pinned()).toEqual([1, 2, 3]);
+  });
+
+  it("refuses a person without triage access and an id that names no issue", async () => {
+    const issue = emulator.openIssue({ by: "alice", title: "Report" });
+    emulator.addUser("rita", "read");
+    const asRita = await post(
+      "/graphql",
+      { query: PIN_ISSUE_MUTATION, variables: { issueId: issue.node_id } },
+      emulator.tokenFor("rita"),
+    );
+    expect(asRita.body).toEqual({
+      errors: [
+        {
+          message: "rita does not have the correct permissions to execute `PinIssue`",
+          locations: [{ line: 1, column: 1 }],
+        },
+      ],
+    });
+    await expect(gh.graphql(PIN_ISSUE_MUTATION, { issueId: "I_nothing" })).rejects.toMatchObject({
+      errors: [{ message: "Could not resolve to a node with the global id of 'I_nothing'" }],
+    });
+    expect(pinned()).toEqual([]);
   });
 });

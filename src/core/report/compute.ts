@@ -1,0 +1,240 @@
+import { parseIsoDate, readPostmortemBody } from "../capa/items.js";
+import { dueLineOf, ownerLineOf, severityFromLabels } from "../capa/plan.js";
+import type { Config } from "../config.js";
+import { isPostmortem } from "../incident.js";
+import { findMarker } from "../markers.js";
+import type { IssueSnapshot } from "../snapshots.js";
+import { formatDate, todayIn } from "../time.js";
+import type { Period } from "./period.js";
+import { inPeriod, monthsOf } from "./period.js";
+
+export const SEVERITIES = ["P1", "P2", "P3", "P4", "default"] as const;
+export type Severity = (typeof SEVERITIES)[number];
+
+/** What the report is computed from: three paged listings by label, nothing per issue. */
+export interface ReportInput {
+  /** Issues with an incident label, in any state. */
+  incidents: readonly IssueSnapshot[];
+  /** Issues with the post-mortem label, in any state. */
+  postmortems: readonly IssueSnapshot[];
+  /** Issues with the CAPA label, in any state. */
+  actions: readonly IssueSnapshot[];
+  config: Config;
+  period: Period;
+  now: Date;
+}
+
+/** Median and 90th percentile of a set of durations, in hours; null where there are none. */
+export interface DurationStats {
+  count: number;
+  medianHours: number | null;
+  p90Hours: number | null;
+}
+
+export interface OpenAction {
+  number: number;
+  title: string;
+  postmortem: number;
+  /** `@bob, @erin`, or what the action's Owner line says; empty when nobody is named. */
+  owner: string;
+  due: string | null;
+  /** Whole days past the due date; 0 when not yet due or without a date. */
+  daysOverdue: number;
+  openedAt: string;
+}
+
+export interface ReliabilityReport {
+  period: Period;
+  generatedAt: string;
+  incidents: {
+    total: number;
+    bySeverity: Record<Severity, number>;
+    byMonth: ({ month: string; total: number } & Record<Severity, number>)[];
+  };
+  /** Incident opened → closed, for the period's incidents that are closed. */
+  timeToResolve: DurationStats;
+  /** Incident closed → post-mortem approved (closed as completed: the gate reopens any other close). */
+  timeToApproval: DurationStats;
+  /** Corrective actions opened in the period, by their state now. */
+  actions: {
+    opened: number;
+    done: number;
+    wontDo: number;
+    open: number;
+    /** Open and past their due date (a part of `open`). */
+    overdue: number;
+    /** Done actions that had a due date, and how many of them were closed on or before it. */
+    doneWithDueDate: number;
+    doneOnTime: number;
+    /** `doneOnTime / doneWithDueDate` in percent, rounded; null when no done action had a date. */
+    onTimePercent: number | null;
+  };
+  /** The ten oldest open corrective actions, whenever they were opened. */
+  oldestOpenActions: OpenAction[];
+}
+
+const HOUR_MS = 3_600_000;
+const CAPA_MARKER_PREFIX = "<!-- postmortem-bot:capa ";
+const DAY_MS = 86_400_000;
+export const OLDEST_SHOWN = 10;
+
+/** The report's numbers, from issues already loaded: pure, no I/O. */
+export function computeReport(input: ReportInput): ReliabilityReport {
+  const { config, period, now } = input;
+  const dayOf = (iso: string) => formatDate(iso, period.timezone);
+  const today = todayIn(now, period.timezone);
+
+  const postmortemOf = new Map<number, IssueSnapshot>();
+  for (const postmortem of [...input.postmortems].sort((a, b) => a.number - b.number)) {
+    const incident = findMarker(postmortem.body, "postmortem")?.incident;
+    // Only the App's post-mortems count (a typed marker proves nothing), duplicates never do.
+    if (postmortem.author.type !== "Bot" || incident === undefined) continue;
+    if (postmortem.stateReason === "duplicate" || postmortemOf.has(incident)) continue;
+    postmortemOf.set(incident, postmortem);
+  }
+
+  const incidents = input.incidents.filter(
+    (issue) =>
+      !issue.isPullRequest &&
+      !isPostmortem(issue, config) &&
+      issue.stateReason !== "duplicate" &&
+      inPeriod(issue.createdAt, period, dayOf),
+  );
+  const severityOf = (incident: IssueSnapshot): Severity => {
+    const postmortem = postmortemOf.get(incident.number);
+    const checked = postmortem ? readPostmortemBody(postmortem.body).checkedSeverity : undefined;
+    return checked ?? severityFromLabels(incident.labels, config) ?? "default";
+  };
+
+  const byMonth = monthsOf(period).map((month) => ({ month, total: 0, ...zeroBySeverity() }));
+  const bySeverity = zeroBySeverity();
+  const resolveHours: number[] = [];
+  const approvalHours: number[] = [];
+  for (const incident of incidents) {
+    const severity = severityOf(incident);
+    bySeverity[severity]++;
+    const month = byMonth.find((entry) => entry.month === dayOf(incident.createdAt).slice(0, 7));
+    if (month) {
+      month[severity]++;
+      month.total++;
+    }
+    if (incident.state !== "closed" || !incident.closedAt) continue;
+    resolveHours.push(hoursBetween(incident.createdAt, incident.closedAt));
+    const postmortem = postmortemOf.get(incident.number);
+    if (postmortem?.state === "closed" && postmortem.stateReason === "completed") {
+      // Approved before the incident closed counts as no wait at all.
+      approvalHours.push(Math.max(0, hoursBetween(incident.closedAt, postmortem.closedAt!)));
+    }
+  }
+
+  // The App's children, by author, label (the listing) and marker. Reading the marker properly
+  // means parsing the body's markdown, milliseconds apiece: for thousands of actions that is done
+  // only for the ten shown, whose post-mortem the table names.
+  const actions = input.actions.filter(
+    (issue) =>
+      issue.author.type === "Bot" &&
+      issue.body.includes(CAPA_MARKER_PREFIX) &&
+      issue.stateReason !== "duplicate",
+  );
+  const opened = actions.filter((action) => inPeriod(action.createdAt, period, dayOf));
+  const done = opened.filter((a) => a.state === "closed" && a.stateReason !== "not_planned");
+  const wontDo = opened.filter((a) => a.state === "closed" && a.stateReason === "not_planned");
+  const open = opened.filter((a) => a.state === "open");
+  const doneWithDueDate = done.filter((action) => dueOf(action) !== undefined);
+  const doneOnTime = doneWithDueDate.filter(
+    (action) => action.closedAt && dayOf(action.closedAt) <= dueOf(action)!,
+  );
+  const overdue = open.filter((action) => daysOverdue(action, today) > 0);
+
+  const oldestOpenActions: OpenAction[] = [];
+  const openByAge = actions
+    .filter((action) => action.state === "open")
+    .sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.number - b.number);
+  for (const action of openByAge) {
+    if (oldestOpenActions.length === OLDEST_SHOWN) break;
+    const parent = findMarker(action.body, "capa")?.parent;
+    if (parent === undefined) continue;
+    oldestOpenActions.push({
+      number: action.number,
+      title: action.title,
+      postmortem: parent,
+      owner: ownerOf(action),
+      due: dueOf(action) ?? null,
+      daysOverdue: daysOverdue(action, today),
+      openedAt: action.createdAt,
+    });
+  }
+
+  return {
+    period,
+    generatedAt: now.toISOString(),
+    incidents: { total: incidents.length, bySeverity, byMonth },
+    timeToResolve: durationStats(resolveHours),
+    timeToApproval: durationStats(approvalHours),
+    actions: {
+      opened: opened.length,
+      done: done.length,
+      wontDo: wontDo.length,
+      open: open.length,
+      overdue: overdue.length,
+      doneWithDueDate: doneWithDueDate.length,
+      doneOnTime: doneOnTime.length,
+      onTimePercent:
+        doneWithDueDate.length === 0
+          ? null
+          : Math.round((doneOnTime.length / doneWithDueDate.length) * 100),
+    },
+    oldestOpenActions,
+  };
+}
+
+/**
+ * The value below which a share `p` of the sorted values lie, interpolating between the two
+ * nearest ranks (the common "linear" definition: the median of 1, 2, 3, 4 is 2.5).
+ */
+export function percentile(sorted: readonly number[], p: number): number | null {
+  if (sorted.length === 0) return null;
+  const rank = (sorted.length - 1) * p;
+  const lower = Math.floor(rank);
+  const upper = Math.ceil(rank);
+  return sorted[lower]! + (sorted[upper]! - sorted[lower]!) * (rank - lower);
+}
+
+function durationStats(hours: number[]): DurationStats {
+  const sorted = [...hours].sort((a, b) => a - b);
+  return {
+    count: sorted.length,
+    medianHours: round(percentile(sorted, 0.5)),
+    p90Hours: round(percentile(sorted, 0.9)),
+  };
+}
+
+function round(value: number | null): number | null {
+  return value === null ? null : Math.round(value * 10) / 10;
+}
+
+function hoursBetween(from: string, to: string): number {
+  return (Date.parse(to) - Date.parse(from)) / HOUR_MS;
+}
+
+function zeroBySeverity(): Record<Severity, number> {
+  return { P1: 0, P2: 0, P3: 0, P4: 0, default: 0 };
+}
+
+function dueOf(action: IssueSnapshot): string | undefined {
+  return parseIsoDate(dueLineOf(action.body) ?? "");
+}
+
+/** Days an open action is past its due day (`today` in the configured zone); 0 if not yet. */
+function daysOverdue(action: IssueSnapshot, today: string): number {
+  const due = dueOf(action);
+  if (action.state !== "open" || due === undefined || due >= today) return 0;
+  return Math.round((Date.parse(today) - Date.parse(due)) / DAY_MS);
+}
+
+/** The action's assignees, else the owner its body names (a team, or people not assignable). */
+function ownerOf(action: IssueSnapshot): string {
+  if (action.assignees.length > 0) return action.assignees.map((login) => `@${login}`).join(", ");
+  const line = ownerLineOf(action.body) ?? "";
+  return line === "_nobody yet_" ? "" : line;
+}

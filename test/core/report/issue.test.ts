@@ -1,0 +1,69 @@
+import { describe, expect, it } from "vitest";
+import { REPORT_LABEL, planReportIssue, reportIssueBody } from "../../../src/core/report/issue.js";
+import type { IssueSnapshot } from "../../../src/core/snapshots.js";
+
+const body = reportIssueBody("## Reliability report: acme/service\n");
+
+function reportIssue(number: number, overrides: Partial<IssueSnapshot> = {}): IssueSnapshot {
+  return {
+    id: 70_000 + number,
+    number,
+    title: "Reliability report",
+    body: reportIssueBody("## Reliability report: acme/service (last month)\n"),
+    state: "open",
+    stateReason: null,
+    author: { login: "github-actions[bot]", type: "Bot" },
+    labels: [REPORT_LABEL],
+    assignees: [],
+    createdAt: "2026-11-01T00:00:00Z",
+    isPullRequest: false,
+    ...overrides,
+  };
+}
+
+describe("the report issue", () => {
+  it("its body ends with the marker that finds it again", () => {
+    expect(body).toBe(
+      '## Reliability report: acme/service\n\n<!-- postmortem-bot:report {"kind":"reliability"} -->\n',
+    );
+  });
+
+  it("is created when there is none (closed ones and unmarked ones do not count)", () => {
+    const closed = reportIssue(3, { state: "closed", stateReason: "completed" });
+    const unmarked = reportIssue(4, { body: "Someone's notes about the report" });
+    expect(planReportIssue([closed, unmarked], body)).toEqual([
+      {
+        kind: "ensureLabel",
+        name: REPORT_LABEL,
+        color: "0e8a16",
+        description: "The reliability report, kept up to date by postmortem-bot",
+      },
+      {
+        kind: "createIssue",
+        title: "Reliability report",
+        body,
+        labels: [REPORT_LABEL],
+        assignees: [],
+      },
+    ]);
+  });
+
+  it("is updated in place, and left alone when it already says this", () => {
+    expect(planReportIssue([reportIssue(5)], body)).toEqual([
+      { kind: "updateIssueBody", issueNumber: 5, body },
+    ]);
+    expect(planReportIssue([reportIssue(5, { body })], body)).toEqual([]);
+  });
+
+  it("two runs that raced both created one: the older is kept, the newer closed as a duplicate", () => {
+    const newer = reportIssue(9);
+    expect(planReportIssue([newer, reportIssue(5, { body })], body)).toEqual([
+      {
+        kind: "closeIssue",
+        issueNumber: 9,
+        stateReason: "duplicate",
+        body: `<!-- postmortem-bot:duplicate {"of":5} -->\n> **Duplicate of #5.** The reliability report issue was opened twice at the same moment; #5 is the one to use.\n\n${newer.body}`,
+      },
+    ]);
+  });
+});
