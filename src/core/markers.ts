@@ -8,7 +8,11 @@ import { parseMarkdown, walk } from "./markdown.js";
  * never produce one (see markdown-text.ts), so only the App writes them.
  */
 const markerSchemas = {
-  postmortem: z.object({ incident: z.number().int().positive() }),
+  /** On a post-mortem: its incident, and the severity the incident's issue form answered, if any. */
+  postmortem: z.object({
+    incident: z.number().int().positive(),
+    severity: z.enum(["P1", "P2", "P3", "P4"]).optional(),
+  }),
   link: z.object({ postmortem: z.number().int().positive() }),
   duplicate: z.object({ of: z.number().int().positive() }),
   error: z.object({ key: z.string().min(1) }),
