@@ -1,5 +1,6 @@
 import { overwrotePeople } from "../core/capa/lost-edit.js";
 import { CONFIG_PATH } from "../core/config.js";
+import { FORMS_DIRECTORY } from "../core/forms/definition.js";
 import type { IncidentEvent } from "../core/events.js";
 import { isPostmortemCommand } from "../core/events.js";
 import { findMarker } from "../core/markers.js";
@@ -140,7 +141,7 @@ const LISTED_COMMITS = 20;
 
 /**
  * Which cached configurations a push makes stale: the repository's own, when it changed
- * `.github/postmortem.yml` on the default branch; every repository of the owner, when it changed
+ * `.github/postmortem.yml` or an issue form (`.github/ISSUE_TEMPLATE/`) on the default branch; every repository of the owner, when it changed
  * the org defaults (the owner's `.github` repository, which any file of it may be `_extends`d
  * from). Undefined when nothing cached is affected.
  */
@@ -161,7 +162,10 @@ export function configFilesChangedBy(
   if (repository.name.toLowerCase() === ".github") {
     return unsure || paths.some((path) => /\.(ya?ml|json)$/i.test(path)) ? { owner } : undefined;
   }
-  return unsure || paths.includes(CONFIG_PATH) ? { owner, repo: repository.name } : undefined;
+  const formsChanged = paths.some((path) => path.startsWith(`${FORMS_DIRECTORY}/`));
+  return unsure || formsChanged || paths.includes(CONFIG_PATH)
+    ? { owner, repo: repository.name }
+    : undefined;
 }
 
 /** `issues.assigned`/`unassigned` name who; the issue carries `updated_at` and `closed_at`. */
