@@ -6,11 +6,14 @@ import { GitHubGateway } from "./github/gateway.js";
 import { installFrontGate } from "./front-gate.js";
 import type { CapaWebhookPayload } from "./github/webhook-events.js";
 import {
+  readAdoptionEvent,
   readCapaEvent,
   readIncidentEvent,
   readTimelineEvent,
   repositoryOf,
 } from "./github/webhook-events.js";
+import { canDismissAdoption } from "./core/adoption/plan.js";
+import { handleAdoptionEvent } from "./handlers/adoption-handler.js";
 import { handleCapaEvent } from "./handlers/capa-handler.js";
 import { handleIncidentEvent } from "./handlers/incident-handler.js";
 import { handleTimelineEvent, timelineIssueOf } from "./handlers/timeline-handler.js";
@@ -71,7 +74,10 @@ function postmortemApp(app: Probot, options: PostmortemAppOptions): void {
     const wantsIncident = incidentEvent && !canDismiss(incidentEvent, knownConfig(gateway));
     const timelineEvent = readTimelineEvent(context.name, payload);
     const wantsTimeline = timelineEvent && !canDismissTimeline(timelineEvent, knownConfig(gateway));
-    if (!wantsIncident && !capaEvent && !wantsTimeline) return;
+    const adoptionEvent = readAdoptionEvent(context.name, payload);
+    const wantsAdoption =
+      adoptionEvent && !canDismissAdoption(adoptionEvent.label, knownConfig(gateway));
+    if (!wantsIncident && !capaEvent && !wantsTimeline && !wantsAdoption) return;
 
     const run = async (issueNumber: number, handle: (log: Logger) => Promise<string>) => {
       const key = `${repository.owner}/${repository.repo}#${issueNumber}`;
@@ -93,6 +99,11 @@ function postmortemApp(app: Probot, options: PostmortemAppOptions): void {
     }
     if (capaEvent) {
       await run(capaEvent.postmortem, (log) => handleCapaEvent(gateway, capaEvent, log, now));
+    }
+    if (wantsAdoption) {
+      await run(adoptionEvent.issue.number, (log) =>
+        handleAdoptionEvent(gateway, adoptionEvent, log, now),
+      );
     }
     if (wantsTimeline) {
       await run(timelineIssueOf(timelineEvent), (log) =>

@@ -100,16 +100,23 @@ export function isPostmortem(issue: IssueSnapshot, config: Config): boolean {
 }
 
 /**
- * The post-mortems of an incident among the issues with the post-mortem label. Only bot-authored
- * issues count: a marker typed by a person proves nothing.
+ * The post-mortems of an incident among the issues with the post-mortem label. Bot-authored
+ * issues count, and ones a person wrote that the App adopted and linked from the incident (its
+ * own link comment there proves it): a marker typed by a person proves nothing.
  */
 export function postmortemsOf(
   labeled: readonly IssueSnapshot[],
   incidentNumber: number,
+  incidentComments: readonly CommentSnapshot[] = [],
 ): IssueSnapshot[] {
+  const linkedByApp = new Set(
+    incidentComments
+      .filter((comment) => comment.author.type === "Bot")
+      .map((comment) => findMarker(comment.body, "link")?.postmortem),
+  );
   return labeled.filter(
     (issue) =>
-      issue.author.type === "Bot" &&
+      (issue.author.type === "Bot" || linkedByApp.has(issue.number)) &&
       findMarker(issue.body, "postmortem")?.incident === incidentNumber,
   );
 }

@@ -7,7 +7,7 @@ import type { FormDefinitionResult } from "../core/forms/definition.js";
 import { FORMS_DIRECTORY, isFormFile, parseFormDefinition } from "../core/forms/definition.js";
 import type { Step } from "../core/plan.js";
 import type { CommentSnapshot, IssueSnapshot, RepositoryRef } from "../core/snapshots.js";
-import type { ApiComment, ApiIssue } from "./snapshots.js";
+import type { ApiAccount, ApiComment, ApiIssue } from "./snapshots.js";
 import { commentFromApi, issueFromApi } from "./snapshots.js";
 
 /** What the gateway needs of an Octokit: both Probot's and @octokit/rest's provide it. */
@@ -161,6 +161,34 @@ export class GitHubGateway {
       if (isStatus(error, 404)) return "none";
       throw error;
     }
+  }
+
+  /** Who added a label last, and when, read from the issue's events. */
+  async lastLabeling(
+    issueNumber: number,
+    label: string,
+  ): Promise<{ login: string | undefined; at: string } | undefined> {
+    const events = await this.api.paginate(
+      "GET /repos/{owner}/{repo}/issues/{issue_number}/events",
+      {
+        ...this.repoParams,
+        issue_number: issueNumber,
+        per_page: 100,
+      },
+    );
+    const added = (
+      events as Array<{
+        event: string;
+        label?: { name: string };
+        actor?: ApiAccount | null;
+        created_at: string;
+      }>
+    ).filter(
+      (event) =>
+        event.event === "labeled" && event.label?.name.toLowerCase() === label.toLowerCase(),
+    );
+    const last = added.at(-1);
+    return last ? { login: last.actor?.login, at: last.created_at } : undefined;
   }
 
   /** A file's text on the default branch, or undefined when there is no such file. */

@@ -73,6 +73,24 @@ export function readIncidentEvent(
   return undefined;
 }
 
+/** A label added to an issue a person opened: maybe a post-mortem to adopt (see core/adoption). */
+export interface AdoptionEvent {
+  issue: IssueSnapshot;
+  label: string;
+}
+
+export function readAdoptionEvent(
+  name: string,
+  payload: WebhookPayload,
+): AdoptionEvent | undefined {
+  if (name !== "issues" || payload.action !== "labeled" || !payload.issue || !payload.label) {
+    return undefined;
+  }
+  const issue = issueFromApi(payload.issue);
+  if (issue.isPullRequest || issue.author.type === "Bot") return undefined;
+  return { issue, label: payload.label.name };
+}
+
 /** `issues.edited` carries what changed; `sub_issues` events carry the parent issue. */
 export interface CapaWebhookPayload extends WebhookPayload {
   changes?: { body?: { from?: string } };
@@ -96,14 +114,23 @@ const CHILD_ACTIONS = new Set([
 export function readCapaEvent(name: string, payload: CapaWebhookPayload): CapaEvent | undefined {
   if (name === "sub_issues") {
     const parent = payload.parent_issue ? issueFromApi(payload.parent_issue) : undefined;
-    if (!parent || !isAppIssue(parent) || !findMarker(parent.body, "postmortem")) return undefined;
-    // The App linking its own child needs nothing more; a person (un)linking one does.
-    if (payload.sender?.login === parent.author.login) return undefined;
+    if (!parent || !findMarker(parent.body, "postmortem")) return undefined;
+    // The App linking its own child needs nothing more; a person (un)linking one does. (A
+    // post-mortem a person wrote and the App adopted: its children are linked by a bot.)
+    if (payload.sender?.login === parent.author.login || payload.sender?.type === "Bot") {
+      return undefined;
+    }
     return { kind: "childChanged", postmortem: parent.number };
   }
   if (name !== "issues" || !payload.issue || !payload.sender || !payload.action) return undefined;
   const issue = issueFromApi(payload.issue);
-  if (!isAppIssue(issue)) return undefined;
+  if (!isAppIssue(issue)) {
+    // Maybe a post-mortem a person wrote and the App adopted; the handler checks the adoption.
+    const edited = payload.action === "edited" && payload.changes?.body?.from !== undefined;
+    return edited && payload.sender.type !== "Bot" && findMarker(issue.body, "postmortem")
+      ? { kind: "postmortemEdited", postmortem: issue.number }
+      : undefined;
+  }
 
   const parent = findMarker(issue.body, "capa")?.parent;
   if (parent !== undefined) {

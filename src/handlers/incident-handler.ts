@@ -73,7 +73,7 @@ export async function handleIncidentEvent(
     if (!incident || incident.isPullRequest || isPostmortem(incident, config)) return "ignored";
     known = {
       incident,
-      postmortems: labeled ? postmortemsOf(labeled, number) : known!.postmortems,
+      postmortems: labeled ? postmortemsOf(labeled, number, incidentComments) : known!.postmortems,
       postmortemLabelExists: labeled ? labeled.length > 0 : known!.postmortemLabelExists,
       incidentComments,
     };
