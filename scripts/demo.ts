@@ -1,6 +1,7 @@
 // Offline demo (`npm run demo`): the real App server against the GitHub emulator, playing a scripted
 // incident. `npm run demo -- --serve` keeps both running afterwards so you can send your own events.
 // Steps are named so later capabilities (CAPA child issues, approval gate) can be appended.
+import { readFileSync } from "node:fs";
 import { createGitHubEmulator } from "../emulator/index.js";
 import type { GitHubEmulator } from "../emulator/index.js";
 import type { AppProcess } from "../emulator/app-process.js";
@@ -258,6 +259,83 @@ const steps: Step[] = [
         `Opened with the label: incident #${String(issue.number)} → post-mortem #${pm.number}`,
       );
       printRequests(demo.emulator, before);
+    },
+  },
+  {
+    name: "an incident is filed through the shipped issue form",
+    async run(demo) {
+      const { emulator } = demo;
+      emulator.setFile(
+        ".github/ISSUE_TEMPLATE/incident.yml",
+        readRepoFile("templates/incident-form.yml"),
+      );
+      const before = lastSeq(emulator);
+      // What GitHub writes from the form's answers; the form applies the incident label.
+      const issue = emulator.openIssue({
+        by: "bob",
+        title: "[Incident]: Checkout fails in the EU",
+        body: [
+          "### Summary\n\nCheckout fails for EU users since the 13:00 deploy.",
+          "### Severity\n\nP1 - Critical Outage",
+          "### Environment\n\nProduction",
+          "### Start time\n\n2026-11-29 13:02 UTC",
+          "### Services affected\n\ncheckout-api, payments",
+          "### Business impact\n\nNo orders from the EU for 40 minutes",
+          "### Customers affected (est.)\n\n_No response_",
+          "### Classification\n\n- [ ] Security Incident\n- [ ] Data Loss Event\n- [X] Third-party Service Impact",
+        ].join("\n\n"),
+        labels: ["incident"],
+      });
+      await emulator.waitForIdle();
+      demo.incidents.set("form", issue.number as number);
+      const pm = expectOnePostmortem(demo, issue.number as number);
+      heading(`From the form: incident #${String(issue.number)} → post-mortem #${pm.number}`);
+      const filled = (pm.body ?? "")
+        .split("\n")
+        .filter((line) =>
+          /Date & Time \(Start\)|Environment Affected|Systems\/Services|Business Impact|Customers Affected|^ {2}> |\[x\] /.test(
+            line,
+          ),
+        );
+      for (const line of filled) console.log(`  ${line.trimEnd()}`);
+      assert(
+        filled.includes("- **Date & Time (Start):** 2026-11-29 13:02 UTC") &&
+          filled.some((line) => line.startsWith("- [x] P1 - Critical Outage")),
+        "the form's start time and severity did not reach the post-mortem",
+      );
+      printRequests(emulator, before);
+    },
+  },
+  {
+    name: "a post-mortem written by hand is labeled by a maintainer and adopted",
+    async run(demo) {
+      const { emulator } = demo;
+      emulator.setPermission("carol", "write");
+      const incident = emulator.openIssue({
+        by: "alice",
+        title: "Nightly export failed",
+        body: "The 02:00 export job did not run.",
+      }).number as number;
+      const body = readRepoFile("test/fixtures/seed-template.md")
+        .replace("- **Incident ID:**  \n", `- **Incident ID:** #${incident}  \n`)
+        .replace(
+          "- [ ] Update runbooks/playbooks\n",
+          "- [x] Update runbooks/playbooks @carol due 2027-01-15\n",
+        );
+      const written = emulator.openIssue({ by: "bob", title: "Post-mortem: nightly export", body });
+      await emulator.waitForIdle();
+      const before = lastSeq(emulator);
+      const since = emulator.deliveries.length;
+      emulator.addLabel({ by: "alice", issue: written.number as number, label: "postmortem" });
+      await waitForApp(demo, written.number as number, since);
+      demo.incidents.set("adopted", incident);
+      const pm = expectOnePostmortem(demo, incident);
+      heading(`Adopted: #${pm.number} (written by @${pm.user.login}) for incident #${incident}`);
+      for (const c of botComments(emulator, pm.number)) console.log(`  ${c.body.split("\n")[0]}`);
+      const children = capaChildren(emulator, pm.number);
+      for (const child of children) printChild(child);
+      assert(children.length === 1, `expected one CAPA child, found ${children.length}`);
+      printRequests(emulator, before);
     },
   },
   {
@@ -572,6 +650,10 @@ const steps: Step[] = [
     },
   },
 ];
+
+function readRepoFile(path: string): string {
+  return readFileSync(new URL(`../${path}`, import.meta.url), "utf8");
+}
 
 function labelsOf(demo: Demo, issue: number): string {
   return (demo.emulator.issue(issue).labels as { name: string }[]).map((l) => l.name).join(", ");

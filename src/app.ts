@@ -7,11 +7,14 @@ import { GitHubGateway } from "./github/gateway.js";
 import { installFrontGate } from "./front-gate.js";
 import type { CapaWebhookPayload } from "./github/webhook-events.js";
 import {
+  readAdoptionEvent,
   readCapaEvent,
   readIncidentEvent,
   readTimelineEvent,
   repositoryOf,
 } from "./github/webhook-events.js";
+import { canDismissAdoption } from "./core/adoption/plan.js";
+import { handleAdoptionEvent } from "./handlers/adoption-handler.js";
 import { handleCapaEvent } from "./handlers/capa-handler.js";
 import { handleIncidentEvent } from "./handlers/incident-handler.js";
 import { handleTimelineEvent, timelineIssueOf } from "./handlers/timeline-handler.js";
@@ -74,7 +77,13 @@ function postmortemApp(app: Probot, options: PostmortemAppOptions): void {
     const wantsCapa = capaEvent && !flowsRunElsewhere(knownConfig(gateway), "app");
     const timelineEvent = readTimelineEvent(context.name, payload);
     const wantsTimeline = timelineEvent && !canDismissTimeline(timelineEvent, knownConfig(gateway));
-    if (!wantsIncident && !wantsCapa && !wantsTimeline) return;
+    // Adopting a hand-written post-mortem leads into the CAPA flow: it goes where that flow runs.
+    const adoptionEvent = readAdoptionEvent(context.name, payload);
+    const wantsAdoption =
+      adoptionEvent &&
+      !canDismissAdoption(adoptionEvent.label, knownConfig(gateway)) &&
+      !flowsRunElsewhere(knownConfig(gateway), "app");
+    if (!wantsIncident && !wantsCapa && !wantsTimeline && !wantsAdoption) return;
 
     const run = async (issueNumber: number, handle: (log: Logger) => Promise<string>) => {
       const key = `${repository.owner}/${repository.repo}#${issueNumber}`;
@@ -96,6 +105,11 @@ function postmortemApp(app: Probot, options: PostmortemAppOptions): void {
     }
     if (wantsCapa) {
       await run(capaEvent.postmortem, (log) => handleCapaEvent(gateway, capaEvent, log, now));
+    }
+    if (wantsAdoption) {
+      await run(adoptionEvent.issue.number, (log) =>
+        handleAdoptionEvent(gateway, adoptionEvent, log, now),
+      );
     }
     if (wantsTimeline) {
       await run(timelineIssueOf(timelineEvent), (log) =>

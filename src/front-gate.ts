@@ -1,4 +1,5 @@
 import type { Probot } from "probot";
+import { canDismissAdoption } from "./core/adoption/plan.js";
 import { canDismiss } from "./core/events.js";
 import { flowsRunElsewhere } from "./core/flows/config.js";
 import { readApprovalEvent } from "./github/approval-events.js";
@@ -7,6 +8,7 @@ import { cacheKey } from "./github/config-cache.js";
 import type { CapaWebhookPayload, PushPayload } from "./github/webhook-events.js";
 import {
   configFilesChangedBy,
+  readAdoptionEvent,
   readCapaEvent,
   readIncidentEvent,
   readTimelineEvent,
@@ -61,6 +63,8 @@ export function wanted(
   if (readCapaEvent(name, webhook) && !flowsRunElsewhere(known, "app")) return true;
   const incident = readIncidentEvent(name, webhook);
   if (incident && !canDismiss(incident, known)) return true;
+  const adoption = readAdoptionEvent(name, webhook);
+  if (adoption && !canDismissAdoption(adoption.label, known)) return true;
   const timeline = readTimelineEvent(name, webhook);
   if (timeline && !canDismissTimeline(timeline, known)) return true;
   const approval = readApprovalEvent(name, webhook);

@@ -2,6 +2,7 @@ import { z } from "zod";
 import { approvalsConfigSchema, filesConfigSchema, gateConfigSchema } from "./approvals/config.js";
 import { capaConfigSchema } from "./capa/config.js";
 import { flowsConfigSchema } from "./flows/config.js";
+import { formConfigSchema } from "./forms/config.js";
 import { remindersConfigSchema } from "./reminders/config.js";
 
 /** Where the configuration lives, in the repository and in the org's `.github` repository. */
@@ -47,6 +48,7 @@ export const configSchema = z
       .min(1)
       .default("Post-mortem: {{incident.title}}")
       .describe("Handlebars template of the post-mortem's title."),
+    form: formConfigSchema,
     capa: capaConfigSchema,
     reminders: remindersConfigSchema,
     approvals: approvalsConfigSchema,

@@ -4,6 +4,9 @@ import { sameLabel } from "./config.js";
 import type { IncidentEvent } from "./events.js";
 import { hasIncidentLabel } from "./events.js";
 import { closeAsDuplicate } from "./duplicates.js";
+import type { FormDefinitionResult } from "./forms/definition.js";
+import type { FormPrefill } from "./forms/prefill.js";
+import { NO_PREFILL, prefillFromForm } from "./forms/prefill.js";
 import { findMarker, formatMarker } from "./markers.js";
 import type { Plan, Step } from "./plan.js";
 import type { TemplateSource } from "./postmortem-content.js";
@@ -26,6 +29,10 @@ export interface IncidentState {
   requesterMayOpen: boolean;
   /** Read only when no post-mortem exists yet; a string when it could not be read. */
   template: TemplateSource | { problem: string } | undefined;
+  /** The repository's issue forms, read with the template when the body looks written by one. */
+  forms?: readonly FormDefinitionResult[];
+  /** The post-mortem's comments, read when the form's answers left notes for it. */
+  postmortemComments?: readonly CommentSnapshot[];
 }
 
 export interface IncidentInput {
@@ -51,12 +58,27 @@ export function planIncident({ event, config, repository, state }: IncidentInput
     return [];
   }
 
+  const form = formPrefill(incident, state, config);
+  const formProblems = reportFormProblems(incident.number, form.problems, state.incidentComments);
   const winner = canonicalPostmortem(state.postmortems);
-  if (!winner) return createPostmortem(event, incident, state, config, repository);
+  if (!winner) {
+    return [...createPostmortem(event, incident, state, config, repository, form), ...formProblems];
+  }
   return [
     ...closeDuplicates(winner, state.postmortems),
     ...linkComment(incident, winner, state.incidentComments),
+    ...formProblems,
+    ...formNotes(winner.number, form.notes, state.postmortemComments),
   ];
+}
+
+/** What the incident's issue-form answers give its post-mortem (nothing before the forms are read). */
+export function formPrefill(
+  incident: IssueSnapshot,
+  state: Pick<IncidentState, "forms">,
+  config: Config,
+): FormPrefill {
+  return state.forms ? prefillFromForm(incident.body, state.forms, config) : NO_PREFILL;
 }
 
 /**
@@ -78,16 +100,23 @@ export function isPostmortem(issue: IssueSnapshot, config: Config): boolean {
 }
 
 /**
- * The post-mortems of an incident among the issues with the post-mortem label. Only bot-authored
- * issues count: a marker typed by a person proves nothing.
+ * The post-mortems of an incident among the issues with the post-mortem label. Bot-authored
+ * issues count, and ones a person wrote that the App adopted and linked from the incident (its
+ * own link comment there proves it): a marker typed by a person proves nothing.
  */
 export function postmortemsOf(
   labeled: readonly IssueSnapshot[],
   incidentNumber: number,
+  incidentComments: readonly CommentSnapshot[] = [],
 ): IssueSnapshot[] {
+  const linkedByApp = new Set(
+    incidentComments
+      .filter((comment) => comment.author.type === "Bot")
+      .map((comment) => findMarker(comment.body, "link")?.postmortem),
+  );
   return labeled.filter(
     (issue) =>
-      issue.author.type === "Bot" &&
+      (issue.author.type === "Bot" || linkedByApp.has(issue.number)) &&
       findMarker(issue.body, "postmortem")?.incident === incidentNumber,
   );
 }
@@ -106,6 +135,7 @@ function createPostmortem(
   state: IncidentState,
   config: Config,
   repository: RepositoryRef,
+  form: FormPrefill,
 ): Plan {
   const template = state.template;
   if (template === undefined)
@@ -113,7 +143,7 @@ function createPostmortem(
   if ("problem" in template) {
     return reportProblem(event.issue.number, template.problem, state.incidentComments);
   }
-  const content = renderPostmortem(incident, event, config, repository, template);
+  const content = renderPostmortem(incident, event, config, repository, template, form);
   if (!content.ok)
     return reportProblem(event.issue.number, content.problem, state.incidentComments);
   const labels = state.postmortemLabelExists
@@ -211,6 +241,54 @@ export function reportProblem(
       kind: "createComment",
       issueNumber,
       body: `⚠️ **postmortem-bot could not open a post-mortem.**\n\n${problem}\n\nNothing else was changed. Fix the file and add the label again (or comment \`/postmortem\`).\n\n${formatMarker("error", { key })}`,
+    },
+  ];
+}
+
+/**
+ * Broken issue forms and `form:` keys the form lacks: said once on the incident, like a broken
+ * configuration, while the post-mortem is opened from what could be read.
+ */
+function reportFormProblems(
+  issueNumber: number,
+  problems: readonly string[],
+  comments: readonly CommentSnapshot[],
+): Plan {
+  if (problems.length === 0) return [];
+  const text = problems.map((problem) => `- ${problem}`).join("\n");
+  const key = `form-${createHash("sha256").update(text).digest("hex").slice(0, 16)}`;
+  const already = comments.some(
+    (comment) => comment.author.type === "Bot" && findMarker(comment.body, "error")?.key === key,
+  );
+  if (already) return [];
+  return [
+    {
+      kind: "createComment",
+      issueNumber,
+      body: `⚠️ **postmortem-bot could not read every answer of this incident's issue form.**\n\n${text}\n\nThe post-mortem is opened from what could be read; fix the file or \`form:\` in \`.github/postmortem.yml\` for the next incidents.\n\n${formatMarker("error", { key })}`,
+    },
+  ];
+}
+
+export const FORM_NOTES_KEY = "form-answers";
+
+/** Answers that could not be used, said once in a comment on the post-mortem. */
+function formNotes(
+  postmortemNumber: number,
+  notes: readonly string[],
+  comments: readonly CommentSnapshot[] | undefined,
+): Plan {
+  if (notes.length === 0 || comments === undefined) return [];
+  const already = comments.some(
+    (comment) =>
+      comment.author.type === "Bot" && findMarker(comment.body, "notice")?.key === FORM_NOTES_KEY,
+  );
+  if (already) return [];
+  return [
+    {
+      kind: "createComment",
+      issueNumber: postmortemNumber,
+      body: `📝 From the incident's issue form:\n\n${notes.map((note) => `- ${note}`).join("\n")}\n\n${formatMarker("notice", { key: FORM_NOTES_KEY })}`,
     },
   ];
 }

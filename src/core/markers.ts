@@ -8,7 +8,14 @@ import { parseMarkdown, walk } from "./markdown.js";
  * never produce one (see markdown-text.ts), so only the App writes them.
  */
 const markerSchemas = {
-  postmortem: z.object({ incident: z.number().int().positive() }),
+  /**
+   * On a post-mortem: its incident (an adopted one may name none), and the severity the
+   * incident's issue form answered, if any.
+   */
+  postmortem: z.object({
+    incident: z.number().int().positive().optional(),
+    severity: z.enum(["P1", "P2", "P3", "P4"]).optional(),
+  }),
   link: z.object({ postmortem: z.number().int().positive() }),
   duplicate: z.object({ of: z.number().int().positive() }),
   error: z.object({ key: z.string().min(1) }),
@@ -17,6 +24,8 @@ const markerSchemas = {
   gate: z.object({ issue: z.number().int().positive() }),
   /** The reply to a refused `/approve` or `/unapprove` comment. */
   "approve-refusal": z.object({ comment: z.number().int().positive() }),
+  /** The App's comment on a post-mortem a person wrote: it was adopted (the marker proves nothing). */
+  adopted: z.object({ issue: z.number().int().positive() }),
   capa: z.object({ parent: z.number().int().positive(), key: z.string().min(1) }),
   notice: z.object({ key: z.string().min(1) }),
   /** On a post-mortem the App rewrote: a fingerprint of the people's text its write was based on. */

@@ -1,8 +1,11 @@
 import type { Config } from "./config.js";
 import { sameLabel } from "./config.js";
 import type { IncidentEvent } from "./events.js";
+import type { FormPrefill } from "./forms/prefill.js";
+import { NO_PREFILL } from "./forms/prefill.js";
 import { formatMarker } from "./markers.js";
 import { firstParagraphText, inlineText, plainLine } from "./markdown-text.js";
+import { incidentSeverity } from "./severity.js";
 import type { IssueSnapshot, RepositoryRef } from "./snapshots.js";
 import { MAX_BODY_LENGTH, renderTemplate } from "./template.js";
 import { formatDateTime } from "./time.js";
@@ -25,22 +28,23 @@ export type PostmortemContent =
 /**
  * Everything GitHub already knows about the incident, in the shape the template sees. Every string
  * that came from a user is made inert for markdown here, so templates can print values as they are.
+ * Labels come first; the issue form's answers (`form`) fill what they leave open.
  */
 export function templateContext(
   incident: IssueSnapshot,
   event: IncidentEvent,
   config: Config,
   repository: RepositoryRef,
+  form: FormPrefill = NO_PREFILL,
 ) {
   const zone = config.timezone;
-  const severity = (["P1", "P2", "P3", "P4"] as const).find((level) =>
-    hasAnyLabel(incident, config.severityLabels[level]),
-  );
+  const severity = incidentSeverity({ labels: incident.labels, answered: form.severity }, config);
   const environments = incident.labels
     .filter((label) => label.toLowerCase().startsWith(config.environmentLabelPrefix.toLowerCase()))
     .map((label) => label.slice(config.environmentLabelPrefix.length).trim())
     .filter((name) => name !== "");
-  const summary = firstParagraphText(incident.body);
+  // A form's body has no free first paragraph: only its summary answer is a summary.
+  const summary = form.form ? undefined : firstParagraphText(incident.body);
   return {
     repository: { owner: repository.owner, name: repository.repo },
     incident: {
@@ -49,21 +53,36 @@ export function templateContext(
       title: inlineText(incident.title),
       author: mentionable(incident.author.login),
       reportedAt: formatDateTime(incident.createdAt, zone),
-      summary: summary === undefined ? undefined : inlineText(summary, SUMMARY_MAX_LENGTH),
+      summary:
+        form.summary ??
+        (summary === undefined ? undefined : inlineText(summary, SUMMARY_MAX_LENGTH)),
       labels: incident.labels.map((label) => inlineText(label)),
       assignees: incident.assignees.map(mentionable),
+      startedAt: form.start,
+      services: form.services,
+      impact: form.impact,
+      customers: form.customers,
+      /** Every answer of the issue form by field id (empty for a body written by hand). */
+      fields: form.fields,
     },
     owners: incident.assignees.map((login) => `@${mentionable(login)}`).join(", "),
-    environment: environments.map((name) => inlineText(name)).join(", "),
+    environment:
+      environments.length > 0
+        ? environments.map((name) => inlineText(name)).join(", ")
+        : (form.environment ?? ""),
     severity,
     classification: {
       P1: severity === "P1",
       P2: severity === "P2",
       P3: severity === "P3",
       P4: severity === "P4",
-      security: hasAnyLabel(incident, config.classificationLabels.security),
-      dataLoss: hasAnyLabel(incident, config.classificationLabels.dataLoss),
-      thirdParty: hasAnyLabel(incident, config.classificationLabels.thirdParty),
+      security:
+        hasAnyLabel(incident, config.classificationLabels.security) || form.classification.security,
+      dataLoss:
+        hasAnyLabel(incident, config.classificationLabels.dataLoss) || form.classification.dataLoss,
+      thirdParty:
+        hasAnyLabel(incident, config.classificationLabels.thirdParty) ||
+        form.classification.thirdParty,
     },
     timeline: timeline(incident, event, zone),
   };
@@ -76,15 +95,20 @@ export function renderPostmortem(
   config: Config,
   repository: RepositoryRef,
   template: TemplateSource,
+  form: FormPrefill = NO_PREFILL,
 ): PostmortemContent {
-  const context = templateContext(incident, event, config, repository);
+  const context = templateContext(incident, event, config, repository, form);
   const body = renderTemplate(template.source, context);
   if (!body.ok) return { ok: false, problem: `${template.name}: ${body.problem}` };
   const titleContext = { ...context, incident: { ...context.incident, title: incident.title } };
   const title = renderTemplate(config.titleTemplate, titleContext);
   if (!title.ok) return { ok: false, problem: `titleTemplate: ${title.problem}` };
 
-  const marker = formatMarker("postmortem", { incident: incident.number });
+  const marker = formatMarker("postmortem", {
+    incident: incident.number,
+    // Recorded so the answer keeps counting as the severity (due days, reminders) later on.
+    ...(form.severity === undefined ? {} : { severity: form.severity }),
+  });
   const fullBody = `${body.text.trimEnd()}\n\n${marker}\n`;
   if (fullBody.length > MAX_BODY_LENGTH) {
     return {

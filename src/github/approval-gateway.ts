@@ -171,31 +171,11 @@ export class ApprovalGateway {
   }
 
   /** Who added a label last, and when, read from the issue's events. */
-  async lastLabeling(
+  lastLabeling(
     issueNumber: number,
     label: string,
   ): Promise<{ login: string | undefined; at: string } | undefined> {
-    const events = await this.api.paginate(
-      "GET /repos/{owner}/{repo}/issues/{issue_number}/events",
-      {
-        ...this.repoParams,
-        issue_number: issueNumber,
-        per_page: 100,
-      },
-    );
-    const added = (
-      events as Array<{
-        event: string;
-        label?: { name: string };
-        actor?: ApiAccount | null;
-        created_at: string;
-      }>
-    ).filter(
-      (event) =>
-        event.event === "labeled" && event.label?.name.toLowerCase() === label.toLowerCase(),
-    );
-    const last = added.at(-1);
-    return last ? { login: last.actor?.login, at: last.created_at } : undefined;
+    return this.base.lastLabeling(issueNumber, label);
   }
 
   async listPullRequestFiles(pullNumber: number): Promise<PullRequestFile[]> {

@@ -75,14 +75,20 @@ export class ConfigCache {
 
   /** Every configuration held, fresh or not (to know which labels repositories use). */
   knownValues<T>(): T[] {
-    return [...this.entries.values()].map((entry) => entry.value as T);
+    return [...this.entries.entries()]
+      .filter(([key]) => !key.includes(ASIDE))
+      .map(([, entry]) => entry.value as T);
   }
 
-  /** Forget one repository's configuration, or every repository of an owner (org defaults). */
+  /**
+   * Forget one repository's configuration and what is kept beside it (its issue forms), or every
+   * repository of an owner (org defaults).
+   */
   forget(owner: string, repo?: string): void {
     const prefix = `${owner.toLowerCase()}/`;
     for (const key of [...this.entries.keys()]) {
-      if (repo === undefined ? key.startsWith(prefix) : key === cacheKey(owner, repo)) {
+      const own = repo === undefined ? undefined : cacheKey(owner, repo);
+      if (own === undefined ? key.startsWith(prefix) : key === own || key.startsWith(own + ASIDE)) {
         this.entries.delete(key);
       }
     }
@@ -93,9 +99,13 @@ export class ConfigCache {
   }
 }
 
-export function cacheKey(owner: string, repo: string): string {
-  return `${owner}/${repo}`.toLowerCase();
+export function cacheKey(owner: string, repo: string, aside?: string): string {
+  const key = `${owner}/${repo}`.toLowerCase();
+  return aside === undefined ? key : `${key}${ASIDE}${aside}`;
 }
+
+/** Separates a repository's key from the key of something else cached for it (`o/r#forms`). */
+const ASIDE = "#";
 
 type RequestFunction = GitHubApi["request"];
 

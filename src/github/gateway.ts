@@ -3,9 +3,11 @@ import { composeConfigGet } from "@probot/octokit-plugin-config";
 import type { ConfigCache } from "./config-cache.js";
 import { cacheKey } from "./config-cache.js";
 import { CONFIG_PATH } from "../core/config.js";
+import type { FormDefinitionResult } from "../core/forms/definition.js";
+import { FORMS_DIRECTORY, isFormFile, parseFormDefinition } from "../core/forms/definition.js";
 import type { Step } from "../core/plan.js";
 import type { CommentSnapshot, IssueSnapshot, RepositoryRef } from "../core/snapshots.js";
-import type { ApiComment, ApiIssue } from "./snapshots.js";
+import type { ApiAccount, ApiComment, ApiIssue } from "./snapshots.js";
 import { commentFromApi, issueFromApi } from "./snapshots.js";
 
 /** What the gateway needs of an Octokit: both Probot's and @octokit/rest's provide it. */
@@ -45,6 +47,17 @@ export class GitHubGateway {
     return this.configCache.get(this.configKey, this.api, (api) =>
       interpret(() => readRawConfig(api, this.repoParams)),
     );
+  }
+
+  /**
+   * The repository's issue forms (`.github/ISSUE_TEMPLATE/*.yml` on the default branch), each read
+   * or with the problem that keeps it from being read; cached and revalidated like the configuration.
+   */
+  async loadFormDefinitions(): Promise<FormDefinitionResult[]> {
+    const read = (api: GitHubApi) => readFormDefinitions(api, this.repository);
+    if (!this.configCache) return read(this.api);
+    const key = cacheKey(this.repository.owner, this.repository.repo, "forms");
+    return this.configCache.get(key, this.api, read);
   }
 
   /** The cached configuration if it is fresh; never a request. */
@@ -148,6 +161,34 @@ export class GitHubGateway {
       if (isStatus(error, 404)) return "none";
       throw error;
     }
+  }
+
+  /** Who added a label last, and when, read from the issue's events. */
+  async lastLabeling(
+    issueNumber: number,
+    label: string,
+  ): Promise<{ login: string | undefined; at: string } | undefined> {
+    const events = await this.api.paginate(
+      "GET /repos/{owner}/{repo}/issues/{issue_number}/events",
+      {
+        ...this.repoParams,
+        issue_number: issueNumber,
+        per_page: 100,
+      },
+    );
+    const added = (
+      events as Array<{
+        event: string;
+        label?: { name: string };
+        actor?: ApiAccount | null;
+        created_at: string;
+      }>
+    ).filter(
+      (event) =>
+        event.event === "labeled" && event.label?.name.toLowerCase() === label.toLowerCase(),
+    );
+    const last = added.at(-1);
+    return last ? { login: last.actor?.login, at: last.created_at } : undefined;
   }
 
   /** A file's text on the default branch, or undefined when there is no such file. */
@@ -268,6 +309,40 @@ export class GitHubGateway {
       if (!isStatus(error, 422)) throw error;
     }
   }
+}
+
+async function readFormDefinitions(
+  api: GitHubApi,
+  repository: RepositoryRef,
+): Promise<FormDefinitionResult[]> {
+  const params = { owner: repository.owner, repo: repository.repo, ref: repository.defaultBranch };
+  let listing: unknown;
+  try {
+    ({ data: listing } = await api.request("GET /repos/{owner}/{repo}/contents/{path}", {
+      ...params,
+      path: FORMS_DIRECTORY,
+    }));
+  } catch (error) {
+    if (isStatus(error, 404)) return [];
+    throw error;
+  }
+  if (!Array.isArray(listing)) return [];
+  const paths = (listing as Array<{ type: string; name: string; path: string }>)
+    .filter((entry) => entry.type === "file" && isFormFile(entry.name))
+    .map((entry) => entry.path)
+    .sort();
+  return Promise.all(
+    paths.map(async (path) => {
+      const response = await api.request("GET /repos/{owner}/{repo}/contents/{path}", {
+        ...params,
+        path,
+        mediaType: { format: "raw" },
+      });
+      return typeof response.data === "string"
+        ? parseFormDefinition(path, response.data)
+        : { ok: false as const, problem: `\`${path}\` could not be read as text.` };
+    }),
+  );
 }
 
 async function readRawConfig(

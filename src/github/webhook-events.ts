@@ -1,5 +1,6 @@
 import { overwrotePeople } from "../core/capa/lost-edit.js";
 import { CONFIG_PATH } from "../core/config.js";
+import { FORMS_DIRECTORY } from "../core/forms/definition.js";
 import type { IncidentEvent } from "../core/events.js";
 import { isPostmortemCommand } from "../core/events.js";
 import { findMarker } from "../core/markers.js";
@@ -72,6 +73,24 @@ export function readIncidentEvent(
   return undefined;
 }
 
+/** A label added to an issue a person opened: maybe a post-mortem to adopt (see core/adoption). */
+export interface AdoptionEvent {
+  issue: IssueSnapshot;
+  label: string;
+}
+
+export function readAdoptionEvent(
+  name: string,
+  payload: WebhookPayload,
+): AdoptionEvent | undefined {
+  if (name !== "issues" || payload.action !== "labeled" || !payload.issue || !payload.label) {
+    return undefined;
+  }
+  const issue = issueFromApi(payload.issue);
+  if (issue.isPullRequest || issue.author.type === "Bot") return undefined;
+  return { issue, label: payload.label.name };
+}
+
 /** `issues.edited` carries what changed; `sub_issues` events carry the parent issue. */
 export interface CapaWebhookPayload extends WebhookPayload {
   changes?: { body?: { from?: string } };
@@ -95,14 +114,23 @@ const CHILD_ACTIONS = new Set([
 export function readCapaEvent(name: string, payload: CapaWebhookPayload): CapaEvent | undefined {
   if (name === "sub_issues") {
     const parent = payload.parent_issue ? issueFromApi(payload.parent_issue) : undefined;
-    if (!parent || !isAppIssue(parent) || !findMarker(parent.body, "postmortem")) return undefined;
-    // The App linking its own child needs nothing more; a person (un)linking one does.
-    if (payload.sender?.login === parent.author.login) return undefined;
+    if (!parent || !findMarker(parent.body, "postmortem")) return undefined;
+    // The App linking its own child needs nothing more; a person (un)linking one does. (A
+    // post-mortem a person wrote and the App adopted: its children are linked by a bot.)
+    if (payload.sender?.login === parent.author.login || payload.sender?.type === "Bot") {
+      return undefined;
+    }
     return { kind: "childChanged", postmortem: parent.number };
   }
   if (name !== "issues" || !payload.issue || !payload.sender || !payload.action) return undefined;
   const issue = issueFromApi(payload.issue);
-  if (!isAppIssue(issue)) return undefined;
+  if (!isAppIssue(issue)) {
+    // Maybe a post-mortem a person wrote and the App adopted; the handler checks the adoption.
+    const edited = payload.action === "edited" && payload.changes?.body?.from !== undefined;
+    return edited && payload.sender.type !== "Bot" && findMarker(issue.body, "postmortem")
+      ? { kind: "postmortemEdited", postmortem: issue.number }
+      : undefined;
+  }
 
   const parent = findMarker(issue.body, "capa")?.parent;
   if (parent !== undefined) {
@@ -140,7 +168,7 @@ const LISTED_COMMITS = 20;
 
 /**
  * Which cached configurations a push makes stale: the repository's own, when it changed
- * `.github/postmortem.yml` on the default branch; every repository of the owner, when it changed
+ * `.github/postmortem.yml` or an issue form (`.github/ISSUE_TEMPLATE/`) on the default branch; every repository of the owner, when it changed
  * the org defaults (the owner's `.github` repository, which any file of it may be `_extends`d
  * from). Undefined when nothing cached is affected.
  */
@@ -161,7 +189,10 @@ export function configFilesChangedBy(
   if (repository.name.toLowerCase() === ".github") {
     return unsure || paths.some((path) => /\.(ya?ml|json)$/i.test(path)) ? { owner } : undefined;
   }
-  return unsure || paths.includes(CONFIG_PATH) ? { owner, repo: repository.name } : undefined;
+  const formsChanged = paths.some((path) => path.startsWith(`${FORMS_DIRECTORY}/`));
+  return unsure || formsChanged || paths.includes(CONFIG_PATH)
+    ? { owner, repo: repository.name }
+    : undefined;
 }
 
 /** `issues.assigned`/`unassigned` name who; the issue carries `updated_at` and `closed_at`. */

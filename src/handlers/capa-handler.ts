@@ -5,6 +5,7 @@ import { linkedIssueNumbers } from "../core/capa/items.js";
 import type { FlowsRunner } from "../core/flows/config.js";
 import { flowsRunElsewhere } from "../core/flows/config.js";
 import { planLostEditRecovery } from "../core/capa/lost-edit.js";
+import { isTrackedPostmortem, mayAdopt } from "../core/adoption/plan.js";
 import { reportProblem } from "../core/incident.js";
 import { findMarker } from "../core/markers.js";
 import type { Plan } from "../core/plan.js";
@@ -71,13 +72,16 @@ export async function handleCapaEvent(
 
   for (let round = 1; round <= MAX_CAPA_ROUNDS; round++) {
     const postmortem = await gateway.getIssue(event.postmortem);
-    if (!postmortem || !isBotPostmortem(postmortem)) return "ignored";
+    if (!postmortem || !findMarker(postmortem.body, "postmortem")) return "ignored";
+    if (postmortem.author.type !== "Bot" && !mayAdopt(postmortem, config)) return "ignored";
     const labeled = childrenOf(
       postmortem.number,
       // A child is opened after its post-mortem: the listing stays short as the repository grows.
       await gateway.listIssuesWithLabel(capaLabel, postmortem.createdAt),
     );
     const comments = await gateway.listComments(postmortem.number);
+    // One a person wrote counts only once the App's own comment says it adopted it.
+    if (!isTrackedPostmortem(postmortem, comments)) return "ignored";
 
     for (const number of linkedIssueNumbers(postmortem.body)) {
       if (checkedFates.has(number) || labeled.some((child) => child.number === number)) continue;

@@ -8,11 +8,14 @@ import type { IncidentState } from "../core/incident.js";
 import {
   acknowledgeCommand,
   canonicalPostmortem,
+  formPrefill,
   isPostmortem,
   planIncident,
   postmortemsOf,
   reportProblem,
 } from "../core/incident.js";
+import type { FormDefinitionResult } from "../core/forms/definition.js";
+import { mayBeFormBody } from "../core/forms/prefill.js";
 import type { Plan } from "../core/plan.js";
 import type { TemplateSource } from "../core/postmortem-content.js";
 import type { GitHubGateway, Permission } from "../github/gateway.js";
@@ -60,6 +63,8 @@ export async function handleIncidentEvent(
   // opened: the listing stays short whatever the repository's history.
   const since = event.issue.createdAt;
   let template: IncidentState["template"];
+  let forms: readonly FormDefinitionResult[] | undefined;
+  let postmortemComments: IncidentState["postmortemComments"];
   let known: Omit<IncidentState, "requesterMayOpen" | "template"> | undefined;
   let stale = ALL_STALE;
 
@@ -73,17 +78,27 @@ export async function handleIncidentEvent(
     if (!incident || incident.isPullRequest || isPostmortem(incident, config)) return "ignored";
     known = {
       incident,
-      postmortems: labeled ? postmortemsOf(labeled, number) : known!.postmortems,
+      postmortems: labeled ? postmortemsOf(labeled, number, incidentComments) : known!.postmortems,
       postmortemLabelExists: labeled ? labeled.length > 0 : known!.postmortemLabelExists,
       incidentComments,
     };
-    if (!canonicalPostmortem(known.postmortems)) template ??= await loadTemplate(gateway, config);
+    const winner = canonicalPostmortem(known.postmortems);
+    if (!winner) {
+      template ??= await loadTemplate(gateway, config);
+      // The answers as they stand when the post-mortem is opened count; later edits do not.
+      forms ??= mayBeFormBody(incident.body) ? await gateway.loadFormDefinitions() : [];
+    }
+    if (winner && (stale.comments || postmortemComments === undefined)) {
+      const notes = formPrefill(incident, { forms }, config).notes;
+      postmortemComments =
+        notes.length > 0 ? await gateway.listComments(winner.number) : postmortemComments;
+    }
 
     const plan = planIncident({
       event,
       config,
       repository: gateway.repository,
-      state: { ...known, requesterMayOpen, template },
+      state: { ...known, requesterMayOpen, template, forms, postmortemComments },
     });
     if (plan.length === 0) {
       await applyPlan(gateway, acknowledgeCommand(event, requesterMayOpen));

@@ -25,6 +25,7 @@ describe("parseConfig", () => {
       environmentLabelPrefix: "env:",
       timezone: "UTC",
       titleTemplate: "Post-mortem: {{incident.title}}",
+      form: {},
       capa: {
         labels: ["capa"],
         categoryLabels: {},

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { PushPayload } from "../../src/github/webhook-events.js";
+import { ConfigCache, cacheKey } from "../../src/github/config-cache.js";
 import { configFilesChangedBy } from "../../src/github/webhook-events.js";
 
 function push(repo: string, paths: string[], options: { ref?: string; commits?: number } = {}) {
@@ -14,6 +15,13 @@ function push(repo: string, paths: string[], options: { ref?: string; commits?: 
 describe("which cached configurations a push makes stale", () => {
   it("the repository's own, when its .github/postmortem.yml changed on the default branch", () => {
     expect(configFilesChangedBy(push("web", [".github/postmortem.yml"]))).toEqual({
+      owner: "acme",
+      repo: "web",
+    });
+  });
+
+  it("the repository's own (with its cached issue forms), when a form changed", () => {
+    expect(configFilesChangedBy(push("web", [".github/ISSUE_TEMPLATE/incident.yml"]))).toEqual({
       owner: "acme",
       repo: "web",
     });
@@ -39,5 +47,26 @@ describe("which cached configurations a push makes stale", () => {
       owner: "acme",
       repo: "web",
     });
+  });
+});
+
+describe("forgetting a repository", () => {
+  it("drops its configuration and its issue forms, and only those; forms are no configuration", async () => {
+    const cache = new ConfigCache({ maxAgeMs: 60_000, now: () => 0 });
+    // The reads below make no request: an API with nothing behind it.
+    const request = Object.assign(() => Promise.reject(new Error("no request expected")), {
+      endpoint: () => ({}),
+      defaults: () => request,
+    });
+    const api = { request, paginate: request } as never;
+    await cache.get(cacheKey("acme", "web"), api, () => Promise.resolve("web config"));
+    await cache.get(cacheKey("acme", "web", "forms"), api, () => Promise.resolve("web forms"));
+    await cache.get(cacheKey("acme", "webshop"), api, () => Promise.resolve("webshop config"));
+    expect(cache.knownValues().sort()).toEqual(["web config", "webshop config"]);
+
+    cache.forget("acme", "web");
+    expect(cache.peek(cacheKey("acme", "web"))).toBeUndefined();
+    expect(cache.peek(cacheKey("acme", "web", "forms"))).toBeUndefined();
+    expect(cache.peek(cacheKey("acme", "webshop"))).toBe("webshop config");
   });
 });

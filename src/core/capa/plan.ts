@@ -9,6 +9,7 @@ import { inlineText } from "../markdown-text.js";
 import type { Plan, Step } from "../plan.js";
 import type { CommentSnapshot, IssueSnapshot } from "../snapshots.js";
 import { MAX_BODY_LENGTH } from "../template.js";
+import { incidentSeverity } from "../severity.js";
 import type { CapaItem, FollowUpRow, Owner, PostmortemBody } from "./items.js";
 import { stampBase } from "./lost-edit.js";
 import { addDays } from "../time.js";
@@ -299,16 +300,19 @@ function defaultOwners(state: CapaState, config: Config): string[] {
 /** The written date when it is real; else today plus the severity's days. Undefined if impossible. */
 function dueDate(candidate: Candidate, body: PostmortemBody, state: CapaState, config: Config) {
   if (candidate.due !== undefined) return parseIsoDate(candidate.due);
-  const severity = body.checkedSeverity ?? severityFromLabels(state.incident?.labels ?? [], config);
+  const severity = incidentSeverity(
+    {
+      checked: body.checkedSeverity,
+      labels: state.incident?.labels,
+      answered: findMarker(state.postmortem.body, "postmortem")?.severity,
+    },
+    config,
+  );
   const days = severity ? config.capa.dueDays[severity] : config.capa.dueDays.default;
   return addDays(state.today, days);
 }
 
-export function severityFromLabels(labels: readonly string[], config: Config) {
-  return (["P1", "P2", "P3", "P4"] as const).find((level) =>
-    labels.some((label) => config.severityLabels[level].some((name) => sameLabel(name, label))),
-  );
-}
+export { severityFromLabels } from "../severity.js";
 
 function linkSubIssues(canonical: Map<string, Child>, state: CapaState, notices: Notices): Plan {
   const parentUrlEnd = `/issues/${state.postmortem.number}`;

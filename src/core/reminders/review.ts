@@ -1,5 +1,6 @@
 import { readPostmortemBody } from "../capa/items.js";
-import { severityFromLabels } from "../capa/plan.js";
+import { findMarker } from "../markers.js";
+import { incidentSeverity } from "../severity.js";
 import type { Config } from "../config.js";
 import type { Plan } from "../plan.js";
 import type { CommentSnapshot, IssueSnapshot } from "../snapshots.js";
@@ -16,9 +17,14 @@ export function reviewDeadline(
   if (postmortem.state !== "open" || incident?.state !== "closed" || !incident.closedAt) {
     return undefined;
   }
-  const severity =
-    readPostmortemBody(postmortem.body).checkedSeverity ??
-    severityFromLabels(incident.labels, config);
+  const severity = incidentSeverity(
+    {
+      checked: readPostmortemBody(postmortem.body).checkedSeverity,
+      labels: incident.labels,
+      answered: findMarker(postmortem.body, "postmortem")?.severity,
+    },
+    config,
+  );
   const days = config.reminders.reviewAfterDays[severity ?? "default"];
   if (days === 0) return undefined; // 0: never
   return new Date(Date.parse(incident.closedAt) + days * DAY_MS);
