@@ -14,9 +14,15 @@ import { cacheKey, ConfigCache } from "../src/github/config-cache.js";
 import type { RawConfig } from "../src/github/gateway.js";
 import { throttlePolicy } from "../src/github/throttle-policy.js";
 import type { CapaWebhookPayload, WebhookPayload } from "../src/github/webhook-events.js";
-import { readCapaEvent, readIncidentEvent, repositoryOf } from "../src/github/webhook-events.js";
+import {
+  readAdoptionEvent,
+  readCapaEvent,
+  readIncidentEvent,
+  repositoryOf,
+} from "../src/github/webhook-events.js";
 import type { ApprovalResult } from "../src/handlers/approval-handler.js";
 import { checkPullRequestFiles, handleApprovalEvent } from "../src/handlers/approval-handler.js";
+import { handleAdoptionEvent } from "../src/handlers/adoption-handler.js";
 import { handleCapaEvent } from "../src/handlers/capa-handler.js";
 import { handleIncidentEvent } from "../src/handlers/incident-handler.js";
 import type { LoadedConfig } from "../src/handlers/load-config.js";
@@ -164,7 +170,8 @@ async function runFlows(
   const read = readIncidentEvent(eventName, payload);
   const incidentEvent = read && !canDismiss(read, undefined, "action") ? read : undefined;
   const capaEvent = readCapaEvent(eventName, payload);
-  if (!incidentEvent && !capaEvent) return true;
+  const adoptionEvent = readAdoptionEvent(eventName, payload);
+  if (!incidentEvent && !capaEvent && !adoptionEvent) return true;
   const loaded = await loadConfig(gateway.base);
   if (flowsRunElsewhere(loaded, "action")) {
     core.debug("postmortem-bot: flows.runIn is app: the App runs the incident and CAPA flows");
@@ -180,6 +187,10 @@ async function runFlows(
     const outcome = await handleCapaEvent(gateway.base, capaEvent, log, now, "action");
     core.info(`Post-mortem #${capaEvent.postmortem}, corrective actions: ${outcome}`);
     outcomes.push(outcome);
+  }
+  if (adoptionEvent) {
+    const outcome = await handleAdoptionEvent(gateway.base, adoptionEvent, log, now, "action");
+    if (outcome !== "ignored") core.info(`#${adoptionEvent.issue.number}, adoption: ${outcome}`);
   }
   // The handler reported it on the issue; the failed job shows it in the Actions tab too.
   if (!loaded.ok && outcomes.includes("config-problem")) {

@@ -192,11 +192,14 @@ export function mayConcernFlows(eventName: string, payload: unknown): boolean {
     const labels = issue.labels;
     return !Array.isArray(labels) || labels.length > 0;
   }
-  // Corrective-action children and post-mortems are written by a bot (the App or the Action).
-  const author = issue.user;
-  if (!isObject(author) || author.type !== "Bot") return false;
   const body = issue.body;
   if (typeof body !== "string") return false;
+  // Corrective-action children and post-mortems are written by a bot (the App or the Action),
+  // except a post-mortem a person wrote and the bot adopted: it carries the marker too.
+  const author = issue.user;
+  if (!isObject(author) || author.type !== "Bot") {
+    return action === "edited" && body.includes(POSTMORTEM_MARKER);
+  }
   if (body.includes(CAPA_MARKER)) return CHILD_ACTIONS.includes(action);
   return action === "edited" && body.includes(POSTMORTEM_MARKER);
 }

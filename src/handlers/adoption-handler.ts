@@ -1,4 +1,5 @@
 import type { AdoptionState } from "../core/adoption/plan.js";
+import type { FlowsRunner } from "../core/flows/config.js";
 import { incidentNamedIn, isAdopted, mayAdopt, planAdoption } from "../core/adoption/plan.js";
 import { sameLabel } from "../core/config.js";
 import type { Plan } from "../core/plan.js";
@@ -26,12 +27,13 @@ export async function handleAdoptionEvent(
   event: AdoptionEvent,
   log: Logger,
   now: () => Date = () => new Date(),
+  /** Who is running: adoption leads into the CAPA flow, so only the one `flows.runIn` names. */
+  runner: FlowsRunner = "app",
 ): Promise<AdoptionOutcome> {
   const loaded = await loadConfig(gateway);
   if (!loaded.ok) return "ignored"; // the incident and CAPA flows report a broken configuration
   const config = loaded.config;
-  // Adoption leads into the CAPA flow, so it is done by whichever runs that flow.
-  if (config.flows.runIn !== "app") return "ignored";
+  if (config.flows.runIn !== runner) return "ignored";
   if (!config.postmortemLabels.some((name) => sameLabel(name, event.label))) return "ignored";
   if (!mayAdopt(event.issue, config)) return "ignored";
 
@@ -65,6 +67,7 @@ export async function handleAdoptionEvent(
         { kind: "postmortemEdited", postmortem: issue.number },
         log,
         now,
+        runner,
       );
       return "adopted";
     }

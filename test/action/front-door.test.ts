@@ -1,7 +1,7 @@
 // The Action as a front door (`flows.runIn: action`): the real bundle, run as the runner runs it,
 // against the emulator, on the events a person's actions cause. Its own writes start no run
 // (GITHUB_TOKEN), so only those events are run here, as on GitHub.
-import { cpSync, mkdtempSync, rmSync } from "node:fs";
+import { cpSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -59,6 +59,20 @@ afterEach(async () => {
   await emulator.stop();
   vi.useRealTimers();
 });
+
+/** The payload GitHub sent for the latest event of this kind that `matches`. */
+function lastEventWhere(
+  event: string,
+  action: string,
+  matches: (payload: { issue?: { number?: number } }) => boolean,
+) {
+  const found = emulator.webhooks.events
+    .filter((e) => e.event === event && e.action === action)
+    .filter((e) => matches(e.payload as { issue?: { number?: number } }))
+    .at(-1);
+  if (!found) throw new Error(`no matching ${event}.${action} event`);
+  return { eventName: event, payload: found.payload };
+}
 
 /** The payload GitHub sent for the latest event of this kind. */
 function lastEvent(event: string, action: string) {
@@ -234,6 +248,49 @@ describe("with flows.runIn: action, the Action alone runs the incident and CAPA 
     expect(closed.stdout).toContain(`#${validation.number} is not a post-mortem`);
   }, 90_000);
 
+  it("a post-mortem written by hand and labeled by a triager → adopted, its checked box gets a child; a box checked later too", async () => {
+    emulator.setPermission("carol", "triage");
+    const incident = openIncident();
+    const seed = readFileSync(new URL("../fixtures/seed-template.md", import.meta.url), "utf8");
+    const postmortem = emulator.openIssue({
+      by: "bob",
+      title: "Post-mortem: checkout down",
+      body: check(
+        VALIDATION,
+        " @carol",
+      )(seed.replace("- **Incident ID:**  \n", `- **Incident ID:** #${incident}  \n`)),
+    }).number as number;
+    emulator.addLabel({ by: "carol", issue: postmortem, label: "postmortem" });
+
+    const adoption = await run(lastEvent("issues", "labeled"));
+
+    expect(adoption.exitCode).toBe(0);
+    expect(adoption.stdout).toContain(`#${postmortem}, adoption: adopted`);
+    expect(emulator.issue(postmortem).body).toContain(
+      `<!-- postmortem-bot:postmortem {"incident":${incident}} -->`,
+    );
+    expect(commentsBy(postmortem, ACTIONS_BOT)[0]!.body).toContain(
+      `📎 Adopted as a post-mortem of #${incident}`,
+    );
+    const child = onlyChild(emulator, postmortem, VALIDATION);
+    expect(child.assignees.map((a) => a.login)).toEqual(["carol"]);
+    expect(child.parent_issue_url).toMatch(new RegExp(`/issues/${postmortem}$`));
+    // The incident's own labeled run finds the adopted post-mortem: no second one.
+    const incidentRun = await run(
+      lastEventWhere("issues", "labeled", (p) => p.issue?.number === incident),
+    );
+    expect(incidentRun.exitCode).toBe(0);
+    expect(postmortemsFor(emulator, incident).map((i) => i.number)).toEqual([postmortem]);
+    expect(
+      actionWrites(incidentRun.since).filter((w) => w === "POST /repos/acme/service/issues"),
+    ).toEqual([]);
+
+    // A person's edit of the adopted post-mortem reaches the flows (its author is no bot).
+    const later = await run(personEdits(postmortem, check(RUNBOOKS, " @carol due 2027-01-10")));
+    expect(later.exitCode).toBe(0);
+    expect(onlyChild(emulator, postmortem, RUNBOOKS).body).toContain("Due: 2027-01-10\n");
+  }, 120_000);
+
   it("concurrent runs of the same event → one open post-mortem, one link comment, one child per box", async () => {
     const incident = openIncident();
     const labeled = lastEvent("issues", "labeled");
@@ -304,7 +361,7 @@ describe("with flows.runIn: action, what a run cannot see or did not finish", ()
     ]);
     const [report] = commentsBy(incident, ACTIONS_BOT);
     expect(report?.body).toContain("incidentLabels: ");
-    expect(postmortemsFor(emulator, incident)).toEqual([]);
+    expect(postmortemsFor(emulator, incident).map((i) => i.number)).toEqual([postmortem]);
 
     const again = await run(event);
     expect(again.exitCode).toBe(1);
@@ -324,7 +381,7 @@ describe("by default (flows.runIn: app) the Action leaves the flows to the App",
       expect(result.requests).toEqual(CONFIG_READS);
       expect(result.stdout).toContain(`#${incident} is not a post-mortem`);
     }
-    expect(postmortemsFor(emulator, incident)).toEqual([]);
+    expect(postmortemsFor(emulator, incident).map((i) => i.number)).toEqual([postmortem]);
   });
 
   it("a checked box on a post-mortem: the gate judges it, the flows write nothing", async () => {
@@ -406,6 +463,6 @@ describe("mode backfill", () => {
     expect(app.stdout).toContain("::error::`flows.runIn` is `app`");
     for (const result of [missing, notIncident, app])
       expect(actionWrites(result.since)).toEqual([]);
-    expect(postmortemsFor(emulator, incident)).toEqual([]);
+    expect(postmortemsFor(emulator, incident).map((i) => i.number)).toEqual([postmortem]);
   }, 60_000);
 });
