@@ -1,5 +1,7 @@
 import type { Config } from "./config.js";
 import { sameLabel } from "./config.js";
+import type { PostmortemPolicy } from "./policy/config.js";
+import { severityFromLabels, severityPolicy } from "./policy/resolve.js";
 import type { Account, IssueSnapshot } from "./snapshots.js";
 
 /** The webhook events that can open a post-mortem, read out of their payloads by the shells. */
@@ -20,14 +22,37 @@ export function hasIncidentLabel(labels: readonly string[], config: Config): boo
   return labels.some((label) => config.incidentLabels.some((wanted) => sameLabel(label, wanted)));
 }
 
-/** Whether an event asks for a post-mortem under this configuration (before any GitHub read). */
+export function isSeverityLabel(label: string, config: Config): boolean {
+  return Object.values(config.severityLabels).some((names) =>
+    names.some((name) => sameLabel(name, label)),
+  );
+}
+
+/**
+ * What the severity policy says for an incident with these labels: `required` opens a post-mortem
+ * on the incident label, `on-request` only on `/postmortem`, `off` never.
+ */
+export function postmortemPolicyOf(labels: readonly string[], config: Config): PostmortemPolicy {
+  return severityPolicy(config, severityFromLabels(labels, config)).postmortem;
+}
+
+/**
+ * Whether an event asks for a post-mortem under this configuration (before any GitHub read). A
+ * severity label added after the incident label is decided on again: a P1 that requires a
+ * post-mortem opens one that the earlier severity did not.
+ */
 export function isTrigger(event: IncidentEvent, config: Config): boolean {
   if (event.issue.isPullRequest) return false;
+  const labels = event.issue.labels;
   switch (event.kind) {
     case "opened":
-      return hasIncidentLabel(event.issue.labels, config);
+      return hasIncidentLabel(labels, config) && postmortemPolicyOf(labels, config) === "required";
     case "labeled":
-      return hasIncidentLabel([event.label], config);
+      return (
+        (hasIncidentLabel([event.label], config) ||
+          (isSeverityLabel(event.label, config) && hasIncidentLabel(labels, config))) &&
+        postmortemPolicyOf(labels, config) === "required"
+      );
     case "command":
       return true;
   }

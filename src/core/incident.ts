@@ -2,10 +2,11 @@ import { createHash } from "node:crypto";
 import type { Config } from "./config.js";
 import { sameLabel } from "./config.js";
 import type { IncidentEvent } from "./events.js";
-import { hasIncidentLabel } from "./events.js";
+import { hasIncidentLabel, postmortemPolicyOf } from "./events.js";
 import { closeAsDuplicate } from "./duplicates.js";
 import { findMarker, formatMarker } from "./markers.js";
 import type { Plan, Step } from "./plan.js";
+import { severityFromLabels } from "./policy/resolve.js";
 import type { TemplateSource } from "./postmortem-content.js";
 import { renderPostmortem } from "./postmortem-content.js";
 import type { CommentSnapshot, IssueSnapshot, RepositoryRef } from "./snapshots.js";
@@ -52,7 +53,15 @@ export function planIncident({ event, config, repository, state }: IncidentInput
   }
 
   const winner = canonicalPostmortem(state.postmortems);
-  if (!winner) return createPostmortem(event, incident, state, config, repository);
+  if (!winner) {
+    // Decided on the incident's labels as they are now, not as the event saw them.
+    const policy = postmortemPolicyOf(incident.labels, config);
+    if (event.kind === "command" && policy === "off") {
+      return refuseCommand(event, state.incidentComments, offPolicyReason(incident, config));
+    }
+    if (event.kind !== "command" && policy !== "required") return [];
+    return createPostmortem(event, incident, state, config, repository);
+  }
   return [
     ...closeDuplicates(winner, state.postmortems),
     ...linkComment(incident, winner, state.incidentComments),
@@ -173,9 +182,18 @@ function linkComment(
   return steps;
 }
 
+function offPolicyReason(incident: IssueSnapshot, config: Config): string {
+  const severity = severityFromLabels(incident.labels, config);
+  const which = severity
+    ? `\`policy.${severity}\``
+    : "`policy.default` (the incident has no severity label)";
+  return `the severity policy says no post-mortem for this incident: ${which} has \`postmortem: off\` in \`.github/postmortem.yml\`. Change the severity label or the policy to open one.`;
+}
+
 function refuseCommand(
   event: IncidentEvent & { kind: "command" },
   comments: readonly CommentSnapshot[],
+  reason?: string,
 ): Plan {
   const already = comments.some(
     (comment) =>
@@ -187,7 +205,7 @@ function refuseCommand(
     {
       kind: "createComment",
       issueNumber: event.issue.number,
-      body: `@${event.sender.login}, \`/postmortem\` needs triage access or more to this repository, so no post-mortem was opened. Ask a maintainer to add the incident label or to run the command.\n\n${formatMarker("refusal", { comment: event.commentId })}`,
+      body: `@${event.sender.login}, ${reason ?? "`/postmortem` needs triage access or more to this repository, so no post-mortem was opened. Ask a maintainer to add the incident label or to run the command."}\n\n${formatMarker("refusal", { comment: event.commentId })}`,
     },
   ];
 }

@@ -12,6 +12,15 @@ import type { ApprovalComment } from "../core/approvals/ledger.js";
 import { parseApprovalCommand } from "../core/approvals/ledger.js";
 import type { People, Person } from "../core/approvals/people.js";
 import type { ApprovalPlan } from "../core/approvals/plan.js";
+import type { ApprovalsConfig } from "../core/approvals/config.js";
+import { readPostmortemBody } from "../core/capa/items.js";
+import { findMarker } from "../core/markers.js";
+import type { Severity } from "../core/policy/config.js";
+import {
+  approvalsFor,
+  approvalsIndependentOfSeverity,
+  incidentSeverity,
+} from "../core/policy/resolve.js";
 import {
   fieldNameOf,
   findField,
@@ -109,7 +118,7 @@ export async function handleApprovalEvent(
         commentId: event.commentId,
         comments: state.comments,
         people: state.people,
-        config: config.approvals,
+        config: state.approvals,
         formatDay: context.formatDay,
       });
       return { steps: plan.steps, after: plan.acknowledge };
@@ -124,7 +133,7 @@ export async function handleApprovalEvent(
         issue: state.issue,
         verdict: state.verdict,
         comments: state.comments,
-        config: config.approvals,
+        config: state.approvals,
         forceClose,
       });
       // The first round's decision is the one the close met; later rounds only verify.
@@ -139,7 +148,7 @@ export async function handleApprovalEvent(
   const verdict = state.verdict;
   const blocked = decision === "blocked";
   const headline = headlineOf(verdict, decision, mode);
-  const fieldNames = config.approvals.required.map((key) => fieldNameOf(key, config.approvals));
+  const fieldNames = state.approvals.required.map((key) => fieldNameOf(key, state.approvals));
   return {
     outcome: "judged",
     blocked,
@@ -176,6 +185,8 @@ function headlineOf(
 
 export interface ReadState {
   issue: IssueSnapshot;
+  /** `approvals` with the fields the post-mortem's severity policy requires. */
+  approvals: ApprovalsConfig;
   comments: ApprovalComment[];
   people: People;
   verdict: Verdict;
@@ -202,7 +213,7 @@ class RunContext {
     const issue = await this.gateway.getIssue(issueNumber);
     if (!issue || issue.isPullRequest || !isPostmortemIssue(issue, this.config)) return undefined;
     const comments = await this.gateway.listComments(issueNumber);
-    const approvals = this.config.approvals;
+    const approvals = approvalsFor(this.config, await this.severityOf(issue));
     const section = readApprovalSection(issue.body);
     const logins = [
       ...comments
@@ -221,8 +232,21 @@ class RunContext {
       formatDay: this.formatDay,
       now: this.now,
     });
-    this.unchanged = { issue, comments, people, verdict };
+    this.unchanged = { issue, approvals, comments, people, verdict };
     return this.unchanged;
+  }
+
+  /**
+   * The post-mortem's severity: its checked box, else its incident's labels. The incident is read
+   * only when the policy's approval fields differ by severity.
+   */
+  private async severityOf(issue: IssueSnapshot): Promise<Severity | undefined> {
+    const checkedSeverity = readPostmortemBody(issue.body).checkedSeverity;
+    if (checkedSeverity || approvalsIndependentOfSeverity(this.config)) return checkedSeverity;
+    const incidentNumber = findMarker(issue.body, "postmortem")?.incident;
+    if (issue.author.type !== "Bot" || incidentNumber === undefined) return undefined;
+    const incident = await this.gateway.getIssue(incidentNumber);
+    return incidentSeverity({ incidentLabels: incident?.labels ?? [] }, this.config);
   }
 
   async forceCloseLabel(issue: IssueSnapshot): Promise<ForceCloseLabel | undefined> {

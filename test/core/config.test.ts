@@ -60,6 +60,8 @@ describe("parseConfig", () => {
       },
       gate: { enforceInApp: false },
       files: { paths: ["docs/postmortems/**/*.md"] },
+      policy: {},
+      releaseGate: { waiverLabel: "postmortem:waive-release-gate" },
     });
   });
 

@@ -12,6 +12,7 @@ import { MAX_BODY_LENGTH } from "../template.js";
 import type { CapaItem, FollowUpRow, Owner, PostmortemBody } from "./items.js";
 import { stampBase } from "./lost-edit.js";
 import { addDays } from "../time.js";
+import { incidentSeverity, severityPolicy } from "../policy/resolve.js";
 import { parseIsoDate, readPostmortemBody } from "./items.js";
 import type { ChildFacts, ChildStatus } from "./render.js";
 import { childBody, childTitle, followUpRow, itemSuffix } from "./render.js";
@@ -299,16 +300,14 @@ function defaultOwners(state: CapaState, config: Config): string[] {
 /** The written date when it is real; else today plus the severity's days. Undefined if impossible. */
 function dueDate(candidate: Candidate, body: PostmortemBody, state: CapaState, config: Config) {
   if (candidate.due !== undefined) return parseIsoDate(candidate.due);
-  const severity = body.checkedSeverity ?? severityFromLabels(state.incident?.labels ?? [], config);
-  const days = severity ? config.capa.dueDays[severity] : config.capa.dueDays.default;
-  return addDays(state.today, days);
+  const severity = incidentSeverity(
+    { checkedSeverity: body.checkedSeverity, incidentLabels: state.incident?.labels ?? [] },
+    config,
+  );
+  return addDays(state.today, severityPolicy(config, severity).capaDueDays);
 }
 
-export function severityFromLabels(labels: readonly string[], config: Config) {
-  return (["P1", "P2", "P3", "P4"] as const).find((level) =>
-    labels.some((label) => config.severityLabels[level].some((name) => sameLabel(name, label))),
-  );
-}
+export { severityFromLabels } from "../policy/resolve.js";
 
 function linkSubIssues(canonical: Map<string, Child>, state: CapaState, notices: Notices): Plan {
   const parentUrlEnd = `/issues/${state.postmortem.number}`;

@@ -1,5 +1,5 @@
 import { readPostmortemBody } from "../capa/items.js";
-import { severityFromLabels } from "../capa/plan.js";
+import { incidentSeverity, severityPolicy } from "../policy/resolve.js";
 import type { Config } from "../config.js";
 import type { Plan } from "../plan.js";
 import type { CommentSnapshot, IssueSnapshot } from "../snapshots.js";
@@ -7,7 +7,7 @@ import { formatDate } from "../time.js";
 import { DEFAULT_REVIEW_MESSAGE } from "./config.js";
 import { DAY_MS, planReminder, reminderText } from "./reminder.js";
 
-/** When an open post-mortem's review is due: `reviewAfterDays` (by severity) after its incident closed. */
+/** When an open post-mortem's review is due: the severity's `reviewAfterDays` after its incident closed. */
 export function reviewDeadline(
   postmortem: IssueSnapshot,
   incident: IssueSnapshot | undefined,
@@ -16,10 +16,14 @@ export function reviewDeadline(
   if (postmortem.state !== "open" || incident?.state !== "closed" || !incident.closedAt) {
     return undefined;
   }
-  const severity =
-    readPostmortemBody(postmortem.body).checkedSeverity ??
-    severityFromLabels(incident.labels, config);
-  const days = config.reminders.reviewAfterDays[severity ?? "default"];
+  const severity = incidentSeverity(
+    {
+      checkedSeverity: readPostmortemBody(postmortem.body).checkedSeverity,
+      incidentLabels: incident.labels,
+    },
+    config,
+  );
+  const days = severityPolicy(config, severity).reviewAfterDays;
   if (days === 0) return undefined; // 0: never
   return new Date(Date.parse(incident.closedAt) + days * DAY_MS);
 }
