@@ -31,6 +31,10 @@ async function main(env: NodeJS.ProcessEnv): Promise<void> {
     const { runReminders } = await import("./run.js");
     return runReminders(env);
   }
+  if (choice.mode === "release-gate") {
+    const { runReleaseGate } = await import("./run.js");
+    return runReleaseGate(env);
+  }
 
   let rawConfig: RawConfig | undefined;
   if (triage.kind === "skip") {
