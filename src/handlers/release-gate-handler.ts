@@ -3,7 +3,7 @@ import { findMarker } from "../core/markers.js";
 import type { GatedPostmortem, ReleaseGateVerdict, Waiver } from "../core/release-gate/gate.js";
 import {
   judgeRelease,
-  overdueParents,
+  overdueOn,
   reviewsToJudge,
   waiversToCheck,
 } from "../core/release-gate/gate.js";
@@ -20,9 +20,10 @@ export type ReleaseGateResult =
   | { ok: true; verdict: ReleaseGateVerdict; summary: string; annotations: Annotation[] };
 
 /**
- * The release gate for one repository: paged listings by label (post-mortems, open CAPA
- * children, incidents), then per-issue reads only for the few post-mortems that need them (late
- * reviews are judged as the close gate judges; waiver labels are traced to who added them).
+ * The release gate for one repository: paged listings by label (open post-mortems, open CAPA
+ * children, incidents), then per-issue reads only for the few issues that need them (closed
+ * post-mortems with overdue children; late reviews, judged as the close gate judges; waiver
+ * labels, traced to who added them).
  * Reads only: nothing is written.
  */
 export async function checkReleaseGate(
@@ -36,27 +37,34 @@ export async function checkReleaseGate(
   if (!loaded.ok) return { ok: false, problem: loaded.problem };
   const config = loaded.config;
 
-  const listed = await base.listIssuesWithLabel(config.postmortemLabels[0]!, undefined, "all");
-  const postmortems = new Map(listed.filter(isAppPostmortem).map((issue) => [issue.number, issue]));
+  // Each body's marker is read once: parsing a post-mortem's markdown is the costly part.
+  const postmortems = new Map<number, AppPostmortem>();
+  const keep = (issue: IssueSnapshot) => {
+    const incident = incidentOf(issue);
+    if (incident !== undefined) postmortems.set(issue.number, { issue, incident });
+  };
+  (await base.listIssuesWithLabel(config.postmortemLabels[0]!, undefined, "open")).forEach(keep);
   const openChildren = await base.listIssuesWithLabel(config.capa.labels[0]!, undefined, "open");
-  // A post-mortem that lost its label still owns its overdue children.
-  for (const number of overdueParents(openChildren, config, now)) {
+  const overdue = overdueOn(openChildren, config, now);
+  // Closed post-mortems matter only through overdue children (a closed one passed the approval
+  // gate), and so does one that lost its label: read those one by one.
+  for (const number of new Set(overdue.map((entry) => entry.postmortem))) {
     if (postmortems.has(number)) continue;
     const issue = await base.getIssue(number);
-    if (issue && isAppPostmortem(issue)) postmortems.set(number, issue);
+    if (issue) keep(issue);
   }
   const incidents = await readIncidents(gateway, config, [...postmortems.values()]);
 
-  const entries: GatedPostmortem[] = [...postmortems.values()].map((postmortem) => ({
-    postmortem,
-    incident: incidents.get(findMarker(postmortem.body, "postmortem")?.incident ?? 0),
+  const entries: GatedPostmortem[] = [...postmortems.values()].map(({ issue, incident }) => ({
+    postmortem: issue,
+    incident: incidents.get(incident),
   }));
   for (const number of reviewsToJudge({ postmortems: entries, config, now })) {
     const judged = await judgePostmortem(gateway, config, number, now);
     const entry = entries.find((candidate) => candidate.postmortem.number === number)!;
     entry.approved = judged?.verdict.approved ?? false;
   }
-  let verdict = judgeRelease({ postmortems: entries, openChildren, config, now });
+  let verdict = judgeRelease({ postmortems: entries, overdue, config, now });
   // Only a post-mortem that would block needs its waiver traced.
   const blocking = new Set(verdict.blocking.map((entry) => entry.postmortem.number));
   const toTrace = waiversToCheck(
@@ -68,7 +76,7 @@ export async function checkReleaseGate(
       const entry = entries.find((candidate) => candidate.postmortem.number === number)!;
       entry.waiver = await traceWaiver(gateway, number, config);
     }
-    verdict = judgeRelease({ postmortems: entries, openChildren, config, now });
+    verdict = judgeRelease({ postmortems: entries, overdue, config, now });
   }
   log.info(
     `Release gate: ${verdict.passed ? "passed" : "blocked"}; ${verdict.postmortemsChecked} post-mortems, ${openChildren.length} open actions, ${verdict.blocking.length} blocking, ${verdict.waived.length} waived`,
@@ -81,8 +89,14 @@ export async function checkReleaseGate(
   };
 }
 
-function isAppPostmortem(issue: IssueSnapshot): boolean {
-  return issue.author.type === "Bot" && findMarker(issue.body, "postmortem") !== undefined;
+interface AppPostmortem {
+  issue: IssueSnapshot;
+  incident: number;
+}
+
+/** The incident an App post-mortem names (a marker typed by a person proves nothing). */
+function incidentOf(issue: IssueSnapshot): number | undefined {
+  return issue.author.type === "Bot" ? findMarker(issue.body, "postmortem")?.incident : undefined;
 }
 
 /**
@@ -92,13 +106,9 @@ function isAppPostmortem(issue: IssueSnapshot): boolean {
 async function readIncidents(
   gateway: ApprovalGateway,
   config: Config,
-  postmortems: readonly IssueSnapshot[],
+  postmortems: readonly AppPostmortem[],
 ): Promise<Map<number, IssueSnapshot>> {
-  const wanted = new Set(
-    postmortems
-      .map((issue) => findMarker(issue.body, "postmortem")?.incident)
-      .filter((number): number is number => number !== undefined),
-  );
+  const wanted = new Set(postmortems.map((postmortem) => postmortem.incident));
   const found = new Map<number, IssueSnapshot>();
   if (wanted.size === 0) return found;
   for (const label of config.incidentLabels) {

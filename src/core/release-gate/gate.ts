@@ -3,7 +3,6 @@ import { permissionAtLeast } from "../approvals/people.js";
 import { readPostmortemBody } from "../capa/items.js";
 import type { Config } from "../config.js";
 import { sameLabel } from "../config.js";
-import { findMarker } from "../markers.js";
 import type { SeverityKey } from "../policy/config.js";
 import { incidentSeverity, severityPolicy } from "../policy/resolve.js";
 import type { OverdueChild } from "../reminders/overdue.js";
@@ -30,10 +29,10 @@ export interface GatedPostmortem {
 }
 
 export interface ReleaseGateInput {
-  /** Bot-authored post-mortems, any state. */
+  /** The App's post-mortems (bot-authored, with the App's marker), any state. */
   postmortems: readonly GatedPostmortem[];
-  /** Every open CAPA child (the open listing by the first CAPA label). */
-  openChildren: readonly IssueSnapshot[];
+  /** The overdue open CAPA children (`overdueChildren` of the open listing by CAPA label). */
+  overdue: readonly OverdueChild[];
   config: Config;
   now: Date;
 }
@@ -80,7 +79,7 @@ export function reviewsToJudge(
   input: Pick<ReleaseGateInput, "postmortems" | "config" | "now">,
 ): number[] {
   return input.postmortems
-    .filter((entry) => gated(entry, input.config) && reviewIsLate(entry, input))
+    .filter((entry) => reviewIsLate(entry, input) && gated(entry, input.config))
     .map((entry) => entry.postmortem.number);
 }
 
@@ -96,17 +95,13 @@ export function waiversToCheck(postmortems: readonly IssueSnapshot[], config: Co
     .map((issue) => issue.number);
 }
 
-/** The post-mortem numbers the overdue open children belong to. */
-export function overdueParents(
+/** The open CAPA children past their due date on today's date in the configured zone. */
+export function overdueOn(
   openChildren: readonly IssueSnapshot[],
   config: Config,
   now: Date,
-): number[] {
-  return [
-    ...new Set(
-      overdueChildren(openChildren, todayIn(now, config.timezone)).map((o) => o.postmortem),
-    ),
-  ];
+): OverdueChild[] {
+  return overdueChildren(openChildren, todayIn(now, config.timezone));
 }
 
 /**
@@ -117,7 +112,7 @@ export function overdueParents(
 export function judgeRelease(input: ReleaseGateInput): ReleaseGateVerdict {
   const { config, now } = input;
   const overdue = new Map<number, OverdueChild[]>();
-  for (const entry of overdueChildren(input.openChildren, todayIn(now, config.timezone))) {
+  for (const entry of input.overdue) {
     overdue.set(entry.postmortem, [...(overdue.get(entry.postmortem) ?? []), entry]);
   }
   const verdict: ReleaseGateVerdict = {
@@ -130,9 +125,8 @@ export function judgeRelease(input: ReleaseGateInput): ReleaseGateVerdict {
   const byNumber = [...input.postmortems].sort((a, b) => a.postmortem.number - b.postmortem.number);
   for (const entry of byNumber) {
     const { postmortem } = entry;
-    if (postmortem.author.type !== "Bot" || !findMarker(postmortem.body, "postmortem")) continue;
+    if (postmortem.author.type !== "Bot") continue;
     verdict.postmortemsChecked++;
-    const severity = severityOf(entry, config);
     const reasons: BlockReason[] = (overdue.get(postmortem.number) ?? []).map((o) => ({
       kind: "overdue",
       child: o.child,
@@ -147,6 +141,8 @@ export function judgeRelease(input: ReleaseGateInput): ReleaseGateVerdict {
       });
     }
     if (reasons.length === 0) continue;
+    // Reading the body for its severity box is the costly part: only for post-mortems with reasons.
+    const severity = severityOf(entry, config);
     const gateEntry: GateEntry = {
       postmortem,
       severity: severity ?? "default",

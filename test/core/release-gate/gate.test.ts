@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import type { Config } from "../../../src/core/config.js";
 import { defaultConfig, parseConfig } from "../../../src/core/config.js";
 import type { GatedPostmortem } from "../../../src/core/release-gate/gate.js";
-import { judgeRelease, reviewsToJudge } from "../../../src/core/release-gate/gate.js";
+import { judgeRelease, overdueOn, reviewsToJudge } from "../../../src/core/release-gate/gate.js";
 import {
   releaseGateAnnotations,
   releaseGateSummary,
@@ -38,7 +38,7 @@ describe("judgeRelease", () => {
   it("passes with no overdue action and no late review", () => {
     const verdict = judgeRelease({
       postmortems: [entry(["incident", "P1"])],
-      openChildren: [futureChild],
+      overdue: overdueOn([futureChild], defaultConfig, NOW),
       config: defaultConfig,
       now: NOW,
     });
@@ -55,7 +55,7 @@ describe("judgeRelease", () => {
   it("fails on an overdue open child; lists it with links in the summary and an annotation", () => {
     const verdict = judgeRelease({
       postmortems: [entry(["incident", "P2"])],
-      openChildren: [overdueChild, futureChild],
+      overdue: overdueOn([overdueChild, futureChild], defaultConfig, NOW),
       config: defaultConfig,
       now: NOW,
     });
@@ -80,7 +80,7 @@ describe("judgeRelease", () => {
     const config = configOf({ policy: { P4: { releaseGate: false } } });
     const verdict = judgeRelease({
       postmortems: [entry(["incident", "P4"])],
-      openChildren: [overdueChild],
+      overdue: overdueOn([overdueChild], defaultConfig, NOW),
       config,
       now: NOW,
     });
@@ -100,7 +100,7 @@ describe("judgeRelease", () => {
     ).toEqual([20]);
     const unapproved = judgeRelease({
       postmortems: [{ ...late, approved: false }],
-      openChildren: [],
+      overdue: overdueOn([], defaultConfig, NOW),
       config: defaultConfig,
       now: NOW,
     });
@@ -109,7 +109,7 @@ describe("judgeRelease", () => {
     ]);
     const approved = judgeRelease({
       postmortems: [{ ...late, approved: true }],
-      openChildren: [],
+      overdue: overdueOn([], defaultConfig, NOW),
       config: defaultConfig,
       now: NOW,
     });
@@ -121,7 +121,7 @@ describe("judgeRelease", () => {
       entry(["incident", "P1"], { waiver: { addedBy, permission } });
     const byMaintainer = judgeRelease({
       postmortems: [labeled("mia", "maintain")],
-      openChildren: [overdueChild],
+      overdue: overdueOn([overdueChild], defaultConfig, NOW),
       config: defaultConfig,
       now: NOW,
     });
@@ -132,7 +132,7 @@ describe("judgeRelease", () => {
     );
     const byWriter = judgeRelease({
       postmortems: [labeled("wes", "write")],
-      openChildren: [overdueChild],
+      overdue: overdueOn([overdueChild], defaultConfig, NOW),
       config: defaultConfig,
       now: NOW,
     });
@@ -144,19 +144,19 @@ describe("judgeRelease", () => {
     expect(
       judgeRelease({
         postmortems: [labeled("mia", "maintain")],
-        openChildren: [overdueChild],
+        overdue: overdueOn([overdueChild], defaultConfig, NOW),
         config: adminOnly,
         now: NOW,
       }).passed,
     ).toBe(false);
   });
 
-  it("ignores issues that are not the App's post-mortems", () => {
+  it("ignores post-mortems a person wrote (the App's are bot-authored)", () => {
     const typed = entry(["incident", "P1"]);
     typed.postmortem = { ...typed.postmortem, author: { login: "eve", type: "User" } };
     const verdict = judgeRelease({
       postmortems: [typed],
-      openChildren: [overdueChild],
+      overdue: overdueOn([overdueChild], defaultConfig, NOW),
       config: defaultConfig,
       now: NOW,
     });
