@@ -3,6 +3,7 @@
  * `postmortem-bot check <files…>`: checks post-mortems kept as markdown files, as the Action does
  * on pull requests, in a local checkout. Without GitHub, approvers cannot be verified: Approved By
  * fields of final files are checked for form (a `@login`), the pull request check verifies them.
+ * `postmortem-bot release-gate --repo owner/name`: see cli-release-gate.ts.
  */
 import { existsSync, readFileSync } from "node:fs";
 import { resolve } from "node:path";
@@ -18,12 +19,20 @@ export interface CliIo {
   out: (line: string) => void;
   err: (line: string) => void;
   now?: Date;
+  /** For the commands that talk to GitHub (GITHUB_TOKEN, GITHUB_API_URL). */
+  env?: NodeJS.ProcessEnv;
 }
 
-const USAGE = "usage: postmortem-bot check <file.md>…";
+const USAGE =
+  "usage: postmortem-bot check <file.md>…\n       postmortem-bot release-gate --repo owner/name [--token T]";
 
 /** Returns the exit code: 0 clean, 1 findings, 2 usage or configuration error. */
-export function runCli(args: readonly string[], io: CliIo): number {
+export function runCli(args: readonly string[], io: CliIo): number | Promise<number> {
+  if (args[0] === "release-gate") {
+    return import("./cli-release-gate.js").then(({ runReleaseGateCli }) =>
+      runReleaseGateCli(args.slice(1), { ...io, env: io.env ?? process.env }),
+    );
+  }
   const [command, ...files] = args;
   if (command !== "check" || files.length === 0) {
     io.err(USAGE);
@@ -86,9 +95,11 @@ const invokedDirectly =
   process.argv[1] !== undefined &&
   /(?:^|[\\/])(?:cli\.(?:ts|js)|postmortem-bot)$/.test(process.argv[1]);
 if (invokedDirectly) {
-  process.exitCode = runCli(process.argv.slice(2), {
-    cwd: process.cwd(),
-    out: (line) => console.log(line),
-    err: (line) => console.error(line),
-  });
+  void Promise.resolve(
+    runCli(process.argv.slice(2), {
+      cwd: process.cwd(),
+      out: (line) => console.log(line),
+      err: (line) => console.error(line),
+    }),
+  ).then((code) => (process.exitCode = code));
 }

@@ -62,8 +62,13 @@ describe("the committed bundle", () => {
     );
     expect(staticImports).toEqual(["node:fs"]);
     const dynamicImports = [...entry.matchAll(/\bimport\("([^"]+)"\)/g)].map((match) => match[1]);
-    // run.js twice: for the approval gate and for the reminders (`mode`).
-    expect(dynamicImports.sort()).toEqual(["./postmortem-labels.js", "./run.js", "./run.js"]);
+    // run.js once per job: the approval gate, the reminders and the release gate (`mode`).
+    expect(dynamicImports.sort()).toEqual([
+      "./postmortem-labels.js",
+      "./run.js",
+      "./run.js",
+      "./run.js",
+    ]);
   });
 
   it("the configuration check needs neither Octokit, zod, the markdown parser, handlebars nor @actions/core", async () => {

@@ -92,7 +92,9 @@ describe("postmortem-bot check <files…>", () => {
     expect(cli(["lint"], dir)).toEqual({
       code: 2,
       out: [],
-      err: ["usage: postmortem-bot check <file.md>…"],
+      err: [
+        "usage: postmortem-bot check <file.md>…\n       postmortem-bot release-gate --repo owner/name [--token T]",
+      ],
     });
   });
 

@@ -1,6 +1,8 @@
 // The Action's `mode: release-gate`, run as the runner runs it against the emulator, on a
 // repository with realistic volume: hundreds of incidents, post-mortems and corrective actions,
 // so every listing spans several pages.
+import { spawn } from "node:child_process";
+import { fileURLToPath } from "node:url";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { createGitHubEmulator } from "../../emulator/index.js";
 import type { GitHubEmulator } from "../../emulator/index.js";
@@ -231,4 +233,49 @@ describe("mode: release-gate", () => {
       ]);
     },
   );
+});
+
+describe("postmortem-bot release-gate (the CLI)", () => {
+  const bin = fileURLToPath(new URL("../../dist/cli.js", import.meta.url));
+  function cli(args: string[], env: Record<string, string>) {
+    const child = spawn(process.execPath, [...clock.nodeArgs, bin, "release-gate", ...args], {
+      env: { PATH: process.env.PATH, ...clock.env, GITHUB_API_URL: emulator.apiUrl, ...env },
+    });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+    return new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) =>
+      child.on("close", (code) => resolve({ code, stdout, stderr })),
+    );
+  }
+
+  it("prints the same summary and exits 1 while blocked, 0 once the action is closed", async () => {
+    const quiet = seedIncident(0, { severity: "P2" });
+    const blocked = seedIncident(1, { severity: "P1", due: ["2026-11-20"] });
+    const repo = `${emulator.owner}/${emulator.repoName}`;
+
+    const first = await cli(["--repo", repo], { GITHUB_TOKEN: emulator.tokenFor("carol") });
+    expect(first.code).toBe(1);
+    expect(first.stdout).toContain(
+      `| [#${blocked.postmortem}](${issueUrl(blocked.postmortem)}) Post-mortem: Incident 1 | P1 | [#${blocked.children[0]}](${issueUrl(blocked.children[0]!)}) CAPA: Action 0 of incident 1: due 2026-11-20, 7 days overdue |`,
+    );
+    expect(first.stdout).not.toContain(`#${quiet.postmortem}]`);
+
+    emulator.closeIssue({ by: "carol", issue: blocked.children[0]!, reason: "completed" });
+    const second = await cli([`--repo=${repo}`, "--token", emulator.tokenFor("carol")], {});
+    expect(second.code).toBe(0);
+    expect(second.stdout).toContain("✅ **Release allowed**");
+  });
+
+  it("without a token or repository: the usage, exit 2, no request", async () => {
+    const before = emulator.requests.length;
+    const result = await cli(["--repo", "acme"], { GITHUB_TOKEN: "x" });
+    expect(result).toMatchObject({
+      code: 2,
+      stderr:
+        "usage: postmortem-bot release-gate --repo owner/name [--token T] (or GITHUB_TOKEN)\n",
+    });
+    expect(emulator.requests.length).toBe(before);
+  });
 });
