@@ -9,6 +9,7 @@ import {
   incidentSeverity,
   severityPolicy,
 } from "../../../src/core/policy/resolve.js";
+import { reconcileCandidates } from "../../../src/core/reconcile/candidates.js";
 import { reviewDeadline } from "../../../src/core/reminders/review.js";
 import { renderedPostmortem } from "../capa/fixtures.js";
 import {
@@ -190,5 +191,22 @@ describe("review deadline by policy", () => {
     expect(reviewDeadline(postmortem, incident, defaultConfig)?.toISOString()).toBe(
       "2026-11-27T10:00:00.000Z",
     );
+  });
+});
+
+describe("reconcile sweep", () => {
+  it("offers only incidents whose severity requires a post-mortem", () => {
+    const config = configOf({
+      policy: { P3: { postmortem: "on-request" }, P4: { postmortem: "off" } },
+    });
+    const incidents = [
+      incidentIssue({ number: 1, labels: ["incident", "P1"] }),
+      incidentIssue({ number: 3, labels: ["incident", "P3"] }),
+      incidentIssue({ number: 4, labels: ["incident", "P4"] }),
+      incidentIssue({ number: 5, labels: ["incident"] }),
+    ];
+    expect(
+      reconcileCandidates(incidents, [], config).incidents.map((issue) => issue.number),
+    ).toEqual([1, 5]);
   });
 });
