@@ -66,11 +66,10 @@ export async function checkReleaseGate(
   }
   let verdict = judgeRelease({ postmortems: entries, overdue, config, now });
   // Only a post-mortem that would block needs its waiver traced.
-  const blocking = new Set(verdict.blocking.map((entry) => entry.postmortem.number));
   const toTrace = waiversToCheck(
     verdict.blocking.map((entry) => entry.postmortem),
     config,
-  ).filter((number) => blocking.has(number));
+  );
   if (toTrace.length > 0) {
     for (const number of toTrace) {
       const entry = entries.find((candidate) => candidate.postmortem.number === number)!;

@@ -59,7 +59,7 @@ export interface ReleaseGateVerdict {
   postmortemsChecked: number;
 }
 
-/** The post-mortems's severity: its checked box, else its incident's severity labels. */
+/** The post-mortem's severity: its checked box, else its incident's severity labels. */
 function severityOf(entry: GatedPostmortem, config: Config) {
   return incidentSeverity(
     {
