@@ -12,6 +12,7 @@ import { benchActionStartup } from "./bench/action-startup.js";
 import { benchCore } from "./bench/core.js";
 import { benchIgnoredDeliveryCpu } from "./bench/cpu.js";
 import { benchFlows } from "./bench/flows.js";
+import { benchReleaseGate } from "./bench/release-gate.js";
 
 const quick = process.argv.includes("--quick");
 const rows: string[][] = [];
@@ -72,6 +73,16 @@ row(
   `${(action.entryBytes / 1024).toFixed(0)} KB loaded; ${(action.totalBytes / 1024).toFixed(0)} KB in dist/`,
   "(shown)",
   "",
+);
+
+console.error("measuring the release gate on 500 post-mortems and 3,000 actions…");
+const gate = await benchReleaseGate();
+row(
+  `requests: release gate, ${gate.postmortems} post-mortems, ${gate.actions} actions`,
+  `${gate.requests} in ${(gate.ms / 1000).toFixed(1)} s (blocked: exit ${gate.exitCode})`,
+  "≤ 20",
+  "GITHUB_TOKEN: 1,000 an hour",
+  gate.requests <= 20,
 );
 
 console.error("measuring the core…");
