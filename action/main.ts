@@ -30,12 +30,13 @@ async function main(env: NodeJS.ProcessEnv): Promise<void> {
     return;
   }
   if (choice.mode !== "approvals") {
-    // The modes for scheduled and dispatched runs: each is one function of the full Action.
+    // The other modes (scheduled, dispatched, release checks): each is one function of the full Action.
     const run = await import("./run.js");
     const byMode = {
       reminders: run.runReminders,
       report: run.runReport,
       backfill: run.runBackfill,
+      "release-gate": run.runReleaseGate,
     };
     return byMode[choice.mode](env);
   }

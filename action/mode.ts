@@ -2,7 +2,7 @@
 // event alone, before anything heavy is loaded.
 
 /** Every mode the Action knows; later work adds more here (and in the README's table). */
-export const MODES = ["approvals", "reminders", "backfill", "report"] as const;
+export const MODES = ["approvals", "reminders", "backfill", "report", "release-gate"] as const;
 export type Mode = (typeof MODES)[number];
 
 export type ModeChoice = { mode: Mode } | { problem: string };

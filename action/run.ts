@@ -29,6 +29,7 @@ import type { LoadedConfig } from "../src/handlers/load-config.js";
 import { loadConfig } from "../src/handlers/load-config.js";
 import type { Logger } from "../src/handlers/logger.js";
 import { reconcileRepository, settleIncident } from "../src/handlers/reconcile-handler.js";
+import { checkReleaseGate } from "../src/handlers/release-gate-handler.js";
 import { sweepReminders } from "../src/handlers/reminder-handler.js";
 import { renderReportJson, renderReportMarkdown } from "../src/core/report/render.js";
 import { reportIssueBody } from "../src/core/report/issue.js";
@@ -392,6 +393,42 @@ function backfillTarget(env: NodeJS.ProcessEnv): number | "all-open" | { problem
   return {
     problem: `mode backfill needs the \`incident\` input: an issue number or \`all-open\` (got "${input}").`,
   };
+}
+
+/**
+ * `mode: release-gate` (a required check on pull requests, or a deploy step): fails while a
+ * post-mortem under the release gate has an overdue action or a late review; each one is listed
+ * in the job summary and as an annotation. Reads only.
+ */
+export async function runReleaseGate(env: NodeJS.ProcessEnv = process.env): Promise<void> {
+  try {
+    const [owner = "", repo = ""] = (env.GITHUB_REPOSITORY ?? "").split("/");
+    const payload = JSON.parse(readFileSync(env.GITHUB_EVENT_PATH ?? "", "utf8")) as WebhookPayload;
+    const repository = repositoryOf(payload) ?? { owner, repo, defaultBranch: "main" };
+    const gateway = new ApprovalGateway(actionOctokit(env), repository, log);
+    const server = (env.GITHUB_SERVER_URL ?? "https://github.com").replace(/\/+$/, "");
+    const url = (issue: number) =>
+      `${server}/${repository.owner}/${repository.repo}/issues/${issue}`;
+    const result = await checkReleaseGate(gateway, log, new Date(), url);
+    if (!result.ok) {
+      return core.setFailed(`The configuration of ${owner}/${repo} is broken: ${result.problem}`);
+    }
+    for (const annotation of result.annotations) {
+      core[annotation.level](annotation.message, { title: annotation.title });
+    }
+    core.setOutput(
+      "blocking",
+      JSON.stringify(result.verdict.blocking.map((e) => e.postmortem.number)),
+    );
+    await writeSummary(result.summary);
+    if (!result.verdict.passed) {
+      core.setFailed(
+        `Release blocked by ${result.verdict.blocking.length} post-mortem(s): ${result.verdict.blocking.map((e) => `#${e.postmortem.number}`).join(", ")}`,
+      );
+    }
+  } catch (error) {
+    core.setFailed(error instanceof Error ? error.message : String(error));
+  }
 }
 
 function report(result: ApprovalResult): void {

@@ -14,6 +14,7 @@ import { benchIgnoredDeliveryCpu } from "./bench/cpu.js";
 import { benchFlows } from "./bench/flows.js";
 import { benchProduction } from "./bench/production.js";
 import { benchReport } from "./bench/report.js";
+import { benchReleaseGate } from "./bench/release-gate.js";
 
 const quick = process.argv.includes("--quick");
 const rows: string[][] = [];
@@ -108,6 +109,16 @@ row(
   "≤ 50 (GITHUB_TOKEN: 1,000/h)",
   "",
   report.requests <= 50,
+);
+
+console.error("measuring the release gate on 500 post-mortems and 3,000 actions…");
+const gate = await benchReleaseGate();
+row(
+  `requests: release gate, ${gate.postmortems} post-mortems, ${gate.actions} actions`,
+  `${gate.requests} in ${(gate.ms / 1000).toFixed(1)} s (blocked: exit ${gate.exitCode})`,
+  "≤ 20",
+  "GITHUB_TOKEN: 1,000 an hour",
+  gate.requests <= 20,
 );
 
 console.error("measuring the core…");

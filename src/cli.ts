@@ -5,6 +5,7 @@
  * fields of final files are checked for form (a `@login`), the pull request check verifies them.
  *
  * `postmortem-bot report --repo owner/name`: the reliability report of a repository, from GitHub.
+ * `postmortem-bot release-gate --repo owner/name`: see cli-release-gate.ts.
  */
 import { existsSync, readFileSync } from "node:fs";
 import { resolve } from "node:path";
@@ -29,12 +30,18 @@ export interface CliIo {
   env?: NodeJS.ProcessEnv;
 }
 
-const USAGE = "usage: postmortem-bot check <file.md>…";
+const USAGE =
+  "usage: postmortem-bot check <file.md>…\n       postmortem-bot release-gate --repo owner/name [--token T]";
 const REPORT_USAGE =
   "usage: postmortem-bot report --repo owner/name [--since YYYY-MM-DD] [--until YYYY-MM-DD] [--format markdown|json] [--token TOKEN]";
 
 /** Returns the exit code: 0 clean, 1 findings, 2 usage or configuration error. */
-export function runCli(args: readonly string[], io: CliIo): number {
+export function runCli(args: readonly string[], io: CliIo): number | Promise<number> {
+  if (args[0] === "release-gate") {
+    return import("./cli-release-gate.js").then(({ runReleaseGateCli }) =>
+      runReleaseGateCli(args.slice(1), { ...io, env: io.env ?? process.env }),
+    );
+  }
   const [command, ...files] = args;
   if (command !== "check" || files.length === 0) {
     io.err(`${USAGE}\n${REPORT_USAGE}`);
@@ -175,5 +182,5 @@ if (invokedDirectly) {
   };
   const args = process.argv.slice(2);
   process.exitCode =
-    args[0] === "report" ? await runReportCli(args.slice(1), io) : runCli(args, io);
+    args[0] === "report" ? await runReportCli(args.slice(1), io) : await runCli(args, io);
 }

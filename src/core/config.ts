@@ -1,8 +1,14 @@
 import { z } from "zod";
-import { approvalsConfigSchema, filesConfigSchema, gateConfigSchema } from "./approvals/config.js";
+import {
+  approvalsConfigSchema,
+  filesConfigSchema,
+  gateConfigSchema,
+  PLAIN_FIELDS,
+} from "./approvals/config.js";
 import { capaConfigSchema } from "./capa/config.js";
 import { flowsConfigSchema } from "./flows/config.js";
 import { formConfigSchema } from "./forms/config.js";
+import { policyConfigSchema, releaseGateConfigSchema } from "./policy/config.js";
 import { remindersConfigSchema } from "./reminders/config.js";
 
 /** Where the configuration lives, in the repository and in the org's `.github` repository. */
@@ -55,6 +61,8 @@ export const configSchema = z
     gate: gateConfigSchema,
     files: filesConfigSchema,
     flows: flowsConfigSchema,
+    policy: policyConfigSchema,
+    releaseGate: releaseGateConfigSchema,
     template: z
       .string()
       .min(1)
@@ -62,6 +70,20 @@ export const configSchema = z
       .describe(
         "Path of a Handlebars template in this repository (default branch) that replaces the built-in one.",
       ),
+  })
+  .superRefine((value, context) => {
+    // A policy's approval fields are checked against the roles as `approvals.required` is.
+    for (const [severity, policy] of Object.entries(value.policy)) {
+      policy?.approvalsRequired?.forEach((key, index) => {
+        if (!(key in value.approvals.roles) && !(key in PLAIN_FIELDS)) {
+          context.addIssue({
+            code: "custom",
+            path: ["policy", severity, "approvalsRequired", index],
+            message: `\`${key}\` is neither a role (${Object.keys(value.approvals.roles).join(", ")}) nor one of ${Object.keys(PLAIN_FIELDS).join(", ")}`,
+          });
+        }
+      });
+    }
   })
   .describe("postmortem-bot configuration (.github/postmortem.yml)");
 

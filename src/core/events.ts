@@ -2,6 +2,9 @@ import type { Config } from "./config.js";
 import { sameLabel } from "./config.js";
 import type { FlowsRunner } from "./flows/config.js";
 import { flowsRunElsewhere } from "./flows/config.js";
+import type { PostmortemPolicy } from "./policy/config.js";
+import { severityPolicy } from "./policy/resolve.js";
+import { SEVERITIES, severityFromLabels } from "./severity.js";
 import type { Account, IssueSnapshot } from "./snapshots.js";
 
 /** The webhook events that can open a post-mortem, read out of their payloads by the shells. */
@@ -22,14 +25,50 @@ export function hasIncidentLabel(labels: readonly string[], config: Config): boo
   return labels.some((label) => config.incidentLabels.some((wanted) => sameLabel(label, wanted)));
 }
 
-/** Whether an event asks for a post-mortem under this configuration (before any GitHub read). */
+export function isSeverityLabel(label: string, config: Config): boolean {
+  return Object.values(config.severityLabels).some((names) =>
+    names.some((name) => sameLabel(name, label)),
+  );
+}
+
+/**
+ * What the severity policy says for an incident with these labels: `required` opens a post-mortem
+ * on the incident label, `on-request` only on `/postmortem`, `off` never.
+ */
+export function postmortemPolicyOf(labels: readonly string[], config: Config): PostmortemPolicy {
+  return severityPolicy(config, severityFromLabels(labels, config)).postmortem;
+}
+
+/**
+ * Whether the incident label may open a post-mortem, judged before any read. Without a severity
+ * label, an issue form's answer (read by the handler) may still name a severity that requires one.
+ */
+function mayRequirePostmortem(labels: readonly string[], config: Config): boolean {
+  if (severityFromLabels(labels, config) !== undefined) {
+    return postmortemPolicyOf(labels, config) === "required";
+  }
+  return [...SEVERITIES, undefined].some(
+    (severity) => severityPolicy(config, severity).postmortem === "required",
+  );
+}
+
+/**
+ * Whether an event asks for a post-mortem under this configuration (before any GitHub read). A
+ * severity label added after the incident label is decided on again: a P1 that requires a
+ * post-mortem opens one that the earlier severity did not.
+ */
 export function isTrigger(event: IncidentEvent, config: Config): boolean {
   if (event.issue.isPullRequest) return false;
+  const labels = event.issue.labels;
   switch (event.kind) {
     case "opened":
-      return hasIncidentLabel(event.issue.labels, config);
+      return hasIncidentLabel(labels, config) && mayRequirePostmortem(labels, config);
     case "labeled":
-      return hasIncidentLabel([event.label], config);
+      return (
+        (hasIncidentLabel([event.label], config) ||
+          (isSeverityLabel(event.label, config) && hasIncidentLabel(labels, config))) &&
+        mayRequirePostmortem(labels, config)
+      );
     case "command":
       return true;
   }

@@ -9,6 +9,9 @@ import type { FormPrefill } from "./forms/prefill.js";
 import { NO_PREFILL, prefillFromForm } from "./forms/prefill.js";
 import { findMarker, formatMarker } from "./markers.js";
 import type { Plan, Step } from "./plan.js";
+import { severityPolicy } from "./policy/resolve.js";
+import type { Severity } from "./severity.js";
+import { incidentSeverity } from "./severity.js";
 import type { TemplateSource } from "./postmortem-content.js";
 import { renderPostmortem } from "./postmortem-content.js";
 import type { CommentSnapshot, IssueSnapshot, RepositoryRef } from "./snapshots.js";
@@ -62,6 +65,13 @@ export function planIncident({ event, config, repository, state }: IncidentInput
   const formProblems = reportFormProblems(incident.number, form.problems, state.incidentComments);
   const winner = canonicalPostmortem(state.postmortems);
   if (!winner) {
+    // Decided on the incident's labels as they are now (and its form's answer), not as the event saw them.
+    const severity = incidentSeverity({ labels: incident.labels, answered: form.severity }, config);
+    const policy = severityPolicy(config, severity).postmortem;
+    if (event.kind === "command" && policy === "off") {
+      return refuseCommand(event, state.incidentComments, offPolicyReason(severity));
+    }
+    if (event.kind !== "command" && policy !== "required") return [];
     return [...createPostmortem(event, incident, state, config, repository, form), ...formProblems];
   }
   return [
@@ -203,9 +213,17 @@ function linkComment(
   return steps;
 }
 
+function offPolicyReason(severity: Severity | undefined): string {
+  const which = severity
+    ? `\`policy.${severity}\``
+    : "`policy.default` (the incident has no severity label or answer)";
+  return `the severity policy says no post-mortem for this incident: ${which} has \`postmortem: off\` in \`.github/postmortem.yml\`. Change the severity label or the policy to open one.`;
+}
+
 function refuseCommand(
   event: IncidentEvent & { kind: "command" },
   comments: readonly CommentSnapshot[],
+  reason?: string,
 ): Plan {
   const already = comments.some(
     (comment) =>
@@ -217,7 +235,7 @@ function refuseCommand(
     {
       kind: "createComment",
       issueNumber: event.issue.number,
-      body: `@${event.sender.login}, \`/postmortem\` needs triage access or more to this repository, so no post-mortem was opened. Ask a maintainer to add the incident label or to run the command.\n\n${formatMarker("refusal", { comment: event.commentId })}`,
+      body: `@${event.sender.login}, ${reason ?? "`/postmortem` needs triage access or more to this repository, so no post-mortem was opened. Ask a maintainer to add the incident label or to run the command."}\n\n${formatMarker("refusal", { comment: event.commentId })}`,
     },
   ];
 }

@@ -1,8 +1,10 @@
 import type { Config } from "./config.js";
 import { sameLabel } from "./config.js";
+import type { Severity } from "./policy/config.js";
+import { SEVERITIES } from "./policy/config.js";
 
-export const SEVERITIES = ["P1", "P2", "P3", "P4"] as const;
-export type Severity = (typeof SEVERITIES)[number];
+export { SEVERITIES };
+export type { Severity };
 
 /** The words of the classification boxes in the team's checklist (section 10). */
 export const SEVERITY_CLASSES: Record<Severity, string> = {

@@ -13,6 +13,15 @@ import type { ApprovalComment } from "../core/approvals/ledger.js";
 import { parseApprovalCommand } from "../core/approvals/ledger.js";
 import type { People, Person } from "../core/approvals/people.js";
 import type { ApprovalPlan } from "../core/approvals/plan.js";
+import type { ApprovalsConfig } from "../core/approvals/config.js";
+import { readPostmortemBody } from "../core/capa/items.js";
+import { findMarker } from "../core/markers.js";
+import type { Severity } from "../core/policy/config.js";
+import {
+  approvalsFor,
+  approvalsIndependentOfSeverity,
+  incidentSeverity,
+} from "../core/policy/resolve.js";
 import {
   fieldNameOf,
   findField,
@@ -115,7 +124,7 @@ export async function handleApprovalEvent(
         issue: state.issue,
         comments: state.comments,
         people: state.people,
-        config: config.approvals,
+        config: state.approvals,
         formatDay: context.formatDay,
       };
       if (mode === "enforce" && event.kind === "command") {
@@ -135,7 +144,7 @@ export async function handleApprovalEvent(
         issue: state.issue,
         verdict: state.verdict,
         comments: state.comments,
-        config: config.approvals,
+        config: state.approvals,
         forceClose,
       });
       // The first judging round's decision is the one the close met; later rounds only verify.
@@ -150,7 +159,7 @@ export async function handleApprovalEvent(
   const verdict = state.verdict;
   const blocked = decision === "blocked";
   const headline = headlineOf(verdict, decision, mode);
-  const fieldNames = config.approvals.required.map((key) => fieldNameOf(key, config.approvals));
+  const fieldNames = state.approvals.required.map((key) => fieldNameOf(key, state.approvals));
   return {
     outcome: "judged",
     blocked,
@@ -189,6 +198,8 @@ function headlineOf(
 
 export interface ReadState {
   issue: IssueSnapshot;
+  /** `approvals` with the fields the post-mortem's severity policy requires. */
+  approvals: ApprovalsConfig;
   comments: ApprovalComment[];
   people: People;
   verdict: Verdict;
@@ -215,7 +226,7 @@ class RunContext {
     const issue = await this.gateway.getIssue(issueNumber);
     if (!issue || issue.isPullRequest || !isPostmortemIssue(issue, this.config)) return undefined;
     const comments = await this.gateway.listComments(issueNumber);
-    const approvals = this.config.approvals;
+    const approvals = approvalsFor(this.config, await this.severityOf(issue));
     const section = readApprovalSection(issue.body);
     const logins = [
       ...comments
@@ -234,8 +245,22 @@ class RunContext {
       formatDay: this.formatDay,
       now: this.now,
     });
-    this.unchanged = { issue, comments, people, verdict };
+    this.unchanged = { issue, approvals, comments, people, verdict };
     return this.unchanged;
+  }
+
+  /**
+   * The post-mortem's severity: its checked box, else its incident's labels. The incident is read
+   * only when the policy's approval fields differ by severity.
+   */
+  private async severityOf(issue: IssueSnapshot): Promise<Severity | undefined> {
+    const checked = readPostmortemBody(issue.body).checkedSeverity;
+    if (checked || approvalsIndependentOfSeverity(this.config)) return checked;
+    const marker = findMarker(issue.body, "postmortem");
+    const answered = marker?.severity;
+    if (marker?.incident === undefined) return answered;
+    const incident = await this.gateway.getIssue(marker.incident);
+    return incidentSeverity({ labels: incident?.labels, answered }, this.config);
   }
 
   async forceCloseLabel(issue: IssueSnapshot): Promise<ForceCloseLabel | undefined> {

@@ -101,7 +101,9 @@ export async function handleIncidentEvent(
       state: { ...known, requesterMayOpen, template, forms, postmortemComments },
     });
     if (plan.length === 0) {
-      await applyPlan(gateway, acknowledgeCommand(event, requesterMayOpen));
+      // A command the severity policy refused (`postmortem: off`) was answered by a comment.
+      const opened = canonicalPostmortem(known.postmortems) !== undefined;
+      await applyPlan(gateway, acknowledgeCommand(event, requesterMayOpen && opened));
       return "converged";
     }
     log.info(`Incident #${number}, round ${round}: ${plan.map((step) => step.kind).join(", ")}`);

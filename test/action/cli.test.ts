@@ -93,7 +93,7 @@ describe("postmortem-bot check <files…>", () => {
       code: 2,
       out: [],
       err: [
-        "usage: postmortem-bot check <file.md>…\n" +
+        "usage: postmortem-bot check <file.md>…\n       postmortem-bot release-gate --repo owner/name [--token T]\n" +
           "usage: postmortem-bot report --repo owner/name [--since YYYY-MM-DD] [--until YYYY-MM-DD] [--format markdown|json] [--token TOKEN]",
       ],
     });

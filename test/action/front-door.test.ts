@@ -361,7 +361,7 @@ describe("with flows.runIn: action, what a run cannot see or did not finish", ()
     ]);
     const [report] = commentsBy(incident, ACTIONS_BOT);
     expect(report?.body).toContain("incidentLabels: ");
-    expect(postmortemsFor(emulator, incident).map((i) => i.number)).toEqual([postmortem]);
+    expect(postmortemsFor(emulator, incident)).toEqual([]);
 
     const again = await run(event);
     expect(again.exitCode).toBe(1);
@@ -381,7 +381,7 @@ describe("by default (flows.runIn: app) the Action leaves the flows to the App",
       expect(result.requests).toEqual(CONFIG_READS);
       expect(result.stdout).toContain(`#${incident} is not a post-mortem`);
     }
-    expect(postmortemsFor(emulator, incident).map((i) => i.number)).toEqual([postmortem]);
+    expect(postmortemsFor(emulator, incident)).toEqual([]);
   });
 
   it("a checked box on a post-mortem: the gate judges it, the flows write nothing", async () => {
@@ -463,6 +463,6 @@ describe("mode backfill", () => {
     expect(app.stdout).toContain("::error::`flows.runIn` is `app`");
     for (const result of [missing, notIncident, app])
       expect(actionWrites(result.since)).toEqual([]);
-    expect(postmortemsFor(emulator, incident).map((i) => i.number)).toEqual([postmortem]);
+    expect(postmortemsFor(emulator, incident)).toEqual([]);
   }, 60_000);
 });

@@ -134,7 +134,7 @@ describe("reminders from the Action on schedule", () => {
     });
     expect(result.exitCode).toBe(1);
     expect(result.stdout).toContain(
-      '::error::the dispatch\'s `inputs.mode` is "remind-me": use one of auto, approvals, reminders, backfill, report.',
+      '::error::the dispatch\'s `inputs.mode` is "remind-me": use one of auto, approvals, reminders, backfill, report, release-gate.',
     );
     expect(emulator.requests.filter((r) => r.actor === ACTIONS_BOT)).toEqual([]);
   });

@@ -62,6 +62,8 @@ describe("parseConfig", () => {
       gate: { enforceInApp: false },
       files: { paths: ["docs/postmortems/**/*.md"] },
       flows: { runIn: "app" },
+      policy: {},
+      releaseGate: { waiverLabel: "postmortem:waive-release-gate" },
     });
   });
 

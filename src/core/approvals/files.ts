@@ -1,3 +1,5 @@
+import { readPostmortemBody } from "../capa/items.js";
+import { approvalsFor } from "../policy/resolve.js";
 import { readDocument } from "../document.js";
 import type { Config } from "../config.js";
 import type { ApprovalEvidence } from "./judge.js";
@@ -43,7 +45,8 @@ export function checkPostmortemFile(input: FileCheckInput): FileFinding[] {
       body,
       evidence: input.evidence,
       people: input.people,
-      config: input.config.approvals,
+      // A file has no incident to read: its own checked severity box decides.
+      config: approvalsFor(input.config, readPostmortemBody(body).checkedSeverity),
       formatDay: input.formatDay,
       now: input.now,
     });

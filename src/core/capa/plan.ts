@@ -13,6 +13,7 @@ import { incidentSeverity } from "../severity.js";
 import type { CapaItem, FollowUpRow, Owner, PostmortemBody } from "./items.js";
 import { stampBase } from "./lost-edit.js";
 import { addDays } from "../time.js";
+import { severityPolicy } from "../policy/resolve.js";
 import { parseIsoDate, readPostmortemBody } from "./items.js";
 import type { ChildFacts, ChildStatus } from "./render.js";
 import { childBody, childTitle, followUpRow, itemSuffix } from "./render.js";
@@ -308,8 +309,7 @@ function dueDate(candidate: Candidate, body: PostmortemBody, state: CapaState, c
     },
     config,
   );
-  const days = severity ? config.capa.dueDays[severity] : config.capa.dueDays.default;
-  return addDays(state.today, days);
+  return addDays(state.today, severityPolicy(config, severity).capaDueDays);
 }
 
 export { severityFromLabels } from "../severity.js";

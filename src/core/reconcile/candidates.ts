@@ -1,13 +1,13 @@
 import { readPostmortemBody } from "../capa/items.js";
 import type { Config } from "../config.js";
-import { hasIncidentLabel } from "../events.js";
+import { hasIncidentLabel, postmortemPolicyOf } from "../events.js";
 import { isPostmortem, postmortemsOf } from "../incident.js";
 import { findMarker } from "../markers.js";
 import type { IssueSnapshot } from "../snapshots.js";
 
 /** Work a sweep hands back to the handlers, which re-check it with consistent reads. */
 export interface ReconcileCandidates {
-  /** Open incidents that no post-mortem in the listing names. */
+  /** Open incidents whose severity requires a post-mortem that no post-mortem in the listing names. */
   incidents: IssueSnapshot[];
   /** Open post-mortems with a checked CAPA box that links no child yet. */
   postmortems: IssueSnapshot[];
@@ -29,6 +29,8 @@ export function reconcileCandidates(
         issue.state === "open" &&
         !issue.isPullRequest &&
         hasIncidentLabel(issue.labels, config) &&
+        // An incident whose severity wants a post-mortem only on request (or never) has none to finish.
+        postmortemPolicyOf(issue.labels, config) === "required" &&
         !isPostmortem(issue, config) &&
         postmortemsOf(postmortems, issue.number).length === 0,
     ),

@@ -1,6 +1,7 @@
 import { readPostmortemBody } from "../capa/items.js";
 import { findMarker } from "../markers.js";
 import { incidentSeverity } from "../severity.js";
+import { severityPolicy } from "../policy/resolve.js";
 import type { Config } from "../config.js";
 import type { Plan } from "../plan.js";
 import type { CommentSnapshot, IssueSnapshot } from "../snapshots.js";
@@ -8,7 +9,7 @@ import { formatDate } from "../time.js";
 import { DEFAULT_REVIEW_MESSAGE } from "./config.js";
 import { DAY_MS, planReminder, reminderText } from "./reminder.js";
 
-/** When an open post-mortem's review is due: `reviewAfterDays` (by severity) after its incident closed. */
+/** When an open post-mortem's review is due: the severity's `reviewAfterDays` after its incident closed. */
 export function reviewDeadline(
   postmortem: IssueSnapshot,
   incident: IssueSnapshot | undefined,
@@ -25,7 +26,7 @@ export function reviewDeadline(
     },
     config,
   );
-  const days = config.reminders.reviewAfterDays[severity ?? "default"];
+  const days = severityPolicy(config, severity).reviewAfterDays;
   if (days === 0) return undefined; // 0: never
   return new Date(Date.parse(incident.closedAt) + days * DAY_MS);
 }

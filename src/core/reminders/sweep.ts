@@ -14,9 +14,10 @@ export function overdueChildren(
   today: string,
 ): OverdueChild[] {
   return openChildren.flatMap((child) => {
+    // The due date is one regular expression; the marker needs a markdown parse: date first.
+    if (child.author.type !== "Bot" || !overdueChild(child, 0, today)) return [];
     const parent = findMarker(child.body, "capa")?.parent;
-    if (child.author.type !== "Bot" || parent === undefined) return [];
-    const overdue = overdueChild(child, parent, today);
+    const overdue = parent === undefined ? undefined : overdueChild(child, parent, today);
     return overdue ? [overdue] : [];
   });
 }

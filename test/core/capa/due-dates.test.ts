@@ -106,3 +106,17 @@ describe("a CAPA child's default due date", () => {
     expect(create && "body" in create ? create.body : "").toContain("Due: 2020-02-29\n");
   });
 });
+
+describe("due days by severity policy", () => {
+  it("policy.<severity>.capaDueDays wins over capa.dueDays; other severities keep capa.dueDays", () => {
+    const parsed = parseConfig({
+      capa: { dueDays: { P1: 14, P2: 30, P3: 60, P4: 90, default: 45 } },
+      policy: { P1: { capaDueDays: 3 } },
+    });
+    if (!parsed.ok) throw new Error(parsed.problems.join("; "));
+    const now = new Date("2026-11-27T10:00:00Z");
+    expect(defaultDue(parsed.config, now, "P1 - Critical Outage")).toBe("2026-11-30");
+    expect(defaultDue(parsed.config, now, "P2 - High Impact Degradation")).toBe("2026-12-27");
+    expect(defaultDue(parsed.config, now)).toBe("2027-01-11");
+  });
+});

@@ -1,0 +1,92 @@
+// The Action's `mode: release-gate` on a repository of the size issue #13 names (500 post-mortems,
+// 3,000 corrective actions), run as the runner runs it against the emulator: how many requests.
+// Most of that history is closed, as in a real repository: 50 open post-mortems with 300 open
+// actions, one of each post-mortem's overdue (so the gate blocks, and lists 50).
+import { createGitHubEmulator } from "../../emulator/index.js";
+import { itemKey } from "../../src/core/capa/items.js";
+import { childBody } from "../../src/core/capa/render.js";
+import { runActionBundle } from "../action-runner.js";
+
+const BOT = "postmortem-bot[bot]";
+const RUNNER = "github-actions[bot]";
+
+export interface ReleaseGateFigures {
+  postmortems: number;
+  actions: number;
+  requests: number;
+  ms: number;
+  exitCode: number | null;
+}
+
+export async function benchReleaseGate(
+  postmortems = 500,
+  actionsEach = 6,
+): Promise<ReleaseGateFigures> {
+  const emulator = createGitHubEmulator({ users: [{ login: "carol", role: "write" }] });
+  emulator.addUser(BOT, "write", { type: "Bot" });
+  emulator.addUser(RUNNER, "write", { type: "Bot" });
+  await emulator.start();
+  try {
+    for (let index = 0; index < postmortems; index++) {
+      const open = index % 10 === 0;
+      const incident = emulator.openIssue({
+        by: "carol",
+        title: `Incident ${index}`,
+        labels: ["incident", `P${(index % 4) + 1}`],
+      }).number as number;
+      const postmortem = emulator.openIssue({
+        by: BOT,
+        title: `Post-mortem: Incident ${index}`,
+        body: `# Post-Mortem\n\n<!-- postmortem-bot:postmortem {"incident":${incident}} -->\n`,
+        labels: ["postmortem"],
+      }).number as number;
+      for (let item = 0; item < actionsEach; item++) {
+        const title = `Action ${item} of incident ${index}`;
+        const child = emulator.openIssue({
+          by: BOT,
+          title: `CAPA: ${title}`,
+          body: childBody({
+            parent: postmortem,
+            incident,
+            key: itemKey(title),
+            title,
+            category: "Technical Fixes",
+            assignees: [],
+            ownerText: "@carol",
+            unassignable: [],
+            due: item === 0 ? "2026-01-15" : "2099-01-15",
+          }),
+          labels: ["capa"],
+        }).number as number;
+        if (!open) emulator.closeIssue({ by: "carol", issue: child, reason: "completed" });
+      }
+      if (!open) {
+        emulator.closeIssue({ by: "carol", issue: incident, reason: "completed" });
+        emulator.closeIssue({ by: "carol", issue: postmortem, reason: "completed" });
+      }
+    }
+    const before = emulator.requests.length;
+    const start = performance.now();
+    const run = await runActionBundle({
+      eventName: "workflow_dispatch",
+      payload: {},
+      mode: "release-gate",
+      apiUrl: emulator.apiUrl,
+      token: emulator.tokenFor(RUNNER),
+      repository: `${emulator.owner}/${emulator.repoName}`,
+    });
+    return {
+      postmortems,
+      actions: postmortems * actionsEach,
+      requests: emulator.requests.length - before,
+      ms: performance.now() - start,
+      exitCode: run.exitCode,
+    };
+  } finally {
+    await emulator.stop();
+  }
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  console.log(await benchReleaseGate());
+}

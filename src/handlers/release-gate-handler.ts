@@ -1,0 +1,135 @@
+import type { Config } from "../core/config.js";
+import { findMarker } from "../core/markers.js";
+import type { GatedPostmortem, ReleaseGateVerdict, Waiver } from "../core/release-gate/gate.js";
+import {
+  judgeRelease,
+  overdueOn,
+  reviewsToJudge,
+  waiversToCheck,
+} from "../core/release-gate/gate.js";
+import type { Annotation, IssueUrl } from "../core/release-gate/summary.js";
+import { releaseGateAnnotations, releaseGateSummary } from "../core/release-gate/summary.js";
+import type { IssueSnapshot } from "../core/snapshots.js";
+import type { ApprovalGateway } from "../github/approval-gateway.js";
+import { judgePostmortem } from "./approval-handler.js";
+import { loadConfig } from "./load-config.js";
+import type { Logger } from "./logger.js";
+
+export type ReleaseGateResult =
+  | { ok: false; problem: string }
+  | { ok: true; verdict: ReleaseGateVerdict; summary: string; annotations: Annotation[] };
+
+/**
+ * The release gate for one repository: paged listings by label (open post-mortems, open CAPA
+ * children, incidents), then per-issue reads only for the few issues that need them (closed
+ * post-mortems with overdue children; late reviews, judged as the close gate judges; waiver
+ * labels, traced to who added them).
+ * Reads only: nothing is written.
+ */
+export async function checkReleaseGate(
+  gateway: ApprovalGateway,
+  log: Logger,
+  now: Date,
+  url: IssueUrl,
+): Promise<ReleaseGateResult> {
+  const base = gateway.base;
+  const loaded = await loadConfig(base);
+  if (!loaded.ok) return { ok: false, problem: loaded.problem };
+  const config = loaded.config;
+
+  // Each body's marker is read once: parsing a post-mortem's markdown is the costly part.
+  const postmortems = new Map<number, AppPostmortem>();
+  const keep = (issue: IssueSnapshot) => {
+    const incident = incidentOf(issue);
+    if (incident !== undefined) postmortems.set(issue.number, { issue, incident });
+  };
+  (await base.listIssuesWithLabel(config.postmortemLabels[0]!, undefined, "open")).forEach(keep);
+  const openChildren = await base.listIssuesWithLabel(config.capa.labels[0]!, undefined, "open");
+  const overdue = overdueOn(openChildren, config, now);
+  // Closed post-mortems matter only through overdue children (a closed one passed the approval
+  // gate), and so does one that lost its label: read those one by one.
+  for (const number of new Set(overdue.map((entry) => entry.postmortem))) {
+    if (postmortems.has(number)) continue;
+    const issue = await base.getIssue(number);
+    if (issue) keep(issue);
+  }
+  const incidents = await readIncidents(gateway, config, [...postmortems.values()]);
+
+  const entries: GatedPostmortem[] = [...postmortems.values()].map(({ issue, incident }) => ({
+    postmortem: issue,
+    incident: incidents.get(incident),
+  }));
+  for (const number of reviewsToJudge({ postmortems: entries, config, now })) {
+    const judged = await judgePostmortem(gateway, config, number, now);
+    const entry = entries.find((candidate) => candidate.postmortem.number === number)!;
+    entry.approved = judged?.verdict.approved ?? false;
+  }
+  let verdict = judgeRelease({ postmortems: entries, overdue, config, now });
+  // Only a post-mortem that would block needs its waiver traced.
+  const toTrace = waiversToCheck(
+    verdict.blocking.map((entry) => entry.postmortem),
+    config,
+  );
+  if (toTrace.length > 0) {
+    for (const number of toTrace) {
+      const entry = entries.find((candidate) => candidate.postmortem.number === number)!;
+      entry.waiver = await traceWaiver(gateway, number, config);
+    }
+    verdict = judgeRelease({ postmortems: entries, overdue, config, now });
+  }
+  log.info(
+    `Release gate: ${verdict.passed ? "passed" : "blocked"}; ${verdict.postmortemsChecked} post-mortems, ${openChildren.length} open actions, ${verdict.blocking.length} blocking, ${verdict.waived.length} waived`,
+  );
+  return {
+    ok: true,
+    verdict,
+    summary: releaseGateSummary(verdict, config, url),
+    annotations: releaseGateAnnotations(verdict, config, url),
+  };
+}
+
+interface AppPostmortem {
+  issue: IssueSnapshot;
+  incident: number;
+}
+
+/** The incident an App post-mortem names (a marker typed by a person proves nothing). */
+function incidentOf(issue: IssueSnapshot): number | undefined {
+  return issue.author.type === "Bot" ? findMarker(issue.body, "postmortem")?.incident : undefined;
+}
+
+/**
+ * The incidents of the post-mortems, by number: one paged listing per incident label, then single
+ * reads for incidents that lost their label (or were moved).
+ */
+async function readIncidents(
+  gateway: ApprovalGateway,
+  config: Config,
+  postmortems: readonly AppPostmortem[],
+): Promise<Map<number, IssueSnapshot>> {
+  const wanted = new Set(postmortems.map((postmortem) => postmortem.incident));
+  const found = new Map<number, IssueSnapshot>();
+  if (wanted.size === 0) return found;
+  for (const label of config.incidentLabels) {
+    for (const issue of await gateway.base.listIssuesWithLabel(label, undefined, "all")) {
+      if (wanted.has(issue.number)) found.set(issue.number, issue);
+    }
+  }
+  for (const number of wanted) {
+    if (found.has(number)) continue;
+    const issue = await gateway.base.getIssue(number);
+    if (issue) found.set(number, issue);
+  }
+  return found;
+}
+
+/** Who added the waiver label last, from the issue's events, and their permission now. */
+async function traceWaiver(
+  gateway: ApprovalGateway,
+  issueNumber: number,
+  config: Config,
+): Promise<Waiver> {
+  const addedBy = await gateway.lastLabeledBy(issueNumber, config.releaseGate.waiverLabel);
+  if (addedBy === undefined) return { addedBy, permission: "none" };
+  return { addedBy, permission: await gateway.base.getPermission(addedBy) };
+}
