@@ -164,10 +164,13 @@ describe("the repository's workflows", () => {
 describe("the README's workflows and action.yml", () => {
   const workflows = readmeWorkflows();
 
-  it("the README shows the approvals and the reminders workflows", () => {
+  it("the README shows every workflow it documents: reminders, report, release gate, approvals, and the one for everything", () => {
     expect(workflows.map(({ text }) => (parse(text) as { name: string }).name)).toEqual([
       "Post-mortem reminders",
+      "Reliability report",
+      "Release gate",
       "Post-mortem approvals",
+      "postmortem-bot",
     ]);
   });
 
@@ -190,7 +193,7 @@ describe("the README's workflows and action.yml", () => {
     const uses = workflows.flatMap(({ text }) =>
       steps(parse(text) as Workflow).flatMap((step) => (step.uses ? [step.uses] : [])),
     );
-    expect(uses).toEqual(["your-org/postmortem-bot@v1", "your-org/postmortem-bot@v1"]);
+    expect(uses).toEqual(Array(5).fill("your-org/postmortem-bot@v1"));
     // Anywhere else the README or action.yml names a ref of the Action, in prose too.
     const mentions = [read("README.md"), read("action.yml")].flatMap((text) => [
       ...text.matchAll(/[\w<>.-]+\/postmortem-bot@[\w.-]+/g),
