@@ -1,4 +1,5 @@
 import { findMarker } from "../core/markers.js";
+import { isAdopted } from "../core/adoption/plan.js";
 import type { Plan } from "../core/plan.js";
 import { planOverdueReminder } from "../core/reminders/overdue.js";
 import { planReviewReminder, reviewDeadline } from "../core/reminders/review.js";
@@ -84,10 +85,15 @@ export async function sweepReminders(
   counts.openPostmortems = postmortems.length;
   for (const postmortem of postmortems) {
     const incidentNumber = findMarker(postmortem.body, "postmortem")?.incident;
-    if (postmortem.author.type !== "Bot" || incidentNumber === undefined) continue;
+    if (incidentNumber === undefined) continue;
     const incident = await base.getIssue(incidentNumber);
     const deadline = reviewDeadline(postmortem, incident, config);
     if (!incident || !deadline || now().getTime() < deadline.getTime()) continue;
+    // One a person wrote counts once the bot's own comment says it was adopted (read only when late).
+    const tracked =
+      postmortem.author.type === "Bot" ||
+      isAdopted(postmortem, await base.listComments(postmortem.number));
+    if (!tracked) continue;
     const judged = await judgePostmortem(gateway, config, postmortem.number, now());
     if (!judged || judged.verdict.approved) continue;
     counts.reviewsLate++;

@@ -123,6 +123,42 @@ describe("reminders from the Action on schedule", () => {
     expect(second.summary).toContain("| reviews reminded now | 0 |");
   });
 
+  it("a post-mortem a person wrote is reminded once the bot adopted it, and not before", async () => {
+    vi.setSystemTime(new Date("2026-11-18T10:00:00Z"));
+    const incident = emulator.openIssue({ by: "carol", title: "Checkout returns 500" })
+      .number as number;
+    emulator.closeIssue({ by: "carol", issue: incident });
+    vi.setSystemTime(new Date("2026-11-27T09:00:00Z"));
+    const postmortem = emulator.openIssue({
+      by: "carol",
+      title: "Post-mortem: Checkout returns 500",
+      body: renderedPostmortem().replace('{"incident":12}', `{"incident":${incident}}`),
+      labels: ["postmortem"],
+      assignees: ["carol"],
+    }).number as number;
+    const late = () =>
+      emulator
+        .commentsOn(postmortem)
+        .filter((c) => c.user.login === ACTIONS_BOT && c.body.includes('"kind":"review"'));
+
+    // Not adopted: a marker typed by a person proves nothing.
+    expect((await scheduled()).exitCode).toBe(0);
+    expect(late()).toEqual([]);
+
+    emulator.comment({
+      by: APP_BOT,
+      issue: postmortem,
+      body: `📎 Adopted as a post-mortem of #${incident}.\n\n<!-- postmortem-bot:adopted {"issue":${postmortem}} -->`,
+    });
+    const adopted = await scheduled();
+    expect(adopted.exitCode).toBe(0);
+    expect(late()).toHaveLength(1);
+    expect(late()[0]!.body).toContain(
+      "⏰ @carol: this post-mortem's incident was closed on 2026-11-18",
+    );
+    expect(adopted.summary).toContain("| reviews late | 1 |");
+  });
+
   it("an unknown mode fails the job and says which modes exist", async () => {
     const result = await runActionBundle({
       eventName: "workflow_dispatch",

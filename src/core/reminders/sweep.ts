@@ -27,7 +27,9 @@ export function showsOverdueAsOpen(
   postmortem: IssueSnapshot,
   overdue: readonly OverdueChild[],
 ): boolean {
-  if (postmortem.author.type !== "Bot" || !findMarker(postmortem.body, "postmortem")) return false;
+  // A person's post-mortem the bot adopted counts too: its children point to it, and the CAPA
+  // handler checks the adoption before it writes.
+  if (!findMarker(postmortem.body, "postmortem")) return false;
   const rows = readPostmortemBody(postmortem.body).rows;
   return overdue.some(
     (entry) =>

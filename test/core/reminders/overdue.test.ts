@@ -138,7 +138,13 @@ describe("a sweep's work, from the listing of open children", () => {
     const overdue = overdueChildren([child(31, "k31")], TODAY);
     expect(showsOverdueAsOpen(postmortem(shown("Open")), overdue)).toBe(true);
     expect(showsOverdueAsOpen(postmortem(shown("Overdue")), overdue)).toBe(false);
+    // A person's post-mortem the bot adopted has bot children too; the CAPA handler checks the
+    // adoption before it writes anything.
     const byPerson = postmortem(shown("Open"), { author: { login: "alice", type: "User" } });
-    expect(showsOverdueAsOpen(byPerson, overdue)).toBe(false);
+    expect(showsOverdueAsOpen(byPerson, overdue)).toBe(true);
+    const withoutMarker = postmortem(
+      shown("Open").replace(/<!-- postmortem-bot:postmortem .*? -->/, ""),
+    );
+    expect(showsOverdueAsOpen(withoutMarker, overdue)).toBe(false);
   });
 });
