@@ -2,11 +2,8 @@
  * `postmortem-bot release-gate --repo owner/name [--token T]`: the Action's `mode: release-gate`
  * from a terminal or any CI: the summary on stdout, exit 1 while something blocks the release.
  */
-import { retry } from "@octokit/plugin-retry";
-import { throttling } from "@octokit/plugin-throttling";
-import { Octokit } from "@octokit/rest";
 import { ApprovalGateway } from "./github/approval-gateway.js";
-import { throttlePolicy } from "./github/throttle-policy.js";
+import { tokenOctokit } from "./github/token-octokit.js";
 import type { Logger } from "./handlers/logger.js";
 import { checkReleaseGate } from "./handlers/release-gate-handler.js";
 
@@ -19,8 +16,6 @@ export interface ReleaseGateCliIo {
 
 export const RELEASE_GATE_USAGE =
   "usage: postmortem-bot release-gate --repo owner/name [--token T] (or GITHUB_TOKEN)";
-
-const CliOctokit = Octokit.plugin(throttling, retry);
 
 /** Returns the exit code: 0 passed, 1 blocked, 2 usage, configuration or GitHub error. */
 export async function runReleaseGateCli(
@@ -39,23 +34,13 @@ export async function runReleaseGateCli(
     warn: (message) => io.err(`warning: ${message}`),
     error: (message) => io.err(`error: ${message}`),
   };
-  const octokit = new CliOctokit({
-    auth: token,
+  // The same client as `postmortem-bot report`; only warnings reach the person at the terminal
+  // (the expected 404s of an absent configuration file are no news).
+  const { octokit } = tokenOctokit({
+    token,
     baseUrl: io.env.GITHUB_API_URL ?? "https://api.github.com",
     userAgent: "postmortem-bot-cli",
-    throttle: {
-      onRateLimit: (after, request, kit) =>
-        throttlePolicy.onRateLimit(after, request as never, kit),
-      onSecondaryRateLimit: (after, request, kit) =>
-        throttlePolicy.onSecondaryRateLimit(after, request as never, kit),
-    },
-    // The expected 404s (an absent configuration file) are no news for a person at a terminal.
-    log: {
-      debug: () => undefined,
-      info: () => undefined,
-      warn: (message: string) => log.warn(message),
-      error: () => undefined,
-    },
+    warn: (message) => log.warn(message),
   });
   const gateway = new ApprovalGateway(octokit, { owner, repo, defaultBranch: "main" }, log);
   const server = (io.env.GITHUB_SERVER_URL ?? "https://github.com").replace(/\/+$/, "");
