@@ -5,7 +5,7 @@ import { throttling } from "@octokit/plugin-throttling";
 import { Octokit } from "@octokit/rest";
 import type { Config } from "../src/core/config.js";
 import { parseConfig } from "../src/core/config.js";
-import { canDismiss } from "../src/core/events.js";
+import { canDismiss } from "../src/core/incident/events.js";
 import { flowsRunElsewhere } from "../src/core/flows/config.js";
 import type { RepositoryRef } from "../src/core/snapshots.js";
 import { ApprovalGateway } from "../src/github/approval-gateway.js";

@@ -1,4 +1,4 @@
-// Runs the real App server (src/main.ts) as a child process pointed at an emulator, the way it runs
+// Runs the real App server (src/entry/main.ts) as a child process pointed at an emulator, the way it runs
 // in production: Probot's standard environment variables, webhooks over loopback HTTP.
 import { spawn } from "node:child_process";
 import type { ChildProcess } from "node:child_process";
@@ -21,7 +21,7 @@ export interface AppProcessOptions {
   privateKey: string;
   appId: number;
   secret: string;
-  /** Default src/main.ts, relative to cwd. */
+  /** Default src/entry/main.ts, relative to cwd. */
   entry?: string;
   /**
    * Node's arguments for a built server (e.g. `["lib/server/main.mjs"]`), run without tsx; then
@@ -105,7 +105,7 @@ export async function startAppProcess(opts: AppProcessOptions): Promise<AppProce
   const preload = (opts.preload ?? []).flatMap((m) => ["--import", m]);
   const child = spawn(
     process.execPath,
-    opts.nodeArgs ?? ["--import", "tsx", ...preload, opts.entry ?? "src/main.ts"],
+    opts.nodeArgs ?? ["--import", "tsx", ...preload, opts.entry ?? "src/entry/main.ts"],
     {
       cwd: opts.cwd ?? process.cwd(),
       env,

@@ -1,5 +1,5 @@
 /**
- * `npm run build:action`: bundles the Action and the CLI (src/cli.ts → dist/cli.js, one file) into
+ * `npm run build:action`: bundles the Action and the CLI (src/entry/cli.ts → dist/cli.js, one file) into
  * ESM that runs with plain `node`, no `npm install`. The Action is split so that the events it
  * ignores cost little more than starting Node: dist/index.js (action/main.ts, built on its own so
  * that it imports nothing) decides from the event whether to load dist/postmortem-labels.js (reads
@@ -49,7 +49,7 @@ export function bundleOptions(outdir: string): BuildOptions[] {
       banner: {},
     },
     { ...options, entryPoints: ACTION_PARTS, splitting: true, chunkNames: "chunk-[hash]" },
-    { ...options, entryPoints: { cli: "src/cli.ts" } },
+    { ...options, entryPoints: { cli: "src/entry/cli.ts" } },
   ];
 }
 

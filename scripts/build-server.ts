@@ -1,6 +1,6 @@
 /**
- * `npm run build:server`: bundles the App server (src/main.ts → lib/server/main.mjs) and the AWS
- * Lambda handler (src/lambda.ts → lib/server/lambda.mjs) into ESM that starts with plain `node`: no
+ * `npm run build:server`: bundles the App server (src/entry/main.ts → lib/server/main.mjs) and the AWS
+ * Lambda handler (src/entry/lambda.ts → lib/server/lambda.mjs) into ESM that starts with plain `node`: no
  * TypeScript at start. What both share is in lib/server/chunk-<hash>.mjs.
  *
  * Dependencies stay outside the bundle and are loaded from node_modules (`npm ci --omit=dev`):
@@ -20,13 +20,13 @@ const root = fileURLToPath(new URL("../", import.meta.url));
 export const SERVER_OUTDIR = "lib/server";
 
 /**
- * src/built-in-template.ts reads templates/ next to the package; a bundle has no package around
+ * src/handlers/built-in-template.ts reads templates/ next to the package; a bundle has no package around
  * it, so the template is compiled in instead. Shared with scripts/build-action.ts.
  */
 export const embedTemplate: Plugin = {
   name: "embed-built-in-template",
   setup(context) {
-    context.onLoad({ filter: /[\\/]src[\\/]built-in-template\.ts$/ }, () => {
+    context.onLoad({ filter: /[\\/]src[\\/]handlers[\\/]built-in-template\.ts$/ }, () => {
       const template = readFileSync(`${root}templates/postmortem.md.hbs`, "utf8");
       return {
         loader: "ts",
@@ -45,7 +45,7 @@ export async function buildServer(outdir = `${root}${SERVER_OUTDIR}`): Promise<s
   rmSync(outdir, { recursive: true, force: true });
   const result = await build({
     absWorkingDir: root,
-    entryPoints: { main: "src/main.ts", lambda: "src/lambda.ts" },
+    entryPoints: { main: "src/entry/main.ts", lambda: "src/entry/lambda.ts" },
     outdir,
     outExtension: { ".js": ".mjs" },
     bundle: true,

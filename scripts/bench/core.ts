@@ -1,9 +1,9 @@
 // The core's CPU per event on post-mortem bodies of 2 kB, 20 kB and GitHub's maximum: parsing
 // the body and planning its CAPA children (the work every edit of a post-mortem costs).
-import { builtInTemplate } from "../../src/built-in-template.js";
+import { builtInTemplate } from "../../src/handlers/built-in-template.js";
 import { planCapa } from "../../src/core/capa/plan.js";
 import { defaultConfig } from "../../src/core/config.js";
-import { renderPostmortem } from "../../src/core/postmortem-content.js";
+import { renderPostmortem } from "../../src/core/incident/content.js";
 import type { IssueSnapshot } from "../../src/core/snapshots.js";
 import { MAX_BODY_LENGTH } from "../../src/core/template.js";
 

@@ -4,7 +4,7 @@
  * image's files (node_modules after `npm ci --omit=dev`, the bundle) beside this checkout's full
  * install, and the time from `node lib/server/main.mjs` to the first `PONG` on /ping and the
  * process's memory then, against the development way of starting (`node --import tsx
- * src/main.ts`), measured alternately.
+ * src/entry/main.ts`), measured alternately.
  *
  * Alone: `npx tsx scripts/bench/production.ts [rounds]` prints the figures.
  */
@@ -32,7 +32,7 @@ export interface ProductionFootprint {
   sourceMapBytes: number;
   /** Median time from spawning the image's CMD to the first PONG on /ping. */
   startMs: number;
-  /** The same for `node --import tsx src/main.ts` in this checkout. */
+  /** The same for `node --import tsx src/entry/main.ts` in this checkout. */
   tsxStartMs: number;
   /** Resident memory of the started server (median, kB). */
   rssKb: number;
@@ -60,7 +60,7 @@ export async function benchProduction(rounds = 5): Promise<ProductionFootprint> 
     const tsx: Started[] = [];
     for (let i = 0; i < rounds; i++) {
       ours.push(await startServer(app, cmdArgs));
-      tsx.push(await startServer(ROOT, ["--import", "tsx", "src/main.ts"]));
+      tsx.push(await startServer(ROOT, ["--import", "tsx", "src/entry/main.ts"]));
     }
     return {
       stepsMs,

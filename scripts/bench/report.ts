@@ -3,7 +3,7 @@
 // GITHUB_TOKEN would (1,000 requests an hour per repository). The count is exact and also
 // asserted in test/e2e/report.test.ts.
 import { createGitHubEmulator } from "../../emulator/index.js";
-import { runReportCli } from "../../src/cli.js";
+import { runReportCli } from "../../src/entry/cli.js";
 import { seedVolume } from "../../test/support/report-seed.js";
 
 export interface ReportCost {

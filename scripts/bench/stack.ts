@@ -1,4 +1,4 @@
-// The emulator and App processes the benchmark measures: the real server (src/main.ts) with its
+// The emulator and App processes the benchmark measures: the real server (src/entry/main.ts) with its
 // production rate-limit policy (Octokit's throttling on), over loopback.
 import { createGitHubEmulator } from "../../emulator/index.js";
 import type { GitHubEmulator } from "../../emulator/index.js";
@@ -33,7 +33,7 @@ export async function startBenchStack(): Promise<BenchStack> {
   return {
     emulator,
     secret: credentials.secret,
-    async start(entry = "src/main.ts") {
+    async start(entry = "src/entry/main.ts") {
       const app = await startAppProcess({
         emulator,
         privateKey: credentials.privateKey,

@@ -1,8 +1,8 @@
 import { overwrotePeople } from "../core/capa/lost-edit.js";
 import { CONFIG_PATH } from "../core/config.js";
 import { FORMS_DIRECTORY } from "../core/forms/definition.js";
-import type { IncidentEvent } from "../core/events.js";
-import { isPostmortemCommand } from "../core/events.js";
+import type { IncidentEvent } from "../core/incident/events.js";
+import { isPostmortemCommand } from "../core/incident/events.js";
 import { findMarker } from "../core/markers.js";
 import type { IssueSnapshot, RepositoryRef } from "../core/snapshots.js";
 import type { CapaEvent } from "../core/capa/events.js";

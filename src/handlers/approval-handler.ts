@@ -1,4 +1,4 @@
-import { builtInTemplate } from "../built-in-template.js";
+import { builtInTemplate } from "./built-in-template.js";
 import type { Config } from "../core/config.js";
 import { sameLabel } from "../core/config.js";
 import { planApprovalCommand } from "../core/approvals/commands.js";

@@ -6,7 +6,7 @@ import type { FlowsRunner } from "../core/flows/config.js";
 import { flowsRunElsewhere } from "../core/flows/config.js";
 import { planLostEditRecovery } from "../core/capa/lost-edit.js";
 import { isTrackedPostmortem, mayAdopt } from "../core/adoption/plan.js";
-import { reportProblem } from "../core/incident.js";
+import { reportProblem } from "../core/incident/plan.js";
 import { findMarker } from "../core/markers.js";
 import type { Plan } from "../core/plan.js";
 import type { IssueSnapshot } from "../core/snapshots.js";

@@ -1,10 +1,10 @@
-import { builtInTemplate, BUILT_IN_TEMPLATE_PATH } from "../built-in-template.js";
+import { builtInTemplate, BUILT_IN_TEMPLATE_PATH } from "./built-in-template.js";
 import type { Config } from "../core/config.js";
-import type { IncidentEvent } from "../core/events.js";
-import { isTrigger, mightBeTrigger } from "../core/events.js";
+import type { IncidentEvent } from "../core/incident/events.js";
+import { isTrigger, mightBeTrigger } from "../core/incident/events.js";
 import type { FlowsRunner } from "../core/flows/config.js";
 import { flowsRunElsewhere } from "../core/flows/config.js";
-import type { IncidentState } from "../core/incident.js";
+import type { IncidentState } from "../core/incident/plan.js";
 import {
   acknowledgeCommand,
   canonicalPostmortem,
@@ -13,11 +13,11 @@ import {
   planIncident,
   postmortemsOf,
   reportProblem,
-} from "../core/incident.js";
+} from "../core/incident/plan.js";
 import type { FormDefinitionResult } from "../core/forms/definition.js";
 import { mayBeFormBody } from "../core/forms/prefill.js";
 import type { Plan } from "../core/plan.js";
-import type { TemplateSource } from "../core/postmortem-content.js";
+import type { TemplateSource } from "../core/incident/content.js";
 import type { GitHubGateway, Permission } from "../github/gateway.js";
 import { isPermanentFailure } from "../github/gateway.js";
 import { loadConfig } from "./load-config.js";

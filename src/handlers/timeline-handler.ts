@@ -1,4 +1,4 @@
-import { canonicalPostmortem, postmortemsOf } from "../core/incident.js";
+import { canonicalPostmortem, postmortemsOf } from "../core/incident/plan.js";
 import { inlineText } from "../core/markdown-text.js";
 import { findMarker, formatMarker } from "../core/markers.js";
 import type { Plan } from "../core/plan.js";

@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { spawnSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
-import { runCli } from "../../src/cli.js";
+import { runCli } from "../../src/entry/cli.js";
 
 const template = readFileSync(
   new URL("../../templates/postmortem.md.hbs", import.meta.url),

@@ -16,7 +16,7 @@ import {
   mayConcernFlows,
   triageEvent,
 } from "../../action/triage.js";
-import { canDismiss } from "../../src/core/events.js";
+import { canDismiss } from "../../src/core/incident/events.js";
 import { flowsRunnerOfRaw } from "../../src/core/flows/config.js";
 import { readCapaEvent, readIncidentEvent } from "../../src/github/webhook-events.js";
 import { parseApprovalCommand } from "../../src/core/approvals/ledger.js";

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { createPostmortemApp } from "../../src/app.js";
+import { createPostmortemApp } from "../../src/app/app.js";
 import type { FakeGitHub } from "../support/github-api.js";
 import { useFakeGitHub } from "../support/github-api.js";
 import { createTestProbot } from "../support/probot.js";

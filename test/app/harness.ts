@@ -1,5 +1,5 @@
 import { expect } from "vitest";
-import { createPostmortemApp } from "../../src/app.js";
+import { createPostmortemApp } from "../../src/app/app.js";
 import type { FakeGitHub } from "../support/github-api.js";
 import type { FakeIssue } from "../support/repo-state.js";
 import { FakeRepo } from "../support/repo-state.js";

@@ -7,7 +7,7 @@ import {
   planAdoption,
 } from "../../src/core/adoption/plan.js";
 import { defaultConfig } from "../../src/core/config.js";
-import { postmortemsOf } from "../../src/core/incident.js";
+import { postmortemsOf } from "../../src/core/incident/plan.js";
 import { comment, incidentIssue } from "./fixtures.js";
 
 const handWritten = [

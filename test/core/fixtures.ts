@@ -1,4 +1,4 @@
-import type { IncidentEvent } from "../../src/core/events.js";
+import type { IncidentEvent } from "../../src/core/incident/events.js";
 import type { CommentSnapshot, IssueSnapshot, RepositoryRef } from "../../src/core/snapshots.js";
 
 export const repository: RepositoryRef = { owner: "acme", repo: "shop", defaultBranch: "main" };

@@ -1,16 +1,16 @@
 import { describe, expect, it } from "vitest";
-import { builtInTemplate } from "../../src/built-in-template.js";
+import { builtInTemplate } from "../../src/handlers/built-in-template.js";
 import { defaultConfig } from "../../src/core/config.js";
-import type { IncidentEvent } from "../../src/core/events.js";
-import { mightBeTrigger } from "../../src/core/events.js";
-import type { IncidentState } from "../../src/core/incident.js";
+import type { IncidentEvent } from "../../src/core/incident/events.js";
+import { mightBeTrigger } from "../../src/core/incident/events.js";
+import type { IncidentState } from "../../src/core/incident/plan.js";
 import {
   acknowledgeCommand,
   canonicalPostmortem,
   linkCommentBody,
   planIncident,
-} from "../../src/core/incident.js";
-import { renderPostmortem } from "../../src/core/postmortem-content.js";
+} from "../../src/core/incident/plan.js";
+import { renderPostmortem } from "../../src/core/incident/content.js";
 import {
   bot,
   comment,

@@ -1,10 +1,10 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { builtInTemplate } from "../../src/built-in-template.js";
+import { builtInTemplate } from "../../src/handlers/built-in-template.js";
 import { defaultConfig } from "../../src/core/config.js";
 import { parseMarkdown, walk } from "../../src/core/markdown.js";
 import { findMarker } from "../../src/core/markers.js";
-import { renderPostmortem } from "../../src/core/postmortem-content.js";
+import { renderPostmortem } from "../../src/core/incident/content.js";
 import { MAX_BODY_LENGTH } from "../../src/core/template.js";
 import { commandEvent, incidentIssue, labeledEvent, repository } from "./fixtures.js";
 

@@ -3,7 +3,7 @@
 // signed deliveries reach a Lambda handler as they would in AWS.
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
-import type { HttpEvent, HttpResult } from "../../src/lambda.js";
+import type { HttpEvent, HttpResult } from "../../src/entry/lambda.js";
 
 export interface FunctionUrl {
   url: string;

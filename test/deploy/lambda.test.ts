@@ -1,9 +1,9 @@
-// The AWS Lambda handler (src/lambda.ts) against the emulator: deliveries arrive as function URL /
+// The AWS Lambda handler (src/entry/lambda.ts) against the emulator: deliveries arrive as function URL /
 // API Gateway v2 events, signed by the emulator, with plain and base64 bodies.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import type { GitHubEmulator } from "../../emulator/index.js";
 import { signBody } from "../../emulator/index.js";
-import { createLambdaHandler } from "../../src/lambda.js";
+import { createLambdaHandler } from "../../src/entry/lambda.js";
 import { appWrites, lastSeq, loopbackOnly, postmortemsFor } from "../e2e/stack.js";
 import type { FunctionUrl } from "./function-url.js";
 import { functionUrlEvent, startFunctionUrl } from "./function-url.js";

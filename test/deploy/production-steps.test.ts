@@ -14,7 +14,7 @@ import type { AppProcess } from "../../emulator/app-process.js";
 import { startAppProcess } from "../../emulator/app-process.js";
 import type { PerformedStage } from "../../scripts/dockerfile-steps.js";
 import { inStage, parseDockerfile, performDockerfile } from "../../scripts/dockerfile-steps.js";
-import type { LambdaHandler } from "../../src/lambda.js";
+import type { LambdaHandler } from "../../src/entry/lambda.js";
 import { lastSeq, loopbackOnly } from "../e2e/stack.js";
 import { startFunctionUrl } from "./function-url.js";
 import {

@@ -4,7 +4,7 @@
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { createGitHubEmulator } from "../../emulator/index.js";
 import type { GitHubEmulator } from "../../emulator/index.js";
-import { runReportCli } from "../../src/cli.js";
+import { runReportCli } from "../../src/entry/cli.js";
 import { mermaidBlocks, parseMermaid } from "../support/mermaid.js";
 import { actionBody, postmortemBody, seedIssue, seedVolume } from "../support/report-seed.js";
 import { loopbackOnly } from "./stack.js";

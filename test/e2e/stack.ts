@@ -1,4 +1,4 @@
-// The end-to-end stack: the GitHub emulator plus the real App server (src/main.ts) as a child
+// The end-to-end stack: the GitHub emulator plus the real App server (src/entry/main.ts) as a child
 // process, talking over loopback only; and queries for what the App left in the repository.
 import { fileURLToPath } from "node:url";
 import nock from "nock";

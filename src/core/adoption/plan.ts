@@ -1,7 +1,7 @@
 import type { Config } from "../config.js";
 import { sameLabel } from "../config.js";
 import { readDocument } from "../document.js";
-import type { KnownConfig } from "../events.js";
+import type { KnownConfig } from "../incident/events.js";
 import { findMarker, formatMarker, setMarker } from "../markers.js";
 import type { Plan } from "../plan.js";
 import type { CommentSnapshot, IssueSnapshot } from "../snapshots.js";

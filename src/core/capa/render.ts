@@ -1,6 +1,6 @@
 import { formatMarker } from "../markers.js";
 import { inlineText, plainLine } from "../markdown-text.js";
-import { TITLE_MAX_LENGTH } from "../postmortem-content.js";
+import { TITLE_MAX_LENGTH } from "../incident/content.js";
 import { LINK_ARROW } from "./items.js";
 
 export type ChildStatus =

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import type { KnownConfig } from "../events.js";
+import type { KnownConfig } from "../incident/events.js";
 
 /** Who runs the incident and CAPA flows: the App (today's behaviour) or the Action. */
 export const FLOWS_RUNNERS = ["app", "action"] as const;

@@ -1,7 +1,7 @@
 import { readPostmortemBody } from "../capa/items.js";
 import type { Config } from "../config.js";
-import { hasIncidentLabel, postmortemPolicyOf } from "../events.js";
-import { isPostmortem, postmortemsOf } from "../incident.js";
+import { hasIncidentLabel, postmortemPolicyOf } from "../incident/events.js";
+import { isPostmortem, postmortemsOf } from "../incident/plan.js";
 import { findMarker } from "../markers.js";
 import type { IssueSnapshot } from "../snapshots.js";
 

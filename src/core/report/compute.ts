@@ -1,7 +1,7 @@
 import { parseIsoDate, readPostmortemBody } from "../capa/items.js";
 import { dueLineOf, ownerLineOf, severityFromLabels } from "../capa/plan.js";
 import type { Config } from "../config.js";
-import { isPostmortem } from "../incident.js";
+import { isPostmortem } from "../incident/plan.js";
 import { findMarker } from "../markers.js";
 import type { IssueSnapshot } from "../snapshots.js";
 import { formatDate, todayIn } from "../time.js";

@@ -1,8 +1,8 @@
 import type { Config } from "../config.js";
 import { sameLabel } from "../config.js";
-import type { KnownConfig } from "../events.js";
-import { hasIncidentLabel } from "../events.js";
-import { isPostmortem } from "../incident.js";
+import type { KnownConfig } from "../incident/events.js";
+import { hasIncidentLabel } from "../incident/events.js";
+import { isPostmortem } from "../incident/plan.js";
 import { inlineText } from "../markdown-text.js";
 import type { Account, IssueSnapshot } from "../snapshots.js";
 import type { TimelineRequest } from "./command.js";

@@ -5,7 +5,7 @@ import {
   readFrontMatter,
   templateSections,
 } from "../../../src/core/approvals/files.js";
-import { builtInTemplate } from "../../../src/built-in-template.js";
+import { builtInTemplate } from "../../../src/handlers/built-in-template.js";
 
 describe("post-mortem files", () => {
   it("globs: ** spans directories (or none), * stays within one", () => {

@@ -1,7 +1,7 @@
-import { builtInTemplate } from "../../../src/built-in-template.js";
+import { builtInTemplate } from "../../../src/handlers/built-in-template.js";
 import type { CapaState } from "../../../src/core/capa/plan.js";
 import { defaultConfig } from "../../../src/core/config.js";
-import { renderPostmortem } from "../../../src/core/postmortem-content.js";
+import { renderPostmortem } from "../../../src/core/incident/content.js";
 import type { IssueSnapshot } from "../../../src/core/snapshots.js";
 import { bot, incidentIssue, labeledEvent, postmortemIssue, repository } from "../fixtures.js";
 

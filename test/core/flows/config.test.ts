@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { defaultConfig, parseConfig } from "../../../src/core/config.js";
-import { canDismiss } from "../../../src/core/events.js";
+import { canDismiss } from "../../../src/core/incident/events.js";
 import { flowsRunElsewhere, flowsRunnerOfRaw } from "../../../src/core/flows/config.js";
 import { commandEvent, labeledEvent } from "../fixtures.js";
 

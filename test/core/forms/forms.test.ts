@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { builtInTemplate } from "../../../src/built-in-template.js";
+import { builtInTemplate } from "../../../src/handlers/built-in-template.js";
 import { defaultConfig, parseConfig } from "../../../src/core/config.js";
 import type { Config } from "../../../src/core/config.js";
 import { readFormAnswers } from "../../../src/core/forms/answers.js";
@@ -8,7 +8,7 @@ import type { FormDefinitionResult } from "../../../src/core/forms/definition.js
 import { parseFormDefinition } from "../../../src/core/forms/definition.js";
 import { prefillFromForm } from "../../../src/core/forms/prefill.js";
 import { findMarker } from "../../../src/core/markers.js";
-import { renderPostmortem } from "../../../src/core/postmortem-content.js";
+import { renderPostmortem } from "../../../src/core/incident/content.js";
 import { incidentSeverity, severityFromAnswer } from "../../../src/core/severity.js";
 import { incidentIssue, labeledEvent, repository } from "../fixtures.js";
 

@@ -1,9 +1,9 @@
 import { describe, expect, it } from "vitest";
-import { builtInTemplate } from "../../../src/built-in-template.js";
+import { builtInTemplate } from "../../../src/handlers/built-in-template.js";
 import type { Config } from "../../../src/core/config.js";
 import { defaultConfig, parseConfig } from "../../../src/core/config.js";
-import { isTrigger } from "../../../src/core/events.js";
-import { planIncident } from "../../../src/core/incident.js";
+import { isTrigger } from "../../../src/core/incident/events.js";
+import { planIncident } from "../../../src/core/incident/plan.js";
 import {
   approvalsFor,
   incidentSeverity,

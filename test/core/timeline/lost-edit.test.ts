@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { builtInTemplate } from "../../../src/built-in-template.js";
+import { builtInTemplate } from "../../../src/handlers/built-in-template.js";
 import { parseConfig } from "../../../src/core/config.js";
 import type { Config } from "../../../src/core/config.js";
-import { renderPostmortem } from "../../../src/core/postmortem-content.js";
+import { renderPostmortem } from "../../../src/core/incident/content.js";
 import { planTimelineRecovery, timelineOverwrote } from "../../../src/core/timeline/lost-edit.js";
 import { planTimeline } from "../../../src/core/timeline/plan.js";
 import { comment, incidentIssue, labeledEvent, repository } from "../fixtures.js";

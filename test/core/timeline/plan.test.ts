@@ -1,10 +1,10 @@
 import { describe, expect, it } from "vitest";
-import { builtInTemplate } from "../../../src/built-in-template.js";
+import { builtInTemplate } from "../../../src/handlers/built-in-template.js";
 import type { Config } from "../../../src/core/config.js";
 import { parseConfig } from "../../../src/core/config.js";
 import { inlineText } from "../../../src/core/markdown-text.js";
 import { findMarker } from "../../../src/core/markers.js";
-import { renderPostmortem } from "../../../src/core/postmortem-content.js";
+import { renderPostmortem } from "../../../src/core/incident/content.js";
 import { readTimelineCommand, instantOf } from "../../../src/core/timeline/command.js";
 import { formatSpan, parseDateTime } from "../../../src/core/timeline/datetime.js";
 import { entryFor } from "../../../src/core/timeline/events.js";

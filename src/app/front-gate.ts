@@ -1,11 +1,11 @@
 import type { Probot } from "probot";
-import { canDismissAdoption } from "./core/adoption/plan.js";
-import { canDismiss } from "./core/events.js";
-import { flowsRunElsewhere } from "./core/flows/config.js";
-import { readApprovalEvent } from "./github/approval-events.js";
-import type { ConfigCache } from "./github/config-cache.js";
-import { cacheKey } from "./github/config-cache.js";
-import type { CapaWebhookPayload, PushPayload } from "./github/webhook-events.js";
+import { canDismissAdoption } from "../core/adoption/plan.js";
+import { canDismiss } from "../core/incident/events.js";
+import { flowsRunElsewhere } from "../core/flows/config.js";
+import { readApprovalEvent } from "../github/approval-events.js";
+import type { ConfigCache } from "../github/config-cache.js";
+import { cacheKey } from "../github/config-cache.js";
+import type { CapaWebhookPayload, PushPayload } from "../github/webhook-events.js";
 import {
   configFilesChangedBy,
   readAdoptionEvent,
@@ -13,9 +13,9 @@ import {
   readIncidentEvent,
   readTimelineEvent,
   repositoryOf,
-} from "./github/webhook-events.js";
-import { canDismissTimeline } from "./core/timeline/events.js";
-import type { LoadedConfig } from "./handlers/load-config.js";
+} from "../github/webhook-events.js";
+import { canDismissTimeline } from "../core/timeline/events.js";
+import type { LoadedConfig } from "../handlers/load-config.js";
 
 type Webhooks = Probot["webhooks"];
 type Delivery = Parameters<Webhooks["verifyAndReceive"]>[0];

@@ -6,8 +6,14 @@ export const BUILT_IN_TEMPLATE_PATH = "templates/postmortem.md.hbs";
 let cached: string | undefined;
 
 export function builtInTemplate(): string {
-  // src/ and lib/src/ both sit two levels below the package root.
-  const depth = import.meta.url.includes("/lib/src/") ? "../../" : "../";
+  // src/handlers/ and lib/src/handlers/ sit two and three levels below the package root; the
+  // Action's bundles (dist/) one level.
+  const here = import.meta.url;
+  const depth = here.includes("/lib/src/handlers/")
+    ? "../../../"
+    : here.includes("/src/handlers/")
+      ? "../../"
+      : "../";
   cached ??= readFileSync(new URL(`${depth}${BUILT_IN_TEMPLATE_PATH}`, import.meta.url), "utf8");
   return cached;
 }

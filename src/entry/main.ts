@@ -5,10 +5,10 @@
  * Webhooks arrive at /api/github/webhooks; GET /ping answers PONG.
  */
 import { run } from "probot";
-import { createPostmortemApp } from "./app.js";
-import { parseDuration } from "./core/duration.js";
-import { PostmortemOctokit } from "./github/octokit.js";
-import { InFlight } from "./in-flight.js";
+import { createPostmortemApp } from "../app/app.js";
+import { parseDuration } from "../core/duration.js";
+import { PostmortemOctokit } from "../github/octokit.js";
+import { InFlight } from "../app/in-flight.js";
 
 function refuse(reason: string): never {
   console.error(reason);

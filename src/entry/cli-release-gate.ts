@@ -2,10 +2,10 @@
  * `postmortem-bot release-gate --repo owner/name [--token T]`: the Action's `mode: release-gate`
  * from a terminal or any CI: the summary on stdout, exit 1 while something blocks the release.
  */
-import { ApprovalGateway } from "./github/approval-gateway.js";
-import { tokenOctokit } from "./github/token-octokit.js";
-import type { Logger } from "./handlers/logger.js";
-import { checkReleaseGate } from "./handlers/release-gate-handler.js";
+import { ApprovalGateway } from "../github/approval-gateway.js";
+import { tokenOctokit } from "../github/token-octokit.js";
+import type { Logger } from "../handlers/logger.js";
+import { checkReleaseGate } from "../handlers/release-gate-handler.js";
 
 export interface ReleaseGateCliIo {
   out: (line: string) => void;

@@ -9,9 +9,9 @@
  * done: a frozen function finishes nothing in the background.
  */
 import { createProbot } from "probot";
-import { createPostmortemApp } from "./app.js";
-import { parseDuration } from "./core/duration.js";
-import { PostmortemOctokit } from "./github/octokit.js";
+import { createPostmortemApp } from "../app/app.js";
+import { parseDuration } from "../core/duration.js";
+import { PostmortemOctokit } from "../github/octokit.js";
 
 /** The fields of a function URL / API Gateway event that a webhook delivery needs. */
 export interface HttpEvent {

@@ -11,15 +11,15 @@ import { existsSync, readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { parse as parseYaml } from "yaml";
-import { builtInTemplate } from "./built-in-template.js";
-import type { FileFinding } from "./core/approvals/files.js";
-import { checkPostmortemFile, templateSections } from "./core/approvals/files.js";
-import { CONFIG_PATH, parseConfig } from "./core/config.js";
-import { renderReportJson, renderReportMarkdown } from "./core/report/render.js";
-import { formatDate } from "./core/time.js";
-import { GitHubGateway } from "./github/gateway.js";
-import { tokenOctokit } from "./github/token-octokit.js";
-import { buildReport } from "./handlers/report-handler.js";
+import { builtInTemplate } from "../handlers/built-in-template.js";
+import type { FileFinding } from "../core/approvals/files.js";
+import { checkPostmortemFile, templateSections } from "../core/approvals/files.js";
+import { CONFIG_PATH, parseConfig } from "../core/config.js";
+import { renderReportJson, renderReportMarkdown } from "../core/report/render.js";
+import { formatDate } from "../core/time.js";
+import { GitHubGateway } from "../github/gateway.js";
+import { tokenOctokit } from "../github/token-octokit.js";
+import { buildReport } from "../handlers/report-handler.js";
 
 export interface CliIo {
   cwd: string;

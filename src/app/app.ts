@@ -1,26 +1,26 @@
 import type { Context, Probot } from "probot";
-import { registerApprovalGate } from "./approval-app.js";
-import { canDismiss } from "./core/events.js";
-import { flowsRunElsewhere } from "./core/flows/config.js";
-import { ConfigCache, DEFAULT_CONFIG_MAX_AGE_MS } from "./github/config-cache.js";
-import { GitHubGateway } from "./github/gateway.js";
+import { registerApprovalGate } from "./approval-gate.js";
+import { canDismiss } from "../core/incident/events.js";
+import { flowsRunElsewhere } from "../core/flows/config.js";
+import { ConfigCache, DEFAULT_CONFIG_MAX_AGE_MS } from "../github/config-cache.js";
+import { GitHubGateway } from "../github/gateway.js";
 import { installFrontGate } from "./front-gate.js";
-import type { CapaWebhookPayload } from "./github/webhook-events.js";
+import type { CapaWebhookPayload } from "../github/webhook-events.js";
 import {
   readAdoptionEvent,
   readCapaEvent,
   readIncidentEvent,
   readTimelineEvent,
   repositoryOf,
-} from "./github/webhook-events.js";
-import { canDismissAdoption } from "./core/adoption/plan.js";
-import { handleAdoptionEvent } from "./handlers/adoption-handler.js";
-import { handleCapaEvent } from "./handlers/capa-handler.js";
-import { handleIncidentEvent } from "./handlers/incident-handler.js";
-import { handleTimelineEvent, timelineIssueOf } from "./handlers/timeline-handler.js";
-import { canDismissTimeline } from "./core/timeline/events.js";
-import { knownConfig } from "./handlers/load-config.js";
-import type { Logger } from "./handlers/logger.js";
+} from "../github/webhook-events.js";
+import { canDismissAdoption } from "../core/adoption/plan.js";
+import { handleAdoptionEvent } from "../handlers/adoption-handler.js";
+import { handleCapaEvent } from "../handlers/capa-handler.js";
+import { handleIncidentEvent } from "../handlers/incident-handler.js";
+import { handleTimelineEvent, timelineIssueOf } from "../handlers/timeline-handler.js";
+import { canDismissTimeline } from "../core/timeline/events.js";
+import { knownConfig } from "../handlers/load-config.js";
+import type { Logger } from "../handlers/logger.js";
 import { InFlight } from "./in-flight.js";
 import { KeyedQueue } from "./keyed-queue.js";
 import { startReconcileTimer } from "./reconcile-timer.js";

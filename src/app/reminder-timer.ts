@@ -1,7 +1,7 @@
 import type { Probot } from "probot";
-import type { ConfigCache } from "./github/config-cache.js";
-import { sweepReminders } from "./handlers/reminder-handler.js";
-import { forEachRepository } from "./github/installations.js";
+import type { ConfigCache } from "../github/config-cache.js";
+import { sweepReminders } from "../handlers/reminder-handler.js";
+import { forEachRepository } from "../github/installations.js";
 import { every, featureLogger } from "./timers.js";
 
 export interface ReminderTimerOptions {

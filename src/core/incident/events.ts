@@ -1,11 +1,11 @@
-import type { Config } from "./config.js";
-import { sameLabel } from "./config.js";
-import type { FlowsRunner } from "./flows/config.js";
-import { flowsRunElsewhere } from "./flows/config.js";
-import type { PostmortemPolicy } from "./policy/config.js";
-import { severityPolicy } from "./policy/resolve.js";
-import { SEVERITIES, severityFromLabels } from "./severity.js";
-import type { Account, IssueSnapshot } from "./snapshots.js";
+import type { Config } from "../config.js";
+import { sameLabel } from "../config.js";
+import type { FlowsRunner } from "../flows/config.js";
+import { flowsRunElsewhere } from "../flows/config.js";
+import type { PostmortemPolicy } from "../policy/config.js";
+import { severityPolicy } from "../policy/resolve.js";
+import { SEVERITIES, severityFromLabels } from "../severity.js";
+import type { Account, IssueSnapshot } from "../snapshots.js";
 
 /** The webhook events that can open a post-mortem, read out of their payloads by the shells. */
 export type IncidentEvent =

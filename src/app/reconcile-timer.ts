@@ -1,10 +1,10 @@
 import type { Probot } from "probot";
-import type { ConfigCache } from "./github/config-cache.js";
-import { reconcileRepository } from "./handlers/reconcile-handler.js";
+import type { ConfigCache } from "../github/config-cache.js";
+import { reconcileRepository } from "../handlers/reconcile-handler.js";
 import type { InFlight } from "./in-flight.js";
-import { defaultConfig } from "./core/config.js";
-import type { LoadedConfig } from "./handlers/load-config.js";
-import { forEachRepositoryWithRecentIssues } from "./github/installations.js";
+import { defaultConfig } from "../core/config.js";
+import type { LoadedConfig } from "../handlers/load-config.js";
+import { forEachRepositoryWithRecentIssues } from "../github/installations.js";
 import { every, featureLogger } from "./timers.js";
 
 export interface ReconcileTimerOptions {

@@ -1,12 +1,12 @@
 import type { Context, Probot } from "probot";
-import type { ConfigCache } from "./github/config-cache.js";
-import { ApprovalGateway } from "./github/approval-gateway.js";
-import { readApprovalEvent } from "./github/approval-events.js";
-import type { WebhookPayload } from "./github/webhook-events.js";
-import { repositoryOf } from "./github/webhook-events.js";
-import { handleApprovalEvent } from "./handlers/approval-handler.js";
-import { loadConfig } from "./handlers/load-config.js";
-import type { Logger } from "./handlers/logger.js";
+import type { ConfigCache } from "../github/config-cache.js";
+import { ApprovalGateway } from "../github/approval-gateway.js";
+import { readApprovalEvent } from "../github/approval-events.js";
+import type { WebhookPayload } from "../github/webhook-events.js";
+import { repositoryOf } from "../github/webhook-events.js";
+import { handleApprovalEvent } from "../handlers/approval-handler.js";
+import { loadConfig } from "../handlers/load-config.js";
+import type { Logger } from "../handlers/logger.js";
 import { KeyedQueue } from "./keyed-queue.js";
 
 /**

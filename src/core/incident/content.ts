@@ -1,14 +1,14 @@
-import type { Config } from "./config.js";
-import { sameLabel } from "./config.js";
+import type { Config } from "../config.js";
+import { sameLabel } from "../config.js";
 import type { IncidentEvent } from "./events.js";
-import type { FormPrefill } from "./forms/prefill.js";
-import { NO_PREFILL } from "./forms/prefill.js";
-import { formatMarker } from "./markers.js";
-import { firstParagraphText, inlineText, plainLine } from "./markdown-text.js";
-import { incidentSeverity } from "./severity.js";
-import type { IssueSnapshot, RepositoryRef } from "./snapshots.js";
-import { MAX_BODY_LENGTH, renderTemplate } from "./template.js";
-import { formatDateTime } from "./time.js";
+import type { FormPrefill } from "../forms/prefill.js";
+import { NO_PREFILL } from "../forms/prefill.js";
+import { formatMarker } from "../markers.js";
+import { firstParagraphText, inlineText, plainLine } from "../markdown-text.js";
+import { incidentSeverity } from "../severity.js";
+import type { IssueSnapshot, RepositoryRef } from "../snapshots.js";
+import { MAX_BODY_LENGTH, renderTemplate } from "../template.js";
+import { formatDateTime } from "../time.js";
 
 export const SUMMARY_MAX_LENGTH = 500;
 /** GitHub's limit for issue titles. */
