@@ -5,8 +5,6 @@ import { throttling } from "@octokit/plugin-throttling";
 import { Octokit } from "@octokit/rest";
 import type { Config } from "../src/core/config.js";
 import { parseConfig } from "../src/core/config.js";
-import { canDismiss } from "../src/core/incident/events.js";
-import { flowsRunElsewhere } from "../src/core/flows/config.js";
 import type { RepositoryRef } from "../src/core/snapshots.js";
 import { ApprovalGateway } from "../src/github/approval-gateway.js";
 import { readApprovalEvent } from "../src/github/approval-events.js";
@@ -14,17 +12,10 @@ import { cacheKey, ConfigCache } from "../src/github/config-cache.js";
 import type { RawConfig } from "../src/github/gateway.js";
 import { throttlePolicy } from "../src/github/throttle-policy.js";
 import type { CapaWebhookPayload, WebhookPayload } from "../src/github/webhook-events.js";
-import {
-  readAdoptionEvent,
-  readCapaEvent,
-  readIncidentEvent,
-  repositoryOf,
-} from "../src/github/webhook-events.js";
+import { repositoryOf } from "../src/github/webhook-events.js";
 import type { ApprovalResult } from "../src/handlers/approval-handler.js";
-import { checkPullRequestFiles, handleApprovalEvent } from "../src/handlers/approval-handler.js";
-import { handleAdoptionEvent } from "../src/handlers/adoption-handler.js";
-import { handleCapaEvent } from "../src/handlers/capa-handler.js";
-import { handleIncidentEvent } from "../src/handlers/incident-handler.js";
+import { checkPullRequestFiles } from "../src/handlers/approval-handler.js";
+import { approvalFlow, workFor } from "../src/handlers/flows.js";
 import type { LoadedConfig } from "../src/handlers/load-config.js";
 import { loadConfig } from "../src/handlers/load-config.js";
 import type { Logger } from "../src/handlers/logger.js";
@@ -102,18 +93,31 @@ export async function runAction(
       return;
     }
 
-    // The incident and CAPA flows first (where `flows.runIn: action`), then the gate: a close
-    // that a child's event caused is judged on the post-mortem as the flows left it.
-    if (!(await runFlows(gateway, eventName, payload))) return;
-
+    // Every flow of the Action's in the list's order: the incident, CAPA and adoption flows (where
+    // `flows.runIn: action`), then the gate, which judges a close on the post-mortem as the flows
+    // left it.
+    const deps = { gateway, clock: () => new Date(), log, frontDoor: "action" as const };
+    const work = workFor("action", eventName, payload, undefined);
+    let judged: ApprovalResult | undefined;
+    let configProblem = false;
+    for (const { flow, subject, run } of work) {
+      if (flow === approvalFlow) {
+        // A flow reported a broken configuration on its issue; the failed job shows it too.
+        const loaded = configProblem ? await loadConfig(gateway.base) : undefined;
+        if (loaded && !loaded.ok) return core.setFailed(loaded.problem);
+        judged = (await run(deps)).result as ApprovalResult;
+        continue;
+      }
+      const { outcome } = await run(deps);
+      if (outcome === "ignored") core.debug(`postmortem-bot: ${subject}: ignored`);
+      else core.info(`${subject}: ${outcome}`);
+      configProblem ||= outcome === "config-problem";
+    }
     const event = readApprovalEvent(eventName, payload);
-    if (!event)
+    if (!event || !judged) {
       return core.info(`${eventName}.${payload.action ?? ""}: nothing for the approval gate.`);
-    const loaded = await loadConfig(gateway.base);
-    const result = await handleApprovalEvent(gateway, event, log, {
-      runner: "action",
-      ...(loaded.ok ? { config: loaded.config } : {}),
-    });
+    }
+    const result = judged;
     core.info(result.message);
     if (result.problem) return fail(result.problem, event.kind === "closed");
     if (result.outcome !== "judged") return;
@@ -156,51 +160,6 @@ async function actionGateway(
   return new ApprovalGateway(octokit, repository, log, configCache);
 }
 
-/**
- * The incident and CAPA flows for one `issues` or `issue_comment` event, where the configuration
- * names the Action (`flows.runIn: action`); the same handlers as the App's. False where the run
- * must stop (the job failed).
- */
-async function runFlows(
-  gateway: ApprovalGateway,
-  eventName: string,
-  payload: CapaWebhookPayload,
-): Promise<boolean> {
-  const now = () => new Date();
-  // As the App: an issue opened without labels is no trigger, whatever the configuration says.
-  const read = readIncidentEvent(eventName, payload);
-  const incidentEvent = read && !canDismiss(read, undefined, "action") ? read : undefined;
-  const capaEvent = readCapaEvent(eventName, payload);
-  const adoptionEvent = readAdoptionEvent(eventName, payload);
-  if (!incidentEvent && !capaEvent && !adoptionEvent) return true;
-  const loaded = await loadConfig(gateway.base);
-  if (flowsRunElsewhere(loaded, "action")) {
-    core.debug("postmortem-bot: flows.runIn is app: the App runs the incident and CAPA flows");
-    return true;
-  }
-  const outcomes: string[] = [];
-  if (incidentEvent) {
-    const outcome = await handleIncidentEvent(gateway.base, incidentEvent, log, "action");
-    core.info(`Incident #${incidentEvent.issue.number}: ${outcome}`);
-    outcomes.push(outcome);
-  }
-  if (capaEvent) {
-    const outcome = await handleCapaEvent(gateway.base, capaEvent, log, now, "action");
-    core.info(`Post-mortem #${capaEvent.postmortem}, corrective actions: ${outcome}`);
-    outcomes.push(outcome);
-  }
-  if (adoptionEvent) {
-    const outcome = await handleAdoptionEvent(gateway.base, adoptionEvent, log, now, "action");
-    if (outcome !== "ignored") core.info(`#${adoptionEvent.issue.number}, adoption: ${outcome}`);
-  }
-  // The handler reported it on the issue; the failed job shows it in the Actions tab too.
-  if (!loaded.ok && outcomes.includes("config-problem")) {
-    core.setFailed(loaded.problem);
-    return false;
-  }
-  return true;
-}
-
 /** The Action's Octokit: the App's pacing and bounded rate-limit policy, quiet about 404s. */
 function actionOctokit(env: NodeJS.ProcessEnv) {
   return new ActionOctokit({
@@ -237,14 +196,15 @@ export async function runReminders(env: NodeJS.ProcessEnv = process.env): Promis
     ) as CapaWebhookPayload;
     const repository = repositoryOf(payload) ?? { owner, repo, defaultBranch: "main" };
     const gateway = await actionGateway(env, repository);
-    const counts = await sweepReminders(gateway, log);
+    const deps = { gateway, clock: () => new Date(), log, frontDoor: "action" as const };
+    const counts = await sweepReminders(deps);
     if (counts === "config-problem") {
       return core.setFailed(`The configuration of ${owner}/${repo} is broken: no reminders sent.`);
     }
     // Where the Action runs the flows, the scheduled run also finishes work that a run missed
     // (one cancelled by its concurrency group, a failed job): as the App's reconcile sweep.
     const since = new Date(Date.now() - RECONCILE_LOOK_BACK_MS);
-    const reconciled = await reconcileRepository(gateway, log, since, () => new Date(), "action");
+    const reconciled = await reconcileRepository(deps, since);
     const flowsLines =
       reconciled === "config-problem" ||
       reconciled.incidentsChecked + reconciled.postmortemsChecked === 0
@@ -298,15 +258,10 @@ export async function runBackfill(env: NodeJS.ProcessEnv = process.env): Promise
         "`flows.runIn` is `app` in .github/postmortem.yml: the App opens post-mortems here, so the Action backfills none. Set `flows: { runIn: action }` to let the Action run the incident flow.",
       );
     }
+    const deps = { gateway, clock: () => new Date(), log, frontDoor: "action" as const };
     const lines = ["## postmortem-bot: backfill", ""];
     if (wanted === "all-open") {
-      const counts = await reconcileRepository(
-        gateway,
-        log,
-        new Date(0),
-        () => new Date(),
-        "action",
-      );
+      const counts = await reconcileRepository(deps, new Date(0));
       if (counts === "config-problem") return core.setFailed("The configuration is broken.");
       lines.push(
         "| | |",
@@ -318,9 +273,7 @@ export async function runBackfill(env: NodeJS.ProcessEnv = process.env): Promise
       );
     } else {
       const incident = await gateway.getIssue(wanted);
-      const outcome = incident
-        ? await settleIncident(gateway, incident, loaded.config, log, "action")
-        : "ignored";
+      const outcome = incident ? await settleIncident(incident, loaded.config, deps) : "ignored";
       if (outcome !== "converged") {
         return core.setFailed(
           `#${wanted} is no incident here (an issue with one of the labels ${loaded.config.incidentLabels.join(", ")}): no post-mortem opened.`,

@@ -1,30 +1,19 @@
 import type { Context, Probot } from "probot";
-import { registerApprovalGate } from "./approval-gate.js";
-import { canDismiss } from "../core/incident/events.js";
-import { flowsRunElsewhere } from "../core/flows/config.js";
+import { ApprovalGateway } from "../github/approval-gateway.js";
 import { ConfigCache, DEFAULT_CONFIG_MAX_AGE_MS } from "../github/config-cache.js";
-import { GitHubGateway } from "../github/gateway.js";
-import { installFrontGate } from "./front-gate.js";
-import type { CapaWebhookPayload } from "../github/webhook-events.js";
-import {
-  readAdoptionEvent,
-  readCapaEvent,
-  readIncidentEvent,
-  readTimelineEvent,
-  repositoryOf,
-} from "../github/webhook-events.js";
-import { canDismissAdoption } from "../core/adoption/plan.js";
-import { handleAdoptionEvent } from "../handlers/adoption-handler.js";
-import { handleCapaEvent } from "../handlers/capa-handler.js";
-import { handleIncidentEvent } from "../handlers/incident-handler.js";
-import { handleTimelineEvent, timelineIssueOf } from "../handlers/timeline-handler.js";
-import { canDismissTimeline } from "../core/timeline/events.js";
+import { repositoryOf } from "../github/webhook-events.js";
+import type { FlowPayload } from "../handlers/flows.js";
+import { deliveriesOf, workFor } from "../handlers/flows.js";
 import { knownConfig } from "../handlers/load-config.js";
 import type { Logger } from "../handlers/logger.js";
+import { installFrontGate } from "./front-gate.js";
 import { InFlight } from "./in-flight.js";
 import { KeyedQueue } from "./keyed-queue.js";
 import { startReconcileTimer } from "./reconcile-timer.js";
 import { startReminderTimer } from "./reminder-timer.js";
+
+/** The webhook events Probot dispatches (`issues`, `issue_comment.created`, …). */
+type ProbotEvents = Parameters<Probot["on"]>[0];
 
 /** How far back a reconcile sweep looks: a day covers any restart or outage worth the name. */
 const RECONCILE_LOOK_BACK_MS = 86_400_000;
@@ -60,60 +49,35 @@ function postmortemApp(app: Probot, options: PostmortemAppOptions): void {
   });
   const perIssue = new KeyedQueue();
   const inFlight = options.inFlight ?? new InFlight();
-  // Enforced only where `gate.enforceInApp: true`; see approval-app.ts.
-  registerApprovalGate(app, { now, configCache });
 
-  app.on(["issues", "issue_comment.created", "sub_issues"], async (context: Context) => {
-    const payload = context.payload as CapaWebhookPayload;
+  app.on(deliveriesOf("app") as ProbotEvents, async (context: Context) => {
+    const payload = context.payload as FlowPayload;
     const repository = repositoryOf(payload);
     if (!repository) return;
+    const deliveryLog = context.log.child({ delivery: context.id });
+    const gateway = new ApprovalGateway(
+      context.octokit,
+      repository,
+      loggerOf(deliveryLog),
+      configCache,
+    );
     // Decided from the payload alone (and a fresh cached config): most deliveries end here,
     // without a request.
-    const gateway = new GitHubGateway(context.octokit, repository, configCache);
-    const incidentEvent = readIncidentEvent(context.name, payload);
-    const capaEvent = readCapaEvent(context.name, payload);
-    const wantsIncident = incidentEvent && !canDismiss(incidentEvent, knownConfig(gateway));
-    // `flows.runIn: action`: the Action runs the CAPA flow; the handler checks it again.
-    const wantsCapa = capaEvent && !flowsRunElsewhere(knownConfig(gateway), "app");
-    const timelineEvent = readTimelineEvent(context.name, payload);
-    const wantsTimeline = timelineEvent && !canDismissTimeline(timelineEvent, knownConfig(gateway));
-    // Adopting a hand-written post-mortem leads into the CAPA flow: it goes where that flow runs.
-    const adoptionEvent = readAdoptionEvent(context.name, payload);
-    const wantsAdoption =
-      adoptionEvent &&
-      !canDismissAdoption(adoptionEvent.label, knownConfig(gateway)) &&
-      !flowsRunElsewhere(knownConfig(gateway), "app");
-    if (!wantsIncident && !wantsCapa && !wantsTimeline && !wantsAdoption) return;
-
-    const run = async (issueNumber: number, handle: (log: Logger) => Promise<string>) => {
-      const key = `${repository.owner}/${repository.repo}#${issueNumber}`;
-      const log = context.log.child({ delivery: context.id, issue: key });
+    const work = workFor("app", context.name, payload, knownConfig(gateway.base));
+    for (const { flow, issue, subject, run } of work) {
+      const key = `${repository.owner}/${repository.repo}#${issue}`;
+      const log = deliveryLog.child({ issue: key, feature: flow.name });
       const what = `${context.name}.${payload.action ?? ""} on ${key} (delivery ${context.id})`;
+      const deps = { gateway, clock: now, log: loggerOf(log), frontDoor: "app" as const };
+      // Deliveries for one issue run one after another in this process; across replicas the
+      // handlers converge. The in-flight set lets a shutdown wait for every flow's writes.
       await inFlight.track(what, () =>
         perIssue.run(key, async () => {
-          const outcome = await handle(loggerOf(log));
-          const line = `${context.name}.${payload.action ?? ""} on ${key}: ${outcome}`;
+          const { outcome } = await run(deps);
+          const line = `${subject}: ${outcome}`;
           if (outcome === "ignored") log.debug(line);
           else log.info(line);
         }),
-      );
-    };
-    if (wantsIncident) {
-      await run(incidentEvent.issue.number, (log) =>
-        handleIncidentEvent(gateway, incidentEvent, log),
-      );
-    }
-    if (wantsCapa) {
-      await run(capaEvent.postmortem, (log) => handleCapaEvent(gateway, capaEvent, log, now));
-    }
-    if (wantsAdoption) {
-      await run(adoptionEvent.issue.number, (log) =>
-        handleAdoptionEvent(gateway, adoptionEvent, log, now),
-      );
-    }
-    if (wantsTimeline) {
-      await run(timelineIssueOf(timelineEvent), (log) =>
-        handleTimelineEvent(gateway, timelineEvent, log),
       );
     }
   });
@@ -135,10 +99,11 @@ function postmortemApp(app: Probot, options: PostmortemAppOptions): void {
   }
 }
 
-function loggerOf(log: Context["log"]): Logger {
+function loggerOf(log: Context["log"]): Logger & { debug(message: string): void } {
   return {
     info: (message) => log.info(message),
     warn: (message) => log.warn(message),
     error: (message) => log.error(message),
+    debug: (message) => log.debug(message),
   };
 }

@@ -1,20 +1,10 @@
 import type { Probot } from "probot";
-import { canDismissAdoption } from "../core/adoption/plan.js";
-import { canDismiss } from "../core/incident/events.js";
-import { flowsRunElsewhere } from "../core/flows/config.js";
-import { readApprovalEvent } from "../github/approval-events.js";
 import type { ConfigCache } from "../github/config-cache.js";
 import { cacheKey } from "../github/config-cache.js";
-import type { CapaWebhookPayload, PushPayload } from "../github/webhook-events.js";
-import {
-  configFilesChangedBy,
-  readAdoptionEvent,
-  readCapaEvent,
-  readIncidentEvent,
-  readTimelineEvent,
-  repositoryOf,
-} from "../github/webhook-events.js";
-import { canDismissTimeline } from "../core/timeline/events.js";
+import type { PushPayload } from "../github/webhook-events.js";
+import { configFilesChangedBy, repositoryOf } from "../github/webhook-events.js";
+import type { FlowPayload } from "../handlers/flows.js";
+import { readsEventsNamed, workFor } from "../handlers/flows.js";
 import type { LoadedConfig } from "../handlers/load-config.js";
 
 type Webhooks = Probot["webhooks"];
@@ -48,31 +38,23 @@ function parse(payload: string | object): Record<string, unknown> | undefined {
   }
 }
 
-/** Whether a delivery may concern a post-mortem, judged from its payload and a fresh config. */
+/**
+ * Whether a delivery may concern a post-mortem, judged from its payload and a fresh config: some
+ * flow of the App's wants it (the flow list in src/handlers/flows.ts decides, as for the App's
+ * dispatch). Events no flow reads go on to Probot as before; pushes only refresh the cache.
+ */
 export function wanted(
   name: string,
   payload: Record<string, unknown>,
   configCache: ConfigCache,
 ): boolean {
   if (name === "push") return false;
-  if (name !== "issues" && name !== "issue_comment" && name !== "sub_issues") return true;
-  const webhook = payload as CapaWebhookPayload;
+  if (!readsEventsNamed("app", name)) return true;
+  const webhook = payload as FlowPayload;
   const repository = repositoryOf(webhook);
   if (!repository) return true;
   const known = configCache.peek<LoadedConfig>(cacheKey(repository.owner, repository.repo));
-  if (readCapaEvent(name, webhook) && !flowsRunElsewhere(known, "app")) return true;
-  const incident = readIncidentEvent(name, webhook);
-  if (incident && !canDismiss(incident, known)) return true;
-  const adoption = readAdoptionEvent(name, webhook);
-  if (adoption && !canDismissAdoption(adoption.label, known)) return true;
-  const timeline = readTimelineEvent(name, webhook);
-  if (timeline && !canDismissTimeline(timeline, known)) return true;
-  const approval = readApprovalEvent(name, webhook);
-  if (approval && approval.kind !== "other") {
-    // The App writes for the gate only where the configuration says so.
-    return !known?.ok || known.config.gate.enforceInApp;
-  }
-  return false;
+  return workFor("app", name, webhook, known).length > 0;
 }
 
 function forgetPushedConfig(payload: PushPayload, configCache: ConfigCache): void {

@@ -42,7 +42,10 @@ export function startReconcileTimer(app: Probot, options: ReconcileTimerOptions)
           log,
           { labels, since },
           async (gateway) => {
-            const counts = await reconcileRepository(gateway, log, since, options.now);
+            const counts = await reconcileRepository(
+              { gateway, log, clock: options.now, frontDoor: "app" },
+              since,
+            );
             if (counts === "config-problem") return;
             const { owner, repo } = gateway.repository;
             log.info(

@@ -21,7 +21,7 @@ export function startReminderTimer(app: Probot, options: ReminderTimerOptions): 
     options.intervalMs,
     () =>
       forEachRepository(app, options.configCache, log, async (gateway) => {
-        await sweepReminders(gateway, log, options.now);
+        await sweepReminders({ gateway, log, clock: options.now, frontDoor: "app" });
       }),
     { log },
   );

@@ -12,7 +12,7 @@ import { judgeApprovals } from "../core/approvals/judge.js";
 import type { ApprovalComment } from "../core/approvals/ledger.js";
 import { parseApprovalCommand } from "../core/approvals/ledger.js";
 import type { People, Person } from "../core/approvals/people.js";
-import type { ApprovalPlan } from "../core/approvals/plan.js";
+import type { ApprovalPlan, ApprovalStep } from "../core/approvals/plan.js";
 import type { ApprovalsConfig } from "../core/approvals/config.js";
 import { readPostmortemBody } from "../core/capa/items.js";
 import { findMarker } from "../core/markers.js";
@@ -32,6 +32,8 @@ import type { Account, IssueSnapshot } from "../core/snapshots.js";
 import { formatDate } from "../core/time.js";
 import type { ApprovalGateway } from "../github/approval-gateway.js";
 import { loadConfig } from "./load-config.js";
+import { converge } from "./converge.js";
+import type { HandlerDeps } from "./deps.js";
 import type { Logger } from "./logger.js";
 
 /**
@@ -48,13 +50,6 @@ export type ApprovalEvent =
   | { kind: "other"; issue: IssueSnapshot; action: string };
 
 export interface ApprovalOptions {
-  /**
-   * Who is running. The one that `gate.enforceInApp` names (the App when true, the Action when
-   * false) enforces: it writes (reopens, comments, fields). The other only judges and reports, so
-   * with both installed only one of them writes.
-   */
-  runner: "app" | "action";
-  now?: Date;
   /** The configuration, when the shell already read it for this delivery. */
   config?: Config;
 }
@@ -87,12 +82,11 @@ const IGNORED = (message: string): ApprovalResult => ({
  * judge, and (in `enforce` mode) apply the plan and read again until nothing is left to do.
  */
 export async function handleApprovalEvent(
-  gateway: ApprovalGateway,
   event: ApprovalEvent,
-  log: Logger,
-  options: ApprovalOptions,
+  { gateway, log, clock, frontDoor }: HandlerDeps,
+  options: ApprovalOptions = {},
 ): Promise<ApprovalResult> {
-  const now = options.now ?? new Date();
+  const now = clock();
   if (event.issue.isPullRequest) return IGNORED("a pull request, not a post-mortem");
   const loaded = options.config
     ? { ok: true as const, config: options.config }
@@ -109,7 +103,10 @@ export async function handleApprovalEvent(
   if (!isPostmortemIssue(event.issue, config)) {
     return IGNORED(`#${event.issue.number} is not a post-mortem`);
   }
-  const mode = config.gate.enforceInApp === (options.runner === "app") ? "enforce" : "report";
+  // The front door `gate.enforceInApp` names (the App when true, the Action when false) enforces:
+  // it writes (reopens, comments, fields). The other only judges and reports, so with both
+  // installed only one of them writes.
+  const mode = config.gate.enforceInApp === (frontDoor === "app") ? "enforce" : "report";
   const context = new RunContext(gateway, config, now);
   let decision: CloseDecision | undefined;
 
@@ -117,7 +114,7 @@ export async function handleApprovalEvent(
   // comments say (a command whose own run was cancelled is written here), then does its own part.
   const what = `${event.kind === "other" ? event.action : event.kind} of #${event.issue.number}`;
   if (mode === "enforce" || event.kind === "closed") {
-    await converge(gateway, context, log, what, async () => {
+    await convergeGate(gateway, context, log, what, async () => {
       const state = await context.read(event.issue.number);
       if (!state) return { steps: [] };
       const facts = {
@@ -284,33 +281,30 @@ class RunContext {
   }
 }
 
-/** Applies plans until the planner has nothing left, then the `after` steps (acknowledgements). */
-async function converge(
+/**
+ * The shared converge loop over the gate's plans: when the planner has nothing left, its `after`
+ * steps (acknowledgements) are written last. Whatever is written, the last read no longer stands.
+ */
+async function convergeGate(
   gateway: ApprovalGateway,
   context: RunContext,
   log: Logger,
   what: string,
   plan: () => Promise<{ steps: ApprovalPlan; after?: ApprovalPlan }>,
 ): Promise<void> {
-  for (let round = 1; round <= MAX_APPROVAL_ROUNDS; round++) {
-    const { steps, after = [] } = await plan();
-    if (steps.length === 0) {
-      for (const step of after) await gateway.apply(step);
-      return;
-    }
-    context.unchanged = undefined;
-    log.info(`${what}, round ${round}: ${steps.map((step) => step.kind).join(", ")}`);
-    try {
-      for (const step of steps) await gateway.apply(step);
-    } catch (error) {
-      // The write may or may not have happened: the next round reads and decides.
-      log.warn(
-        `${what}, round ${round} failed: ${error instanceof Error ? error.message : String(error)}`,
-      );
-      if (round === MAX_APPROVAL_ROUNDS) throw error;
-    }
-  }
-  throw new Error(`${what}: no stable state after ${MAX_APPROVAL_ROUNDS} rounds`);
+  await converge<ApprovalStep, "settled">({
+    what,
+    maxRounds: MAX_APPROVAL_ROUNDS,
+    log,
+    apply: (step) => {
+      context.unchanged = undefined;
+      return gateway.apply(step);
+    },
+    plan: async () => {
+      const { steps, after = [] } = await plan();
+      return steps.length > 0 ? { write: steps } : { write: after, done: "settled" };
+    },
+  });
 }
 
 /**

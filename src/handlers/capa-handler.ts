@@ -2,19 +2,19 @@ import type { CapaEvent } from "../core/capa/events.js";
 import type { CapaState, MissingChild, SubIssueSupport } from "../core/capa/plan.js";
 import { childrenOf, loginsToCheck, needsIncident, planCapa } from "../core/capa/plan.js";
 import { linkedIssueNumbers } from "../core/capa/items.js";
-import type { FlowsRunner } from "../core/flows/config.js";
 import { flowsRunElsewhere } from "../core/flows/config.js";
 import { planLostEditRecovery } from "../core/capa/lost-edit.js";
 import { isTrackedPostmortem, mayAdopt } from "../core/adoption/plan.js";
 import { reportProblem } from "../core/incident/plan.js";
 import { findMarker } from "../core/markers.js";
-import type { Plan } from "../core/plan.js";
+import type { Plan, Step } from "../core/plan.js";
 import type { IssueSnapshot } from "../core/snapshots.js";
 import { todayIn } from "../core/time.js";
 import type { GitHubGateway } from "../github/gateway.js";
-import { isPermanentFailure, SubIssueError } from "../github/gateway.js";
+import { SubIssueError } from "../github/gateway.js";
+import { converge } from "./converge.js";
+import type { HandlerDeps } from "./deps.js";
 import { loadConfig } from "./load-config.js";
-import type { Logger } from "./logger.js";
 
 /** Creating 30 children takes one round; linking, showing and verifying take a few more. */
 export const MAX_CAPA_ROUNDS = 8;
@@ -26,15 +26,13 @@ export type CapaOutcome = "ignored" | "config-problem" | "converged" | "restored
  * checked and what the children say, re-reading GitHub before every round of writes.
  */
 export async function handleCapaEvent(
-  gateway: GitHubGateway,
   event: CapaEvent,
-  log: Logger,
-  now: () => Date = () => new Date(),
-  /** Who is running: only the one `flows.runIn` names writes anything (a config problem too). */
-  runner: FlowsRunner = "app",
+  { gateway: github, log, clock, frontDoor }: HandlerDeps,
 ): Promise<CapaOutcome> {
+  const gateway = github.base;
   const loaded = await loadConfig(gateway);
-  if (flowsRunElsewhere(loaded, runner)) return "ignored";
+  // Only the front door `flows.runIn` names writes anything (a config problem too).
+  if (flowsRunElsewhere(loaded, frontDoor)) return "ignored";
   if (!loaded.ok) {
     if (event.kind === "childChanged") return "config-problem";
     const comments = await gateway.listComments(event.postmortem);
@@ -70,84 +68,78 @@ export async function handleCapaEvent(
   let incident: CapaState["incident"];
   let subIssues: SubIssueSupport = "supported";
 
-  for (let round = 1; round <= MAX_CAPA_ROUNDS; round++) {
-    const postmortem = await gateway.getIssue(event.postmortem);
-    if (!postmortem || !findMarker(postmortem.body, "postmortem")) return "ignored";
-    if (postmortem.author.type !== "Bot" && !mayAdopt(postmortem, config)) return "ignored";
-    const labeled = childrenOf(
-      postmortem.number,
-      // A child is opened after its post-mortem: the listing stays short as the repository grows.
-      await gateway.listIssuesWithLabel(capaLabel, postmortem.createdAt),
-    );
-    const comments = await gateway.listComments(postmortem.number);
-    // One a person wrote counts only once the App's own comment says it adopted it.
-    if (!isTrackedPostmortem(postmortem, comments)) return "ignored";
-
-    for (const number of linkedIssueNumbers(postmortem.body)) {
-      if (checkedFates.has(number) || labeled.some((child) => child.number === number)) continue;
-      checkedFates.add(number);
-      const fate = await gateway.getIssueFate(number);
-      if (typeof fate === "string") missing.set(number, fate);
-      else if (childrenOf(postmortem.number, [fate]).length > 0) unlabeled.set(number, fate);
-    }
-    const children = [
-      ...labeled,
-      ...[...unlabeled.values()].filter(
-        (child) => !labeled.some((other) => other.number === child.number),
-      ),
-    ];
-    for (const login of loginsToCheck({ postmortem, children }, config)) {
-      if (!assignable.has(login)) assignable.set(login, await gateway.isAssignable(login));
-    }
-    const incidentNumber = findMarker(postmortem.body, "postmortem")?.incident;
-    if (
-      !incident &&
-      incidentNumber !== undefined &&
-      needsIncident({ postmortem, children }, config)
-    ) {
-      const issue = await gateway.getIssue(incidentNumber);
-      incident = {
-        number: incidentNumber,
-        labels: issue?.labels ?? [],
-        assignees: issue?.assignees ?? [],
-      };
-    }
-
-    const plan = planCapa(config, {
-      postmortem,
-      incident:
-        incident ??
-        (incidentNumber === undefined
-          ? undefined
-          : { number: incidentNumber, labels: [], assignees: [] }),
-      children,
-      missing,
-      comments,
-      assignable,
-      subIssues,
-      today: todayIn(now(), config.timezone),
-    });
-    if (plan.length === 0) return outcome;
-    log.info(
-      `Post-mortem #${postmortem.number}, round ${round}: ${plan.map((step) => step.kind).join(", ")}`,
-    );
-    try {
-      await applyAll(gateway, plan);
-    } catch (error) {
-      if (error instanceof SubIssueError) {
-        subIssues = error.reason;
-        continue;
+  return converge<Step, CapaOutcome>({
+    what: `Post-mortem #${event.postmortem}`,
+    maxRounds: MAX_CAPA_ROUNDS,
+    log,
+    apply: (step) => gateway.apply(step),
+    absorbs: (error) => {
+      if (!(error instanceof SubIssueError)) return false;
+      subIssues = error.reason;
+      return true;
+    },
+    plan: async () => {
+      const postmortem = await gateway.getIssue(event.postmortem);
+      if (!postmortem || !findMarker(postmortem.body, "postmortem")) return { done: "ignored" };
+      if (postmortem.author.type !== "Bot" && !mayAdopt(postmortem, config)) {
+        return { done: "ignored" };
       }
-      // GitHub refused the request itself (validation, no access): another round would too.
-      if (isPermanentFailure(error)) throw error;
-      // A lost answer or a passing failure: the next round reads what really happened.
-      log.warn(`Post-mortem #${postmortem.number}, round ${round} failed: ${String(error)}`);
-      if (round === MAX_CAPA_ROUNDS) throw error;
-    }
-  }
-  throw new Error(
-    `Post-mortem #${event.postmortem}: CAPA state not stable after ${MAX_CAPA_ROUNDS} rounds`,
-  );
+      const labeled = childrenOf(
+        postmortem.number,
+        // A child is opened after its post-mortem: the listing stays short as the repository grows.
+        await gateway.listIssuesWithLabel(capaLabel, postmortem.createdAt),
+      );
+      const comments = await gateway.listComments(postmortem.number);
+      // One a person wrote counts only once the App's own comment says it adopted it.
+      if (!isTrackedPostmortem(postmortem, comments)) return { done: "ignored" };
+
+      for (const number of linkedIssueNumbers(postmortem.body)) {
+        if (checkedFates.has(number) || labeled.some((child) => child.number === number)) continue;
+        checkedFates.add(number);
+        const fate = await gateway.getIssueFate(number);
+        if (typeof fate === "string") missing.set(number, fate);
+        else if (childrenOf(postmortem.number, [fate]).length > 0) unlabeled.set(number, fate);
+      }
+      const children = [
+        ...labeled,
+        ...[...unlabeled.values()].filter(
+          (child) => !labeled.some((other) => other.number === child.number),
+        ),
+      ];
+      for (const login of loginsToCheck({ postmortem, children }, config)) {
+        if (!assignable.has(login)) assignable.set(login, await gateway.isAssignable(login));
+      }
+      const incidentNumber = findMarker(postmortem.body, "postmortem")?.incident;
+      if (
+        !incident &&
+        incidentNumber !== undefined &&
+        needsIncident({ postmortem, children }, config)
+      ) {
+        const issue = await gateway.getIssue(incidentNumber);
+        incident = {
+          number: incidentNumber,
+          labels: issue?.labels ?? [],
+          assignees: issue?.assignees ?? [],
+        };
+      }
+
+      const plan = planCapa(config, {
+        postmortem,
+        incident:
+          incident ??
+          (incidentNumber === undefined
+            ? undefined
+            : { number: incidentNumber, labels: [], assignees: [] }),
+        children,
+        missing,
+        comments,
+        assignable,
+        subIssues,
+        today: todayIn(clock(), config.timezone),
+      });
+      return plan.length === 0 ? { done: outcome } : { write: plan };
+    },
+  });
 }
 
 function isBotPostmortem(issue: IssueSnapshot): boolean {

@@ -2,7 +2,6 @@ import { builtInTemplate, BUILT_IN_TEMPLATE_PATH } from "./built-in-template.js"
 import type { Config } from "../core/config.js";
 import type { IncidentEvent } from "../core/incident/events.js";
 import { isTrigger, mightBeTrigger } from "../core/incident/events.js";
-import type { FlowsRunner } from "../core/flows/config.js";
 import { flowsRunElsewhere } from "../core/flows/config.js";
 import type { IncidentState } from "../core/incident/plan.js";
 import {
@@ -16,12 +15,12 @@ import {
 } from "../core/incident/plan.js";
 import type { FormDefinitionResult } from "../core/forms/definition.js";
 import { mayBeFormBody } from "../core/forms/prefill.js";
-import type { Plan } from "../core/plan.js";
+import type { Plan, Step } from "../core/plan.js";
 import type { TemplateSource } from "../core/incident/content.js";
 import type { GitHubGateway, Permission } from "../github/gateway.js";
-import { isPermanentFailure } from "../github/gateway.js";
+import { converge } from "./converge.js";
+import type { HandlerDeps } from "./deps.js";
 import { loadConfig } from "./load-config.js";
-import type { Logger } from "./logger.js";
 
 /** Enough for create → list → link → verify, with room for one failed write in between. */
 export const MAX_ROUNDS = 6;
@@ -36,14 +35,13 @@ export type IncidentOutcome = "ignored" | "config-problem" | "converged";
  * answer, a redelivery or another replica's work is seen and built on instead of repeated.
  */
 export async function handleIncidentEvent(
-  gateway: GitHubGateway,
   event: IncidentEvent,
-  log: Logger,
-  /** Who is running: only the one `flows.runIn` names writes anything (a config problem too). */
-  runner: FlowsRunner = "app",
+  { gateway: github, log, frontDoor }: HandlerDeps,
 ): Promise<IncidentOutcome> {
+  const gateway = github.base;
   const loaded = await loadConfig(gateway);
-  if (flowsRunElsewhere(loaded, runner)) return "ignored";
+  // Only the front door `flows.runIn` names writes anything (a config problem too).
+  if (flowsRunElsewhere(loaded, frontDoor)) return "ignored";
   if (!loaded.ok) {
     if (!mightBeTrigger(event, loaded.incidentLabels)) return "ignored";
     log.warn(`Configuration problem reported on #${event.issue.number}: ${loaded.problem}`);
@@ -68,58 +66,55 @@ export async function handleIncidentEvent(
   let known: Omit<IncidentState, "requesterMayOpen" | "template"> | undefined;
   let stale = ALL_STALE;
 
-  for (let round = 1; round <= MAX_ROUNDS; round++) {
+  return converge<Step, IncidentOutcome>({
+    what: `Incident #${number}`,
+    maxRounds: MAX_ROUNDS,
+    log,
+    apply: (step) => gateway.apply(step),
     // Only what the last round's writes changed is read again; everything after a failure.
-    const [incident, labeled, incidentComments] = await Promise.all([
-      stale.incident || !known ? gateway.getIssue(number) : known.incident,
-      stale.postmortems || !known ? gateway.listIssuesWithLabel(label, since) : undefined,
-      stale.comments || !known ? gateway.listComments(number) : known.incidentComments,
-    ]);
-    if (!incident || incident.isPullRequest || isPostmortem(incident, config)) return "ignored";
-    known = {
-      incident,
-      postmortems: labeled ? postmortemsOf(labeled, number, incidentComments) : known!.postmortems,
-      postmortemLabelExists: labeled ? labeled.length > 0 : known!.postmortemLabelExists,
-      incidentComments,
-    };
-    const winner = canonicalPostmortem(known.postmortems);
-    if (!winner) {
-      template ??= await loadTemplate(gateway, config);
-      // The answers as they stand when the post-mortem is opened count; later edits do not.
-      forms ??= mayBeFormBody(incident.body) ? await gateway.loadFormDefinitions() : [];
-    }
-    if (winner && (stale.comments || postmortemComments === undefined)) {
-      const notes = formPrefill(incident, { forms }, config).notes;
-      postmortemComments =
-        notes.length > 0 ? await gateway.listComments(winner.number) : postmortemComments;
-    }
+    written: (plan) => (stale = staleAfter(plan)),
+    failed: () => (stale = ALL_STALE),
+    plan: async () => {
+      const [incident, labeled, incidentComments] = await Promise.all([
+        stale.incident || !known ? gateway.getIssue(number) : known.incident,
+        stale.postmortems || !known ? gateway.listIssuesWithLabel(label, since) : undefined,
+        stale.comments || !known ? gateway.listComments(number) : known.incidentComments,
+      ]);
+      if (!incident || incident.isPullRequest || isPostmortem(incident, config)) {
+        return { done: "ignored" };
+      }
+      known = {
+        incident,
+        postmortems: labeled
+          ? postmortemsOf(labeled, number, incidentComments)
+          : known!.postmortems,
+        postmortemLabelExists: labeled ? labeled.length > 0 : known!.postmortemLabelExists,
+        incidentComments,
+      };
+      const winner = canonicalPostmortem(known.postmortems);
+      if (!winner) {
+        template ??= await loadTemplate(gateway, config);
+        // The answers as they stand when the post-mortem is opened count; later edits do not.
+        forms ??= mayBeFormBody(incident.body) ? await gateway.loadFormDefinitions() : [];
+      }
+      if (winner && (stale.comments || postmortemComments === undefined)) {
+        const notes = formPrefill(incident, { forms }, config).notes;
+        postmortemComments =
+          notes.length > 0 ? await gateway.listComments(winner.number) : postmortemComments;
+      }
 
-    const plan = planIncident({
-      event,
-      config,
-      repository: gateway.repository,
-      state: { ...known, requesterMayOpen, template, forms, postmortemComments },
-    });
-    if (plan.length === 0) {
+      const plan = planIncident({
+        event,
+        config,
+        repository: gateway.repository,
+        state: { ...known, requesterMayOpen, template, forms, postmortemComments },
+      });
+      if (plan.length > 0) return { write: plan };
       // A command the severity policy refused (`postmortem: off`) was answered by a comment.
       const opened = canonicalPostmortem(known.postmortems) !== undefined;
-      await applyPlan(gateway, acknowledgeCommand(event, requesterMayOpen && opened));
-      return "converged";
-    }
-    log.info(`Incident #${number}, round ${round}: ${plan.map((step) => step.kind).join(", ")}`);
-    try {
-      await applyPlan(gateway, plan);
-      stale = staleAfter(plan);
-    } catch (error) {
-      // GitHub refused the request itself (e.g. a locked issue): another round would too.
-      if (isPermanentFailure(error)) throw error;
-      // The write may or may not have happened (a lost answer): the next round reads and decides.
-      log.warn(`Incident #${number}, round ${round} failed: ${describe(error)}`);
-      if (round === MAX_ROUNDS) throw error;
-      stale = ALL_STALE;
-    }
-  }
-  throw new Error(`Incident #${number}: no stable state after ${MAX_ROUNDS} rounds`);
+      return { write: acknowledgeCommand(event, requesterMayOpen && opened), done: "converged" };
+    },
+  });
 }
 
 interface Staleness {
@@ -135,7 +130,7 @@ const ALL_STALE: Staleness = { incident: true, postmortems: true, comments: true
  * closed post-mortem (another replica may have raced it) and the incident's comments. The
  * incident itself is not changed by any step, so it is not read again.
  */
-function staleAfter(plan: Plan): Staleness {
+function staleAfter(plan: readonly Step[]): Staleness {
   return {
     incident: false,
     postmortems: plan.some((step) => step.kind === "createIssue" || step.kind === "closeIssue"),
@@ -161,8 +156,4 @@ async function loadTemplate(
     };
   }
   return { name: config.template, source };
-}
-
-function describe(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }

@@ -1,13 +1,11 @@
 import type { Config } from "../core/config.js";
-import type { FlowsRunner } from "../core/flows/config.js";
 import { reconcileCandidates } from "../core/reconcile/candidates.js";
 import type { IssueSnapshot } from "../core/snapshots.js";
-import type { ApprovalGateway } from "../github/approval-gateway.js";
 import { handleCapaEvent } from "./capa-handler.js";
 import type { IncidentOutcome } from "./incident-handler.js";
 import { handleIncidentEvent } from "./incident-handler.js";
 import { loadConfig } from "./load-config.js";
-import type { Logger } from "./logger.js";
+import type { HandlerDeps } from "./deps.js";
 
 export interface ReconcileCounts {
   incidentsChecked: number;
@@ -22,18 +20,15 @@ export interface ReconcileCounts {
  * handlers, which re-read everything: a sweep never duplicates anything.
  */
 export async function reconcileRepository(
-  gateway: ApprovalGateway,
-  log: Logger,
+  deps: HandlerDeps,
   since: Date,
-  now: () => Date = () => new Date(),
-  /** Who sweeps: nothing is looked for where `flows.runIn` names the other. */
-  runner: FlowsRunner = "app",
 ): Promise<ReconcileCounts | "config-problem"> {
-  const base = gateway.base;
+  const base = deps.gateway.base;
   const loaded = await loadConfig(base);
   if (!loaded.ok) return "config-problem";
   const config = loaded.config;
-  if (config.flows.runIn !== runner) {
+  // Who sweeps: nothing is looked for where `flows.runIn` names the other front door.
+  if (config.flows.runIn !== deps.frontDoor) {
     return { incidentsChecked: 0, incidentsSettled: 0, postmortemsChecked: 0, capaCompleted: 0 };
   }
   const [incidents, postmortems] = await Promise.all([
@@ -48,16 +43,13 @@ export async function reconcileRepository(
     capaCompleted: 0,
   };
   for (const incident of candidates.incidents) {
-    const outcome = await settleIncident(gateway, incident, config, log, runner);
+    const outcome = await settleIncident(incident, config, deps);
     if (outcome === "converged") counts.incidentsSettled++;
   }
   for (const postmortem of candidates.postmortems) {
     const outcome = await handleCapaEvent(
-      base,
       { kind: "postmortemEdited", postmortem: postmortem.number },
-      log,
-      now,
-      runner,
+      deps,
     );
     if (outcome !== "ignored") counts.capaCompleted++;
   }
@@ -70,19 +62,16 @@ export async function reconcileRepository(
  * however often it runs.
  */
 export async function settleIncident(
-  gateway: ApprovalGateway,
   incident: IssueSnapshot,
   config: Config,
-  log: Logger,
-  runner: FlowsRunner,
+  deps: HandlerDeps,
 ): Promise<IncidentOutcome> {
   const label = config.incidentLabels.find((name) =>
     incident.labels.some((l) => l.toLowerCase() === name.toLowerCase()),
   );
   if (label === undefined) return "ignored";
-  const labeling = await gateway.lastLabeling(incident.number, label);
+  const labeling = await deps.gateway.lastLabeling(incident.number, label);
   return handleIncidentEvent(
-    gateway.base,
     {
       kind: "labeled",
       issue: incident,
@@ -90,7 +79,6 @@ export async function settleIncident(
       sender: { login: labeling?.login ?? incident.author.login, type: "User" },
       at: labeling?.at ?? incident.createdAt,
     },
-    log,
-    runner,
+    deps,
   );
 }

@@ -6,12 +6,11 @@ import { planReviewReminder, reviewDeadline } from "../core/reminders/review.js"
 import { overdueChildren, showsOverdueAsOpen } from "../core/reminders/sweep.js";
 import type { CommentSnapshot } from "../core/snapshots.js";
 import { todayIn } from "../core/time.js";
-import type { ApprovalGateway } from "../github/approval-gateway.js";
 import type { GitHubGateway } from "../github/gateway.js";
 import { judgePostmortem } from "./approval-handler.js";
 import { handleCapaEvent } from "./capa-handler.js";
 import { loadConfig } from "./load-config.js";
-import type { Logger } from "./logger.js";
+import type { HandlerDeps } from "./deps.js";
 
 /** What one sweep of a repository did, for the log and the job summary. */
 export interface SweepCounts {
@@ -31,11 +30,8 @@ export interface SweepCounts {
  * by label find the work, the last reminder is read from the issue's comments, so a rerun in the
  * same interval posts nothing.
  */
-export async function sweepReminders(
-  gateway: ApprovalGateway,
-  log: Logger,
-  now: () => Date = () => new Date(),
-): Promise<SweepCounts | "config-problem"> {
+export async function sweepReminders(deps: HandlerDeps): Promise<SweepCounts | "config-problem"> {
+  const { gateway, log, clock: now } = deps;
   const base = gateway.base;
   const loaded = await loadConfig(base);
   if (!loaded.ok) {
@@ -62,11 +58,11 @@ export async function sweepReminders(
   for (const number of new Set(overdue.map((entry) => entry.postmortem))) {
     const postmortem = await base.getIssue(number);
     if (!postmortem || !showsOverdueAsOpen(postmortem, overdue)) continue;
+    // Reminders run wherever they are scheduled (the App's timer or the Action's schedule), and
+    // the rows they show Overdue follow them: the CAPA flow acts here as where it runs.
     const outcome = await handleCapaEvent(
-      base,
       { kind: "childChanged", postmortem: number },
-      log,
-      now,
+      { ...deps, frontDoor: config.flows.runIn },
     );
     if (outcome !== "ignored") counts.postmortemsUpdated++;
   }

@@ -1,7 +1,7 @@
 import { canonicalPostmortem, postmortemsOf } from "../core/incident/plan.js";
 import { inlineText } from "../core/markdown-text.js";
 import { findMarker, formatMarker } from "../core/markers.js";
-import type { Plan } from "../core/plan.js";
+import type { Plan, Step } from "../core/plan.js";
 import type { CommentSnapshot, IssueSnapshot } from "../core/snapshots.js";
 import { instantOf, TIMELINE_SYNTAX } from "../core/timeline/command.js";
 import type { TimelineEntry, TimelineEvent } from "../core/timeline/events.js";
@@ -9,9 +9,9 @@ import { entryFor, isIncident } from "../core/timeline/events.js";
 import { planTimelineRecovery } from "../core/timeline/lost-edit.js";
 import { planTimeline } from "../core/timeline/plan.js";
 import type { GitHubGateway, Permission } from "../github/gateway.js";
-import { isPermanentFailure } from "../github/gateway.js";
+import { converge } from "./converge.js";
+import type { HandlerDeps } from "./deps.js";
 import { loadConfig } from "./load-config.js";
-import type { Logger } from "./logger.js";
 
 /** One update of the post-mortem and one read to see it; room for failed writes in between. */
 export const MAX_TIMELINE_ROUNDS = 4;
@@ -42,10 +42,10 @@ export function timelineIssueOf(event: TimelineEvent): number {
  * plan is empty. A broken configuration is reported by the incident flow, not here.
  */
 export async function handleTimelineEvent(
-  gateway: GitHubGateway,
   event: TimelineEvent,
-  log: Logger,
+  { gateway: github, log }: HandlerDeps,
 ): Promise<TimelineOutcome> {
+  const gateway = github.base;
   const loaded = await loadConfig(gateway);
   if (!loaded.ok) return "config-problem";
   const config = loaded.config;
@@ -110,39 +110,32 @@ export async function handleTimelineEvent(
   }
   const closedAt = incident.state === "closed" && incident.closedAt ? incident.closedAt : undefined;
 
-  for (let round = 1; round <= MAX_TIMELINE_ROUNDS; round++) {
-    // Read right before every write: the body is edited by position, so people's text is kept.
-    const postmortem = await gateway.getIssue(postmortemNumber);
-    if (!postmortem || !isAppPostmortem(postmortem) || postmortem.state === "closed")
-      return "ignored";
-    const plan = planTimeline({
-      body: postmortem.body,
-      postmortemNumber,
-      entries: entry ? [entry] : [],
-      ...(closedAt === undefined ? {} : { closedAt }),
-      config,
-    });
-    if (plan.length === 0) {
-      if (event.kind === "command") {
-        await gateway.apply({ kind: "addReaction", commentId: event.commentId, content: "+1" });
+  return converge<Step, TimelineOutcome>({
+    what: `Post-mortem #${postmortemNumber}, timeline`,
+    maxRounds: MAX_TIMELINE_ROUNDS,
+    log,
+    apply: (step) => gateway.apply(step),
+    plan: async () => {
+      // Read right before every write: the body is edited by position, so people's text is kept.
+      const postmortem = await gateway.getIssue(postmortemNumber);
+      if (!postmortem || !isAppPostmortem(postmortem) || postmortem.state === "closed") {
+        return { done: "ignored" };
       }
-      return "converged";
-    }
-    log.info(`Post-mortem #${postmortemNumber}, timeline round ${round}: updateIssueBody`);
-    try {
-      await applyAll(gateway, plan);
-    } catch (error) {
-      // GitHub refused the request itself (a locked issue, validation): another round would too.
-      if (isPermanentFailure(error)) throw error;
-      log.warn(
-        `Post-mortem #${postmortemNumber}, timeline round ${round} failed: ${String(error)}`,
-      );
-      if (round === MAX_TIMELINE_ROUNDS) throw error;
-    }
-  }
-  throw new Error(
-    `Post-mortem #${postmortemNumber}: timeline not stable after ${MAX_TIMELINE_ROUNDS} rounds`,
-  );
+      const plan = planTimeline({
+        body: postmortem.body,
+        postmortemNumber,
+        entries: entry ? [entry] : [],
+        ...(closedAt === undefined ? {} : { closedAt }),
+        config,
+      });
+      if (plan.length > 0) return { write: plan };
+      const thanks: Step[] =
+        event.kind === "command"
+          ? [{ kind: "addReaction", commentId: event.commentId, content: "+1" }]
+          : [];
+      return { write: thanks, done: "converged" };
+    },
+  });
 }
 
 /** One reply per command, recognised by its marker, so a redelivery adds none. */

@@ -1,0 +1,22 @@
+import type { FlowsRunner } from "../core/flows/config.js";
+import type { ApprovalGateway } from "../github/approval-gateway.js";
+import type { Logger } from "./logger.js";
+
+/** Which front door runs a handler: the hosted App or the Action on a runner. */
+export type FrontDoor = FlowsRunner;
+
+/**
+ * What every handler is given, in one object, so a new collaborator (a notifier, say) is one more
+ * field here rather than one more parameter threaded through every caller.
+ */
+export interface HandlerDeps {
+  /**
+   * GitHub for the repository of the event. The flows read and write through `gateway.base`; the
+   * approval gate also looks people and label history up through it.
+   */
+  gateway: ApprovalGateway;
+  /** The clock for due dates, reminders and approval days; tests pass a fixed one. */
+  clock: () => Date;
+  log: Logger;
+  frontDoor: FrontDoor;
+}

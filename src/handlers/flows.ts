@@ -1,0 +1,208 @@
+import { canDismissAdoption } from "../core/adoption/plan.js";
+import type { CapaEvent } from "../core/capa/events.js";
+import { flowsRunElsewhere } from "../core/flows/config.js";
+import type { IncidentEvent, KnownConfig } from "../core/incident/events.js";
+import { canDismiss } from "../core/incident/events.js";
+import type { TimelineEvent } from "../core/timeline/events.js";
+import { canDismissTimeline } from "../core/timeline/events.js";
+import { readApprovalEvent } from "../github/approval-events.js";
+import type { AdoptionEvent, TimelineWebhookPayload } from "../github/webhook-events.js";
+import {
+  readAdoptionEvent,
+  readCapaEvent,
+  readIncidentEvent,
+  readTimelineEvent,
+} from "../github/webhook-events.js";
+import { handleAdoptionEvent } from "./adoption-handler.js";
+import type { ApprovalEvent, ApprovalResult } from "./approval-handler.js";
+import { handleApprovalEvent } from "./approval-handler.js";
+import { handleCapaEvent } from "./capa-handler.js";
+import type { FrontDoor, HandlerDeps } from "./deps.js";
+import { handleIncidentEvent } from "./incident-handler.js";
+import { loadConfig } from "./load-config.js";
+import { handleTimelineEvent, timelineIssueOf } from "./timeline-handler.js";
+
+/** Every payload a flow reads: the parts of `issues`, `issue_comment` and `sub_issues` events. */
+export type FlowPayload = TimelineWebhookPayload;
+
+/**
+ * One flow of the product: what it reacts to and what it does. The App's registration and front
+ * gate and the Action's dispatch are all derived from the list below, so adding a flow means one
+ * entry here, its handler, and its folder in `src/core`.
+ */
+export interface Flow<E, R> {
+  name: string;
+  /** The front doors that run it. */
+  frontDoors: readonly FrontDoor[];
+  /** The webhook events (and `event.action`s) whose deliveries it reads; the App registers these. */
+  deliveries: readonly string[];
+  /** Its event, read from the payload alone; undefined: none of its business. */
+  read(name: string, payload: FlowPayload): E | undefined;
+  /**
+   * Whether the event is worth any request, decided from what is known of the configuration
+   * without asking GitHub (a fresh cached read in the App; undefined: unknown). The front gate
+   * lets a delivery go when no flow wants it.
+   */
+  wants(event: E, known: KnownConfig, frontDoor: FrontDoor): boolean;
+  /** The issue its work is queued on: one flow run per issue at a time in a process. */
+  issueOf(event: E): number;
+  /** What it is about, for log lines: "Incident #12". */
+  subject(event: E): string;
+  handle(event: E, deps: HandlerDeps): Promise<R>;
+  /** What happened, in a word or a line; "ignored" when nothing was for it after all. */
+  outcomeOf(result: R): string;
+}
+
+export const incidentFlow: Flow<IncidentEvent, string> = {
+  name: "incident",
+  frontDoors: ["app", "action"],
+  deliveries: ["issues", "issue_comment.created"],
+  read: readIncidentEvent,
+  // An issue opened without labels is no trigger, whatever the configuration says.
+  wants: (event, known, frontDoor) => !canDismiss(event, known, frontDoor),
+  issueOf: (event) => event.issue.number,
+  subject: (event) => `Incident #${event.issue.number}`,
+  handle: handleIncidentEvent,
+  outcomeOf: (outcome) => outcome,
+};
+
+export const capaFlow: Flow<CapaEvent, string> = {
+  name: "capa",
+  frontDoors: ["app", "action"],
+  deliveries: ["issues", "sub_issues"],
+  read: readCapaEvent,
+  // `flows.runIn` names the front door that runs it; the handler checks it again.
+  wants: (_event, known, frontDoor) => !flowsRunElsewhere(known, frontDoor),
+  issueOf: (event) => event.postmortem,
+  subject: (event) => `Post-mortem #${event.postmortem}, corrective actions`,
+  handle: handleCapaEvent,
+  outcomeOf: (outcome) => outcome,
+};
+
+/** Adopting a person's post-mortem leads into the CAPA flow: it goes where that flow runs. */
+export const adoptionFlow: Flow<AdoptionEvent, string> = {
+  name: "adoption",
+  frontDoors: ["app", "action"],
+  deliveries: ["issues"],
+  read: readAdoptionEvent,
+  wants: (event, known, frontDoor) =>
+    !canDismissAdoption(event.label, known) && !flowsRunElsewhere(known, frontDoor),
+  issueOf: (event) => event.issue.number,
+  subject: (event) => `#${event.issue.number}, adoption`,
+  handle: handleAdoptionEvent,
+  outcomeOf: (outcome) => outcome,
+};
+
+/**
+ * The incident's history in its post-mortem. App only: it follows every change of an incident,
+ * which would start a workflow run each (see the README, "What differs from the App").
+ */
+export const timelineFlow: Flow<TimelineEvent, string> = {
+  name: "timeline",
+  frontDoors: ["app"],
+  deliveries: ["issues", "issue_comment.created"],
+  read: readTimelineEvent,
+  wants: (event, known) => !canDismissTimeline(event, known),
+  issueOf: timelineIssueOf,
+  subject: (event) => `Post-mortem of #${timelineIssueOf(event)}, timeline`,
+  handle: handleTimelineEvent,
+  outcomeOf: (outcome) => outcome,
+};
+
+/**
+ * The close gate. The Action judges every event on a post-mortem for its status and summary and
+ * enforces unless `gate.enforceInApp: true`; the App acts only on closes and commands, and only
+ * where that key says so. Last in the list: a close that another flow caused is judged on the
+ * post-mortem as the flows left it.
+ */
+export const approvalFlow: Flow<ApprovalEvent, ApprovalResult> = {
+  name: "approval-gate",
+  frontDoors: ["app", "action"],
+  deliveries: ["issues", "issue_comment"],
+  read: readApprovalEvent,
+  wants: (event, known, frontDoor) =>
+    frontDoor === "action" ||
+    (event.kind !== "other" && (!known?.ok || known.config.gate.enforceInApp)),
+  issueOf: (event) => event.issue.number,
+  subject: (event) => `Post-mortem #${event.issue.number}, approval gate`,
+  handle: async (event, deps) => {
+    if (deps.frontDoor === "action") return handleApprovalEvent(event, deps);
+    // Where the Action enforces, the App costs only this read.
+    const loaded = await loadConfig(deps.gateway.base);
+    if (!loaded.ok || !loaded.config.gate.enforceInApp) {
+      return {
+        outcome: "ignored",
+        blocked: false,
+        approved: false,
+        missing: [],
+        summary: "",
+        message: "ignored",
+      };
+    }
+    return handleApprovalEvent(event, deps, { config: loaded.config });
+  },
+  outcomeOf: (result) => (result.outcome === "ignored" ? "ignored" : result.message),
+};
+
+/** Every flow, in the order one delivery runs them. */
+export const FLOWS = [incidentFlow, capaFlow, adoptionFlow, timelineFlow, approvalFlow] as const;
+
+export type AnyFlow = (typeof FLOWS)[number];
+
+/** A flow with the event it read: the work one delivery gives it. */
+export interface FlowWork {
+  flow: AnyFlow;
+  issue: number;
+  subject: string;
+  run: (deps: HandlerDeps) => Promise<{ outcome: string; result: unknown }>;
+}
+
+/** The flows a front door runs. */
+export function flowsOf(frontDoor: FrontDoor): AnyFlow[] {
+  return FLOWS.filter((flow) => flow.frontDoors.includes(frontDoor));
+}
+
+/** The webhook events a front door's flows read, for the App's registration. */
+export function deliveriesOf(frontDoor: FrontDoor): string[] {
+  return [...new Set(flowsOf(frontDoor).flatMap((flow) => flow.deliveries))];
+}
+
+/** Whether any of a front door's flows reads events of this name (`issues`, …) at all. */
+export function readsEventsNamed(frontDoor: FrontDoor, name: string): boolean {
+  return deliveriesOf(frontDoor).some((delivery) => delivery.split(".")[0] === name);
+}
+
+/**
+ * The work one event gives a front door's flows, decided from the payload and what is known of
+ * the configuration, without a request: the front gate's question and both shells' dispatch.
+ */
+export function workFor(
+  frontDoor: FrontDoor,
+  name: string,
+  payload: FlowPayload,
+  known: KnownConfig,
+): FlowWork[] {
+  return flowsOf(frontDoor).flatMap((flow) => {
+    const work = take(flow as Flow<unknown, unknown>, name, payload, known, frontDoor);
+    return work ? [{ ...work, flow }] : [];
+  });
+}
+
+function take<E, R>(
+  flow: Flow<E, R>,
+  name: string,
+  payload: FlowPayload,
+  known: KnownConfig,
+  frontDoor: FrontDoor,
+): Omit<FlowWork, "flow"> | undefined {
+  const event = flow.read(name, payload);
+  if (event === undefined || !flow.wants(event, known, frontDoor)) return undefined;
+  return {
+    issue: flow.issueOf(event),
+    subject: flow.subject(event),
+    run: async (deps) => {
+      const result = await flow.handle(event, deps);
+      return { outcome: flow.outcomeOf(result), result };
+    },
+  };
+}
