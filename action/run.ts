@@ -27,7 +27,7 @@ import { handleCapaEvent } from "../src/handlers/capa-handler.js";
 import { handleIncidentEvent } from "../src/handlers/incident-handler.js";
 import type { LoadedConfig } from "../src/handlers/load-config.js";
 import { loadConfig } from "../src/handlers/load-config.js";
-import type { Logger } from "../src/handlers/logger.js";
+import type { Logger } from "../src/core/logger.js";
 import { reconcileRepository, settleIncident } from "../src/handlers/reconcile-handler.js";
 import { checkReleaseGate } from "../src/handlers/release-gate-handler.js";
 import { sweepReminders } from "../src/handlers/reminder-handler.js";

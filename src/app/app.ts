@@ -20,7 +20,7 @@ import { handleIncidentEvent } from "../handlers/incident-handler.js";
 import { handleTimelineEvent, timelineIssueOf } from "../handlers/timeline-handler.js";
 import { canDismissTimeline } from "../core/timeline/events.js";
 import { knownConfig } from "../handlers/load-config.js";
-import type { Logger } from "../handlers/logger.js";
+import type { Logger } from "../core/logger.js";
 import { InFlight } from "./in-flight.js";
 import { KeyedQueue } from "./keyed-queue.js";
 import { startReconcileTimer } from "./reconcile-timer.js";

@@ -6,7 +6,7 @@ import type { WebhookPayload } from "../github/webhook-events.js";
 import { repositoryOf } from "../github/webhook-events.js";
 import { handleApprovalEvent } from "../handlers/approval-handler.js";
 import { loadConfig } from "../handlers/load-config.js";
-import type { Logger } from "../handlers/logger.js";
+import type { Logger } from "../core/logger.js";
 import { KeyedQueue } from "./keyed-queue.js";
 
 /**

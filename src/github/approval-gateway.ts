@@ -4,7 +4,7 @@ import { parseApprovalCommand } from "../core/approvals/ledger.js";
 import type { Person } from "../core/approvals/people.js";
 import type { ApprovalStep } from "../core/approvals/plan.js";
 import type { IssueSnapshot, RepositoryRef } from "../core/snapshots.js";
-import type { Logger } from "../handlers/logger.js";
+import type { Logger } from "../core/logger.js";
 import type { ConfigCache } from "./config-cache.js";
 import type { GitHubApi } from "./api.js";
 import { isStatus } from "./api.js";

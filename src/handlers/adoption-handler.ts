@@ -8,7 +8,7 @@ import { isPermanentFailure } from "../github/gateway.js";
 import type { AdoptionEvent } from "../github/webhook-events.js";
 import { handleCapaEvent } from "./capa-handler.js";
 import { loadConfig } from "./load-config.js";
-import type { Logger } from "./logger.js";
+import type { Logger } from "../core/logger.js";
 
 /** Comment, marker, incident link, verify; with room for one failed write. */
 export const MAX_ADOPTION_ROUNDS = 5;

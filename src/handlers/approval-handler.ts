@@ -32,7 +32,7 @@ import type { Account, IssueSnapshot } from "../core/snapshots.js";
 import { formatDate } from "../core/time.js";
 import type { ApprovalGateway } from "../github/approval-gateway.js";
 import { loadConfig } from "./load-config.js";
-import type { Logger } from "./logger.js";
+import type { Logger } from "../core/logger.js";
 
 /**
  * Enough for section 9's write, a racing writer overwriting it once, the gate's comment and

@@ -14,7 +14,7 @@ import { todayIn } from "../core/time.js";
 import type { GitHubGateway } from "../github/gateway.js";
 import { isPermanentFailure, SubIssueError } from "../github/gateway.js";
 import { loadConfig } from "./load-config.js";
-import type { Logger } from "./logger.js";
+import type { Logger } from "../core/logger.js";
 
 /** Creating 30 children takes one round; linking, showing and verifying take a few more. */
 export const MAX_CAPA_ROUNDS = 8;

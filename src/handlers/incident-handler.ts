@@ -21,7 +21,7 @@ import type { TemplateSource } from "../core/incident/content.js";
 import type { GitHubGateway, Permission } from "../github/gateway.js";
 import { isPermanentFailure } from "../github/gateway.js";
 import { loadConfig } from "./load-config.js";
-import type { Logger } from "./logger.js";
+import type { Logger } from "../core/logger.js";
 
 /** Enough for create → list → link → verify, with room for one failed write in between. */
 export const MAX_ROUNDS = 6;

@@ -7,7 +7,7 @@ import { handleCapaEvent } from "./capa-handler.js";
 import type { IncidentOutcome } from "./incident-handler.js";
 import { handleIncidentEvent } from "./incident-handler.js";
 import { loadConfig } from "./load-config.js";
-import type { Logger } from "./logger.js";
+import type { Logger } from "../core/logger.js";
 
 export interface ReconcileCounts {
   incidentsChecked: number;

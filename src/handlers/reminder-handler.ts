@@ -11,7 +11,7 @@ import type { GitHubGateway } from "../github/gateway.js";
 import { judgePostmortem } from "./approval-handler.js";
 import { handleCapaEvent } from "./capa-handler.js";
 import { loadConfig } from "./load-config.js";
-import type { Logger } from "./logger.js";
+import type { Logger } from "../core/logger.js";
 
 /** What one sweep of a repository did, for the log and the job summary. */
 export interface SweepCounts {

@@ -11,7 +11,7 @@ import { planTimeline } from "../core/timeline/plan.js";
 import type { GitHubGateway, Permission } from "../github/gateway.js";
 import { isPermanentFailure } from "../github/gateway.js";
 import { loadConfig } from "./load-config.js";
-import type { Logger } from "./logger.js";
+import type { Logger } from "../core/logger.js";
 
 /** One update of the post-mortem and one read to see it; room for failed writes in between. */
 export const MAX_TIMELINE_ROUNDS = 4;
