@@ -1,5 +1,5 @@
 import { parseApprovalCommand } from "../core/approvals/ledger.js";
-import type { ApprovalEvent } from "../handlers/approval-handler.js";
+import type { ApprovalEvent } from "../core/approvals/events.js";
 import type { WebhookPayload } from "./webhook-events.js";
 import type { ApiAccount } from "./snapshots.js";
 import { accountFromApi, issueFromApi } from "./snapshots.js";
