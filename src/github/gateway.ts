@@ -3,7 +3,7 @@ import type { GitHubApi } from "./api.js";
 import { isStatus } from "./api.js";
 import type { ConfigCache } from "./config-cache.js";
 import { cacheKey } from "./config-cache.js";
-import { CONFIG_PATH } from "../core/config.js";
+import { CONFIG_PATH } from "../core/constants.js";
 import type { FormDefinitionResult } from "../core/forms/definition.js";
 import { FORMS_DIRECTORY, isFormFile, parseFormDefinition } from "../core/forms/definition.js";
 import type { Step } from "../core/plan.js";
