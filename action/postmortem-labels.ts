@@ -5,12 +5,8 @@
 // `fetch`, without Octokit or the configuration's schema; whatever it cannot settle (a broken or
 // unreadable configuration, a failed request) it leaves to the full Action.
 import { composeConfigGet } from "@probot/octokit-plugin-config";
+import { CONFIG_PATH, DEFAULT_POSTMORTEM_LABELS } from "../src/core/constants.js";
 import type { RawConfig } from "../src/github/gateway.js";
-
-/** `CONFIG_PATH` of src/core/config.ts. */
-export const CONFIG_FILE = ".github/postmortem.yml";
-/** The default of `postmortemLabels` (src/core/config.ts). */
-export const DEFAULT_POSTMORTEM_LABELS: readonly string[] = ["postmortem"];
 
 export type LabelsDecision =
   /** None of the issue's labels is a post-mortem label: `message` is what the full Action logs. */
@@ -109,7 +105,7 @@ export async function readRawConfig(
 ): Promise<RawConfig> {
   const { config, files } = await composeConfigGet(fetchApi(env) as never, {
     ...repository,
-    path: CONFIG_FILE,
+    path: CONFIG_PATH,
   });
   return {
     value: config,

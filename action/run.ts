@@ -18,7 +18,7 @@ import { checkPullRequestFiles } from "../src/handlers/approval-handler.js";
 import { approvalFlow, workFor } from "../src/handlers/flows.js";
 import type { LoadedConfig } from "../src/handlers/load-config.js";
 import { loadConfig } from "../src/handlers/load-config.js";
-import type { Logger } from "../src/handlers/logger.js";
+import type { Logger } from "../src/core/logger.js";
 import { reconcileRepository, settleIncident } from "../src/handlers/reconcile-handler.js";
 import { checkReleaseGate } from "../src/handlers/release-gate-handler.js";
 import { sweepReminders } from "../src/handlers/reminder-handler.js";

@@ -2,29 +2,22 @@
 // loaded. Every issues/issue_comment event of a repository starts the workflow, so the events the
 // approval gate ignores must cost no more than starting Node.
 //
-// Nothing here may import src/: its modules pull in zod, the markdown parser and Octokit, which
-// is what this file exists to avoid. The rules below mirror src/github/approval-events.ts
-// (readApprovalEvent) and src/handlers/approval-handler.ts (isPostmortemIssue);
-// test/action/triage.test.ts holds them to that code. Whenever the payload is anything but
-// well-formed, the answer is "run": the full Action then behaves exactly as it always did.
-
-/** `APPROVAL_ISSUE_ACTIONS` of src/github/approval-events.ts. */
-export const GATE_ISSUE_ACTIONS: readonly string[] = [
-  "closed",
-  "reopened",
-  "edited",
-  "labeled",
-  "unlabeled",
-];
-/** `APPROVAL_COMMENT_ACTIONS` of src/github/approval-events.ts. */
-export const GATE_COMMENT_ACTIONS: readonly string[] = ["created", "edited", "deleted"];
-/** parseApprovalCommand's syntax (src/core/approvals/ledger.ts), applied to the first line. */
-const COMMAND = /^\/(approve|unapprove)(?:\s+(.*))?$/i;
-/**
- * The App's post-mortem marker (`<!-- postmortem-bot:postmortem {…} -->`), matched loosely: an
- * issue that carries it but no label is still given the configuration read.
- */
-export const POSTMORTEM_MARKER = "postmortem-bot:postmortem";
+// Of src/ it imports only src/core/constants.ts (the actions, commands and markers it shares with
+// the App): the rest pulls in zod, the markdown parser and Octokit, which is what this file exists
+// to avoid (.dependency-cruiser.js and eslint.config.js hold it to that). The rules below mirror
+// src/github/approval-events.ts (readApprovalEvent) and src/handlers/approval-handler.ts
+// (isPostmortemIssue); test/action/triage.test.ts holds them to that code. Whenever the payload is
+// anything but well-formed, the answer is "run": the full Action then behaves exactly as it
+// always did.
+import {
+  APPROVAL_COMMAND,
+  APPROVAL_COMMENT_ACTIONS,
+  APPROVAL_ISSUE_ACTIONS,
+  CAPA_CHILD_ACTIONS,
+  CAPA_MARKER,
+  POSTMORTEM_COMMAND,
+  POSTMORTEM_MARKER,
+} from "../src/core/constants.js";
 
 export type Triage =
   /** Nothing for the gate: `message` is the line the full Action would log. */
@@ -81,8 +74,8 @@ export function triageEvent(eventName: string, payload: unknown): Triage {
   if (eventName === "issues") {
     // A close is always judged in full (config problems fail the job there).
     if (action === "closed") return RUN;
-    if (!GATE_ISSUE_ACTIONS.includes(action)) return nothing;
-  } else if (eventName === "issue_comment" && GATE_COMMENT_ACTIONS.includes(action)) {
+    if (!APPROVAL_ISSUE_ACTIONS.includes(action)) return nothing;
+  } else if (eventName === "issue_comment" && APPROVAL_COMMENT_ACTIONS.includes(action)) {
     const comment = payload.comment;
     if (action === "created" && comment) {
       if (!isObject(comment)) return RUN;
@@ -106,6 +99,7 @@ export function triageEvent(eventName: string, payload: unknown): Triage {
   if (typeof issueNumber !== "number") return RUN;
   const body = issue.body ?? "";
   if (typeof body !== "string") return RUN;
+  // Loosely: an issue that carries the marker but no label is still given the configuration read.
   if (labels.length === 0 && !body.includes(POSTMORTEM_MARKER)) {
     // postmortemLabels has at least one name, and a post-mortem carries one of them.
     return {
@@ -149,23 +143,8 @@ export function isApprovalCommand(body: unknown): boolean | undefined {
   const text = body ?? "";
   if (typeof text !== "string") return undefined;
   const firstLine = text.trimStart().split("\n", 1)[0]?.trim() ?? "";
-  return COMMAND.test(firstLine);
+  return APPROVAL_COMMAND.test(firstLine);
 }
-
-/** `CHILD_ACTIONS` of src/github/webhook-events.ts: what a person does to a CAPA child. */
-export const CHILD_ACTIONS: readonly string[] = [
-  "closed",
-  "reopened",
-  "edited",
-  "assigned",
-  "unassigned",
-  "deleted",
-  "transferred",
-];
-/** isPostmortemCommand's syntax (src/core/events.ts), applied to the first line. */
-const POSTMORTEM_COMMAND = /^\/postmortem(?:\s|$)/i;
-/** The App's and the Action's marker on a CAPA child (`<!-- postmortem-bot:capa {…} -->`). */
-export const CAPA_MARKER = "postmortem-bot:capa";
 
 /**
  * Whether an event may belong to the incident or CAPA flows (readIncidentEvent, readCapaEvent of
@@ -200,6 +179,6 @@ export function mayConcernFlows(eventName: string, payload: unknown): boolean {
   if (!isObject(author) || author.type !== "Bot") {
     return action === "edited" && body.includes(POSTMORTEM_MARKER);
   }
-  if (body.includes(CAPA_MARKER)) return CHILD_ACTIONS.includes(action);
+  if (body.includes(CAPA_MARKER)) return CAPA_CHILD_ACTIONS.includes(action);
   return action === "edited" && body.includes(POSTMORTEM_MARKER);
 }

@@ -1,8 +1,8 @@
 // A small HTTP control endpoint (/_emulator/...) so people and other processes can script humans,
 // inject faults and read the logs of a running emulator, e.g. during `npm run demo -- --serve`.
 import type { ServerResponse } from "node:http";
-import type { GitHubEmulator } from "./emulator.js";
 import type { FaultSpec } from "./faults.js";
+import type { Role } from "./model.js";
 
 /** Scripting methods callable as POST /_emulator/script/{name} with the method's argument as JSON body. */
 const SCRIPT_METHODS = [
@@ -28,6 +28,24 @@ const SCRIPT_METHODS = [
   "createMilestone",
 ] as const;
 
+/**
+ * What the endpoint uses of the emulator: GitHubEmulator, which routes /_emulator requests here.
+ * Stated by shape so that this module need not import emulator.ts, which imports it.
+ */
+interface ControlledEmulator extends Record<
+  (typeof SCRIPT_METHODS)[number],
+  (argument: never) => unknown
+> {
+  setFile(path: string, content: string, options: { repo?: string }): void;
+  setPermission(login: string, role: Role): void;
+  injectFault(spec: FaultSpec): unknown;
+  issues(filter: { state: "all" }): unknown;
+  readonly requests: unknown;
+  readonly deliveries: unknown;
+  redeliver(deliveryId: string): Promise<unknown>;
+  waitForIdle(): Promise<void>;
+}
+
 export const CONTROL_HELP = {
   "GET /_emulator": "this help",
   "POST /_emulator/script/{method}": `human actions; methods: ${SCRIPT_METHODS.join(", ")}; body = the method's argument, e.g. {"by":"alice","title":"DB down","labels":["incident"]}`,
@@ -48,7 +66,7 @@ function reply(res: ServerResponse, status: number, body: unknown): void {
 }
 
 export async function handleControlRequest(
-  emulator: GitHubEmulator,
+  emulator: ControlledEmulator,
   method: string,
   url: URL,
   rawBody: string,
@@ -73,7 +91,7 @@ export async function handleControlRequest(
       return reply(res, 200, { ok: true });
     }
     if (method === "PUT" && first === "permissions" && second) {
-      emulator.setPermission(second, body.role as Parameters<GitHubEmulator["setPermission"]>[1]);
+      emulator.setPermission(second, body.role as Role);
       return reply(res, 200, { ok: true });
     }
     if (method === "POST" && first === "faults") {

@@ -1,5 +1,5 @@
 import type { Probot } from "probot";
-import type { Logger } from "../handlers/logger.js";
+import type { Logger } from "../core/logger.js";
 
 /** A logger for the App's own runs (timers), tagged with what they do. */
 export function featureLogger(app: Probot, feature: string): Logger {

@@ -6,13 +6,11 @@ import {
   PLAIN_FIELDS,
 } from "./approvals/config.js";
 import { capaConfigSchema } from "./capa/config.js";
+import { DEFAULT_INCIDENT_LABELS, DEFAULT_POSTMORTEM_LABELS } from "./constants.js";
 import { flowsConfigSchema } from "./flows/config.js";
 import { formConfigSchema } from "./forms/config.js";
 import { policyConfigSchema, releaseGateConfigSchema } from "./policy/config.js";
 import { remindersConfigSchema } from "./reminders/config.js";
-
-/** Where the configuration lives, in the repository and in the org's `.github` repository. */
-export const CONFIG_PATH = ".github/postmortem.yml";
 
 const labelName = z.string().trim().min(1, "a label name cannot be empty").max(50);
 const labelList = z.array(labelName);
@@ -25,11 +23,11 @@ export const configSchema = z
   .strictObject({
     incidentLabels: labelList
       .min(1)
-      .default(["incident"])
+      .default([...DEFAULT_INCIDENT_LABELS])
       .describe("Labels that mark an issue as an incident and open a post-mortem."),
     postmortemLabels: labelList
       .min(1)
-      .default(["postmortem"])
+      .default([...DEFAULT_POSTMORTEM_LABELS])
       .describe("Labels put on the post-mortem issue; the first one is used to find them."),
     severityLabels: z
       .strictObject({ P1: labelList, P2: labelList, P3: labelList, P4: labelList })

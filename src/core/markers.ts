@@ -1,5 +1,6 @@
 import type { Html } from "mdast";
 import { z } from "zod";
+import { MARKER_PREFIX } from "./constants.js";
 import { parseMarkdown, walk } from "./markdown.js";
 
 /**
@@ -52,11 +53,13 @@ const markerSchemas = {
 export type MarkerKind = keyof typeof markerSchemas;
 export type MarkerData<K extends MarkerKind> = z.infer<(typeof markerSchemas)[K]>;
 
-const PREFIX = "postmortem-bot:";
-const MARKER_PATTERN = /<!--\s*postmortem-bot:([a-z-]+)\s+(\{[^<>]*\})\s*-->/g;
+const MARKER_PATTERN = new RegExp(
+  String.raw`<!--\s*${MARKER_PREFIX}([a-z-]+)\s+(\{[^<>]*\})\s*-->`,
+  "g",
+);
 
 export function formatMarker<K extends MarkerKind>(kind: K, data: MarkerData<K>): string {
-  return `<!-- ${PREFIX}${kind} ${JSON.stringify(data)} -->`;
+  return `<!-- ${MARKER_PREFIX}${kind} ${JSON.stringify(data)} -->`;
 }
 
 /** The first well-formed marker of a kind in a markdown text; markers inside code are ignored. */
@@ -64,7 +67,7 @@ export function findMarker<K extends MarkerKind>(
   markdown: string | null | undefined,
   kind: K,
 ): MarkerData<K> | undefined {
-  if (!markdown || !markdown.includes(PREFIX)) return undefined;
+  if (!markdown || !markdown.includes(MARKER_PREFIX)) return undefined;
   for (const html of htmlNodes(markdown)) {
     for (const match of html.matchAll(MARKER_PATTERN)) {
       if (match[1] !== kind) continue;
@@ -87,7 +90,8 @@ export function setMarker<K extends MarkerKind>(
   const marker = formatMarker(kind, data);
   const holder = htmlBlocks(markdown).find(
     (node) =>
-      node.value.trim().startsWith(`<!-- ${PREFIX}${kind} `) && node.value.trim().endsWith("-->"),
+      node.value.trim().startsWith(`<!-- ${MARKER_PREFIX}${kind} `) &&
+      node.value.trim().endsWith("-->"),
   );
   if (holder?.position?.start.offset !== undefined && holder.position.end.offset !== undefined) {
     return (
@@ -102,7 +106,7 @@ export function setMarker<K extends MarkerKind>(
 /** The text without the marker of a kind (its HTML block removed). */
 export function withoutMarker(markdown: string, kind: MarkerKind): string {
   const holder = htmlBlocks(markdown).find((node) =>
-    node.value.trim().startsWith(`<!-- ${PREFIX}${kind} `),
+    node.value.trim().startsWith(`<!-- ${MARKER_PREFIX}${kind} `),
   );
   if (holder?.position?.start.offset === undefined || holder.position.end.offset === undefined)
     return markdown;

@@ -4,7 +4,7 @@
  */
 import { ApprovalGateway } from "../github/approval-gateway.js";
 import { tokenOctokit } from "../github/token-octokit.js";
-import type { Logger } from "../handlers/logger.js";
+import type { Logger } from "../core/logger.js";
 import { checkReleaseGate } from "../handlers/release-gate-handler.js";
 
 export interface ReleaseGateCliIo {

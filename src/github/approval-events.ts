@@ -1,12 +1,9 @@
 import { parseApprovalCommand } from "../core/approvals/ledger.js";
-import type { ApprovalEvent } from "../handlers/approval-handler.js";
+import { APPROVAL_COMMENT_ACTIONS, APPROVAL_ISSUE_ACTIONS } from "../core/constants.js";
+import type { ApprovalEvent } from "../core/approvals/events.js";
 import type { WebhookPayload } from "./webhook-events.js";
 import type { ApiAccount } from "./snapshots.js";
 import { accountFromApi, issueFromApi } from "./snapshots.js";
-
-/** The `issues` and `issue_comment` actions the approval gate looks at. */
-export const APPROVAL_ISSUE_ACTIONS = ["closed", "reopened", "edited", "labeled", "unlabeled"];
-export const APPROVAL_COMMENT_ACTIONS = ["created", "edited", "deleted"];
 
 /**
  * Turns a delivery (or an Actions event) into an approval event, or undefined when it cannot

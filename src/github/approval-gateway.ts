@@ -4,10 +4,12 @@ import { parseApprovalCommand } from "../core/approvals/ledger.js";
 import type { Person } from "../core/approvals/people.js";
 import type { ApprovalStep } from "../core/approvals/plan.js";
 import type { IssueSnapshot, RepositoryRef } from "../core/snapshots.js";
-import type { Logger } from "../handlers/logger.js";
+import type { Logger } from "../core/logger.js";
 import type { ConfigCache } from "./config-cache.js";
-import type { GitHubApi, RawConfig } from "./gateway.js";
-import { GitHubGateway, isStatus } from "./gateway.js";
+import type { GitHubApi } from "./api.js";
+import { isStatus } from "./api.js";
+import type { RawConfig } from "./gateway.js";
+import { GitHubGateway } from "./gateway.js";
 import type { ApiAccount } from "./snapshots.js";
 import { accountFromApi } from "./snapshots.js";
 

@@ -1,6 +1,6 @@
 import { LRUCache } from "lru-cache";
-import type { GitHubApi } from "./gateway.js";
-import { isStatus } from "./gateway.js";
+import type { GitHubApi } from "./api.js";
+import { isStatus } from "./api.js";
 
 export interface ConfigCacheOptions {
   /** How long a configuration is used without asking GitHub again (`CONFIG_MAX_AGE`). */

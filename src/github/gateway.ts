@@ -1,17 +1,15 @@
-import type { Octokit } from "@octokit/rest";
 import { composeConfigGet } from "@probot/octokit-plugin-config";
+import type { GitHubApi } from "./api.js";
+import { isStatus } from "./api.js";
 import type { ConfigCache } from "./config-cache.js";
 import { cacheKey } from "./config-cache.js";
-import { CONFIG_PATH } from "../core/config.js";
+import { CONFIG_PATH } from "../core/constants.js";
 import type { FormDefinitionResult } from "../core/forms/definition.js";
 import { FORMS_DIRECTORY, isFormFile, parseFormDefinition } from "../core/forms/definition.js";
 import type { Step } from "../core/plan.js";
 import type { CommentSnapshot, IssueSnapshot, RepositoryRef } from "../core/snapshots.js";
 import type { ApiAccount, ApiComment, ApiIssue } from "./snapshots.js";
 import { commentFromApi, issueFromApi } from "./snapshots.js";
-
-/** What the gateway needs of an Octokit: both Probot's and @octokit/rest's provide it. */
-export type GitHubApi = Pick<Octokit, "request" | "paginate">;
 
 export interface RawConfig {
   /** The merged configuration object, before validation. */
@@ -386,13 +384,4 @@ export function isPermanentFailure(error: unknown): boolean {
     headers?.["x-ratelimit-remaining"] === "0" ||
     /rate limit/i.test(messageOf(error));
   return !rateLimited;
-}
-
-export function isStatus(error: unknown, ...statuses: number[]): boolean {
-  return (
-    typeof error === "object" &&
-    error !== null &&
-    "status" in error &&
-    statuses.includes((error as { status: number }).status)
-  );
 }

@@ -1,5 +1,5 @@
 import type { Probot } from "probot";
-import type { Logger } from "../handlers/logger.js";
+import type { Logger } from "../core/logger.js";
 import { ApprovalGateway } from "./approval-gateway.js";
 import type { ConfigCache } from "./config-cache.js";
 

@@ -1,5 +1,5 @@
 import { overwrotePeople } from "../core/capa/lost-edit.js";
-import { CONFIG_PATH } from "../core/config.js";
+import { CAPA_CHILD_ACTIONS, CONFIG_PATH } from "../core/constants.js";
 import { FORMS_DIRECTORY } from "../core/forms/definition.js";
 import type { IncidentEvent } from "../core/incident/events.js";
 import { isPostmortemCommand } from "../core/incident/events.js";
@@ -97,16 +97,6 @@ export interface CapaWebhookPayload extends WebhookPayload {
   parent_issue?: ApiIssue;
 }
 
-const CHILD_ACTIONS = new Set([
-  "closed",
-  "reopened",
-  "edited",
-  "assigned",
-  "unassigned",
-  "deleted",
-  "transferred",
-]);
-
 /**
  * The deliveries that concern a post-mortem's corrective actions, or undefined. Like
  * `readIncidentEvent`, it decides from the payload alone, so other issues cost no request.
@@ -136,7 +126,7 @@ export function readCapaEvent(name: string, payload: CapaWebhookPayload): CapaEv
   if (parent !== undefined) {
     // The App's own changes to a child (closing a duplicate) were decided from a fresh read.
     if (payload.sender.login === issue.author.login) return undefined;
-    return CHILD_ACTIONS.has(payload.action)
+    return CAPA_CHILD_ACTIONS.includes(payload.action)
       ? { kind: "childChanged", postmortem: parent }
       : undefined;
   }

@@ -2,6 +2,7 @@ import { builtInTemplate } from "./built-in-template.js";
 import type { Config } from "../core/config.js";
 import { sameLabel } from "../core/config.js";
 import { planApprovalCommand } from "../core/approvals/commands.js";
+import type { ApprovalEvent } from "../core/approvals/events.js";
 import type { FileFinding } from "../core/approvals/files.js";
 import { checkPostmortemFile, matchesAny, templateSections } from "../core/approvals/files.js";
 import type { CloseDecision, ForceCloseLabel } from "../core/approvals/gate.js";
@@ -28,26 +29,19 @@ import {
   namedLogin,
   readApprovalSection,
 } from "../core/approvals/section.js";
-import type { Account, IssueSnapshot } from "../core/snapshots.js";
+import type { IssueSnapshot } from "../core/snapshots.js";
 import { formatDate } from "../core/time.js";
 import type { ApprovalGateway } from "../github/approval-gateway.js";
 import { loadConfig } from "./load-config.js";
 import { converge } from "./converge.js";
 import type { HandlerDeps } from "./deps.js";
-import type { Logger } from "./logger.js";
+import type { Logger } from "../core/logger.js";
 
 /**
  * Enough for section 9's write, a racing writer overwriting it once, the gate's comment and
  * reopen, removing a racing run's copy of that comment, and the verifying read.
  */
 export const MAX_APPROVAL_ROUNDS = 6;
-
-/** The deliveries the approval gate acts on, read out of webhook payloads by src/github. */
-export type ApprovalEvent =
-  | { kind: "closed"; issue: IssueSnapshot; sender: Account }
-  | { kind: "command"; issue: IssueSnapshot; commentId: number; sender: Account }
-  /** Edits, reopenings, labels, other comments: judged for the summary, nothing written. */
-  | { kind: "other"; issue: IssueSnapshot; action: string };
 
 export interface ApprovalOptions {
   /** The configuration, when the shell already read it for this delivery. */

@@ -1,5 +1,5 @@
 import { isPermanentFailure } from "../github/gateway.js";
-import type { Logger } from "./logger.js";
+import type { Logger } from "../core/logger.js";
 
 /**
  * What one round of reading and planning found:

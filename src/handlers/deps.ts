@@ -1,6 +1,6 @@
 import type { FlowsRunner } from "../core/flows/config.js";
 import type { ApprovalGateway } from "../github/approval-gateway.js";
-import type { Logger } from "./logger.js";
+import type { Logger } from "../core/logger.js";
 
 /** Which front door runs a handler: the hosted App or the Action on a runner. */
 export type FrontDoor = FlowsRunner;

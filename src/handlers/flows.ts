@@ -14,7 +14,8 @@ import {
   readTimelineEvent,
 } from "../github/webhook-events.js";
 import { handleAdoptionEvent } from "./adoption-handler.js";
-import type { ApprovalEvent, ApprovalResult } from "./approval-handler.js";
+import type { ApprovalEvent } from "../core/approvals/events.js";
+import type { ApprovalResult } from "./approval-handler.js";
 import { handleApprovalEvent } from "./approval-handler.js";
 import { handleCapaEvent } from "./capa-handler.js";
 import type { FrontDoor, HandlerDeps } from "./deps.js";

@@ -1,5 +1,6 @@
 import type { Config } from "../core/config.js";
-import { CONFIG_PATH, incidentLabelsOfBrokenConfig, parseConfig } from "../core/config.js";
+import { incidentLabelsOfBrokenConfig, parseConfig } from "../core/config.js";
+import { CONFIG_PATH } from "../core/constants.js";
 import type { FlowsRunner } from "../core/flows/config.js";
 import { flowsRunnerOfRaw } from "../core/flows/config.js";
 import type { GitHubGateway, RawConfig } from "../github/gateway.js";

@@ -13,7 +13,7 @@ import type { IssueSnapshot } from "../core/snapshots.js";
 import type { ApprovalGateway } from "../github/approval-gateway.js";
 import { judgePostmortem } from "./approval-handler.js";
 import { loadConfig } from "./load-config.js";
-import type { Logger } from "./logger.js";
+import type { Logger } from "../core/logger.js";
 
 export type ReleaseGateResult =
   | { ok: false; problem: string }

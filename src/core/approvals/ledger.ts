@@ -1,3 +1,4 @@
+import { APPROVAL_COMMAND } from "../constants.js";
 import type { Account } from "../snapshots.js";
 import type { ApprovalsConfig } from "./config.js";
 import { normalizeAlias } from "./config.js";
@@ -25,12 +26,10 @@ export interface ApprovalComment {
 export type ApprovalCommand =
   { verb: "approve"; alias: string | undefined } | { verb: "unapprove"; alias: string | undefined };
 
-const COMMAND = /^\/(approve|unapprove)(?:\s+(.*))?$/i;
-
 /** `/approve`, `/approve tech lead`, `/unapprove tl`: the command alone on the first line. */
 export function parseApprovalCommand(body: string | null | undefined): ApprovalCommand | undefined {
   const firstLine = (body ?? "").trimStart().split("\n", 1)[0]?.trim() ?? "";
-  const match = COMMAND.exec(firstLine);
+  const match = APPROVAL_COMMAND.exec(firstLine);
   if (!match) return undefined;
   const alias = match[2]?.trim();
   const verb = match[1]!.toLowerCase() as "approve" | "unapprove";

@@ -1,5 +1,4 @@
 import { z } from "zod";
-import type { KnownConfig } from "../incident/events.js";
 
 /** Who runs the incident and CAPA flows: the App (today's behaviour) or the Action. */
 export const FLOWS_RUNNERS = ["app", "action"] as const;
@@ -30,10 +29,20 @@ export function flowsRunnerOfRaw(raw: unknown): FlowsRunner {
 }
 
 /**
+ * What flowsRunElsewhere reads of a KnownConfig (src/core/incident/events.ts). Stated by shape:
+ * importing KnownConfig would make this part of the configuration's schema import the
+ * configuration, which imports it.
+ */
+type KnownRunIn =
+  | { ok: true; config: { flows: z.infer<typeof flowsConfigSchema> } }
+  | { ok: false; flowsRunIn?: FlowsRunner }
+  | undefined;
+
+/**
  * What a shell knows of the configuration (a valid one, or the runner a broken one names): whether
  * the flows are the other runner's, so `runner` does nothing for them. Unknown: not decided here.
  */
-export function flowsRunElsewhere(known: KnownConfig, runner: FlowsRunner): boolean {
+export function flowsRunElsewhere(known: KnownRunIn, runner: FlowsRunner): boolean {
   if (known === undefined) return false;
   const runIn = known.ok ? known.config.flows.runIn : (known.flowsRunIn ?? "app");
   return runIn !== runner;

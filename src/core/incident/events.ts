@@ -1,5 +1,6 @@
 import type { Config } from "../config.js";
 import { sameLabel } from "../config.js";
+import { POSTMORTEM_COMMAND as COMMAND } from "../constants.js";
 import type { FlowsRunner } from "../flows/config.js";
 import { flowsRunElsewhere } from "../flows/config.js";
 import type { PostmortemPolicy } from "../policy/config.js";
@@ -12,8 +13,6 @@ export type IncidentEvent =
   | { kind: "opened"; issue: IssueSnapshot; sender: Account; at: string }
   | { kind: "labeled"; issue: IssueSnapshot; label: string; sender: Account; at: string }
   | { kind: "command"; issue: IssueSnapshot; commentId: number; sender: Account; at: string };
-
-const COMMAND = /^\/postmortem(?:\s|$)/i;
 
 /** A `/postmortem` comment: the command alone on the comment's first line. */
 export function isPostmortemCommand(commentBody: string | null | undefined): boolean {

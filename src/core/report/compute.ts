@@ -1,6 +1,7 @@
 import { parseIsoDate, readPostmortemBody } from "../capa/items.js";
 import { dueLineOf, ownerLineOf, severityFromLabels } from "../capa/plan.js";
 import type { Config } from "../config.js";
+import { CAPA_MARKER } from "../constants.js";
 import { isPostmortem } from "../incident/plan.js";
 import { findMarker } from "../markers.js";
 import type { IssueSnapshot } from "../snapshots.js";
@@ -74,7 +75,7 @@ export interface ReliabilityReport {
 }
 
 const HOUR_MS = 3_600_000;
-const CAPA_MARKER_PREFIX = "<!-- postmortem-bot:capa ";
+const CAPA_MARKER_PREFIX = `<!-- ${CAPA_MARKER} `;
 const DAY_MS = 86_400_000;
 export const OLDEST_SHOWN = 10;
 
