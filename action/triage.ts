@@ -1,12 +1,9 @@
 // What the Action's entry (dist/index.js) decides from the event alone, before anything heavy is
-// loaded. Every issues/issue_comment event of a repository starts the workflow, so the events the
-// approval gate ignores must cost no more than starting Node.
-//
-// Nothing here may import src/: its modules pull in zod, the markdown parser and Octokit, which
-// is what this file exists to avoid. The rules below mirror src/github/approval-events.ts
-// (readApprovalEvent) and src/handlers/approval-handler.ts (isPostmortemIssue);
-// test/action/triage.test.ts holds them to that code. Whenever the payload is anything but
-// well-formed, the answer is "run": the full Action then behaves exactly as it always did.
+// loaded: every issues/issue_comment event starts the workflow, so the events the approval gate
+// ignores must cost no more than starting Node. Hence nothing here imports src/ (zod, the markdown
+// parser, Octokit). The rules mirror readApprovalEvent (src/github/approval-events.ts) and
+// isPostmortemIssue (src/handlers/approval-handler.ts); test/action/triage.test.ts holds them to
+// that code. A payload anything but well-formed gets "run": the full Action behaves as ever.
 
 /** `APPROVAL_ISSUE_ACTIONS` of src/github/approval-events.ts. */
 export const GATE_ISSUE_ACTIONS: readonly string[] = [
@@ -20,10 +17,7 @@ export const GATE_ISSUE_ACTIONS: readonly string[] = [
 export const GATE_COMMENT_ACTIONS: readonly string[] = ["created", "edited", "deleted"];
 /** parseApprovalCommand's syntax (src/core/approvals/ledger.ts), applied to the first line. */
 const COMMAND = /^\/(approve|unapprove)(?:\s+(.*))?$/i;
-/**
- * The App's post-mortem marker (`<!-- postmortem-bot:postmortem {…} -->`), matched loosely: an
- * issue that carries it but no label is still given the configuration read.
- */
+/** The post-mortem marker, loosely: an issue with it but no label still gets its config read. */
 export const POSTMORTEM_MARKER = "postmortem-bot:postmortem";
 
 export type Triage =
@@ -45,7 +39,7 @@ function isObject(value: unknown): value is Json {
   return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
-/** As runAction reads `GITHUB_EVENT_NAME`: missing → "". */
+/** As the full Action reads `GITHUB_EVENT_NAME`: missing → "". */
 export function eventNameOf(env: NodeJS.ProcessEnv): string {
   return env.GITHUB_EVENT_NAME ?? "";
 }
@@ -57,7 +51,7 @@ export function eventNameOf(env: NodeJS.ProcessEnv): string {
  */
 export function triageEvent(eventName: string, payload: unknown): Triage {
   if (eventName === "pull_request" || eventName === "pull_request_target") return RUN;
-  // runAction reads these before it looks at the event; where that would throw, it fails the job.
+  // The full Action reads these before it looks at the event; where that throws, the job fails.
   if (!isObject(payload)) return RUN;
   const repository = payload.repository;
   if (repository && (!isObject(repository) || !isObject(repository.owner))) return RUN;
