@@ -1,44 +1,36 @@
 // Entry of the bundled Action (dist/index.js; see action.yml). Every issues and issue_comment event
 // of a repository starts the workflow, and most of them cannot concern the approval gate, so this
-// entry stays small: it decides from the event (action/triage.ts) whether there can be anything
-// to do, and only then loads the configuration check (dist/postmortem-labels.js) or the full
-// Action (dist/run.js, with Octokit, zod, the markdown parser and @actions/core).
+// entry stays small: it reads the event once, decides from it whether there can be anything to do
+// (action/triage.ts), and only then loads the configuration check (dist/postmortem-labels.js) or
+// the full Action (dist/run.js, with Octokit, zod, the markdown parser and @actions/core), to which
+// it hands the event and any configuration it read.
 import { readFileSync } from "node:fs";
 import type { RawConfig } from "../src/github/gateway.js";
-import { chooseMode } from "./mode.js";
+import type { EntryHandover, EventFile } from "./context.js";
+import type { ModeChoice } from "./mode.js";
+import { APPROVALS, chooseMode } from "./mode.js";
 import type { Triage } from "./triage.js";
 import { eventNameOf, mayConcernFlows, triageEvent } from "./triage.js";
 
 async function main(env: NodeJS.ProcessEnv): Promise<void> {
   const eventName = eventNameOf(env);
-  let payload: unknown;
-  let triage: Triage;
-  let flows = false;
-  try {
-    payload = JSON.parse(readFileSync(env.GITHUB_EVENT_PATH ?? "", "utf8"));
-    triage = triageEvent(eventName, payload);
-    flows = mayConcernFlows(eventName, payload);
-  } catch {
-    // An unreadable event: the full Action reports it as it always did.
-    triage = { kind: "run" };
-  }
-
+  const event = readEventFile(env);
+  const payload = "payload" in event ? event.payload : undefined;
   const choice = chooseMode(env["INPUT_MODE"] ?? "", eventName, payload);
-  if ("problem" in choice) {
-    process.stdout.write(`::error::${choice.problem}\n`);
-    process.exitCode = 1;
-    return;
-  }
-  if (choice.mode !== "approvals") {
-    // The other modes (scheduled, dispatched, release checks): each is one function of the full Action.
-    const run = await import("./run.js");
-    const byMode = {
-      reminders: run.runReminders,
-      report: run.runReport,
-      backfill: run.runBackfill,
-      "release-gate": run.runReleaseGate,
-    };
-    return byMode[choice.mode](env);
+  // Scheduled, dispatched and release-check runs have work by definition; an unknown mode fails.
+  if (choice.mode !== APPROVALS) return runFull(env, choice, { event });
+
+  let triage: Triage = { kind: "run" };
+  let flows = false;
+  // An unreadable event: the full Action reports it as it always did.
+  if ("payload" in event) {
+    try {
+      triage = triageEvent(eventName, payload);
+      flows = mayConcernFlows(eventName, payload);
+    } catch {
+      triage = { kind: "run" };
+      flows = false;
+    }
   }
 
   let rawConfig: RawConfig | undefined;
@@ -53,8 +45,10 @@ async function main(env: NodeJS.ProcessEnv): Promise<void> {
           ? "the full Action runs: flows.runIn is action"
           : `the full Action runs: ${decision.reason}`,
       );
-      const { runAction } = await import("./run.js");
-      return runAction(env, decision.kind === "run" ? { rawConfig: decision.rawConfig } : {});
+      return runFull(env, choice, {
+        event,
+        ...(decision.kind === "run" ? { rawConfig: decision.rawConfig } : {}),
+      });
     }
     debug("flows.runIn is app: the App runs the incident and CAPA flows");
     rawConfig = decision.rawConfig;
@@ -79,13 +73,26 @@ async function main(env: NodeJS.ProcessEnv): Promise<void> {
     debug(`the full Action runs: ${decision.reason}`);
     rawConfig = decision.rawConfig;
   }
-  const { runAction } = await import("./run.js");
-  await runAction(env, rawConfig ? { rawConfig } : {});
+  await runFull(env, choice, { event, ...(rawConfig ? { rawConfig } : {}) });
+}
+
+/** The one read of `GITHUB_EVENT_PATH` in a run; a failure is the full Action's to report. */
+function readEventFile(env: NodeJS.ProcessEnv): EventFile {
+  try {
+    return { payload: JSON.parse(readFileSync(env.GITHUB_EVENT_PATH ?? "", "utf8")) as unknown };
+  } catch (error) {
+    return { error };
+  }
+}
+
+async function runFull(env: NodeJS.ProcessEnv, choice: ModeChoice, handover: EntryHandover) {
+  const { runMode } = await import("./run.js");
+  await runMode(choice, handover, env);
 }
 
 /**
- * As runAction: the payload's repository, else GITHUB_REPOSITORY; undefined where that is no
- * owner and name (the full Action then does what it always did).
+ * As the full Action: the payload's repository, else GITHUB_REPOSITORY; undefined where that is
+ * no owner and name (the full Action then does what it always did).
  */
 function repositoryOf(
   env: NodeJS.ProcessEnv,

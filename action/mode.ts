@@ -1,11 +1,16 @@
-// The Action's `mode` input (action.yml): which job a run does. Decided from the inputs and the
-// event alone, before anything heavy is loaded.
+// The Action's `mode` input (action.yml): which job a run does, named from the input or the event
+// alone, before anything heavy is loaded. Whether the name is a mode is for the full Action's
+// registry (action/modes/index.ts) to say.
 
-/** Every mode the Action knows; later work adds more here (and in the README's table). */
-export const MODES = ["approvals", "reminders", "backfill", "report", "release-gate"] as const;
-export type Mode = (typeof MODES)[number];
+/** The mode the entry triages on its own, from the event, before the full Action is loaded. */
+export const APPROVALS = "approvals";
 
-export type ModeChoice = { mode: Mode } | { problem: string };
+export interface ModeChoice {
+  /** Trimmed and lower case; maybe no mode at all. */
+  mode: string;
+  /** Where the name came from, as the failure for an unknown mode says it. */
+  source: string;
+}
 
 /**
  * `auto` (the default) decides by the event: `schedule` → reminders; a `workflow_dispatch` run
@@ -14,19 +19,14 @@ export type ModeChoice = { mode: Mode } | { problem: string };
  */
 export function chooseMode(input: string, eventName: string, payload: unknown): ModeChoice {
   const wanted = input.trim().toLowerCase() || "auto";
-  if (wanted !== "auto") return known(wanted, "the `mode` input");
-  if (eventName === "schedule") return { mode: "reminders" };
+  if (wanted !== "auto") return { mode: wanted, source: "the `mode` input" };
+  const auto = "`mode: auto`";
+  if (eventName === "schedule") return { mode: "reminders", source: auto };
   if (eventName === "workflow_dispatch") {
     const inputs = (payload as { inputs?: { mode?: unknown } } | null)?.inputs;
     if (typeof inputs?.mode === "string" && inputs.mode.trim() !== "") {
-      return known(inputs.mode.trim().toLowerCase(), "the dispatch's `inputs.mode`");
+      return { mode: inputs.mode.trim().toLowerCase(), source: "the dispatch's `inputs.mode`" };
     }
   }
-  return { mode: "approvals" };
-}
-
-function known(mode: string, where: string): ModeChoice {
-  return (MODES as readonly string[]).includes(mode)
-    ? { mode: mode as Mode }
-    : { problem: `${where} is "${mode}": use one of auto, ${MODES.join(", ")}.` };
+  return { mode: APPROVALS, source: auto };
 }

@@ -1,9 +1,7 @@
-// The second, still light step of the Action's entry (dist/postmortem-labels.js): for an event the
-// gate only judges for the summary, on an issue with labels, read the configuration and stop when
-// none of its labels is a post-mortem label. It reads the configuration as the full Action does
-// (Probot's loader: the repository's file, else the org's `.github` repository, `_extends`), over
-// `fetch`, without Octokit or the configuration's schema; whatever it cannot settle (a broken or
-// unreadable configuration, a failed request) it leaves to the full Action.
+// The entry's second, still light step (dist/postmortem-labels.js): reads the configuration as
+// the full Action does (Probot's loader: the repository's file, else the org's `.github`
+// repository, `_extends`) over `fetch`, without Octokit or the schema, for `flows.runIn` and
+// `postmortemLabels`; what it cannot settle (a broken file, a failed request) goes to dist/run.js.
 import { composeConfigGet } from "@probot/octokit-plugin-config";
 import { CONFIG_PATH, DEFAULT_POSTMORTEM_LABELS } from "../src/core/constants.js";
 import type { RawConfig } from "../src/github/gateway.js";
@@ -138,7 +136,7 @@ interface Endpoint {
  */
 function fetchApi(env: NodeJS.ProcessEnv) {
   const baseUrl = env.GITHUB_API_URL ?? "https://api.github.com";
-  // As runAction: the `github-token` input (core.getInput trims it), else GITHUB_TOKEN.
+  // As the full Action: the `github-token` input (core.getInput trims it), else GITHUB_TOKEN.
   const token = (env["INPUT_GITHUB-TOKEN"] ?? "").trim() || env.GITHUB_TOKEN;
   const headers: Record<string, string> = {
     accept: "application/vnd.github.v3.raw",

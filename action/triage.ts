@@ -1,14 +1,9 @@
 // What the Action's entry (dist/index.js) decides from the event alone, before anything heavy is
-// loaded. Every issues/issue_comment event of a repository starts the workflow, so the events the
-// approval gate ignores must cost no more than starting Node.
-//
-// Of src/ it imports only src/core/constants.ts (the actions, commands and markers it shares with
-// the App): the rest pulls in zod, the markdown parser and Octokit, which is what this file exists
-// to avoid (.dependency-cruiser.js and eslint.config.js hold it to that). The rules below mirror
-// src/github/approval-events.ts (readApprovalEvent) and src/handlers/approval-handler.ts
-// (isPostmortemIssue); test/action/triage.test.ts holds them to that code. Whenever the payload is
-// anything but well-formed, the answer is "run": the full Action then behaves exactly as it
-// always did.
+// loaded: every issues/issue_comment event starts the workflow, so the events the gate ignores
+// must cost no more than starting Node. Of src/ it imports only src/core/constants.ts: the rest
+// pulls in zod, the markdown parser and Octokit (.dependency-cruiser.js and eslint.config.js hold
+// it to that). test/action/triage.test.ts holds its rules to the flow list's readers. A payload
+// anything but well-formed gets "run": the full Action behaves as ever.
 import {
   APPROVAL_COMMAND,
   APPROVAL_COMMENT_ACTIONS,

@@ -1,11 +1,12 @@
 /**
- * `npm run build:action`: bundles the Action and the CLI (src/entry/cli.ts → dist/cli.js, one file) into
- * ESM that runs with plain `node`, no `npm install`. The Action is split so that the events it
- * ignores cost little more than starting Node: dist/index.js (action/main.ts, built on its own so
- * that it imports nothing) decides from the event whether to load dist/postmortem-labels.js (reads
- * the configuration to look at `postmortemLabels`) or dist/run.js (the full Action). Those two are
- * built together with code splitting: what they share is in dist/chunk-<hash>.js files, named by
- * their content, so a build is deterministic.
+ * `npm run build:action`: bundles the Action and the CLI (src/entry/cli.ts → dist/cli.js, one
+ * file) into ESM that runs with plain `node`, no `npm install`. The Action is split so that the
+ * events it ignores cost little more than starting Node: dist/index.js (action/main.ts, built on
+ * its own so that it imports nothing) reads the event and decides whether to load
+ * dist/postmortem-labels.js (reads the configuration to look at `postmortemLabels`) or dist/run.js
+ * (the full Action: action/run.ts runs one mode of action/modes/ on the event the entry hands it).
+ * Those two are built together with code splitting: what they share is in dist/chunk-<hash>.js
+ * files, named by their content, so a build is deterministic.
  * dist/ is committed; CI rebuilds it and fails when it differs (test/action/bundle.test.ts).
  */
 import { mkdirSync, readdirSync, rmSync } from "node:fs";

@@ -6,16 +6,33 @@ import { throttlePolicy } from "./throttle-policy.js";
 const TokenOctokit = Octokit.plugin(throttling, retry);
 export type TokenOctokitInstance = InstanceType<typeof TokenOctokit>;
 
-/**
- * An Octokit for a token (the CLI's `GITHUB_TOKEN` or `--token`): the App's pacing and bounded
- * rate-limit policy, and a count of the requests it sent.
- */
-export function tokenOctokit(options: {
-  token: string;
-  baseUrl: string;
-  userAgent: string;
+/** Where Octokit's own messages go, by level. */
+export interface OctokitLog {
+  debug: (message: string) => void;
+  info: (message: string) => void;
   warn: (message: string) => void;
-}): { octokit: TokenOctokitInstance; requests: () => number } {
+  error: (message: string) => void;
+}
+
+export type TokenOctokitLogging =
+  /** Only warnings (rate limits) reach `warn`; Octokit's errors include every expected 404. */
+  | { warn: (message: string) => void }
+  /** Every level where the caller says (the Action: into its log, as annotations or debug). */
+  | { log: OctokitLog };
+
+/**
+ * An Octokit for a token (the CLI's `GITHUB_TOKEN` or `--token`, the Action's `github-token`):
+ * the App's pacing and bounded rate-limit policy, and a count of the requests it sent. Without a
+ * token it is unauthenticated.
+ */
+export function tokenOctokit(
+  options: {
+    token: string | undefined;
+    baseUrl: string;
+    userAgent: string;
+  } & TokenOctokitLogging,
+): { octokit: TokenOctokitInstance; requests: () => number } {
+  const ignore = () => {};
   const octokit = new TokenOctokit({
     auth: options.token,
     baseUrl: options.baseUrl,
@@ -26,7 +43,10 @@ export function tokenOctokit(options: {
       onSecondaryRateLimit: (after, request, kit) =>
         throttlePolicy.onSecondaryRateLimit(after, request as never, kit),
     },
-    log: { debug: () => {}, info: () => {}, warn: options.warn, error: () => {} },
+    log:
+      "log" in options
+        ? options.log
+        : { debug: ignore, info: ignore, warn: options.warn, error: ignore },
   });
   return { octokit, requests: countRequests(octokit) };
 }

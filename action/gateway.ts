@@ -1,0 +1,41 @@
+import type { Config } from "../src/core/config.js";
+import { parseConfig } from "../src/core/config.js";
+import { ApprovalGateway } from "../src/github/approval-gateway.js";
+import { cacheKey, ConfigCache } from "../src/github/config-cache.js";
+import type { LoadedConfig } from "../src/handlers/load-config.js";
+import type { HandlerDeps } from "../src/handlers/deps.js";
+import type { RunContext } from "./context.js";
+
+/**
+ * The gateway of one run. Its configuration is read once (or taken from the entry's read) and
+ * shared by the flows and the gate, so one event sees one configuration.
+ */
+export async function runGateway(context: RunContext): Promise<ApprovalGateway> {
+  const { octokit, repository } = context;
+  const configCache = new ConfigCache({ maxAgeMs: Number.POSITIVE_INFINITY });
+  const config = validEntryConfig(context);
+  if (config) {
+    const loaded: LoadedConfig = { ok: true, config };
+    await configCache.get(cacheKey(repository.owner, repository.repo), octokit, () =>
+      Promise.resolve(loaded),
+    );
+  }
+  return new ApprovalGateway(octokit, repository, context.log, configCache);
+}
+
+/** The configuration the entry read, if it is valid (a broken one is read and reported as ever). */
+function validEntryConfig(context: RunContext): Config | undefined {
+  if (!context.entryConfig) return undefined;
+  const parsed = parseConfig(context.entryConfig.value);
+  return parsed.ok ? parsed.config : undefined;
+}
+
+/** What the handlers are given in a run of the Action: its gateway, the clock and its log. */
+export async function runDeps(context: RunContext): Promise<HandlerDeps> {
+  return {
+    gateway: await runGateway(context),
+    clock: () => new Date(),
+    log: context.log,
+    frontDoor: "action",
+  };
+}
