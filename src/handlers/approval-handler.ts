@@ -62,7 +62,7 @@ export interface ApprovalResult {
   problem?: string;
 }
 
-const IGNORED = (message: string): ApprovalResult => ({
+export const IGNORED = (message: string): ApprovalResult => ({
   outcome: "ignored",
   blocked: false,
   approved: false,

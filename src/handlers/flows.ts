@@ -16,7 +16,7 @@ import {
 import { handleAdoptionEvent } from "./adoption-handler.js";
 import type { ApprovalEvent } from "../core/approvals/events.js";
 import type { ApprovalResult } from "./approval-handler.js";
-import { handleApprovalEvent } from "./approval-handler.js";
+import { handleApprovalEvent, IGNORED } from "./approval-handler.js";
 import { handleCapaEvent } from "./capa-handler.js";
 import type { FrontDoor, HandlerDeps } from "./deps.js";
 import { handleIncidentEvent } from "./incident-handler.js";
@@ -131,14 +131,7 @@ export const approvalFlow: Flow<ApprovalEvent, ApprovalResult> = {
     // Where the Action enforces, the App costs only this read.
     const loaded = await loadConfig(deps.gateway.base);
     if (!loaded.ok || !loaded.config.gate.enforceInApp) {
-      return {
-        outcome: "ignored",
-        blocked: false,
-        approved: false,
-        missing: [],
-        summary: "",
-        message: "ignored",
-      };
+      return IGNORED("the gate is enforced by the Action here");
     }
     return handleApprovalEvent(event, deps, { config: loaded.config });
   },
