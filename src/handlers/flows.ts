@@ -156,9 +156,14 @@ export function flowsOf(frontDoor: FrontDoor): AnyFlow[] {
   return FLOWS.filter((flow) => flow.frontDoors.includes(frontDoor));
 }
 
-/** The webhook events a front door's flows read, for the App's registration. */
+/**
+ * The webhook events a front door's flows read, for the App's registration. Probot calls a handler
+ * once for each name that matches, so `issue_comment.created` is dropped where `issue_comment`
+ * (every action) is registered: otherwise each such delivery would run every flow twice.
+ */
 export function deliveriesOf(frontDoor: FrontDoor): string[] {
-  return [...new Set(flowsOf(frontDoor).flatMap((flow) => flow.deliveries))];
+  const names = new Set(flowsOf(frontDoor).flatMap((flow) => flow.deliveries));
+  return [...names].filter((name) => !name.includes(".") || !names.has(name.split(".")[0]!));
 }
 
 /** Whether any of a front door's flows reads events of this name (`issues`, …) at all. */

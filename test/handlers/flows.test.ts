@@ -1,0 +1,33 @@
+// The flow list is where the App's registration and the Action's dispatch come from; these pin what
+// each front door derives from it.
+import { describe, expect, it } from "vitest";
+import { deliveriesOf, flowsOf, readsEventsNamed } from "../../src/handlers/flows.js";
+
+describe("the flow list", () => {
+  it("names the flows each front door runs, in the order one delivery runs them", () => {
+    expect(flowsOf("app").map((flow) => flow.name)).toEqual([
+      "incident",
+      "capa",
+      "adoption",
+      "timeline",
+      "approval-gate",
+    ]);
+    // The timeline follows every change of an incident: a workflow run each would be too dear.
+    expect(flowsOf("action").map((flow) => flow.name)).toEqual([
+      "incident",
+      "capa",
+      "adoption",
+      "approval-gate",
+    ]);
+  });
+
+  it("registers each webhook event once, so that no delivery runs a flow twice", () => {
+    // The gate reads every issue_comment action, which covers the `/postmortem` and `/timeline`
+    // readers' issue_comment.created: Probot would call a handler registered for both twice.
+    expect(deliveriesOf("app")).toEqual(["issues", "sub_issues", "issue_comment"]);
+    expect(deliveriesOf("action")).toEqual(["issues", "sub_issues", "issue_comment"]);
+    expect(readsEventsNamed("app", "issue_comment")).toBe(true);
+    expect(readsEventsNamed("app", "push")).toBe(false);
+    expect(readsEventsNamed("app", "issue")).toBe(false);
+  });
+});
