@@ -94,13 +94,16 @@ export function triageEvent(eventName: string, payload: unknown): Triage {
   if (typeof issueNumber !== "number") return RUN;
   const body = issue.body ?? "";
   if (typeof body !== "string") return RUN;
-  // Loosely: an issue that carries the marker but no label is still given the configuration read.
-  if (labels.length === 0 && !body.includes(POSTMORTEM_MARKER)) {
-    // postmortemLabels has at least one name, and a post-mortem carries one of them.
+  // A bot's issue that carries the marker is a post-mortem whatever its labels (src/core/identity.ts);
+  // loosely matched here, the full Action reads it properly.
+  const author = issue.user;
+  if (isObject(author) && author.type === "Bot" && body.includes(POSTMORTEM_MARKER)) return RUN;
+  if (labels.length === 0) {
+    // postmortemLabels has at least one name, and any other post-mortem carries one of them.
     return {
       kind: "skip",
       message: `#${issueNumber} is not a post-mortem`,
-      reason: "an issue without any label cannot be a post-mortem",
+      reason: "an issue without any label and not opened by a bot cannot be a post-mortem",
     };
   }
   return { kind: "labels", issueNumber, labels };

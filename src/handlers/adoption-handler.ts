@@ -1,5 +1,6 @@
 import type { AdoptionState } from "../core/adoption/plan.js";
-import { incidentNamedIn, isAdopted, mayAdopt, planAdoption } from "../core/adoption/plan.js";
+import { incidentNamedIn, mayAdopt, planAdoption } from "../core/adoption/plan.js";
+import { isAdopted } from "../core/identity.js";
 import { sameLabel } from "../core/config.js";
 import type { Step } from "../core/plan.js";
 import type { Permission } from "../github/gateway.js";

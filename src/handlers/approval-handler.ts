@@ -16,6 +16,7 @@ import type { People, Person } from "../core/approvals/people.js";
 import type { ApprovalPlan, ApprovalStep } from "../core/approvals/plan.js";
 import type { ApprovalsConfig } from "../core/approvals/config.js";
 import { readPostmortemBody } from "../core/capa/items.js";
+import { isPostmortem } from "../core/identity.js";
 import { findMarker } from "../core/markers.js";
 import type { Severity } from "../core/policy/config.js";
 import {
@@ -94,7 +95,7 @@ export async function handleApprovalEvent(
     };
   }
   const config = loaded.config;
-  if (!isPostmortemIssue(event.issue, config)) {
+  if (!isPostmortem(event.issue, config)) {
     return IGNORED(`#${event.issue.number} is not a post-mortem`);
   }
   // The front door `gate.enforceInApp` names (the App when true, the Action when false) enforces:
@@ -215,7 +216,7 @@ class RunContext {
   async read(issueNumber: number): Promise<ReadState | undefined> {
     this.unchanged = undefined;
     const issue = await this.gateway.getIssue(issueNumber);
-    if (!issue || issue.isPullRequest || !isPostmortemIssue(issue, this.config)) return undefined;
+    if (!issue || issue.isPullRequest || !isPostmortem(issue, this.config)) return undefined;
     const comments = await this.gateway.listComments(issueNumber);
     const approvals = approvalsFor(this.config, await this.severityOf(issue));
     const section = readApprovalSection(issue.body);
@@ -291,7 +292,8 @@ async function convergeGate(
     maxRounds: MAX_APPROVAL_ROUNDS,
     log,
     apply: (step) => {
-      context.unchanged = undefined;
+      // A reaction changes nothing the gate reads: the state read last still stands.
+      if (step.kind !== "addReaction") context.unchanged = undefined;
       return gateway.apply(step);
     },
     plan: async () => {
@@ -312,12 +314,6 @@ export async function judgePostmortem(
   now: Date,
 ): Promise<ReadState | undefined> {
   return new RunContext(gateway, config, now).read(issueNumber);
-}
-
-export function isPostmortemIssue(issue: IssueSnapshot, config: Config): boolean {
-  return issue.labels.some((label) =>
-    config.postmortemLabels.some((name) => sameLabel(label, name)),
-  );
 }
 
 // ---- post-mortems kept as files -------------------------------------------------------------

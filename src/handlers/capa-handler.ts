@@ -4,7 +4,8 @@ import { childrenOf, loginsToCheck, needsIncident, planCapa } from "../core/capa
 import { linkedIssueNumbers } from "../core/capa/items.js";
 import { flowsRunElsewhere } from "../core/flows/config.js";
 import { planLostEditRecovery } from "../core/capa/lost-edit.js";
-import { isTrackedPostmortem, mayAdopt } from "../core/adoption/plan.js";
+import { mayAdopt } from "../core/adoption/plan.js";
+import { isOpenedPostmortem, isTrackedPostmortem } from "../core/identity.js";
 import { reportProblem } from "../core/incident/plan.js";
 import { findMarker } from "../core/markers.js";
 import type { Plan, Step } from "../core/plan.js";
@@ -44,7 +45,7 @@ export async function handleCapaEvent(
   let outcome: CapaOutcome = "converged";
   if (event.kind === "ownEditOverwrote") {
     const current = await gateway.getIssue(event.postmortem);
-    if (!current || !isBotPostmortem(current)) return "ignored";
+    if (!current || !isOpenedPostmortem(current)) return "ignored";
     const recovery = planLostEditRecovery({
       issueNumber: current.number,
       before: event.before,
@@ -140,10 +141,6 @@ export async function handleCapaEvent(
       return plan.length === 0 ? { done: outcome } : { write: plan };
     },
   });
-}
-
-function isBotPostmortem(issue: IssueSnapshot): boolean {
-  return issue.author.type === "Bot" && findMarker(issue.body, "postmortem") !== undefined;
 }
 
 async function applyAll(gateway: GitHubGateway, plan: Plan): Promise<void> {

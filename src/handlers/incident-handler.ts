@@ -8,11 +8,11 @@ import {
   acknowledgeCommand,
   canonicalPostmortem,
   formPrefill,
-  isPostmortem,
   planIncident,
   postmortemsOf,
   reportProblem,
 } from "../core/incident/plan.js";
+import { isPostmortem } from "../core/identity.js";
 import type { FormDefinitionResult } from "../core/forms/definition.js";
 import { mayBeFormBody } from "../core/forms/prefill.js";
 import type { Plan, Step } from "../core/plan.js";

@@ -1,5 +1,5 @@
 import { findMarker } from "../core/markers.js";
-import { isAdopted } from "../core/adoption/plan.js";
+import { isAdopted } from "../core/identity.js";
 import type { Plan } from "../core/plan.js";
 import { planOverdueReminder } from "../core/reminders/overdue.js";
 import { planReviewReminder, reviewDeadline } from "../core/reminders/review.js";

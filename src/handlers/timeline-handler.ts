@@ -2,10 +2,11 @@ import { canonicalPostmortem, postmortemsOf } from "../core/incident/plan.js";
 import { inlineText } from "../core/markdown-text.js";
 import { findMarker, formatMarker } from "../core/markers.js";
 import type { Plan, Step } from "../core/plan.js";
-import type { CommentSnapshot, IssueSnapshot } from "../core/snapshots.js";
+import type { CommentSnapshot } from "../core/snapshots.js";
 import { instantOf, TIMELINE_SYNTAX } from "../core/timeline/command.js";
 import type { TimelineEntry, TimelineEvent } from "../core/timeline/events.js";
-import { entryFor, isIncident } from "../core/timeline/events.js";
+import { entryFor } from "../core/timeline/events.js";
+import { isIncident, isOpenedPostmortem } from "../core/identity.js";
 import { planTimelineRecovery } from "../core/timeline/lost-edit.js";
 import { planTimeline } from "../core/timeline/plan.js";
 import type { GitHubGateway, Permission } from "../github/gateway.js";
@@ -52,7 +53,7 @@ export async function handleTimelineEvent(
 
   if (event.kind === "ownEditOverwrote") {
     const current = await gateway.getIssue(event.postmortem);
-    if (!current || !isAppPostmortem(current)) return "ignored";
+    if (!current || !isOpenedPostmortem(current)) return "ignored";
     const plan = planTimelineRecovery({
       issueNumber: current.number,
       before: event.before,
@@ -118,7 +119,7 @@ export async function handleTimelineEvent(
     plan: async () => {
       // Read right before every write: the body is edited by position, so people's text is kept.
       const postmortem = await gateway.getIssue(postmortemNumber);
-      if (!postmortem || !isAppPostmortem(postmortem) || postmortem.state === "closed") {
+      if (!postmortem || !isOpenedPostmortem(postmortem) || postmortem.state === "closed") {
         return { done: "ignored" };
       }
       const plan = planTimeline({
@@ -157,10 +158,6 @@ function replyOnce(
       body: `@${event.sender.login}, ${message}\n\n${formatMarker("timeline-reply", { comment: event.commentId })}`,
     },
   ];
-}
-
-function isAppPostmortem(issue: IssueSnapshot): boolean {
-  return issue.author.type === "Bot" && findMarker(issue.body, "postmortem") !== undefined;
 }
 
 async function applyAll(gateway: GitHubGateway, plan: Plan): Promise<void> {

@@ -118,6 +118,22 @@ describe("the Action bundle, run as the runner runs it, against the emulator", (
     expect(actionComments(number)).toHaveLength(1);
   });
 
+  it("still gates a bot's post-mortem whose post-mortem label someone removed", async () => {
+    const number = openPostmortem();
+    emulator.removeLabel({ by: "dave", issue: number, label: "postmortem" });
+    emulator.closeIssue({ by: "dave", issue: number });
+
+    const result = await run(lastEvent("issues", "closed"));
+
+    expect(result.exitCode).toBe(1);
+    expect(result.outputs.approved).toBe("false");
+    expect(emulator.issue(number).state).toBe("open");
+    expect(actionWrites().map((w) => `${w.method} ${w.path}`)).toEqual([
+      "POST /repos/acme/service/issues/1/comments",
+      "PATCH /repos/acme/service/issues/1",
+    ]);
+  });
+
   it("does not count approvers typed into the body by hand", async () => {
     const number = openPostmortem();
     emulator.editBody({ by: "rita", issue: number, body: postmortemBody(COMPLETE) });

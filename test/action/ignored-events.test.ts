@@ -105,7 +105,7 @@ describe("events the Action ignores cost no request, decided by dist/index.js al
     expect(result).toMatchObject({ exitCode: 0, outputs: {}, summary: "", requests: [] });
     expect(shown(result.stdout)).toEqual([`#${number} is not a post-mortem`]);
     expect(result.stdout).toContain(
-      "::debug::postmortem-bot: an issue without any label cannot be a post-mortem: decided from the event alone",
+      "::debug::postmortem-bot: an issue without any label and not opened by a bot cannot be a post-mortem: decided from the event alone",
     );
   });
 
@@ -230,7 +230,7 @@ describe("events on issues with labels cost only the configuration read, without
     );
   });
 
-  it("an issue without labels whose body carries the post-mortem marker gets the configuration read", async () => {
+  it("a person's issue without labels whose body carries the post-mortem marker costs no request: a typed marker proves nothing", async () => {
     const number = issue({
       body: 'Copied.\n\n<!-- postmortem-bot:postmortem {"incident":1} -->\n',
     });
@@ -239,7 +239,7 @@ describe("events on issues with labels cost only the configuration read, without
     const result = await run(lastEvent("issue_comment", "created"), withoutRun);
 
     expect(result.exitCode).toBe(0);
-    expect(result.requests).toEqual(CONFIG_READS);
+    expect(result.requests).toEqual([]);
     expect(shown(result.stdout)).toEqual([`#${number} is not a post-mortem`]);
   });
 });

@@ -1,18 +1,22 @@
 // The Action's entry decides from the event alone (action/triage.ts) and its configuration check
 // looks at postmortemLabels alone (action/postmortem-labels.ts), both without importing more of
-// src/ than its constants. These hold them to the code they stand in for: whatever they skip, the
-// full Action ignores.
+// src/ than its constants. These hold them to the flow list they stand in for (src/handlers/flows.ts,
+// as the Action runs it): whatever they skip, no flow of the Action acts on.
 import { describe, expect, it } from "vitest";
 import { flowsRunInOf, postmortemLabelsOf } from "../../action/postmortem-labels.js";
 import { isApprovalCommand, mayConcernFlows, triageEvent } from "../../action/triage.js";
 import { CAPA_CHILD_ACTIONS } from "../../src/core/constants.js";
-import { canDismiss } from "../../src/core/incident/events.js";
 import { flowsRunnerOfRaw } from "../../src/core/flows/config.js";
-import { readCapaEvent, readIncidentEvent } from "../../src/github/webhook-events.js";
 import { parseApprovalCommand } from "../../src/core/approvals/ledger.js";
 import { defaultConfig, parseConfig } from "../../src/core/config.js";
-import { readApprovalEvent } from "../../src/github/approval-events.js";
-import { isPostmortemIssue } from "../../src/handlers/approval-handler.js";
+import { isPostmortem } from "../../src/core/identity.js";
+import type { FlowPayload } from "../../src/handlers/flows.js";
+import { approvalFlow, workFor } from "../../src/handlers/flows.js";
+
+/** The Action's flows that want this event, as its dispatch (action/flows.ts) finds them. */
+function actionWork(name: string, payload: unknown) {
+  return workFor("action", name, payload as FlowPayload, undefined);
+}
 
 const COMMAND_BODIES = [
   "/approve",
@@ -45,7 +49,7 @@ describe("the entry's rules match the full Action's", () => {
     }
   });
 
-  it("skips exactly the events readApprovalEvent drops, and only 'other' events on issues that cannot be post-mortems", () => {
+  it("skips exactly the events the gate's flow does not read, and only 'other' events on issues that cannot be post-mortems", () => {
     const names = ["issues", "issue_comment", "workflow_dispatch", "push", ""];
     const actions = [
       "opened",
@@ -86,6 +90,10 @@ describe("the entry's rules match the full Action's", () => {
       { login: "b[bot]", type: "Bot" },
       undefined,
     ];
+    const authors: unknown[] = [
+      { login: "dave", type: "User" },
+      { login: "postmortem-bot[bot]", type: "Bot" },
+    ];
     const customConfig = parseConfig({ postmortemLabels: ["bug", "postmortem"] });
     if (!customConfig.ok) throw new Error("test config");
 
@@ -95,58 +103,75 @@ describe("the entry's rules match the full Action's", () => {
       for (const action of actions)
         for (const labels of labelSets)
           for (const body of issueBodies)
-            for (const comment of comments)
-              for (const sender of senders)
-                for (const pullRequest of [undefined, null, { url: "u" }]) {
-                  const payload = {
-                    ...(action === undefined ? {} : { action }),
-                    issue: {
-                      id: 1,
-                      number: 7,
-                      title: "Issue",
-                      body,
-                      user: { login: "dave", type: "User" },
-                      ...(labels === undefined ? {} : { labels }),
-                      assignees: [],
-                      created_at: "2026-11-27T10:00:00Z",
-                      ...(pullRequest === undefined ? {} : { pull_request: pullRequest }),
-                    },
-                    ...(comment === undefined ? {} : { comment }),
-                    ...(sender === undefined ? {} : { sender }),
-                    repository: { name: "service", owner: { login: "acme" } },
-                  };
-                  const triage = triageEvent(name, payload);
-                  const event = readApprovalEvent(name, payload as never);
-                  const where = JSON.stringify({ name, payload });
-                  count++;
-                  seen.add(triage.kind);
-                  if (event === undefined) {
-                    expect(triage, where).toEqual({
-                      kind: "skip",
-                      message: `${name}.${action ?? ""}: nothing for the approval gate.`,
-                      reason: expect.any(String),
-                    });
-                    continue;
+            for (const author of authors)
+              for (const comment of comments)
+                for (const sender of senders)
+                  for (const pullRequest of [undefined, null, { url: "u" }]) {
+                    const payload = {
+                      ...(action === undefined ? {} : { action }),
+                      issue: {
+                        id: 1,
+                        number: 7,
+                        title: "Issue",
+                        body,
+                        user: author,
+                        ...(labels === undefined ? {} : { labels }),
+                        assignees: [],
+                        created_at: "2026-11-27T10:00:00Z",
+                        ...(pullRequest === undefined ? {} : { pull_request: pullRequest }),
+                      },
+                      ...(comment === undefined ? {} : { comment }),
+                      ...(sender === undefined ? {} : { sender }),
+                      repository: { name: "service", owner: { login: "acme" } },
+                    };
+                    const triage = triageEvent(name, payload);
+                    const event = approvalFlow.read(name, payload as never);
+                    const gateWork = actionWork(name, payload).filter(
+                      (work) => work.flow === approvalFlow,
+                    );
+                    expect(gateWork, "the Action's gate wants every event it reads").toHaveLength(
+                      event === undefined ? 0 : 1,
+                    );
+                    const where = JSON.stringify({ name, payload });
+                    count++;
+                    seen.add(triage.kind);
+                    if (event === undefined) {
+                      expect(triage, where).toEqual({
+                        kind: "skip",
+                        message: `${name}.${action ?? ""}: nothing for the approval gate.`,
+                        reason: expect.any(String),
+                      });
+                      continue;
+                    }
+                    if (event.kind !== "other") {
+                      expect(triage, where).toEqual({ kind: "run" });
+                      continue;
+                    }
+                    if (triage.kind === "skip") {
+                      // Not a post-mortem under any configuration: postmortemLabels is never empty.
+                      expect(event.issue.labels, where).toEqual([]);
+                      expect(isPostmortem(event.issue, defaultConfig), where).toBe(false);
+                      expect(isPostmortem(event.issue, customConfig.config), where).toBe(false);
+                      expect(triage.message).toBe(`#${event.issue.number} is not a post-mortem`);
+                    } else if (triage.kind === "run") {
+                      // A bot's post-mortem, whatever its labels: the full Action judges it.
+                      expect(
+                        isPostmortem({ ...event.issue, labels: [] }, defaultConfig),
+                        where,
+                      ).toBe(true);
+                    } else {
+                      // Labels, and not a bot's post-mortem: the configuration's labels decide.
+                      expect(
+                        isPostmortem({ ...event.issue, labels: [] }, defaultConfig),
+                        where,
+                      ).toBe(false);
+                      expect(triage, where).toEqual({
+                        kind: "labels",
+                        issueNumber: event.issue.number,
+                        labels: event.issue.labels,
+                      });
+                    }
                   }
-                  if (event.kind !== "other") {
-                    expect(triage, where).toEqual({ kind: "run" });
-                    continue;
-                  }
-                  if (triage.kind === "skip") {
-                    // Not a post-mortem under any configuration: postmortemLabels is never empty.
-                    expect(event.issue.labels, where).toEqual([]);
-                    expect(isPostmortemIssue(event.issue, defaultConfig)).toBe(false);
-                    expect(isPostmortemIssue(event.issue, customConfig.config)).toBe(false);
-                    expect(triage.message).toBe(`#${event.issue.number} is not a post-mortem`);
-                    expect(event.issue.body, where).not.toContain("postmortem-bot:postmortem");
-                  } else {
-                    expect(triage, where).toEqual({
-                      kind: "labels",
-                      issueNumber: event.issue.number,
-                      labels: event.issue.labels,
-                    });
-                  }
-                }
     expect(count).toBeGreaterThan(10_000);
     expect([...seen].sort()).toEqual(["labels", "run", "skip"]);
   });
@@ -219,7 +244,7 @@ describe("postmortemLabelsOf", () => {
 });
 
 describe("mayConcernFlows", () => {
-  it("is true wherever readIncidentEvent or readCapaEvent finds an event, and false for most others", () => {
+  it("is true wherever a flow of the Action other than the gate wants the event, and false for most others", () => {
     const names = ["issues", "issue_comment", "workflow_dispatch"];
     const actions = [
       "opened",
@@ -281,11 +306,11 @@ describe("mayConcernFlows", () => {
                         sender,
                         repository: { name: "service", owner: { login: "acme" } },
                       };
-                      // An incident event that canDismiss lets go unseen (opened without labels) needs nothing.
-                      const incident = readIncidentEvent(name, payload as never);
-                      const found =
-                        (incident !== undefined && !canDismiss(incident, undefined)) ||
-                        readCapaEvent(name, payload as never) !== undefined;
+                      // With the configuration unknown, as the entry sees it; an incident opened
+                      // without labels is let go unseen by the incident flow itself.
+                      const found = actionWork(name, payload).some(
+                        (work) => work.flow !== approvalFlow,
+                      );
                       const may = mayConcernFlows(name, payload);
                       count++;
                       seen.add(may);

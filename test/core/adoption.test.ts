@@ -1,12 +1,8 @@
 import { describe, expect, it } from "vitest";
 import type { AdoptionState } from "../../src/core/adoption/plan.js";
-import {
-  canDismissAdoption,
-  incidentNamedIn,
-  isTrackedPostmortem,
-  planAdoption,
-} from "../../src/core/adoption/plan.js";
+import { canDismissAdoption, incidentNamedIn, planAdoption } from "../../src/core/adoption/plan.js";
 import { defaultConfig } from "../../src/core/config.js";
+import { isTrackedPostmortem } from "../../src/core/identity.js";
 import { postmortemsOf } from "../../src/core/incident/plan.js";
 import { comment, incidentIssue } from "./fixtures.js";
 

@@ -1,6 +1,7 @@
 import type { Config } from "../config.js";
-import { sameLabel } from "../config.js";
 import { readDocument } from "../document.js";
+import { sameLabel } from "../config.js";
+import { hasPostmortemLabel, isAdopted } from "../identity.js";
 import type { KnownConfig } from "../incident/events.js";
 import { findMarker, formatMarker, setMarker } from "../markers.js";
 import type { Plan } from "../plan.js";
@@ -26,30 +27,9 @@ export interface AdoptionState {
   incidentComments: readonly CommentSnapshot[];
 }
 
-/** Whether an issue a person wrote is a post-mortem the App adopted: its own comment says so. */
-export function isAdopted(issue: IssueSnapshot, comments: readonly CommentSnapshot[]): boolean {
-  return comments.some(
-    (comment) =>
-      comment.author.type === "Bot" && findMarker(comment.body, "adopted")?.issue === issue.number,
-  );
-}
-
-/** Whether the App treats an issue as a post-mortem: one it opened, or one it adopted. */
-export function isTrackedPostmortem(
-  issue: IssueSnapshot,
-  comments: readonly CommentSnapshot[],
-): boolean {
-  if (findMarker(issue.body, "postmortem") === undefined) return false;
-  return issue.author.type === "Bot" || isAdopted(issue, comments);
-}
-
 /** Whether adoption is worth a look: a person's issue that carries a post-mortem label. */
 export function mayAdopt(issue: IssueSnapshot, config: Config): boolean {
-  return (
-    !issue.isPullRequest &&
-    issue.author.type !== "Bot" &&
-    issue.labels.some((label) => config.postmortemLabels.some((name) => sameLabel(label, name)))
-  );
+  return !issue.isPullRequest && issue.author.type !== "Bot" && hasPostmortemLabel(issue, config);
 }
 
 /** The incident number the **Incident ID:** line names (`#123`), if any. */

@@ -1,6 +1,7 @@
 import type { Config } from "../config.js";
 import { sameLabel } from "../config.js";
 import { POSTMORTEM_COMMAND as COMMAND } from "../constants.js";
+import { hasIncidentLabel } from "../identity.js";
 import type { FlowsRunner } from "../flows/config.js";
 import { flowsRunElsewhere } from "../flows/config.js";
 import type { PostmortemPolicy } from "../policy/config.js";
@@ -18,10 +19,6 @@ export type IncidentEvent =
 export function isPostmortemCommand(commentBody: string | null | undefined): boolean {
   const firstLine = (commentBody ?? "").trimStart().split("\n", 1)[0] ?? "";
   return COMMAND.test(firstLine.trimEnd());
-}
-
-export function hasIncidentLabel(labels: readonly string[], config: Config): boolean {
-  return labels.some((label) => config.incidentLabels.some((wanted) => sameLabel(label, wanted)));
 }
 
 export function isSeverityLabel(label: string, config: Config): boolean {

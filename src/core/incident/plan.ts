@@ -1,8 +1,7 @@
 import { createHash } from "node:crypto";
 import type { Config } from "../config.js";
-import { sameLabel } from "../config.js";
 import type { IncidentEvent } from "./events.js";
-import { hasIncidentLabel } from "./events.js";
+import { hasIncidentLabel, isPostmortem } from "../identity.js";
 import { closeAsDuplicate } from "../duplicates.js";
 import type { FormDefinitionResult } from "../forms/definition.js";
 import type { FormPrefill } from "../forms/prefill.js";
@@ -99,14 +98,6 @@ export function acknowledgeCommand(event: IncidentEvent, requesterMayOpen: boole
   return event.kind === "command" && requesterMayOpen
     ? [{ kind: "addReaction", commentId: event.commentId, content: "+1" }]
     : [];
-}
-
-/** Whether an issue is itself a post-mortem (never an incident, even if someone labels it so). */
-export function isPostmortem(issue: IssueSnapshot, config: Config): boolean {
-  return (
-    issue.labels.some((label) => config.postmortemLabels.some((name) => sameLabel(label, name))) ||
-    (issue.author.type === "Bot" && findMarker(issue.body, "postmortem") !== undefined)
-  );
 }
 
 /**

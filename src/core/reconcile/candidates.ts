@@ -1,7 +1,8 @@
 import { readPostmortemBody } from "../capa/items.js";
 import type { Config } from "../config.js";
-import { hasIncidentLabel, postmortemPolicyOf } from "../incident/events.js";
-import { isPostmortem, postmortemsOf } from "../incident/plan.js";
+import { hasIncidentLabel, isPostmortem } from "../identity.js";
+import { postmortemPolicyOf } from "../incident/events.js";
+import { postmortemsOf } from "../incident/plan.js";
 import { findMarker } from "../markers.js";
 import type { IssueSnapshot } from "../snapshots.js";
 

@@ -2,7 +2,7 @@ import { parseIsoDate, readPostmortemBody } from "../capa/items.js";
 import { dueLineOf, ownerLineOf, severityFromLabels } from "../capa/plan.js";
 import type { Config } from "../config.js";
 import { CAPA_MARKER } from "../constants.js";
-import { isPostmortem } from "../incident/plan.js";
+import { isPostmortem } from "../identity.js";
 import { findMarker } from "../markers.js";
 import type { IssueSnapshot } from "../snapshots.js";
 import { formatDate, todayIn } from "../time.js";

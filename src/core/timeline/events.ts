@@ -1,8 +1,7 @@
 import type { Config } from "../config.js";
 import { sameLabel } from "../config.js";
 import type { KnownConfig } from "../incident/events.js";
-import { hasIncidentLabel } from "../incident/events.js";
-import { isPostmortem } from "../incident/plan.js";
+import { isIncident } from "../identity.js";
 import { inlineText } from "../markdown-text.js";
 import type { Account, IssueSnapshot } from "../snapshots.js";
 import type { TimelineRequest } from "./command.js";
@@ -77,13 +76,6 @@ export function isTimelineLabel(label: string, config: Config): boolean {
   );
   const prefix = config.environmentLabelPrefix.toLowerCase();
   return severity || label.toLowerCase().startsWith(prefix);
-}
-
-/** Whether an issue is an incident under this configuration (and not a post-mortem). */
-export function isIncident(issue: IssueSnapshot, config: Config): boolean {
-  return (
-    !issue.isPullRequest && hasIncidentLabel(issue.labels, config) && !isPostmortem(issue, config)
-  );
 }
 
 /**
