@@ -1,8 +1,7 @@
 import { reportIssueBody } from "../../src/core/report/issue.js";
 import { renderReportJson, renderReportMarkdown } from "../../src/core/report/render.js";
 import { GitHubGateway } from "../../src/github/gateway.js";
-import { publishReportIssue } from "../../src/github/report-issue.js";
-import { buildReport } from "../../src/handlers/report-handler.js";
+import { buildReport, publishReportIssue } from "../../src/handlers/report-handler.js";
 import type { RunContext } from "../context.js";
 
 /**
@@ -25,7 +24,12 @@ export async function runReport(context: RunContext): Promise<void> {
   // The summary first: a failure to keep the issue must not cost the report itself.
   await context.writeSummary(markdown);
   if (inputs["report-issue"]) {
-    const published = await publishReportIssue(octokit, repository, reportIssueBody(markdown));
+    const published = await publishReportIssue(
+      octokit,
+      repository,
+      reportIssueBody(markdown),
+      context.log,
+    );
     context.setOutput("report-issue", String(published.number));
     context.log.info(`The report is in issue #${published.number}.`);
     if (published.pinned !== true) {

@@ -1,7 +1,6 @@
 import type { Octokit } from "@octokit/rest";
-import { REPORT_LABEL, planReportIssue, reportIssues } from "../core/report/issue.js";
+import { REPORT_LABEL } from "../core/report/issue.js";
 import type { IssueSnapshot, RepositoryRef } from "../core/snapshots.js";
-import { GitHubGateway } from "./gateway.js";
 import type { ApiIssue } from "./snapshots.js";
 import { issueFromApi } from "./snapshots.js";
 
@@ -14,39 +13,12 @@ export interface PublishedReport {
   pinned: true | { problem: string };
 }
 
-const ROUNDS = 4;
-
 /** GitHub's mutation that pins an issue to the repository's issue list (the REST `node_id`). */
 export const PIN_ISSUE_MUTATION =
   "mutation($issueId: ID!) { pinIssue(input: { issueId: $issueId }) { issue { id } } }";
 
-/**
- * Keeps the report in one pinned issue, updated in place. Found by its label and hidden marker
- * through a paged listing (consistent after a create, unlike search); two runs at once may both
- * create one, and both then converge on the older and close the other as a duplicate.
- */
-export async function publishReportIssue(
-  api: ReportIssueApi,
-  repository: RepositoryRef,
-  body: string,
-): Promise<PublishedReport> {
-  const gateway = new GitHubGateway(api, repository);
-  for (let round = 0; round < ROUNDS; round++) {
-    const labeled = await listReportLabeled(api, repository);
-    const plan = planReportIssue(
-      labeled.map((entry) => entry.issue),
-      body,
-    );
-    for (const step of plan) await gateway.apply(step);
-    if (plan.some((step) => step.kind === "createIssue")) continue;
-    const keptNumber = reportIssues(labeled.map((entry) => entry.issue))[0]!.number;
-    const kept = labeled.find((entry) => entry.issue.number === keptNumber)!;
-    return { number: kept.issue.number, pinned: await pin(api, kept.nodeId) };
-  }
-  throw new Error(`the report issue did not settle after ${ROUNDS} rounds`);
-}
-
-async function listReportLabeled(
+/** The open issues with the report's label, each with the `node_id` pinning needs. */
+export async function listReportLabeled(
   api: ReportIssueApi,
   repository: RepositoryRef,
 ): Promise<{ issue: IssueSnapshot; nodeId: string }[]> {
@@ -63,7 +35,10 @@ async function listReportLabeled(
 }
 
 /** Pinning a pinned issue changes nothing, so it is simply asked for on every run. */
-async function pin(api: ReportIssueApi, issueId: string): Promise<PublishedReport["pinned"]> {
+export async function pinIssue(
+  api: ReportIssueApi,
+  issueId: string,
+): Promise<PublishedReport["pinned"]> {
   try {
     await api.graphql(PIN_ISSUE_MUTATION, { issueId });
     return true;

@@ -3,8 +3,14 @@ import type { ReliabilityReport } from "../core/report/compute.js";
 import { computeReport } from "../core/report/compute.js";
 import type { Period } from "../core/report/period.js";
 import { choosePeriod, earliestInstant } from "../core/report/period.js";
-import type { IssueSnapshot } from "../core/snapshots.js";
-import type { GitHubGateway } from "../github/gateway.js";
+import type { Logger } from "../core/logger.js";
+import type { Step } from "../core/plan.js";
+import { planReportIssue, reportIssues } from "../core/report/issue.js";
+import type { IssueSnapshot, RepositoryRef } from "../core/snapshots.js";
+import { GitHubGateway } from "../github/gateway.js";
+import type { PublishedReport, ReportIssueApi } from "../github/report-issue.js";
+import { listReportLabeled, pinIssue } from "../github/report-issue.js";
+import { converge } from "./converge.js";
 import { loadConfig } from "./load-config.js";
 
 export type BuiltReport =
@@ -48,4 +54,41 @@ export async function buildReport(
 
 function uniqueByNumber(issues: readonly IssueSnapshot[]): IssueSnapshot[] {
   return [...new Map(issues.map((issue) => [issue.number, issue])).values()];
+}
+
+/** A create, its verification by a second listing, and a failed write or two. */
+const REPORT_ISSUE_ROUNDS = 4;
+
+/**
+ * Keeps the report in one pinned issue, updated in place. Found by its label and hidden marker
+ * through a paged listing (consistent after a create, unlike search); two runs at once may both
+ * create one, and both then converge on the older and close the other as a duplicate. Only a
+ * create is listed again: an update or a duplicate's close changes nothing the plan reads.
+ */
+export async function publishReportIssue(
+  api: ReportIssueApi,
+  repository: RepositoryRef,
+  body: string,
+  log: Logger,
+): Promise<PublishedReport> {
+  const gateway = new GitHubGateway(api, repository);
+  const kept = await converge<Step, { number: number; nodeId: string }>({
+    what: "The report issue",
+    maxRounds: REPORT_ISSUE_ROUNDS,
+    log,
+    apply: (step) => gateway.apply(step),
+    plan: async () => {
+      const labeled = await listReportLabeled(api, repository);
+      const plan = planReportIssue(
+        labeled.map((entry) => entry.issue),
+        body,
+      );
+      if (plan.some((step) => step.kind === "createIssue")) return { write: plan };
+      const keptNumber = reportIssues(labeled.map((entry) => entry.issue))[0]!.number;
+      const entry = labeled.find((candidate) => candidate.issue.number === keptNumber)!;
+      const done = { number: keptNumber, nodeId: entry.nodeId };
+      return plan.length > 0 ? { write: plan, done } : { done };
+    },
+  });
+  return { number: kept.number, pinned: await pinIssue(api, kept.nodeId) };
 }
