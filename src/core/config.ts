@@ -9,6 +9,7 @@ import { capaConfigSchema } from "./capa/config.js";
 import { DEFAULT_INCIDENT_LABELS, DEFAULT_POSTMORTEM_LABELS } from "./constants.js";
 import { flowsConfigSchema } from "./flows/config.js";
 import { formConfigSchema } from "./forms/config.js";
+import { incidentsConfigSchema } from "./incident/config.js";
 import { policyConfigSchema, releaseGateConfigSchema } from "./policy/config.js";
 import { remindersConfigSchema } from "./reminders/config.js";
 
@@ -52,6 +53,7 @@ export const configSchema = z
       .min(1)
       .default("Post-mortem: {{incident.title}}")
       .describe("Handlebars template of the post-mortem's title."),
+    incidents: incidentsConfigSchema,
     form: formConfigSchema,
     capa: capaConfigSchema,
     reminders: remindersConfigSchema,

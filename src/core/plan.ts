@@ -21,6 +21,8 @@ export type Step =
       body?: string;
     }
   | { kind: "createComment"; issueNumber: number; body: string }
+  | { kind: "addLabels"; issueNumber: number; labels: string[] }
+  | { kind: "removeLabel"; issueNumber: number; name: string }
   | { kind: "updateComment"; commentId: number; body: string }
   | { kind: "deleteComment"; commentId: number }
   | { kind: "addReaction"; commentId: number; content: "+1" | "eyes" | "rocket" };

@@ -38,4 +38,6 @@ export interface RepositoryRef {
   owner: string;
   repo: string;
   defaultBranch: string;
+  /** As GitHub reports it (a delivery's or a listing's repository); unknown counts as public. */
+  visibility?: "public" | "private" | "internal";
 }

@@ -280,6 +280,25 @@ export class GitHubGateway {
           if (!isStatus(error, 404)) throw error;
         }
         return;
+      case "addLabels":
+        // GitHub creates a label that does not exist yet.
+        await this.api.request("POST /repos/{owner}/{repo}/issues/{issue_number}/labels", {
+          ...this.repoParams,
+          issue_number: step.issueNumber,
+          labels: step.labels,
+        });
+        return;
+      case "removeLabel":
+        try {
+          await this.api.request(
+            "DELETE /repos/{owner}/{repo}/issues/{issue_number}/labels/{name}",
+            { ...this.repoParams, issue_number: step.issueNumber, name: step.name },
+          );
+        } catch (error) {
+          // Someone (or another replica) removed it first: the goal is reached.
+          if (!isStatus(error, 404)) throw error;
+        }
+        return;
       case "addReaction":
         await this.api.request(
           "POST /repos/{owner}/{repo}/issues/comments/{comment_id}/reactions",

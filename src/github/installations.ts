@@ -1,3 +1,4 @@
+import { visibilityOf } from "./webhook-events.js";
 import type { Probot } from "probot";
 import type { Logger } from "../core/logger.js";
 import { ApprovalGateway } from "./approval-gateway.js";
@@ -32,6 +33,7 @@ export async function forEachRepository(
           owner: repository.owner.login,
           repo: repository.name,
           defaultBranch: repository.default_branch ?? "main",
+          ...(visibilityOf(repository) ? { visibility: visibilityOf(repository) } : {}),
         },
         log,
         configCache,
@@ -95,7 +97,12 @@ export async function forEachRepositoryWithRecentIssues(
         const { data } = await octokit.request("GET /repos/{owner}/{repo}", { owner, repo });
         const gateway = new ApprovalGateway(
           octokit,
-          { owner, repo, defaultBranch: data.default_branch },
+          {
+            owner,
+            repo,
+            defaultBranch: data.default_branch,
+            ...(visibilityOf(data) ? { visibility: visibilityOf(data) } : {}),
+          },
           log,
           configCache,
         );

@@ -19,7 +19,26 @@ export interface WebhookPayload {
   label?: { name: string };
   comment?: { id: number; body?: string | null; created_at: string; user: ApiAccount | null };
   sender?: ApiAccount;
-  repository?: { name: string; owner: { login: string }; default_branch?: string };
+  repository?: {
+    name: string;
+    owner: { login: string };
+    default_branch?: string;
+    private?: boolean;
+    visibility?: string;
+  };
+}
+
+/** The visibility GitHub reports for a repository (older payloads say only `private`). */
+export function visibilityOf(repository: {
+  private?: boolean;
+  visibility?: string;
+}): RepositoryRef["visibility"] {
+  const { visibility } = repository;
+  if (visibility === "public" || visibility === "private" || visibility === "internal") {
+    return visibility;
+  }
+  if (repository.private === undefined) return undefined;
+  return repository.private ? "private" : "public";
 }
 
 export function repositoryOf(payload: WebhookPayload): RepositoryRef | undefined {
@@ -29,7 +48,13 @@ export function repositoryOf(payload: WebhookPayload): RepositoryRef | undefined
     owner: repository.owner.login,
     repo: repository.name,
     defaultBranch: repository.default_branch ?? "main",
+    ...withVisibility(repository),
   };
+}
+
+function withVisibility(repository: { private?: boolean; visibility?: string }) {
+  const visibility = visibilityOf(repository);
+  return visibility ? { visibility } : {};
 }
 
 /**

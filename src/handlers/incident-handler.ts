@@ -1,5 +1,6 @@
 import { builtInTemplate, BUILT_IN_TEMPLATE_PATH } from "./built-in-template.js";
 import type { Config } from "../core/config.js";
+import { declarerLevel } from "../core/incident/config.js";
 import type { IncidentEvent } from "../core/incident/events.js";
 import { isTrigger, mightBeTrigger } from "../core/incident/events.js";
 import { flowsRunElsewhere } from "../core/flows/config.js";
@@ -27,7 +28,8 @@ export const MAX_ROUNDS = 6;
 
 const MAY_REQUEST: readonly Permission[] = ["triage", "write", "maintain", "admin"];
 
-export type IncidentOutcome = "ignored" | "config-problem" | "converged";
+/** `held`: declared by someone who may not declare an incident here, so no post-mortem yet. */
+export type IncidentOutcome = "ignored" | "config-problem" | "converged" | "held";
 
 /**
  * Reads the state, asks the core for a plan, applies it, and repeats until the plan is empty.
@@ -55,6 +57,7 @@ export async function handleIncidentEvent(
   const requesterMayOpen =
     event.kind !== "command" ||
     MAY_REQUEST.includes(await gateway.getPermission(event.sender.login));
+  const declarerMayOpen = event.kind === "command" || (await mayDeclare(event, config, gateway));
   const number = event.issue.number;
   const label = config.postmortemLabels[0]!;
   // A post-mortem is created after its incident, so it was updated since the incident was
@@ -107,11 +110,19 @@ export async function handleIncidentEvent(
         event,
         config,
         repository: gateway.repository,
-        state: { ...known, requesterMayOpen, template, forms, postmortemComments },
+        state: {
+          ...known,
+          requesterMayOpen,
+          declarerMayOpen,
+          template,
+          forms,
+          postmortemComments,
+        },
       });
       if (plan.length > 0) return { write: plan };
       // A command the severity policy refused (`postmortem: off`) was answered by a comment.
       const opened = canonicalPostmortem(known.postmortems) !== undefined;
+      if (!opened && !declarerMayOpen) return { done: "held" };
       return { write: acknowledgeCommand(event, requesterMayOpen && opened), done: "converged" };
     },
   });
@@ -132,7 +143,7 @@ const ALL_STALE: Staleness = { incident: true, postmortems: true, comments: true
  */
 function staleAfter(plan: readonly Step[]): Staleness {
   return {
-    incident: false,
+    incident: plan.some((step) => step.kind === "addLabels" || step.kind === "removeLabel"),
     postmortems: plan.some((step) => step.kind === "createIssue" || step.kind === "closeIssue"),
     comments: plan.some((step) => /^(create|update|delete)Comment$/.test(step.kind)),
   };
@@ -156,4 +167,28 @@ async function loadTemplate(
     };
   }
   return { name: config.template, source };
+}
+
+/**
+ * Whether whoever labeled or opened the incident may declare one here (`incidents.openedBy`),
+ * judged on what GitHub enforces and reports, never on the payload's `author_association`:
+ * - where read access is enough, anyone who could label or open the issue has it;
+ * - GitHub lets only people with triage access or more label someone else's issue;
+ * - the labels an issue template or form puts on a new issue arrive as the author's, whatever
+ *   their access: the author's permission is read.
+ */
+async function mayDeclare(
+  event: IncidentEvent,
+  config: Config,
+  gateway: GitHubGateway,
+): Promise<boolean> {
+  if (declarerLevel(config.incidents, gateway.repository.visibility) === "read") return true;
+  if (event.kind === "labeled" && !sameLogin(event.sender.login, event.issue.author.login)) {
+    return true;
+  }
+  return MAY_REQUEST.includes(await gateway.getPermission(event.sender.login));
+}
+
+function sameLogin(a: string, b: string): boolean {
+  return a.toLowerCase() === b.toLowerCase();
 }

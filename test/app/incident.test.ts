@@ -169,6 +169,11 @@ describe("an incident label opens one post-mortem", () => {
   it("opens one post-mortem for an issue opened with the label (opened + labeled at once)", async () => {
     const { repo, incident } = repositoryWithIncident(api);
     serveConfig(api);
+    // The author's labels may be an issue form's: whether she may declare is read, once per delivery.
+    api.expect("GET /repos/acme/web/collaborators/alice/permission", {
+      times: 2,
+      reply: [200, { permission: "write", role_name: "write", user: null }],
+    });
     const { deliver } = await createTestProbot(app);
 
     await Promise.all([deliver(opened(incident)), deliver(labeled(incident, "incident", "alice"))]);
@@ -311,5 +316,144 @@ describe("/postmortem", () => {
         },
       },
     ]);
+  });
+});
+
+describe("who may declare an incident (incidents.openedBy)", () => {
+  const api = useFakeGitHub();
+  const HELD =
+    "⏸️ **No post-mortem yet: this incident waits for confirmation.** @olivia declared it, and here an incident is declared by someone with triage access or more (`incidents.openedBy`). Someone with triage access confirms it by commenting `/postmortem`, or by removing the `incident` label and adding it again.\n\n" +
+    '<!-- postmortem-bot:held {"incident":1} -->';
+  const readAccess = (login: string, times = 1) =>
+    api.expect(`GET /repos/acme/web/collaborators/${login}/permission`, {
+      times,
+      reply: [200, { permission: "read", role_name: "read", user: null }],
+    });
+
+  it("an outsider's P1 from the form waits for a triager: no post-mortem, one comment, the unconfirmed label; a redelivery adds nothing", async () => {
+    const { repo, incident } = repositoryWithIncident(api, {
+      user: "olivia",
+      labels: ["incident", "P1"],
+    });
+    serveConfig(api);
+    readAccess("olivia", 2);
+    const { deliver } = await createTestProbot(app);
+
+    await deliver(opened(incident), "form-1");
+    await deliver(opened(incident), "form-1");
+
+    expect(postmortemsIn(repo)).toEqual([]);
+    expect(repo.issue(1)!.labels.map((label) => label.name)).toEqual([
+      "incident",
+      "P1",
+      "unconfirmed",
+    ]);
+    const onePass = [
+      { method: "GET", path: "/repos/acme/web/collaborators/olivia/permission" },
+      ...stateReads(),
+    ];
+    expect(api.requests).toEqual([
+      ...CONFIG_READS,
+      ...onePass,
+      {
+        method: "POST",
+        path: "/repos/acme/web/issues/1/labels",
+        body: { labels: ["unconfirmed"] },
+      },
+      { method: "POST", path: "/repos/acme/web/issues/1/comments", body: { body: HELD } },
+      // What the writes changed is read again: the incident (its labels) and its comments.
+      { method: "GET", path: "/repos/acme/web/issues/1" },
+      incidentCommentsRead(),
+      // The redelivery: the configuration is cached; the label and the comment are there.
+      ...onePass,
+    ]);
+  });
+
+  it("a triager's label confirms it: the post-mortem opens and the unconfirmed label goes", async () => {
+    const { repo, incident } = repositoryWithIncident(api, {
+      user: "olivia",
+      labels: ["incident", "P1"],
+    });
+    serveConfig(api);
+    readAccess("olivia");
+    const { deliver } = await createTestProbot(app);
+    await deliver(opened(incident));
+    const before = api.requests.length;
+
+    // dave labels someone else's issue: GitHub let him, so he has triage access (no request).
+    await deliver(labeled(incident, "incident", "dave"));
+
+    const postmortem = expectOnePostmortem(repo);
+    expect(repo.issue(1)!.labels.map((label) => label.name)).toEqual(["incident", "P1"]);
+    expect(writes(api.requests.slice(before))).toEqual([
+      CREATE_LABEL[0],
+      {
+        method: "POST",
+        path: "/repos/acme/web/issues",
+        body: expect.objectContaining({ title: "Post-mortem: Checkout returns 500" }),
+      },
+      { method: "DELETE", path: "/repos/acme/web/issues/1/labels/unconfirmed" },
+      { method: "POST", path: "/repos/acme/web/issues/1/comments", body: { body: LINK_COMMENT } },
+    ]);
+    expect(postmortem.number).toBe(2);
+    expect(
+      api.requests.some((request) => request.path.endsWith("/collaborators/dave/permission")),
+    ).toBe(false);
+  });
+
+  it("a triager's `/postmortem` confirms it too", async () => {
+    const { repo, incident } = repositoryWithIncident(api, {
+      user: "olivia",
+      labels: ["incident", "P1"],
+    });
+    serveConfig(api);
+    readAccess("olivia");
+    api.expect("GET /repos/acme/web/collaborators/carol/permission", {
+      reply: [200, { permission: "read", role_name: "triage", user: null }],
+    });
+    api.expect("POST /repos/acme/web/issues/comments/7001/reactions", {
+      body: { content: "+1" },
+      reply: [201, {}],
+    });
+    const { deliver } = await createTestProbot(app);
+    await deliver(opened(incident));
+
+    await deliver(commented(incident, "/postmortem", "carol"));
+
+    expectOnePostmortem(repo);
+    expect(repo.issue(1)!.labels.map((label) => label.name)).toEqual(["incident", "P1"]);
+  });
+
+  it("on a private repository whoever can open the issue declares it, without a permission read", async () => {
+    const { repo, incident } = repositoryWithIncident(api, {
+      user: "olivia",
+      labels: ["incident", "P1"],
+    });
+    serveConfig(api);
+    const { deliver } = await createTestProbot(app);
+
+    await deliver(
+      opened(incident).edit((payload) => {
+        payload.repository.private = true;
+        (payload.repository as { visibility?: string }).visibility = "private";
+      }),
+    );
+
+    expectOnePostmortem(repo);
+    expect(api.requests.slice(0, 5)).toEqual([...CONFIG_READS, ...stateReads()]);
+  });
+
+  it("`openedBy: read` lets anyone declare on a public repository, as before", async () => {
+    const { repo, incident } = repositoryWithIncident(api, {
+      user: "olivia",
+      labels: ["incident", "P1"],
+    });
+    serveConfig(api, { repo: "incidents:\n  openedBy: read\n" });
+    const { deliver } = await createTestProbot(app);
+
+    await deliver(opened(incident));
+
+    expectOnePostmortem(repo);
+    expect(api.requests.slice(0, 4)).toEqual([CONFIG_READS[0], ...stateReads()]);
   });
 });

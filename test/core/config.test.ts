@@ -25,6 +25,8 @@ describe("parseConfig", () => {
       environmentLabelPrefix: "env:",
       timezone: "UTC",
       titleTemplate: "Post-mortem: {{incident.title}}",
+      // openedBy is left out: it follows the repository's visibility.
+      incidents: { unconfirmedLabel: "unconfirmed" },
       form: {},
       capa: {
         labels: ["capa"],

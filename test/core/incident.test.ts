@@ -163,7 +163,7 @@ describe("planIncident", () => {
         ),
       },
     ]);
-    const reply = steps[0]!.kind === "createComment" ? steps[0]!.body : "";
+    const reply = steps[0]!.kind === "createComment" ? steps[0].body : "";
     expect(
       plan(commandEvent(), { requesterMayOpen: false, incidentComments: [comment(9, reply)] }),
     ).toEqual([]);
@@ -179,7 +179,7 @@ describe("planIncident", () => {
         body: expect.stringContaining("The template `x.md` was not found"),
       },
     ]);
-    const report = steps[0]!.kind === "createComment" ? steps[0]!.body : "";
+    const report = steps[0]!.kind === "createComment" ? steps[0].body : "";
     expect(
       plan(labeledEvent(), { template: broken, incidentComments: [comment(4, report, bot)] }),
     ).toEqual([]);

@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
 import type { Config } from "../config.js";
 import type { IncidentEvent } from "./events.js";
+import { sameLabel } from "../config.js";
 import { hasIncidentLabel, isPostmortem } from "../identity.js";
 import { closeAsDuplicate } from "../duplicates.js";
 import type { FormDefinitionResult } from "../forms/definition.js";
@@ -29,6 +30,11 @@ export interface IncidentState {
   incidentComments: CommentSnapshot[];
   /** For `/postmortem`: whether the commenter has triage access or more. */
   requesterMayOpen: boolean;
+  /**
+   * For a label or an opened issue: whether whoever did it may declare an incident here
+   * (`incidents.openedBy`, judged on the permission GitHub reports). Missing: they may.
+   */
+  declarerMayOpen?: boolean;
   /** Read only when no post-mortem exists yet; a string when it could not be read. */
   template: TemplateSource | { problem: string } | undefined;
   /** The repository's issue forms, read with the template when the body looks written by one. */
@@ -71,9 +77,13 @@ export function planIncident({ event, config, repository, state }: IncidentInput
       return refuseCommand(event, state.incidentComments, offPolicyReason(severity));
     }
     if (event.kind !== "command" && policy !== "required") return [];
+    if (event.kind !== "command" && state.declarerMayOpen === false) {
+      return holdIncident(event, incident, config, state.incidentComments);
+    }
     return [...createPostmortem(event, incident, state, config, repository, form), ...formProblems];
   }
   return [
+    ...confirmed(incident, config),
     ...closeDuplicates(winner, state.postmortems),
     ...linkComment(incident, winner, state.incidentComments),
     ...formProblems,
@@ -202,6 +212,46 @@ function linkComment(
     });
   }
   return steps;
+}
+
+/**
+ * An incident declared by someone who may not declare one here: no post-mortem (nothing of the
+ * incident is copied anywhere), the unconfirmed label that keeps it out of the report, and one
+ * comment that says how to confirm it.
+ */
+function holdIncident(
+  event: IncidentEvent,
+  incident: IssueSnapshot,
+  config: Config,
+  comments: readonly CommentSnapshot[],
+): Plan {
+  const label = config.incidents.unconfirmedLabel;
+  const steps: Plan = [];
+  if (!incident.labels.some((name) => sameLabel(name, label))) {
+    steps.push({ kind: "addLabels", issueNumber: incident.number, labels: [label] });
+  }
+  const said = comments.some(
+    (comment) =>
+      comment.author.type === "Bot" &&
+      findMarker(comment.body, "held")?.incident === incident.number,
+  );
+  if (!said) {
+    const incidentLabel = event.kind === "labeled" ? event.label : config.incidentLabels[0]!;
+    steps.push({
+      kind: "createComment",
+      issueNumber: incident.number,
+      body: `⏸️ **No post-mortem yet: this incident waits for confirmation.** @${event.sender.login} declared it, and here an incident is declared by someone with triage access or more (\`incidents.openedBy\`). Someone with triage access confirms it by commenting \`/postmortem\`, or by removing the \`${incidentLabel}\` label and adding it again.\n\n${formatMarker("held", { incident: incident.number })}`,
+    });
+  }
+  return steps;
+}
+
+/** Once a post-mortem is open, the incident is confirmed: the unconfirmed label goes. */
+function confirmed(incident: IssueSnapshot, config: Config): Plan {
+  const label = incident.labels.find((name) => sameLabel(name, config.incidents.unconfirmedLabel));
+  return label === undefined
+    ? []
+    : [{ kind: "removeLabel", issueNumber: incident.number, name: label }];
 }
 
 function offPolicyReason(severity: Severity | undefined): string {

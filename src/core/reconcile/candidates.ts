@@ -1,5 +1,6 @@
 import { readPostmortemBody } from "../capa/items.js";
 import type { Config } from "../config.js";
+import { sameLabel } from "../config.js";
 import { hasIncidentLabel, isPostmortem } from "../identity.js";
 import { postmortemPolicyOf } from "../incident/events.js";
 import { postmortemsOf } from "../incident/plan.js";
@@ -33,6 +34,8 @@ export function reconcileCandidates(
         // An incident whose severity wants a post-mortem only on request (or never) has none to finish.
         postmortemPolicyOf(issue.labels, config) === "required" &&
         !isPostmortem(issue, config) &&
+        // Held for confirmation: nothing to finish until someone with triage access confirms it.
+        !issue.labels.some((label) => sameLabel(label, config.incidents.unconfirmedLabel)) &&
         postmortemsOf(postmortems, issue.number).length === 0,
     ),
     postmortems: postmortems.filter(

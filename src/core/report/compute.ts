@@ -1,6 +1,7 @@
 import { parseIsoDate, readPostmortemBody } from "../capa/items.js";
 import { dueLineOf, ownerLineOf, severityFromLabels } from "../capa/plan.js";
 import type { Config } from "../config.js";
+import { sameLabel } from "../config.js";
 import { CAPA_MARKER } from "../constants.js";
 import { isPostmortem } from "../identity.js";
 import { findMarker } from "../markers.js";
@@ -98,6 +99,8 @@ export function computeReport(input: ReportInput): ReliabilityReport {
     (issue) =>
       !issue.isPullRequest &&
       !isPostmortem(issue, config) &&
+      // Declared by someone who may not, and not confirmed: no incident of the team's yet.
+      !issue.labels.some((label) => sameLabel(label, config.incidents.unconfirmedLabel)) &&
       issue.stateReason !== "duplicate" &&
       inPeriod(issue.createdAt, period, dayOf),
   );

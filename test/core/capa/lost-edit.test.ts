@@ -132,7 +132,7 @@ describe("planLostEditRecovery", () => {
         body: expect.stringContaining("- What worked well? The rollback was fast."),
       },
     ]);
-    const reply = steps[0]!.kind === "createComment" ? steps[0]!.body : "";
+    const reply = steps[0]!.kind === "createComment" ? steps[0].body : "";
     expect(
       planLostEditRecovery({
         issueNumber: 20,

@@ -86,6 +86,8 @@ describe("the report's numbers", () => {
     incident(5, "2026-10-31T23:30:00Z"),
     // 31 July, 23:00 in Berlin: before the period.
     incident(6, "2026-07-31T21:00:00Z"),
+    // Declared by someone who may not, never confirmed: not the team's incident (a P1 in October).
+    incident(7, "2026-10-21T08:00:00Z", undefined, ["incident", "P1", "unconfirmed"]),
     // A post-mortem someone labelled as an incident is not one.
     { ...postmortem(90, 3), labels: ["postmortem", "incident"], createdAt: "2026-10-12T00:00:00Z" },
   ];
