@@ -1,7 +1,8 @@
 /**
  * `npm run bench`: what the product costs, measured in one run against the GitHub emulator, each
  * figure beside its goal and the peer it is compared with (issue #9). Request counts are exact
- * (and enforced by tests: test/e2e/cost.test.ts); times are medians of several rounds, and the
+ * (and enforced by tests: test/e2e/cost.test.ts, and test/action/command-cost.test.ts for the
+ * runs after outsiders' commands); times are medians of several rounds, and the
  * claims are ratios against peers measured in this same run.
  *
  *   npm run bench                 everything (CAPA with 1, 10 and 50 boxes: several minutes,
