@@ -25,8 +25,15 @@ const markerSchemas = {
   held: z.object({ incident: z.number().int().positive() }),
   /** The approval gate's one comment on a post-mortem. */
   gate: z.object({ issue: z.number().int().positive() }),
-  /** The reply to a refused `/approve` or `/unapprove` comment. */
-  "approve-refusal": z.object({ comment: z.number().int().positive() }),
+  /**
+   * The reply to a refused `/approve` or `/unapprove` comment, naming the person it answered
+   * (`login`): one such reply per person and post-mortem. Without `login`: the reply to an accepted
+   * command whose field line is missing, or a refusal written before replies named the person.
+   */
+  "approve-refusal": z.object({
+    comment: z.number().int().positive(),
+    login: z.string().min(1).optional(),
+  }),
   /** The App's comment on a post-mortem a person wrote: it was adopted (the marker proves nothing). */
   adopted: z.object({ issue: z.number().int().positive() }),
   capa: z.object({ parent: z.number().int().positive(), key: z.string().min(1) }),

@@ -32,6 +32,12 @@ export interface CommentSnapshot {
   body: string;
   author: Account;
   createdAt: string;
+  /**
+   * GitHub's `author_association` (`OWNER`, `MEMBER`, `COLLABORATOR`, `CONTRIBUTOR`, `NONE`, …):
+   * whether the author has a role in the repository or its organization. Absent where the source
+   * does not carry it.
+   */
+  authorAssociation?: string;
 }
 
 export interface RepositoryRef {

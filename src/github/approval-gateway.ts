@@ -20,6 +20,7 @@ interface ApiTimedComment {
   user: ApiAccount | null;
   created_at: string;
   updated_at: string;
+  author_association?: string;
 }
 
 /** The gate also needs GraphQL, for the comments' edit history. */
@@ -74,22 +75,38 @@ export class ApprovalGateway {
    * Where GraphQL cannot answer (an older GHES, a token without access), the REST rule
    * `updated_at ≠ created_at` stands in, with a warning: stricter if reactions move `updated_at`,
    * blind to an edit within the same second, but never an approval without evidence.
+   *
+   * `editHistoryOf` narrows the command comments whose history is read (default: every person's);
+   * the others get the REST rule, with no request and no warning.
    */
-  async listComments(issueNumber: number): Promise<ApprovalComment[]> {
+  async listComments(
+    issueNumber: number,
+    editHistoryOf: (comment: Pick<ApprovalComment, "author" | "authorAssociation">) => boolean = (
+      comment,
+    ) => comment.author.type !== "Bot",
+  ): Promise<ApprovalComment[]> {
     const comments = (await this.api.paginate(
       "GET /repos/{owner}/{repo}/issues/{issue_number}/comments",
       { ...this.repoParams, issue_number: issueNumber, per_page: 100 },
     )) as ApiTimedComment[];
-    const candidates = comments.filter(
-      (comment) => comment.user?.type !== "Bot" && parseApprovalCommand(comment.body) !== undefined,
+    const read = comments.map((comment) => ({
+      comment,
+      author: accountFromApi(comment.user),
+      ...(comment.author_association ? { authorAssociation: comment.author_association } : {}),
+    }));
+    const candidates = read.filter(
+      (entry) =>
+        entry.author.type !== "Bot" &&
+        parseApprovalCommand(entry.comment.body) !== undefined &&
+        editHistoryOf(entry),
     );
-    const lastEdited = await this.lastEditedAt(candidates.map((comment) => comment.node_id));
-    return comments.map((comment) => {
+    const lastEdited = await this.lastEditedAt(candidates.map((entry) => entry.comment.node_id));
+    return read.map(({ comment, ...who }) => {
       const known = lastEdited.get(comment.node_id);
       return {
         id: comment.id,
         body: comment.body ?? "",
-        author: accountFromApi(comment.user),
+        ...who,
         createdAt: comment.created_at,
         edited: known === undefined ? comment.updated_at !== comment.created_at : known !== null,
       };

@@ -25,6 +25,7 @@ export interface ApiComment {
   body?: string | null;
   user: ApiAccount | null;
   created_at: string;
+  author_association?: string;
 }
 
 const GHOST: Account = { login: "ghost", type: "User" };
@@ -59,5 +60,6 @@ export function commentFromApi(comment: ApiComment): CommentSnapshot {
     body: comment.body ?? "",
     author: accountFromApi(comment.user),
     createdAt: comment.created_at,
+    ...(comment.author_association ? { authorAssociation: comment.author_association } : {}),
   };
 }

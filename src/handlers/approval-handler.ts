@@ -1,7 +1,7 @@
 import { builtInTemplate } from "./built-in-template.js";
 import type { Config } from "../core/config.js";
 import { sameLabel } from "../core/config.js";
-import { planApprovalCommand } from "../core/approvals/commands.js";
+import { planApprovalCommand, planCommandRefusal } from "../core/approvals/commands.js";
 import type { ApprovalEvent } from "../core/approvals/events.js";
 import type { FileFinding } from "../core/approvals/files.js";
 import { checkPostmortemFile, matchesAny, templateSections } from "../core/approvals/files.js";
@@ -11,7 +11,7 @@ import { syncApprovalSection } from "../core/approvals/sync.js";
 import type { Verdict } from "../core/approvals/judge.js";
 import { judgeApprovals } from "../core/approvals/judge.js";
 import type { ApprovalComment } from "../core/approvals/ledger.js";
-import { parseApprovalCommand } from "../core/approvals/ledger.js";
+import { authorCounts, loginsToLookUp, mayAct } from "../core/approvals/lookups.js";
 import type { People, Person } from "../core/approvals/people.js";
 import type { ApprovalPlan, ApprovalStep } from "../core/approvals/plan.js";
 import type { ApprovalsConfig } from "../core/approvals/config.js";
@@ -102,8 +102,24 @@ export async function handleApprovalEvent(
   // it writes (reopens, comments, fields). The other only judges and reports, so with both
   // installed only one of them writes.
   const mode = config.gate.enforceInApp === (frontDoor === "app") ? "enforce" : "report";
-  const context = new RunContext(gateway, config, now);
+  const commenter = event.kind === "command" ? event.sender.login : undefined;
+  const context = new RunContext(gateway, config, now, commenter);
   let decision: CloseDecision | undefined;
+
+  // The commenter first: a command of someone who may fill no role changes nothing, so the run
+  // reads nothing more than it needs to answer them once (anyone can comment on a public
+  // repository, as often as they like, and every run spends the token's hourly requests).
+  if (event.kind === "command") {
+    const people = await context.lookUp([event.sender.login]);
+    if (!mayAct(event.sender.login, config.approvals, people)) {
+      if (mode === "enforce") {
+        await refuseCommand(gateway, context, event.issue.number, event.commentId, config);
+      }
+      return IGNORED(
+        `#${event.issue.number} command: @${event.sender.login} may fill no approver role, so it changes nothing`,
+      );
+    }
+  }
 
   // Every enforcing run, whatever its event, first makes section 9 show what ALL the command
   // comments say (a command whose own run was cancelled is written here), then does its own part.
@@ -197,6 +213,30 @@ export interface ReadState {
   verdict: Verdict;
 }
 
+/**
+ * The refusal of a command by someone who may fill no role: the comments are read (no edit
+ * history: it cannot matter) only to find whether this person was answered already, and the one
+ * reply is written without reading again. A copy a racing run wrote is deleted by the next run
+ * that reads the comments.
+ */
+async function refuseCommand(
+  gateway: ApprovalGateway,
+  context: RunContext,
+  issueNumber: number,
+  commentId: number,
+  config: Config,
+): Promise<void> {
+  const comments = await gateway.listComments(issueNumber, () => false);
+  const steps = planCommandRefusal({
+    issueNumber,
+    commentId,
+    comments,
+    people: await context.lookUp([]),
+    config: config.approvals,
+  });
+  for (const step of steps) await gateway.apply(step);
+}
+
 /** Fresh reads for one run, with the people looked up once each. */
 class RunContext {
   private readonly people = new Map<string, Person>();
@@ -206,6 +246,8 @@ class RunContext {
     private readonly gateway: ApprovalGateway,
     private readonly config: Config,
     private readonly now: Date,
+    /** The author of the command this run handles, if any: always looked up (see lookups.ts). */
+    private readonly commenter?: string,
   ) {
     this.formatDay = (iso) => formatDate(iso, config.timezone);
   }
@@ -217,18 +259,17 @@ class RunContext {
     this.unchanged = undefined;
     const issue = await this.gateway.getIssue(issueNumber);
     if (!issue || issue.isPullRequest || !isPostmortem(issue, this.config)) return undefined;
-    const comments = await this.gateway.listComments(issueNumber);
-    const approvals = approvalsFor(this.config, await this.severityOf(issue));
     const section = readApprovalSection(issue.body);
-    const logins = [
-      ...comments
-        .filter((comment) => comment.author.type !== "Bot" && parseApprovalCommand(comment.body))
-        .map((comment) => comment.author.login),
-      ...Object.values(approvals.roles).map((role) =>
-        namedLogin(findField(section, role.field)?.value ?? ""),
-      ),
-    ].filter((login): login is string => login !== undefined);
-    const people = await this.lookUp(logins);
+    const named = Object.values(this.config.approvals.roles)
+      .map((role) => namedLogin(findField(section, role.field)?.value ?? ""))
+      .filter((login): login is string => login !== undefined);
+    const namedSet = new Set(named.map((login) => login.toLowerCase()));
+    // Only the commands that can count need their edit history, and their authors a lookup.
+    const comments = await this.gateway.listComments(issueNumber, (comment) =>
+      authorCounts(comment, this.config.approvals, namedSet, this.commenter),
+    );
+    const approvals = approvalsFor(this.config, await this.severityOf(issue));
+    const people = await this.lookUp(loginsToLookUp(comments, approvals, named, this.commenter));
     const verdict = judgeApprovals({
       body: issue.body,
       evidence: { kind: "comments", comments },

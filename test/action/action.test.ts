@@ -74,6 +74,11 @@ function actionWrites(since = 0) {
     .map((r) => ({ method: r.method, path: decodeURIComponent(r.path), body: r.body }));
 }
 const lastSeq = () => emulator.requests.at(-1)?.seq ?? 0;
+/** Every request of the Action since `since`, as `METHOD path`. */
+const actionRequests = (since: number) =>
+  emulator.requests
+    .filter((r) => r.seq > since && r.actor === ACTIONS_BOT)
+    .map((r) => `${r.method} ${decodeURIComponent(r.path)}`);
 const actionComments = (issue: number) =>
   emulator.commentsOn(issue).filter((c) => c.user.login === ACTIONS_BOT);
 
@@ -174,10 +179,30 @@ describe("the Action bundle, run as the runner runs it, against the emulator", (
         path: "/repos/acme/service/issues/1/comments",
         body: {
           body: expect.stringMatching(
-            /^@rita may not approve as “Approved By \(Product\/Business\)”: it needs write permission to this repository and @rita has read\. Nothing was written\.\n\n<!-- postmortem-bot:approve-refusal \{"comment":\d+\} -->$/,
+            /^@rita may not approve as “Approved By \(Product\/Business\)”: it needs write permission to this repository and @rita has read\. Nothing was written\.\n\n<!-- postmortem-bot:approve-refusal \{"comment":\d+,"login":"rita"\} -->$/,
           ),
         },
       },
+    ]);
+    // rita may fill no role: after her permission, only the comments are read (for a reply to her).
+    const refusal = [
+      "GET /repos/acme/service/contents/.github/postmortem.yml",
+      "GET /repos/acme/.github/contents/.github/postmortem.yml",
+      "GET /repos/acme/service/collaborators/rita/permission",
+      "GET /repos/acme/service/issues/1/comments",
+    ];
+    expect(actionRequests(before)).toEqual([
+      ...refusal,
+      "POST /repos/acme/service/issues/1/comments",
+    ]);
+
+    // Her next command gets no second reply, and costs the same reads.
+    const again = lastSeq();
+    emulator.comment({ by: "rita", issue: number, body: "/approve" });
+    expect((await run(lastEvent("issue_comment", "created"))).exitCode).toBe(0);
+    expect(actionRequests(again)).toEqual(refusal);
+    expect(actionComments(number).map((c) => c.body.split("\n")[0])).toEqual([
+      "@rita may not approve as “Approved By (Product/Business)”: it needs write permission to this repository and @rita has read. Nothing was written.",
     ]);
   });
 

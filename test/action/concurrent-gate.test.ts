@@ -292,9 +292,10 @@ describe("the approval gate under concurrent Action runs", () => {
     await run(lastEvent("issue_comment", "created"));
     expect(actionRequests(since)).toEqual([
       ...config,
+      // The commenter first: someone who may fill no role would stop the run here.
+      "GET /repos/acme/service/collaborators/tina/permission",
       ...read,
       "POST /graphql",
-      "GET /repos/acme/service/collaborators/tina/permission",
       `PATCH /repos/acme/service/issues/${number}`,
       ...read,
       "POST /graphql",

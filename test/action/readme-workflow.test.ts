@@ -25,16 +25,27 @@ function readmeWorkflow(): Workflow {
   return parse(block[1]!) as Workflow;
 }
 
-/** The job's `if:` for an event, as the runner evaluates it (`${{ }}` is implied in `if:`). */
-function runsOn(condition: string, eventName: string, payload: unknown): boolean {
+/**
+ * The job's `if:` for an event, as the runner evaluates it (`${{ }}` is implied in `if:`), with the
+ * repository's configuration variables (`vars`; an unset one reads as an empty string).
+ */
+function runsOn(
+  condition: string,
+  eventName: string,
+  payload: unknown,
+  vars: Record<string, string> = {},
+): boolean {
   const expression = condition.replace(/^\s*\$\{\{([\s\S]*)\}\}\s*$/, "$1");
   const lexed = new Lexer(expression).lex();
-  const parsed = new Parser(lexed.tokens, ["github"], []).parse();
+  const parsed = new Parser(lexed.tokens, ["github", "vars"], []).parse();
   const github = JSON.parse(
     JSON.stringify({ event_name: eventName, event: payload }),
     data.reviver,
   ) as data.Dictionary;
-  const context = new data.Dictionary({ key: "github", value: github });
+  const context = new data.Dictionary(
+    { key: "github", value: github },
+    { key: "vars", value: JSON.parse(JSON.stringify(vars), data.reviver) as data.Dictionary },
+  );
   return truthy(new Evaluator(parsed, context).evaluate());
 }
 
@@ -46,18 +57,23 @@ beforeEach(() => {
     users: [
       { login: "dave", role: "write" },
       { login: "tina", role: "write" },
+      // No role in the repository, nor in its organization: author_association NONE.
+      { login: "olga", role: "none" },
+      // A collaborator outside the organization: COLLABORATOR; a member without a role: MEMBER.
+      { login: "cole", role: "read", orgMember: false },
+      { login: "mona", role: "none", orgMember: true },
     ],
   });
   condition = readmeWorkflow().jobs.gate.if;
 });
 
 /** The payload the emulator sent for the latest event of this kind, and whether the job runs. */
-function job(event: string, action: string): boolean {
+function job(event: string, action: string, vars: Record<string, string> = {}): boolean {
   const found = emulator.webhooks.events
     .filter((e) => e.event === event && e.action === action)
     .at(-1);
   if (!found) throw new Error(`no ${event}.${action} event`);
-  return runsOn(condition, event, found.payload);
+  return runsOn(condition, event, found.payload, vars);
 }
 
 const postmortem = (labels = ["postmortem"]) =>
@@ -102,6 +118,60 @@ describe("the README's workflow for the Action", () => {
     const approve = emulator.comment({ by: "tina", issue: number, body: "/approve" });
     emulator.deleteComment({ by: "tina", commentId: approve.id });
     expect(job("issue_comment", "deleted")).toBe(true);
+  });
+
+  it("skips /approve and /unapprove by someone with no role in the repository: created, edited or deleted", () => {
+    const number = postmortem();
+    const approve = emulator.comment({ by: "olga", issue: number, body: "/approve" });
+    expect(emulator.webhooks.events.at(-1)!.payload).toMatchObject({
+      comment: { author_association: "NONE" },
+    });
+    expect(job("issue_comment", "created")).toBe(false);
+    emulator.comment({ by: "olga", issue: number, body: "/unapprove tl" });
+    expect(job("issue_comment", "created")).toBe(false);
+    emulator.editComment({ by: "olga", commentId: approve.id, body: "/approve tech lead" });
+    expect(job("issue_comment", "edited")).toBe(false);
+    emulator.deleteComment({ by: "olga", commentId: approve.id });
+    expect(job("issue_comment", "deleted")).toBe(false);
+    // The issue events of the same post-mortem still run, whoever causes them.
+    emulator.closeIssue({ by: "olga", issue: number });
+    expect(job("issues", "closed")).toBe(true);
+  });
+
+  it("runs for the commands of a collaborator, an organization member and the repository's owner", () => {
+    const number = postmortem();
+    for (const [login, association] of [
+      ["cole", "COLLABORATOR"],
+      ["mona", "MEMBER"],
+      ["tina", "MEMBER"],
+    ]) {
+      emulator.comment({ by: login!, issue: number, body: "/approve" });
+      expect(emulator.webhooks.events.at(-1)!.payload).toMatchObject({
+        comment: { author_association: association },
+      });
+      expect(job("issue_comment", "created"), login).toBe(true);
+    }
+    // The emulator's owner is an organization: an owner's comment, as GitHub sends it.
+    const payload = structuredClone(emulator.webhooks.events.at(-1)!.payload) as {
+      comment: { author_association: string; user: { login: string } };
+    };
+    payload.comment.author_association = "OWNER";
+    payload.comment.user.login = "acme-admin";
+    expect(runsOn(condition, "issue_comment", payload)).toBe(true);
+    payload.comment.author_association = "CONTRIBUTOR";
+    expect(runsOn(condition, "issue_comment", payload)).toBe(false);
+  });
+
+  it("runs for an approver with no role who is listed in vars.POSTMORTEM_APPROVERS (any case)", () => {
+    const number = postmortem();
+    emulator.comment({ by: "olga", issue: number, body: "/approve product" });
+    expect(job("issue_comment", "created", { POSTMORTEM_APPROVERS: '["vera","Olga"]' })).toBe(true);
+    expect(job("issue_comment", "created", { POSTMORTEM_APPROVERS: '["vera"]' })).toBe(false);
+    expect(job("issue_comment", "created", { POSTMORTEM_APPROVERS: "[]" })).toBe(false);
+    // Unset, the variable reads as an empty string: nobody gets through that way.
+    expect(job("issue_comment", "created")).toBe(false);
+    // A name containing hers is not hers: contains() on a list compares whole items.
+    expect(job("issue_comment", "created", { POSTMORTEM_APPROVERS: '["olga-2"]' })).toBe(false);
   });
 
   it("skips /approve on an issue that is no post-mortem", () => {
@@ -272,6 +342,18 @@ describe("the README's one workflow for everything (flows.runIn: action)", () =>
     expect(runs("issue_comment", "created")).toBe(true);
     emulator.assign({ by: "dave", issue: number, assignees: ["tina"] });
     expect(runs("issues", "assigned")).toBe(false);
+  });
+
+  it("skips /approve on a post-mortem by someone with no role, unless vars.POSTMORTEM_APPROVERS lists them", () => {
+    const number = postmortem();
+    emulator.comment({ by: "olga", issue: number, body: "/approve" });
+    expect(runs("issue_comment", "created")).toBe(false);
+    const found = emulator.webhooks.events.at(-1)!;
+    expect(
+      runsOn(everything, "issue_comment", found.payload, { POSTMORTEM_APPROVERS: '["olga"]' }),
+    ).toBe(true);
+    emulator.comment({ by: "cole", issue: number, body: "/approve" });
+    expect(runs("issue_comment", "created")).toBe(true);
   });
 
   it("skips what concerns none of it: other labels, plain comments, /approve off a post-mortem, an incident's close", () => {

@@ -137,9 +137,10 @@ describe("the App's approval gate (gate.enforceInApp: true)", () => {
     expect(repo.issue(1)!.body).toBe(postmortemBody({ techLead: "@tina (2026-11-27)" }));
     expect(api.requests).toEqual([
       CONFIG_READS[0],
+      // The commenter first: someone who may fill no role stops the run here.
+      permissionRead("tina"),
       ...READ_STATE,
       editHistory(approve),
-      permissionRead("tina"),
       {
         method: "PATCH",
         path: `/repos/${OWNER}/${REPO}/issues/1`,
@@ -159,10 +160,40 @@ describe("the App's approval gate (gate.enforceInApp: true)", () => {
     await deliver(commented(postmortem, refused, "rita"));
     await deliver(commented(postmortem, refused, "rita"));
     const replies = repo.comments.get(1)!.filter((comment) => comment.user.login.endsWith("[bot]"));
-    expect(replies.map((comment) => comment.body)).toEqual([
-      `@rita may not approve as “Approved By (Product/Business)”: it needs write permission to this repository and @rita has read. Nothing was written.\n\n${formatMarker("approve-refusal", { comment: refused.id })}`,
+    const reply = `@rita may not approve as “Approved By (Product/Business)”: it needs write permission to this repository and @rita has read. Nothing was written.\n\n${formatMarker("approve-refusal", { comment: refused.id, login: "rita" })}`;
+    expect(replies.map((comment) => comment.body)).toEqual([reply]);
+    // rita may fill no role: her permission, then the comments (for an earlier reply to her), only.
+    const refusal = [permissionRead("rita"), READ_STATE[1]];
+    expect(api.requests.slice(before)).toEqual([
+      ...refusal,
+      { method: "POST", path: `/repos/${OWNER}/${REPO}/issues/1/comments`, body: { body: reply } },
+      ...refusal,
     ]);
-    expect(api.requests.slice(before).filter((request) => request.method === "PATCH")).toEqual([]);
+  });
+
+  it("a close after outsiders' /approve comments reads neither their access nor their edit history", async () => {
+    const { repo, postmortem } = setUp(api);
+    // The fake's comments carry author_association NONE: people without a role in the repository.
+    for (const login of ["olga", "oscar", "otis"]) {
+      repo.addComment(1, { body: "/approve", user: login });
+    }
+    const { deliver } = await createTestProbot(app);
+
+    await deliver(closed(postmortem));
+
+    const gate = repo.comments.get(1)!.at(-1)!;
+    expect(gate.body).toContain("🚫 **This post-mortem was reopened");
+    expect(api.requests).toEqual([
+      CONFIG_READS[0],
+      ...READ_STATE,
+      {
+        method: "POST",
+        path: `/repos/${OWNER}/${REPO}/issues/1/comments`,
+        body: { body: gate.body },
+      },
+      { method: "PATCH", path: `/repos/${OWNER}/${REPO}/issues/1`, body: { state: "open" } },
+      ...READ_STATE,
+    ]);
   });
 
   it("team-based roles: a token that cannot read teams is a clear error, not a silent refusal", async () => {

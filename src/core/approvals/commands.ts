@@ -2,7 +2,7 @@ import { formatMarker } from "../markers.js";
 import type { IssueSnapshot } from "../snapshots.js";
 import type { ApprovalsConfig } from "./config.js";
 import type { ApprovalComment, CommandOutcome } from "./ledger.js";
-import { parseApprovalCommand } from "./ledger.js";
+import { parseApprovalCommand, replayApprovals } from "./ledger.js";
 import { ownComments, upsertOwnComment } from "./own-comments.js";
 import type { People } from "./people.js";
 import type { ApprovalPlan, ApprovalStep } from "./plan.js";
@@ -41,6 +41,7 @@ export interface ApprovalCommandPlan {
 export function planApprovalCommand(input: ApprovalCommandInput): ApprovalCommandPlan {
   const { issue, commentId, config } = input;
   const sync = syncApprovalSection(input);
+  const refusalInput = { ...input, issueNumber: issue.number };
   const outcome = sync.ledger.outcomes.get(commentId);
   const command = input.comments.find((comment) => comment.id === commentId);
   const bodySteps: ApprovalPlan =
@@ -53,14 +54,7 @@ export function planApprovalCommand(input: ApprovalCommandInput): ApprovalComman
   const login = command.author.login;
   if (outcome.kind === "refused") {
     return {
-      // The reply names the person: most reasons start with them already.
-      steps: [
-        ...bodySteps,
-        ...reply(
-          input,
-          `${outcome.reason.startsWith(`@${login} `) ? "" : `@${login}, `}${outcome.reason}. Nothing was written.`,
-        ),
-      ],
+      steps: [...bodySteps, ...refusalReply(refusalInput, login, outcome.reason)],
       acknowledge: [],
       outcome,
     };
@@ -92,12 +86,61 @@ export function planApprovalCommand(input: ApprovalCommandInput): ApprovalComman
   };
 }
 
-/** One reply per refused command; a copy left by a racing run is deleted. */
+export interface CommandRefusalInput {
+  issueNumber: number;
+  /** The comment that carries the command. */
+  commentId: number;
+  /** Every comment on the post-mortem (the command's own included unless it was deleted). */
+  comments: readonly ApprovalComment[];
+  /** The commenter, at least. */
+  people: People;
+  config: ApprovalsConfig;
+}
+
+/**
+ * The command of someone who may fill no role (see mayAct): nothing they say can change section 9,
+ * so it is replayed alone, without reading anyone else, and refused with one reply, unless this
+ * person already has one on this post-mortem. Anyone can comment on a public repository as often
+ * as they like: the reply per person, not per comment, keeps their comments from costing writes.
+ */
+export function planCommandRefusal(input: CommandRefusalInput): ApprovalPlan {
+  const command = input.comments.find((comment) => comment.id === input.commentId);
+  if (!command) return [];
+  const outcome = replayApprovals([command], input.config, input.people).outcomes.get(command.id);
+  if (outcome?.kind !== "refused") return [];
+  return refusalReply(input, command.author.login, outcome.reason);
+}
+
+/**
+ * One refusal reply per person and post-mortem, found by the marker naming them in a bot's
+ * comment: the first stands (a later refusal of theirs gets none), copies a racing run left are
+ * deleted. The reply names the person: most reasons start with them already.
+ */
+function refusalReply(
+  input: Pick<CommandRefusalInput, "issueNumber" | "commentId" | "comments">,
+  login: string,
+  reason: string,
+): ApprovalPlan {
+  const existing = ownComments(input.comments, "approve-refusal", (data) =>
+    data.login === undefined
+      ? data.comment === input.commentId
+      : data.login.toLowerCase() === login.toLowerCase(),
+  );
+  const text = `${reason.startsWith(`@${login} `) ? "" : `@${login}, `}${reason}. Nothing was written.`;
+  return upsertOwnComment(
+    existing,
+    input.issueNumber,
+    `${text}\n\n${formatMarker("approve-refusal", { comment: input.commentId, login })}`,
+    { update: false },
+  );
+}
+
+/** One reply per accepted command that could not be written; a racing run's copy is deleted. */
 function reply(input: ApprovalCommandInput, text: string): ApprovalPlan {
   const existing = ownComments(
     input.comments,
     "approve-refusal",
-    (data) => data.comment === input.commentId,
+    (data) => data.comment === input.commentId && data.login === undefined,
   );
   return upsertOwnComment(
     existing,

@@ -21,6 +21,8 @@ export interface ApprovalComment {
    * reads it from GitHub's edit history (GraphQL `lastEditedAt`), not from `updated_at`.
    */
   edited: boolean;
+  /** GitHub's `author_association` of the comment (see CommentSnapshot), when the source has it. */
+  authorAssociation?: string;
 }
 
 export type ApprovalCommand =

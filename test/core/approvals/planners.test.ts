@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { planApprovalCommand } from "../../../src/core/approvals/commands.js";
+import { planApprovalCommand, planCommandRefusal } from "../../../src/core/approvals/commands.js";
 import { planCloseGate } from "../../../src/core/approvals/gate.js";
 import { judgeApprovals } from "../../../src/core/approvals/judge.js";
 import type { ApprovalComment } from "../../../src/core/approvals/ledger.js";
@@ -14,6 +14,7 @@ import {
   command,
   config,
   formatDay,
+  people,
   postmortemBody,
   postmortemIssue,
 } from "./fixtures.js";
@@ -116,7 +117,7 @@ describe("/approve and /unapprove", () => {
       {
         kind: "createComment",
         issueNumber: 20,
-        body: `@rita may not approve as “Approved By (Tech Lead)”: it needs write permission to this repository and @rita has read. Nothing was written.\n\n${formatMarker("approve-refusal", { comment: 7 })}`,
+        body: `@rita may not approve as “Approved By (Tech Lead)”: it needs write permission to this repository and @rita has read. Nothing was written.\n\n${formatMarker("approve-refusal", { comment: 7, login: "rita" })}`,
       },
     ]);
     expect(plan.acknowledge).toEqual([]);
@@ -130,6 +131,67 @@ describe("/approve and /unapprove", () => {
       },
     );
     expect(planCommand({}, [approve, reply], 7).steps).toEqual([]);
+  });
+
+  it("replies once per person: a later refused command of theirs gets no second reply", () => {
+    const first = command("/approve tl", "rita", { id: 7 });
+    const reply = command(
+      `no\n\n${formatMarker("approve-refusal", { comment: 7, login: "Rita" })}`,
+      bot.login,
+      { id: 8, type: "Bot" },
+    );
+    const second = command("/approve product", "rita", { id: 9 });
+    expect(planCommand({}, [first, reply, second], 9).steps).toEqual([]);
+    // Another person's reply is not theirs, and a marker a person typed is no reply at all.
+    const typed = command(
+      `${formatMarker("approve-refusal", { comment: 9, login: "rita" })}`,
+      "rita",
+    );
+    const paulsReply = command(
+      `no\n\n${formatMarker("approve-refusal", { comment: 5, login: "paul" })}`,
+      bot.login,
+      { id: 6, type: "Bot" },
+    );
+    expect(planCommand({}, [first, paulsReply, typed, second], 9).steps).toEqual([
+      {
+        kind: "createComment",
+        issueNumber: 20,
+        body: `@rita may not approve as “Approved By (Product/Business)”: it needs write permission to this repository and @rita has read. Nothing was written.\n\n${formatMarker("approve-refusal", { comment: 9, login: "rita" })}`,
+      },
+    ]);
+  });
+
+  it("refuses the command of someone who may fill no role from it alone, once per person", () => {
+    const outsider = command("/approve", "olga", { id: 30 });
+    const input = {
+      issueNumber: 20,
+      commentId: 30,
+      comments: [outsider],
+      people: people({ olga: "none" }),
+      config,
+    };
+    expect(planCommandRefusal(input)).toEqual([
+      {
+        kind: "createComment",
+        issueNumber: 20,
+        body: `@olga may not fill any approver role (“Approved By (Tech Lead)”: it needs write permission to this repository and @olga has none; “Approved By (Product/Business)”: it needs write permission to this repository and @olga has none). Nothing was written.\n\n${formatMarker("approve-refusal", { comment: 30, login: "olga" })}`,
+      },
+    ]);
+    const reply = command(
+      `no\n\n${formatMarker("approve-refusal", { comment: 30, login: "olga" })}`,
+      bot.login,
+      { id: 31, type: "Bot" },
+    );
+    const again = command("/unapprove", "olga", { id: 32 });
+    expect(
+      planCommandRefusal({ ...input, commentId: 32, comments: [outsider, reply, again] }),
+    ).toEqual([]);
+    // Two racing runs each replied: the later copy goes. A deleted command gets no reply.
+    const copy = { ...reply, id: 33 };
+    expect(
+      planCommandRefusal({ ...input, commentId: 32, comments: [outsider, reply, again, copy] }),
+    ).toEqual([{ kind: "deleteComment", commentId: 33 }]);
+    expect(planCommandRefusal({ ...input, commentId: 99 })).toEqual([]);
   });
 
   it("refuses an unknown alias, a role someone else holds, and a second role for the same person", () => {
