@@ -169,14 +169,22 @@ export function mayConcernFlows(eventName: string, payload: unknown): boolean {
     const labels = issue.labels;
     return !Array.isArray(labels) || labels.length > 0;
   }
+  const author = issue.user;
+  const changes = payload.changes;
+  const before = isObject(changes) && isObject(changes.body) ? changes.body.from : undefined;
+  if (isObject(author) && author.type === "Bot" && action === "edited") {
+    // A post-mortem's marker edited away, whatever the body is now (the guard puts it back).
+    if (typeof before === "string" && before.includes(POSTMORTEM_MARKER)) return true;
+  }
   const body = issue.body;
   if (typeof body !== "string") return false;
   // Corrective-action children and post-mortems are written by a bot (the App or the Action),
   // except a post-mortem a person wrote and the bot adopted: it carries the marker too.
-  const author = issue.user;
   if (!isObject(author) || author.type !== "Bot") {
     return action === "edited" && body.includes(POSTMORTEM_MARKER);
   }
   if (body.includes(CAPA_MARKER)) return CAPA_CHILD_ACTIONS.includes(action);
+  // A post-mortem's label removed (the guard puts it back).
+  if (action === "unlabeled") return body.includes(POSTMORTEM_MARKER);
   return action === "edited" && body.includes(POSTMORTEM_MARKER);
 }

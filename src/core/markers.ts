@@ -21,6 +21,8 @@ const markerSchemas = {
   duplicate: z.object({ of: z.number().int().positive() }),
   error: z.object({ key: z.string().min(1) }),
   refusal: z.object({ comment: z.number().int().positive() }),
+  /** The one comment saying a post-mortem's label or marker was put back after a change. */
+  guard: z.object({ issue: z.number().int().positive(), what: z.enum(["label", "marker"]) }),
   /** On an incident declared by someone who may not: held until someone with triage confirms it. */
   held: z.object({ incident: z.number().int().positive() }),
   /** The approval gate's one comment on a post-mortem. */

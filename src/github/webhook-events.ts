@@ -3,6 +3,8 @@ import { CAPA_CHILD_ACTIONS, CONFIG_PATH } from "../core/constants.js";
 import { FORMS_DIRECTORY } from "../core/forms/definition.js";
 import type { IncidentEvent } from "../core/incident/events.js";
 import { isPostmortemCommand } from "../core/incident/events.js";
+import type { GuardEvent } from "../core/guard/events.js";
+import { markerLostIn } from "../core/guard/plan.js";
 import { findMarker } from "../core/markers.js";
 import type { IssueSnapshot, RepositoryRef } from "../core/snapshots.js";
 import type { CapaEvent } from "../core/capa/events.js";
@@ -283,4 +285,25 @@ function incidentChange(payload: TimelineWebhookPayload): IncidentChange | undef
     default:
       return undefined;
   }
+}
+
+/**
+ * A post-mortem a bot opened losing its label, or an edit that removed or altered its marker:
+ * decided from the payload (the edit's `changes` say what the body was), so the App's own edits,
+ * which keep the marker, cost nothing.
+ */
+export function readGuardEvent(name: string, payload: CapaWebhookPayload): GuardEvent | undefined {
+  if (name !== "issues" || !payload.issue || !payload.sender) return undefined;
+  const issue = issueFromApi(payload.issue);
+  if (issue.isPullRequest || issue.author.type !== "Bot") return undefined;
+  const sender = accountFromApi(payload.sender);
+  if (payload.action === "unlabeled") {
+    if (!payload.label || sender.login === issue.author.login) return undefined;
+    if (findMarker(issue.body, "postmortem") === undefined) return undefined;
+    return { kind: "unlabeled", issue, label: payload.label.name, sender };
+  }
+  const before = payload.changes?.body?.from;
+  if (payload.action !== "edited" || before === undefined) return undefined;
+  const event: GuardEvent = { kind: "edited", issue, before, sender };
+  return markerLostIn(event) === undefined ? undefined : event;
 }

@@ -8,6 +8,7 @@ import { canDismissTimeline } from "../core/timeline/events.js";
 import { readApprovalEvent } from "../github/approval-events.js";
 import type { AdoptionEvent, TimelineWebhookPayload } from "../github/webhook-events.js";
 import {
+  readGuardEvent,
   readAdoptionEvent,
   readCapaEvent,
   readIncidentEvent,
@@ -20,6 +21,9 @@ import { handleApprovalEvent, IGNORED } from "./approval-handler.js";
 import { handleCapaEvent } from "./capa-handler.js";
 import type { FrontDoor, HandlerDeps } from "./deps.js";
 import { handleIncidentEvent } from "./incident-handler.js";
+import type { GuardEvent } from "../core/guard/events.js";
+import { handleGuardEvent } from "./guard-handler.js";
+import { sameLabel } from "../core/config.js";
 import { loadConfig } from "./load-config.js";
 import { handleTimelineEvent, timelineIssueOf } from "./timeline-handler.js";
 
@@ -95,6 +99,27 @@ export const adoptionFlow: Flow<AdoptionEvent, string> = {
 };
 
 /**
+ * A post-mortem stays one: its label or marker, removed by someone below
+ * `approvals.forceClosePermission`, is put back. First in the list, so that the flows after it
+ * see the post-mortem as it was meant to be.
+ */
+export const guardFlow: Flow<GuardEvent, string> = {
+  name: "guard",
+  frontDoors: ["app", "action"],
+  deliveries: ["issues"],
+  read: readGuardEvent,
+  wants: (event, known, frontDoor) =>
+    !flowsRunElsewhere(known, frontDoor) &&
+    (event.kind !== "unlabeled" ||
+      !known?.ok ||
+      known.config.postmortemLabels.some((name) => sameLabel(name, event.label))),
+  issueOf: (event) => event.issue.number,
+  subject: (event) => `Post-mortem #${event.issue.number}, guard`,
+  handle: handleGuardEvent,
+  outcomeOf: (outcome) => outcome,
+};
+
+/**
  * The incident's history in its post-mortem. App only: it follows every change of an incident,
  * which would start a workflow run each (see the README, "What differs from the App").
  */
@@ -139,7 +164,14 @@ export const approvalFlow: Flow<ApprovalEvent, ApprovalResult> = {
 };
 
 /** Every flow, in the order one delivery runs them. */
-export const FLOWS = [incidentFlow, capaFlow, adoptionFlow, timelineFlow, approvalFlow] as const;
+export const FLOWS = [
+  guardFlow,
+  incidentFlow,
+  capaFlow,
+  adoptionFlow,
+  timelineFlow,
+  approvalFlow,
+] as const;
 
 export type AnyFlow = (typeof FLOWS)[number];
 

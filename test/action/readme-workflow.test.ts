@@ -202,6 +202,28 @@ describe("the README's workflow for the Action", () => {
     expect(job("issues", "closed")).toBe(false);
   });
 
+  it("runs for a bot's post-mortem whose label someone removed, and skips its CAPA children", () => {
+    emulator.addUser("postmortem-bot[bot]", "write", { type: "Bot" });
+    const number = emulator.openIssue({
+      by: "postmortem-bot[bot]",
+      title: "Post-mortem: outage",
+      body: postmortemBody(),
+      labels: ["postmortem"],
+    }).number as number;
+    emulator.removeLabel({ by: "dave", issue: number, label: "postmortem" });
+    expect(job("issues", "unlabeled")).toBe(true);
+    emulator.closeIssue({ by: "dave", issue: number });
+    expect(job("issues", "closed")).toBe(true);
+    const child = emulator.openIssue({
+      by: "postmortem-bot[bot]",
+      title: "CAPA: Add a check",
+      body: `From #${number}.\n\n<!-- postmortem-bot:capa {"parent":${number},"key":"k"} -->\n`,
+      labels: ["capa"],
+    }).number as number;
+    emulator.closeIssue({ by: "dave", issue: child });
+    expect(job("issues", "closed")).toBe(false);
+  });
+
   it("runs when the post-mortem label is added", () => {
     emulator.addLabel({ by: "dave", issue: ordinary(), label: "postmortem" });
     expect(job("issues", "labeled")).toBe(true);
@@ -272,6 +294,7 @@ describe("the README's one workflow for everything (flows.runIn: action)", () =>
     for (const action of [
       "opened",
       "labeled",
+      "unlabeled",
       "edited",
       "closed",
       "reopened",
@@ -342,6 +365,17 @@ describe("the README's one workflow for everything (flows.runIn: action)", () =>
     expect(runs("issue_comment", "created")).toBe(true);
     emulator.assign({ by: "dave", issue: number, assignees: ["tina"] });
     expect(runs("issues", "assigned")).toBe(false);
+  });
+
+  it("runs when someone removes the label of a post-mortem the Action opened", () => {
+    const number = emulator.openIssue({
+      by: ACTIONS_BOT,
+      title: "Post-mortem: outage",
+      body: postmortemBody(),
+      labels: ["postmortem"],
+    }).number as number;
+    emulator.removeLabel({ by: "dave", issue: number, label: "postmortem" });
+    expect(runs("issues", "unlabeled")).toBe(true);
   });
 
   it("skips /approve on a post-mortem by someone with no role, unless vars.POSTMORTEM_APPROVERS lists them", () => {

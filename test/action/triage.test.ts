@@ -285,7 +285,11 @@ describe("mayConcernFlows", () => {
             for (const labels of [[], [{ name: "incident" }]])
               for (const comment of comments)
                 for (const sender of senders)
-                  for (const changes of [undefined, { body: { from: "before" } }])
+                  for (const changes of [
+                    undefined,
+                    { body: { from: "before" } },
+                    { body: { from: '<!-- postmortem-bot:postmortem {"incident":1} -->' } },
+                  ])
                     for (const pullRequest of [undefined, { url: "u" }]) {
                       const payload = {
                         ...(action === undefined ? {} : { action }),
@@ -301,6 +305,7 @@ describe("mayConcernFlows", () => {
                           ...(pullRequest === undefined ? {} : { pull_request: pullRequest }),
                         },
                         ...(action === "labeled" ? { label: { name: "incident" } } : {}),
+                        ...(action === "unlabeled" ? { label: { name: "postmortem" } } : {}),
                         ...(comment === undefined ? {} : { comment }),
                         ...(changes === undefined ? {} : { changes }),
                         sender,

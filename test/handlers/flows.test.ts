@@ -6,6 +6,7 @@ import { deliveriesOf, flowsOf, readsEventsNamed } from "../../src/handlers/flow
 describe("the flow list", () => {
   it("names the flows each front door runs, in the order one delivery runs them", () => {
     expect(flowsOf("app").map((flow) => flow.name)).toEqual([
+      "guard",
       "incident",
       "capa",
       "adoption",
@@ -14,6 +15,7 @@ describe("the flow list", () => {
     ]);
     // The timeline follows every change of an incident: a workflow run each would be too dear.
     expect(flowsOf("action").map((flow) => flow.name)).toEqual([
+      "guard",
       "incident",
       "capa",
       "adoption",

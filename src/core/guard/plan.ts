@@ -1,0 +1,91 @@
+import type { Permission } from "../approvals/config.js";
+import { permissionAtLeast } from "../approvals/people.js";
+import type { Config } from "../config.js";
+import { sameLabel } from "../config.js";
+import { findMarker, formatMarker, setMarker } from "../markers.js";
+import type { Plan } from "../plan.js";
+import type { CommentSnapshot, IssueSnapshot } from "../snapshots.js";
+import type { GuardEvent } from "./events.js";
+
+/**
+ * What keeps a post-mortem one: the App or the Action opened it (its author, read from GitHub),
+ * and its post-mortem label and marker are how the gate, the release gate and the report find
+ * it. Anyone with triage access can remove a label, and anyone who can edit the body can remove
+ * the marker: below `approvals.forceClosePermission` such a change is put back, with one comment.
+ */
+export interface GuardState {
+  /** The post-mortem as it is now. */
+  issue: IssueSnapshot;
+  comments: readonly CommentSnapshot[];
+  /** The sender's permission now, read from GitHub. */
+  senderPermission: Permission;
+}
+
+/** The marker the body had before the edit, when an edit removed or altered it. */
+export function markerLostIn(event: GuardEvent & { kind: "edited" }) {
+  const before = findMarker(event.before, "postmortem");
+  if (before === undefined) return undefined;
+  const after = findMarker(event.issue.body, "postmortem");
+  return sameMarker(before, after) ? undefined : before;
+}
+
+export function planGuard(event: GuardEvent, config: Config, state: GuardState): Plan {
+  if (permissionAtLeast(state.senderPermission, config.approvals.forceClosePermission)) return [];
+  const { issue } = state;
+  if (event.kind === "unlabeled") {
+    if (!config.postmortemLabels.some((name) => sameLabel(name, event.label))) return [];
+    if (issue.labels.some((name) => sameLabel(name, event.label))) return [];
+    return [
+      { kind: "addLabels", issueNumber: issue.number, labels: [event.label] },
+      ...sayOnce(issue, state.comments, "label", event, config),
+    ];
+  }
+  const lost = findMarker(event.before, "postmortem");
+  if (lost === undefined || sameMarker(lost, findMarker(issue.body, "postmortem"))) return [];
+  return [
+    {
+      kind: "updateIssueBody",
+      issueNumber: issue.number,
+      body: setMarker(issue.body, "postmortem", lost),
+    },
+    ...sayOnce(issue, state.comments, "marker", event, config),
+  ];
+}
+
+function sameMarker(
+  a: ReturnType<typeof findMarker<"postmortem">>,
+  b: ReturnType<typeof findMarker<"postmortem">>,
+): boolean {
+  return (
+    a?.incident === b?.incident &&
+    a?.severity === b?.severity &&
+    (a === undefined) === (b === undefined)
+  );
+}
+
+function sayOnce(
+  issue: IssueSnapshot,
+  comments: readonly CommentSnapshot[],
+  what: "label" | "marker",
+  event: GuardEvent,
+  config: Config,
+): Plan {
+  const said = comments.some(
+    (comment) =>
+      comment.author.type === "Bot" &&
+      findMarker(comment.body, "guard")?.issue === issue.number &&
+      findMarker(comment.body, "guard")?.what === what,
+  );
+  if (said) return [];
+  const change =
+    what === "label"
+      ? `removed the \`${event.kind === "unlabeled" ? event.label : config.postmortemLabels[0]!}\` label`
+      : "removed or changed the post-mortem's hidden marker";
+  return [
+    {
+      kind: "createComment",
+      issueNumber: issue.number,
+      body: `🔒 @${event.sender.login} ${change}, so it was put back: this issue stays a post-mortem, and its close gate, reminders and release gate go on. Only someone with ${config.approvals.forceClosePermission} permission or more can change that.\n\n${formatMarker("guard", { issue: issue.number, what })}`,
+    },
+  ];
+}
