@@ -50,6 +50,7 @@ export async function handleCapaEvent(
   const config = loaded.config;
 
   let outcome: CapaOutcome = "converged";
+  let restoredRights: EditRights | undefined;
   if (event.kind === "ownEditOverwrote") {
     const current = await gateway.getIssue(event.postmortem);
     if (!current || !isOpenedPostmortem(current)) return "ignored";
@@ -65,6 +66,10 @@ export async function handleCapaEvent(
     // Restored: go on and show the CAPA state on the restored text. Quoted in a comment: done.
     if (recovery[0]?.kind !== "updateIssueBody") return "restored";
     outcome = "restored";
+    // Only people with write access (and bots with issue rights) can edit a body the App wrote,
+    // so the restored text opens what it asks for; what was refused stays refused (nothing in it
+    // counts as checked anew), and a bot's edit was refused when its own delivery came.
+    restoredRights = { by: "writer", login: "", before: event.before, after: event.before };
   }
 
   const capaLabel = config.capa.labels[0]!;
@@ -75,7 +80,7 @@ export async function handleCapaEvent(
   const assignable = new Map<string, boolean>();
   let incident: CapaState["incident"];
   let subIssues: SubIssueSupport = "supported";
-  let rights: EditRights | undefined;
+  let rights: EditRights | undefined = restoredRights;
   /** Children this run asked GitHub to open: `capa.maxChildrenPerEdit` bounds them per edit. */
   let opening = 0;
 
@@ -125,7 +130,9 @@ export async function handleCapaEvent(
         gateway,
         event.kind === "postmortemEdited" ? event.edit : undefined,
       );
-      if (rights.by === "writer") assignable.set(rights.login.toLowerCase(), true);
+      if (rights.by === "writer" && rights.login !== "") {
+        assignable.set(rights.login.toLowerCase(), true);
+      }
       const budget = config.capa.maxChildrenPerEdit - opening;
       const who = { postmortem, children, comments, edit: rights, budget };
       for (const login of loginsToCheck(who, config)) {

@@ -14,7 +14,10 @@ import type { Plan } from "../plan.js";
 export type EditRights =
   /** No person's edit started this run (a sweep, a child's change, a restore): open nothing. */
   | { by: "nobody" }
-  /** An edit by someone with write access or more: what `after` asks for may be opened. */
+  /**
+   * An edit by someone with write access or more: what `after` asks for may be opened (a refused
+   * action only if this edit asks for it anew). `login` is empty for a restored edit (lost-edit.ts).
+   */
   | { by: "writer"; login: string; before: string; after: string }
   /** An edit by anyone else: what it asked for anew is refused. */
   | {
