@@ -15,6 +15,14 @@ describe("documentation stays true to the code", () => {
     for (const key of Object.keys(configSchema.shape)) expect(readme).toContain(`| \`${key}\``);
   });
 
+  it("the README's configuration table has a row for each CAPA limit", () => {
+    const readme = read("README.md");
+    for (const key of ["maxChildrenPerEdit"]) {
+      expect(configSchema.shape.capa.unwrap().shape).toHaveProperty(key);
+      expect(readme).toContain(`| \`capa.${key}\``);
+    }
+  });
+
   it("the README's quick start gives the demo and the test command, and CI runs the same tests", () => {
     const readme = read("README.md");
     expect(readme).toContain("npm ci && npm run demo");

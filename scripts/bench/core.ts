@@ -85,6 +85,9 @@ export function benchCore(sizes: number[], checked = 10, runs = 40): CoreFigure[
       assignable: new Map(),
       subIssues: "supported" as const,
       today: "2026-11-27",
+      // A writer's edit that checked the boxes: the planner opens them.
+      edit: { by: "writer" as const, login: "carol", before: "", after: body },
+      budget: defaultConfig.capa.maxChildrenPerEdit,
     };
     planCapa(defaultConfig, state);
     const times: number[] = [];

@@ -143,9 +143,15 @@ export function readCapaEvent(name: string, payload: CapaWebhookPayload): CapaEv
   const issue = issueFromApi(payload.issue);
   if (!isAppIssue(issue)) {
     // Maybe a post-mortem a person wrote and the App adopted; the handler checks the adoption.
-    const edited = payload.action === "edited" && payload.changes?.body?.from !== undefined;
-    return edited && payload.sender.type !== "Bot" && findMarker(issue.body, "postmortem")
-      ? { kind: "postmortemEdited", postmortem: issue.number }
+    const before = payload.action === "edited" ? payload.changes?.body?.from : undefined;
+    return before !== undefined &&
+      payload.sender.type !== "Bot" &&
+      findMarker(issue.body, "postmortem")
+      ? {
+          kind: "postmortemEdited",
+          postmortem: issue.number,
+          edit: { sender: accountFromApi(payload.sender), before, after: issue.body },
+        }
       : undefined;
   }
 
@@ -166,7 +172,11 @@ export function readCapaEvent(name: string, payload: CapaWebhookPayload): CapaEv
       ? { kind: "ownEditOverwrote", postmortem: issue.number, before, written: issue.body }
       : undefined;
   }
-  return { kind: "postmortemEdited", postmortem: issue.number };
+  return {
+    kind: "postmortemEdited",
+    postmortem: issue.number,
+    edit: { sender: accountFromApi(payload.sender), before, after: issue.body },
+  };
 }
 
 function isAppIssue(issue: IssueSnapshot): boolean {

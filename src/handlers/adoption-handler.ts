@@ -64,8 +64,16 @@ export async function handleAdoptionEvent(
       const plan = planAdoption(state, config);
       if (plan.length > 0) return { write: plan };
       if (!isAdopted(issue, comments)) return { done: "refused" };
-      // Boxes checked before the adoption become children now.
-      await handleCapaEvent({ kind: "postmortemEdited", postmortem: issue.number }, deps);
+      // Boxes checked before the adoption are the author's: they become children now if the
+      // author has write access, and are refused (unchecked, one comment) otherwise.
+      await handleCapaEvent(
+        {
+          kind: "postmortemEdited",
+          postmortem: issue.number,
+          edit: { sender: issue.author, before: "", after: issue.body },
+        },
+        deps,
+      );
       return { done: "adopted" };
     },
   });

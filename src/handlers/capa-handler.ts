@@ -1,6 +1,13 @@
-import type { CapaEvent } from "../core/capa/events.js";
+import type { CapaEvent, PersonEdit } from "../core/capa/events.js";
+import type { EditRights } from "../core/capa/rights.js";
 import type { CapaState, MissingChild, SubIssueSupport } from "../core/capa/plan.js";
-import { childrenOf, loginsToCheck, needsIncident, planCapa } from "../core/capa/plan.js";
+import {
+  asksForChildren,
+  childrenOf,
+  loginsToCheck,
+  needsIncident,
+  planCapa,
+} from "../core/capa/plan.js";
 import { linkedIssueNumbers } from "../core/capa/items.js";
 import { flowsRunElsewhere } from "../core/flows/config.js";
 import { planLostEditRecovery } from "../core/capa/lost-edit.js";
@@ -11,7 +18,7 @@ import { findMarker } from "../core/markers.js";
 import type { Plan, Step } from "../core/plan.js";
 import type { IssueSnapshot } from "../core/snapshots.js";
 import { todayIn } from "../core/time.js";
-import type { GitHubGateway } from "../github/gateway.js";
+import type { GitHubGateway, Permission } from "../github/gateway.js";
 import { SubIssueError } from "../github/gateway.js";
 import { converge } from "./converge.js";
 import type { HandlerDeps } from "./deps.js";
@@ -43,6 +50,7 @@ export async function handleCapaEvent(
   const config = loaded.config;
 
   let outcome: CapaOutcome = "converged";
+  let restoredRights: EditRights | undefined;
   if (event.kind === "ownEditOverwrote") {
     const current = await gateway.getIssue(event.postmortem);
     if (!current || !isOpenedPostmortem(current)) return "ignored";
@@ -58,6 +66,10 @@ export async function handleCapaEvent(
     // Restored: go on and show the CAPA state on the restored text. Quoted in a comment: done.
     if (recovery[0]?.kind !== "updateIssueBody") return "restored";
     outcome = "restored";
+    // Only people with write access (and bots with issue rights) can edit a body the App wrote,
+    // so the restored text opens what it asks for; what was refused stays refused (nothing in it
+    // counts as checked anew), and a bot's edit was refused when its own delivery came.
+    restoredRights = { by: "writer", login: "", before: event.before, after: event.before };
   }
 
   const capaLabel = config.capa.labels[0]!;
@@ -68,12 +80,18 @@ export async function handleCapaEvent(
   const assignable = new Map<string, boolean>();
   let incident: CapaState["incident"];
   let subIssues: SubIssueSupport = "supported";
+  let rights: EditRights | undefined = restoredRights;
+  /** Children this run asked GitHub to open: `capa.maxChildrenPerEdit` bounds them per edit. */
+  let opening = 0;
 
   return converge<Step, CapaOutcome>({
     what: `Post-mortem #${event.postmortem}`,
     maxRounds: MAX_CAPA_ROUNDS,
     log,
-    apply: (step) => gateway.apply(step),
+    apply: (step) => {
+      if (step.kind === "createIssue") opening++;
+      return gateway.apply(step);
+    },
     absorbs: (error) => {
       if (!(error instanceof SubIssueError)) return false;
       subIssues = error.reason;
@@ -107,15 +125,21 @@ export async function handleCapaEvent(
           (child) => !labeled.some((other) => other.number === child.number),
         ),
       ];
-      for (const login of loginsToCheck({ postmortem, children }, config)) {
+      // Read once per run, when it matters: the sender's permission as GitHub has it now.
+      rights ??= await editRights(
+        gateway,
+        event.kind === "postmortemEdited" ? event.edit : undefined,
+      );
+      if (rights.by === "writer" && rights.login !== "") {
+        assignable.set(rights.login.toLowerCase(), true);
+      }
+      const budget = config.capa.maxChildrenPerEdit - opening;
+      const who = { postmortem, children, comments, edit: rights, budget };
+      for (const login of loginsToCheck(who, config)) {
         if (!assignable.has(login)) assignable.set(login, await gateway.isAssignable(login));
       }
       const incidentNumber = findMarker(postmortem.body, "postmortem")?.incident;
-      if (
-        !incident &&
-        incidentNumber !== undefined &&
-        needsIncident({ postmortem, children }, config)
-      ) {
+      if (!incident && incidentNumber !== undefined && needsIncident(who, config)) {
         const issue = await gateway.getIssue(incidentNumber);
         incident = {
           number: incidentNumber,
@@ -137,10 +161,41 @@ export async function handleCapaEvent(
         assignable,
         subIssues,
         today: todayIn(clock(), config.timezone),
+        edit: rights,
+        budget,
       });
       return plan.length === 0 ? { done: outcome } : { write: plan };
     },
   });
+}
+
+const WRITERS: readonly Permission[] = ["write", "maintain", "admin"];
+/** Collaborators below write: mentioned in a refusal (anyone else is named without a mention). */
+const READERS: readonly Permission[] = ["read", "triage"];
+
+/**
+ * What the edit this run handles may open. The permission is read only when the saved body asks
+ * for a child at all (a checked box or an owner-and-date row without one): other edits cost
+ * nothing more. A bot's edit here is another App's or workflow's, never this App's (its own
+ * edits are `ownEditOverwrote` or nothing): it opens nothing.
+ */
+async function editRights(
+  gateway: GitHubGateway,
+  edit: PersonEdit | undefined,
+): Promise<EditRights> {
+  if (!edit || !asksForChildren(edit.after)) return { by: "nobody" };
+  const { login, type } = edit.sender;
+  const permission: Permission = type === "Bot" ? "none" : await gateway.getPermission(login);
+  if (WRITERS.includes(permission)) {
+    return { by: "writer", login, before: edit.before, after: edit.after };
+  }
+  return {
+    by: "other",
+    login,
+    mention: READERS.includes(permission),
+    before: edit.before,
+    after: edit.after,
+  };
 }
 
 async function applyAll(gateway: GitHubGateway, plan: Plan): Promise<void> {

@@ -291,6 +291,55 @@ describe("with flows.runIn: action, the Action alone runs the incident and CAPA 
     expect(onlyChild(emulator, postmortem, RUNBOOKS).body).toContain("Due: 2027-01-10\n");
   }, 120_000);
 
+  it("an adopted post-mortem's author without write access: boxes checked before and after the adoption are unchecked with one comment each, no child", async () => {
+    emulator.setPermission("carol", "triage");
+    const incident = openIncident();
+    const seed = readFileSync(new URL("../fixtures/seed-template.md", import.meta.url), "utf8");
+    const postmortem = emulator.openIssue({
+      by: "rita",
+      title: "Post-mortem: checkout down",
+      body: check(
+        VALIDATION,
+        " @acme/everyone",
+      )(seed.replace("- **Incident ID:**  \n", `- **Incident ID:** #${incident}  \n`)),
+    }).number as number;
+    emulator.addLabel({ by: "carol", issue: postmortem, label: "postmortem" });
+
+    const adoption = await run(lastEvent("issues", "labeled"));
+
+    expect(adoption.exitCode).toBe(0);
+    expect(adoption.stdout).toContain(`#${postmortem}, adoption: adopted`);
+    expect(childrenOf(emulator, postmortem)).toEqual([]);
+    expect(emulator.issue(postmortem).body).toContain(`- [ ] ${VALIDATION} @acme/everyone\n`);
+    expect(adoption.requests).toContain(
+      "GET /repos/acme/service/collaborators/rita/permission 200",
+    );
+    const refusals = () =>
+      commentsBy(postmortem, ACTIONS_BOT)
+        .map((c) => c.body)
+        .filter((b) => b.startsWith("@rita asked for"));
+    expect(refusals()).toEqual([
+      `@rita asked for corrective-action issues for “${VALIDATION}”, but only people with write access to this repository can open them, so nothing was opened and the boxes were unchecked. Someone with write access can check a box again (or write a Follow-Up row again) to open its issue.\n\n<!-- postmortem-bot:notice {"key":"refused:rita:976133d86292c035"} -->`,
+    ]);
+
+    // rita checks another box on her issue: the same, one more comment, nothing opened.
+    emulator.editBody({
+      by: "rita",
+      issue: postmortem,
+      body: check(RUNBOOKS, " @outsider")(emulator.issue(postmortem).body as string),
+    });
+    const edit = await run(lastEvent("issues", "edited"));
+
+    expect(edit.exitCode).toBe(0);
+    expect(actionWrites(edit.since)).toEqual([
+      `PATCH /repos/acme/service/issues/${postmortem}`,
+      `POST /repos/acme/service/issues/${postmortem}/comments`,
+    ]);
+    expect(emulator.issue(postmortem).body).toContain(`- [ ] ${RUNBOOKS} @outsider\n`);
+    expect(refusals()).toHaveLength(2);
+    expect(childrenOf(emulator, postmortem)).toEqual([]);
+  }, 120_000);
+
   it("concurrent runs of the same event → one open post-mortem, one link comment, one child per box", async () => {
     const incident = openIncident();
     const labeled = lastEvent("issues", "labeled");

@@ -1,9 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { stampBase } from "../../src/core/capa/lost-edit.js";
-import type { FakeGitHub } from "../support/github-api.js";
 import { useFakeGitHub } from "../support/github-api.js";
 import { createTestProbot } from "../support/probot.js";
-import type { FakeRepo } from "../support/repo-state.js";
 import { webhook } from "../support/webhooks.js";
 import {
   app,
@@ -11,51 +9,18 @@ import {
   asPayloadIssue,
   closed,
   edited,
-  expectOnePostmortem,
   labeled,
   opened,
-  repositoryWithIncident,
-  serveAssignees,
-  serveConfig,
   loseAnswerOfNextCreate,
 } from "./harness.js";
-
-const VALIDATION = "- [ ] Add automated validation checks (CI/CD gates)";
-const RUNBOOKS = "- [ ] Update runbooks/playbooks";
-
-/** An incident with its post-mortem (#2) opened by the App, ready for CAPA edits. */
-async function withPostmortem(api: FakeGitHub, unassignable: string[] = []) {
-  const { repo, incident } = repositoryWithIncident(api);
-  serveConfig(api);
-  serveAssignees(api, unassignable);
-  const probot = await createTestProbot(app);
-  await probot.deliver(labeled(incident));
-  const postmortem = repo.issue(expectOnePostmortem(repo).number)!;
-  const mark = api.requests.length;
-  /** The requests since the post-mortem was opened. */
-  const requestsSince = () => api.requests.slice(mark);
-  return { repo, postmortem, requestsSince, ...probot };
-}
-
-/** A person edits the post-mortem's body: the fake repository changes, then the webhook arrives. */
-function personEdits(
-  repo: FakeRepo,
-  number: number,
-  edit: (body: string) => string,
-  sender = "alice",
-) {
-  const issue = repo.issue(number)!;
-  const from = issue.body ?? "";
-  issue.body = edit(from);
-  return edited(issue, from, sender);
-}
-
-const childrenIn = (repo: FakeRepo) =>
-  repo.issues.filter((issue) => issue.labels.some((label) => label.name === "capa"));
-const writes = <T extends { method: string; path: string }>(requests: T[]) =>
-  requests
-    .filter((request) => request.method !== "GET")
-    .map((request) => `${request.method} ${request.path}`);
+import {
+  childrenIn,
+  personEdits,
+  RUNBOOKS,
+  VALIDATION,
+  withPostmortem,
+  writes,
+} from "./capa-harness.js";
 
 describe("checked CAPA boxes become child issues", () => {
   const api = useFakeGitHub();
@@ -170,7 +135,7 @@ describe("checked CAPA boxes become child issues", () => {
     expect(repo.issue(2)!.body!.match(/\(#\d+\) \|/g)).toHaveLength(1);
   });
 
-  it("checks thirty boxes at once, one child each", async () => {
+  it("checks thirty boxes at once: twenty children, one comment for the rest, the next edit opens them", async () => {
     const { repo, postmortem, deliver, requestsSince } = await withPostmortem(api);
     const lines = Array.from(
       { length: 30 },
@@ -183,22 +148,39 @@ describe("checked CAPA boxes become child issues", () => {
       ),
     );
 
-    expect(childrenIn(repo)).toHaveLength(30);
-    expect(
-      writes(requestsSince()).filter((request) => request === "POST /repos/acme/web/issues"),
-    ).toHaveLength(30);
-    expect(
-      writes(requestsSince()).filter((request) => request.endsWith("/sub_issues")),
-    ).toHaveLength(30);
-    expect(writes(requestsSince()).filter((request) => request.startsWith("PATCH"))).toHaveLength(
-      1,
+    // `capa.maxChildrenPerEdit` (20): the first twenty in the post-mortem's order.
+    expect(childrenIn(repo).map((child) => child.title)).toEqual(
+      Array.from({ length: 20 }, (_, index) => `CAPA: Action ${index + 1}`),
     );
-    // The budget of issue #9: at most 2k + 3 writes (k creates, k links, the label, one update
-    // of the post-mortem), and reads that do not grow with k: three per round, the owner's
+    expect(writes(requestsSince())).toEqual([
+      "POST /repos/acme/web/labels",
+      ...Array<string>(20).fill("POST /repos/acme/web/issues"),
+      "POST /repos/acme/web/issues/2/comments",
+      ...Array<string>(20).fill("POST /repos/acme/web/issues/2/sub_issues"),
+      "PATCH /repos/acme/web/issues/2",
+    ]);
+    expect(repo.comments.get(2)?.map((comment) => comment.body.split("\n")[0])).toEqual([
+      "10 more corrective actions were not opened: one edit opens at most 20 (`capa.maxChildrenPerEdit`). Save the post-mortem again (any edit by someone with write access) to open the next ones.",
+    ]);
+    // Reads that do not grow with k: three per round, the editor's permission and the owner's
     // assignability once.
-    const k = 30;
-    expect(writes(requestsSince()).length).toBeLessThanOrEqual(2 * k + 3);
-    expect(requestsSince().filter((request) => request.method === "GET").length).toBe(3 * 3 + 1);
+    expect(requestsSince().filter((request) => request.method === "GET").length).toBe(3 * 3 + 2);
+
+    // alice saves again: the other ten are opened, and nothing is said again.
+    const mark = api.requests.length;
+    await deliver(
+      personEdits(repo, postmortem.number, (body) =>
+        body.replace("- What worked well?", "- What worked well? Paging."),
+      ),
+    );
+    expect(childrenIn(repo)).toHaveLength(30);
+    expect(writes(api.requests.slice(mark))).toEqual([
+      "POST /repos/acme/web/labels",
+      ...Array<string>(10).fill("POST /repos/acme/web/issues"),
+      ...Array<string>(10).fill("POST /repos/acme/web/issues/2/sub_issues"),
+      "PATCH /repos/acme/web/issues/2",
+    ]);
+    expect(repo.comments.get(2)).toHaveLength(1);
   });
 
   it("names an owner who cannot be assigned", async () => {
@@ -212,9 +194,10 @@ describe("checked CAPA boxes become child issues", () => {
 
     const [child] = childrenIn(repo);
     expect(child?.assignees).toEqual([]);
-    expect(child?.body).toContain("⚠️ @outsider could not be assigned");
+    expect(child?.body).toContain("**Owner:** `@outsider`  \n");
+    expect(child?.body).toContain("⚠️ `@outsider` could not be assigned");
     expect(repo.comments.get(2)?.map((comment) => comment.body.split("\n")[0])).toEqual([
-      "@outsider could not be assigned “Add automated validation checks (CI/CD gates)” (no access to this repository); the issue names them instead.",
+      "`@outsider` could not be assigned “Add automated validation checks (CI/CD gates)” (not a collaborator of this repository); the issue names them without a mention.",
     ]);
   });
 });

@@ -17,6 +17,7 @@ import {
   repositoryWithIncident,
   serveAssignees,
   serveConfig,
+  servePermissions,
 } from "./harness.js";
 
 const ACTION_RUNS_FLOWS = "flows:\n  runIn: action\n";
@@ -70,6 +71,7 @@ describe("the App and flows.runIn", () => {
       expect(postmortem.user.type).toBe("Bot");
       serveConfig(api, { repo: `flows:\n  runIn: ${runIn}\n` });
       serveAssignees(api);
+      if (handled) servePermissions(api, { alice: "write" });
       const { deliver } = await createTestProbot(app);
 
       await deliver(edited(postmortem, before, "alice"));

@@ -214,3 +214,21 @@ export function loseAnswerOfNextCreate(api: FakeGitHub, repo: FakeRepo) {
     },
   });
 }
+
+/** People's roles here, as GitHub answers `…/collaborators/{username}/permission`; others: none. */
+export function servePermissions(api: FakeGitHub, roles: Record<string, string>) {
+  api.expect(`GET /repos/${OWNER}/${REPO}/collaborators/{username}/permission`, {
+    persist: true,
+    name: "permissions",
+    reply: (request) => {
+      const role = roles[String(request.params.username)] ?? "none";
+      const permission = role === "maintain" ? "write" : role === "triage" ? "read" : role;
+      return [200, { permission, role_name: role, user: null }];
+    },
+  });
+}
+
+/** The read of one person's permission. */
+export function permissionRead(login: string) {
+  return { method: "GET", path: `/repos/${OWNER}/${REPO}/collaborators/${login}/permission` };
+}

@@ -35,6 +35,7 @@ describe("parseConfig", () => {
         defaultOwners: "postmortem-assignees",
         teamAssignees: {},
         dueDays: { P1: 14, P2: 30, P3: 60, P4: 90, default: 30 },
+        maxChildrenPerEdit: 20,
       },
       reminders: {
         every: 7,

@@ -165,7 +165,7 @@ describe("CAPA child issues (e2e)", () => {
       `| ${LOGGING} (#${moved.number}) | @bob | 2026-12-20 | Transferred |`,
     );
     expect(body).toContain(
-      `- [x] ${VALIDATION} → #${deleted.number} · @carol · due 2026-12-15 · Deleted\n`,
+      `- [x] ${VALIDATION} → #${deleted.number} · \`@carol\` · due 2026-12-15 · Deleted\n`,
     );
     expect(appWrites(emulator, mark.seq).filter((w) => w.startsWith("POST"))).toEqual([]);
   });

@@ -44,6 +44,15 @@ export const capaConfigSchema = z
       .describe(
         "Days from checking the box to the due date, by severity, when the line gives no date.",
       ),
+    maxChildrenPerEdit: z
+      .number()
+      .int()
+      .positive()
+      .max(100)
+      .default(20)
+      .describe(
+        "Most child issues one edit of the post-mortem opens; the rest wait for the next edit by someone with write access, and a comment says how many.",
+      ),
   })
   .prefault({})
   .describe("Corrective and preventive actions: checked boxes in section 6 become child issues.");

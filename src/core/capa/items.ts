@@ -16,6 +16,8 @@ export const CLASSIFICATION_SECTION = /^10\.|incident classification/i;
 export const LINK_ARROW = "→";
 const LINK = /→\s*#(\d+)\b/;
 const OWNER = /(?<![\w`/])@([a-z\d](?:[a-z\d-]*[a-z\d])?(?:\/[\w.-]+)?)/i;
+/** In the App's part, an owner it wrote inert (`` `@org/team` ``, no mention) counts too. */
+const APP_OWNER = /(?<![\w/])`?@([a-z\d](?:[a-z\d-]*[a-z\d])?(?:\/[\w.-]+)?)/i;
 const DUE = /(?:\b(?:due:?|by)\s*)?\b(\d{4}-\d{2}-\d{2})\b/i;
 const ISSUE_REFERENCE = /(?<![\w&])#(\d+)\b/;
 
@@ -38,7 +40,7 @@ export function parseLine(text: string): LineParts {
   const appPart = arrow === -1 ? "" : text.slice(arrow);
   const linked = LINK.exec(appPart)?.[1];
   // Owner and date written by the user win over those the App wrote back.
-  const ownerMatch = OWNER.exec(userPart) ?? OWNER.exec(appPart);
+  const ownerMatch = OWNER.exec(userPart) ?? APP_OWNER.exec(appPart);
   const dueMatch = DUE.exec(userPart) ?? DUE.exec(appPart);
   let title = userPart;
   for (const match of [OWNER.exec(userPart), DUE.exec(userPart)]) {

@@ -12,6 +12,8 @@ import { MAX_BODY_LENGTH } from "../template.js";
 import { incidentSeverity } from "../severity.js";
 import type { CapaItem, FollowUpRow, Owner, PostmortemBody } from "./items.js";
 import { stampBase } from "./lost-edit.js";
+import type { EditRights } from "./rights.js";
+import { refusalComment, refusedActions } from "./rights.js";
 import { addDays } from "../time.js";
 import { severityPolicy } from "../policy/resolve.js";
 import { parseIsoDate, readPostmortemBody } from "./items.js";
@@ -40,6 +42,10 @@ export interface CapaState {
   subIssues: SubIssueSupport;
   /** `YYYY-MM-DD` in the configured time zone: the day the box counts as checked. */
   today: string;
+  /** Who saved the edit this run handles, and so what it may open (see rights.ts). */
+  edit: EditRights;
+  /** How many children this run may still open (`capa.maxChildrenPerEdit` less those opened). */
+  budget: number;
 }
 
 /** A child issue as the planner sees it: the issue, and what its body says. */
@@ -67,25 +73,28 @@ export function childrenOf(parent: number, issues: readonly IssueSnapshot[]): Is
 
 /** Logins whose assignability the planner will ask about, so the shell can look them up first. */
 export function loginsToCheck(
-  state: Pick<CapaState, "postmortem" | "children">,
+  state: Pick<CapaState, "postmortem" | "children" | "comments" | "edit" | "budget">,
   config: Config,
 ): string[] {
-  const body = readPostmortemBody(state.postmortem.body);
-  const children = readChildren(state.children);
   const logins = new Set<string>();
-  for (const candidate of candidates(body, children)) {
+  for (const candidate of decide(state).open) {
     for (const login of ownerLogins(candidate.owner, config)) logins.add(login.toLowerCase());
   }
   return [...logins];
 }
 
+/** Whether a body asks for any child: a checked box or an owner-and-date row without an issue. */
+export function asksForChildren(body: string): boolean {
+  return candidates(readPostmortemBody(body), []).length > 0;
+}
+
 /** Whether opening children needs the incident (for its severity labels or assignees). */
 export function needsIncident(
-  state: Pick<CapaState, "postmortem" | "children">,
+  state: Pick<CapaState, "postmortem" | "children" | "comments" | "edit" | "budget">,
   config: Config,
 ): boolean {
   const body = readPostmortemBody(state.postmortem.body);
-  return candidates(body, readChildren(state.children)).some(
+  return decide(state).open.some(
     (candidate) =>
       (candidate.due === undefined && body.checkedSeverity === undefined) ||
       (candidate.owner === undefined && config.capa.defaultOwners === "incident-assignees"),
@@ -114,18 +123,89 @@ export function planCapa(config: Config, state: CapaState): Plan {
   const canonical = canonicalChildren(children);
   const steps: Plan = closeDuplicateChildren(children, canonical);
 
-  const creations = candidates(body, children).flatMap((candidate) =>
+  const decision = decide(state);
+  if (decision.deferred.length > 0) {
+    notices.add(
+      `limit:${decision.deferred.map((candidate) => candidate.key).join(",")}`,
+      `${decision.deferred.length} more corrective ${decision.deferred.length === 1 ? "action was" : "actions were"} not opened: one edit opens at most ${config.capa.maxChildrenPerEdit} (\`capa.maxChildrenPerEdit\`). Save the post-mortem again (any edit by someone with write access) to open the next ones.`,
+    );
+  }
+  const creations = decision.open.flatMap((candidate) =>
     createChild(candidate, body, state, config, notices),
   );
+  const refusal =
+    state.edit.by === "other"
+      ? refusalComment(postmortem.number, state.edit, decision.refused, decision.refusedBefore)
+      : [];
   if (creations.length > 0) {
-    return [...steps, ...ensureLabels(creations), ...creations, ...notices.steps];
+    return [...steps, ...ensureLabels(creations), ...creations, ...refusal, ...notices.steps];
   }
 
   steps.push(...linkSubIssues(canonical, state, notices));
-  const rewrite = rewriteBody(body, canonical, state, config, notices);
+  const rewrite = rewriteBody(body, canonical, state, config, notices, decision.uncheck);
   if (rewrite) steps.push(rewrite);
   steps.push(...askAboutUncheckedItems(body, canonical, notices));
-  return [...steps, ...notices.steps];
+  return [...steps, ...refusal, ...notices.steps];
+}
+
+/** What this run does with the actions that ask for a child and have none (see rights.ts). */
+interface Decision {
+  /** Opened now: asked for by a writer's saved body, within the budget. */
+  open: Candidate[];
+  /** Asked for by the writer too, beyond the budget: left for the next edit. */
+  deferred: Candidate[];
+  /** Asked for anew by the edit of someone without write access. */
+  refused: Candidate[];
+  /** Refusals already given: action key → logins. */
+  refusedBefore: ReadonlyMap<string, ReadonlySet<string>>;
+  /** Checked boxes to uncheck: refused now, or before and not checked again by a writer. */
+  uncheck: CapaItem[];
+}
+
+function decide(
+  state: Pick<CapaState, "postmortem" | "children" | "comments" | "edit" | "budget">,
+): Decision {
+  const body = readPostmortemBody(state.postmortem.body);
+  const children = readChildren(state.children);
+  const refusedBefore = refusedActions(state.comments);
+  const edit = state.edit;
+  const asked = (text: string) =>
+    new Set(candidates(readPostmortemBody(text), []).map((candidate) => candidate.key));
+  const after = edit.by === "nobody" ? new Set<string>() : asked(edit.after);
+  const before = edit.by === "nobody" ? new Set<string>() : asked(edit.before);
+  const anew = (key: string) => after.has(key) && !before.has(key);
+
+  const wanted: Candidate[] = [];
+  const refusedKeys = new Set<string>();
+  for (const candidate of candidates(body, children)) {
+    if (
+      edit.by === "writer" &&
+      after.has(candidate.key) &&
+      (!refusedBefore.has(candidate.key) || anew(candidate.key))
+    ) {
+      wanted.push(candidate);
+    } else if ((edit.by === "other" && anew(candidate.key)) || refusedBefore.has(candidate.key)) {
+      refusedKeys.add(candidate.key);
+    }
+  }
+  // Refused as soon as saved, even if the box is no longer checked now: a restore of the
+  // overwritten edit (lost-edit.ts) or a writer saving an older copy must not open it either.
+  const refused =
+    edit.by === "other"
+      ? candidates(readPostmortemBody(edit.after), children).filter((c) => anew(c.key))
+      : [];
+  for (const candidate of refused) refusedKeys.add(candidate.key);
+  const budget = Math.max(0, state.budget);
+  return {
+    open: wanted.slice(0, budget),
+    deferred: wanted.slice(budget),
+    refused,
+    refusedBefore,
+    uncheck: body.items.filter(
+      (item) =>
+        item.checked && item.linked === undefined && item.title !== "" && refusedKeys.has(item.key),
+    ),
+  };
 }
 
 function readChildren(issues: readonly IssueSnapshot[]): Child[] {
@@ -233,13 +313,14 @@ function createChild(
   if (unassignable.length > 0) {
     notices.add(
       `unassignable:${candidate.key}:${unassignable.join(",")}`,
-      `${unassignable.map((login) => `@${login}`).join(", ")} could not be assigned “${inlineText(candidate.title)}” (no access to this repository); the issue names them instead.`,
+      `${unassignable.map(inert).join(", ")} could not be assigned “${inlineText(candidate.title)}” (not a collaborator of this repository); the issue names them without a mention.`,
     );
   }
+  // Only collaborators (who can be assigned) are mentioned; a team never is.
   const ownerText =
     candidate.owner?.kind === "team"
-      ? `@${candidate.owner.slug}`
-      : [...assignees, ...unassignable].map((login) => `@${login}`).join(", ");
+      ? inert(candidate.owner.slug)
+      : [...assignees.map((login) => `@${login}`), ...unassignable.map(inert)].join(", ");
   const category = candidate.category;
   return [
     {
@@ -370,10 +451,13 @@ function factsOf(child: Child, prefix: string, today: string): ChildFacts {
   };
 }
 
-/** The owner line of a child body is editable by people: keep handles, defuse anything else. */
+/**
+ * The owner line of a child body is editable by people: keep handles, defuse anything else. Only
+ * assignees are mentioned (they are collaborators); the handles of this line are written inert.
+ */
 function safeOwnerText(text: string): string {
   const handles = text.match(/@[a-z\d](?:[a-z\d-]*[a-z\d])?(?:\/[\w.-]+)?/gi);
-  return handles ? handles.join(", ") : text.startsWith("_") ? "" : inlineText(text);
+  return handles ? handles.map(inert).join(", ") : text.startsWith("_") ? "" : inlineText(text);
 }
 
 function statusOf(issue: IssueSnapshot): ChildStatus {
@@ -395,6 +479,7 @@ function rewriteBody(
   state: CapaState,
   config: Config,
   notices: Notices,
+  uncheck: readonly CapaItem[],
 ): Step | undefined {
   const text = state.postmortem.body;
   const prefix = config.capa.titlePrefix;
@@ -428,6 +513,14 @@ function rewriteBody(
     if (text.slice(item.task.textSpan.start, item.task.textSpan.end) !== wanted) {
       edits.push({ span: item.task.textSpan, replacement: wanted });
     }
+  }
+
+  for (const item of uncheck) {
+    // `- [x] …` → `- [ ] …`: only the box, between the list marker and the item's words.
+    const box = /\[[xX]\]/.exec(text.slice(item.task.line.start, item.task.textSpan.start));
+    if (!box) continue;
+    const start = item.task.line.start + box.index;
+    edits.push({ span: { start, end: start + 3 }, replacement: "[ ]" });
   }
 
   const table = body.followUpTable;
@@ -489,7 +582,12 @@ function rewriteBody(
 
 function ownerMarkdown(owner: Owner | undefined): string {
   if (!owner) return "";
-  return owner.kind === "user" ? `@${owner.login}` : `@${owner.slug}`;
+  return inert(owner.kind === "user" ? owner.login : owner.slug);
+}
+
+/** A login or team written so that GitHub links nobody and notifies nobody: `` `@name` ``. */
+export function inert(handle: string): string {
+  return `\`@${handle.replace(/^@/, "")}\``;
 }
 
 /** A row whose child is gone keeps what it said, with the status telling what happened. */

@@ -52,7 +52,7 @@ export function childBody(child: NewChild): string {
   if (child.unassignable.length > 0) {
     lines.push(
       "",
-      `⚠️ ${child.unassignable.map((login) => `@${login}`).join(", ")} could not be assigned (no access to this repository).`,
+      `⚠️ ${child.unassignable.map((login) => `\`@${login}\``).join(", ")} could not be assigned (not a collaborator of this repository).`,
     );
   }
   lines.push(

@@ -64,10 +64,13 @@ function reminderText(overdue: OverdueChild, config: Config): string {
   return renderReminder(config.reminders.messages.overdue, DEFAULT_OVERDUE_MESSAGE, context);
 }
 
-/** The people to mention: the child's assignees, else the people its Owner line names. Never a team. */
+/**
+ * The people to mention: the child's assignees, else the people its Owner line names. Never a
+ * team, and never someone the App wrote inert there (`` `@outsider` ``: not a collaborator).
+ */
 function ownersOf(child: IssueSnapshot): string {
   if (child.assignees.length > 0) return child.assignees.map((login) => `@${login}`).join(", ");
   const line = ownerLineOf(child.body) ?? "";
-  const people = line.match(/@[a-z\d](?:[a-z\d-]*[a-z\d])?(?![\w/-])/gi) ?? [];
+  const people = line.match(/(?<!`)@[a-z\d](?:[a-z\d-]*[a-z\d])?(?![\w/-])/gi) ?? [];
   return people.join(", ");
 }

@@ -50,9 +50,15 @@ export function child(
   };
 }
 
+/**
+ * The state of a run for `body`; by default the run of a writer's edit that saved `body` (what it
+ * asks for may be opened), with the configured budget.
+ */
 export function state(overrides: Partial<CapaState> & { body?: string } = {}): CapaState {
   const { body = renderedPostmortem(), ...rest } = overrides;
   return {
+    edit: { by: "writer", login: "carol", before: renderedPostmortem(), after: body },
+    budget: config.capa.maxChildrenPerEdit,
     postmortem: postmortem(body),
     incident: { number: 12, labels: ["incident"], assignees: ["bob"] },
     children: [],

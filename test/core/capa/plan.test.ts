@@ -77,7 +77,7 @@ describe("a checked box becomes one child issue", () => {
     expect(byDefault[0]?.body).toContain("Due: 2026-12-27\n");
   });
 
-  it("assigns a team's people and names the team", () => {
+  it("assigns a team's people and names the team without mentioning it", () => {
     const teamConfig = {
       ...config,
       capa: { ...config.capa, teamAssignees: { "acme/sre": ["sam", "sue"] } },
@@ -87,7 +87,8 @@ describe("a checked box becomes one child issue", () => {
       "createIssue",
     );
     expect(create?.assignees).toEqual(["sam", "sue"]);
-    expect(create?.body).toContain("**Owner:** @acme/sre  \n");
+    expect(create?.body).toContain("**Owner:** `@acme/sre`  \n");
+    expect(create?.body).not.toMatch(/(?<!`)@acme\/sre/);
   });
 
   it("adds the category's labels and the title prefix from the config", () => {
@@ -106,17 +107,21 @@ describe("a checked box becomes one child issue", () => {
     });
   });
 
-  it("names an owner who cannot be assigned in the child and in a comment, once", () => {
+  it("names an owner who cannot be assigned in the child and in a comment, once, without a mention", () => {
     const assignable = new Map([["ghost-user", false]]);
     const steps = planCapa(config, state({ body: checked(" @ghost-user"), assignable }));
     expect(kinds(steps)).toEqual(["ensureLabel", "createIssue", "createComment"]);
     const [create] = only(steps, "createIssue");
     expect(create?.assignees).toEqual([]);
-    expect(create?.body).toContain("⚠️ @ghost-user could not be assigned");
+    expect(create?.body).toContain("**Owner:** `@ghost-user`  \n");
+    expect(create?.body).toContain(
+      "⚠️ `@ghost-user` could not be assigned (not a collaborator of this repository).",
+    );
     const [notice] = only(steps, "createComment");
     expect(notice?.body).toMatch(
-      /^@ghost-user could not be assigned “Add automated validation checks \(CI\/CD gates\)”/,
+      /^`@ghost-user` could not be assigned “Add automated validation checks \(CI\/CD gates\)” \(not a collaborator of this repository\); the issue names them without a mention\./,
     );
+    for (const text of [create!.body, notice!.body]) expect(text).not.toMatch(/(?<!`)@ghost/);
     const again = planCapa(
       config,
       state({ body: checked(" @ghost-user"), assignable, comments: [comment(1, notice!.body)] }),
@@ -217,11 +222,15 @@ describe("once the child exists", () => {
       "updateIssueBody",
     );
     expect(update?.body).toContain(
-      "- [x] Add automated validation checks (CI/CD gates) → #31 · @carol · due 2026-12-15 · Deleted\n",
+      "- [x] Add automated validation checks (CI/CD gates) → #31 · `@carol` · due 2026-12-15 · Deleted\n",
     );
     expect(update?.body).toContain(
       "| Add automated validation checks (CI/CD gates) (#31) | @carol | 2026-12-15 | Deleted |",
     );
+    // Shown once: read back, the inert owner is the same owner, so nothing changes again.
+    expect(
+      planCapa(config, state({ body: update!.body, missing: new Map([[31, "deleted" as const]]) })),
+    ).toEqual([]);
   });
 
   it("asks once, and deletes nothing, when the box is unchecked", () => {
@@ -314,7 +323,7 @@ describe("many boxes at once", () => {
       (_, index) => `- [x] Action number ${index + 1} @carol due 2026-12-15`,
     ).join("\n");
     body = body.replace("### D. Documentation", `### E. Many\n${extra}\n\n### D. Documentation`);
-    const steps = planCapa(config, state({ body }));
+    const steps = planCapa(config, state({ body, budget: 30 }));
     expect(kinds(steps)).toEqual(["ensureLabel", ...Array(30).fill("createIssue")]);
     expect(
       new Set(only(steps, "createIssue").map((step) => findMarker(step.body, "capa")?.key)).size,

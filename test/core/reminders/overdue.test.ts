@@ -88,8 +88,8 @@ describe("one reminder per child per interval", () => {
     ).toEqual(["createComment"]);
   });
 
-  it("owners from the Owner line when nobody is assigned, never a team; a repository's own text", () => {
-    const unassigned = late({ assignees: [], owner: "@dana, @acme/sre" });
+  it("owners from the Owner line when nobody is assigned, never a team nor anyone written inert; a repository's own text", () => {
+    const unassigned = late({ assignees: [], owner: "@dana, `@acme/sre`, `@outsider`" });
     const custom = configWith({ messages: { overdue: "{{owners}} → #{{postmortem}} ({{due}})" } });
     const [step] = planOverdueReminder({
       overdue: unassigned,
