@@ -5,6 +5,7 @@ import { repositoryOf } from "../github/webhook-events.js";
 import type { FlowPayload } from "../handlers/flows.js";
 import { deliveriesOf, workFor } from "../handlers/flows.js";
 import { knownConfig } from "../handlers/load-config.js";
+import { DeliveryFailed } from "./delivery-log.js";
 import { installFrontGate } from "./front-gate.js";
 import type { Logger } from "../core/logger.js";
 import { InFlight } from "./in-flight.js";
@@ -51,6 +52,17 @@ function postmortemApp(app: Probot, options: PostmortemAppOptions): void {
   const inFlight = options.inFlight ?? new InFlight();
 
   app.on(deliveriesOf("app") as ProbotEvents, async (context: Context) => {
+    try {
+      await handle(context);
+    } catch (error) {
+      // Probot logs what a handler throws, and answers with its status: this keeps a failure's
+      // class, status and message, and leaves the request and response an Octokit error carries
+      // (a post-mortem's text) out of the log (src/app/delivery-log.ts).
+      throw error instanceof DeliveryFailed ? error : new DeliveryFailed(error);
+    }
+  });
+
+  async function handle(context: Context): Promise<void> {
     const payload = context.payload as FlowPayload;
     const repository = repositoryOf(payload);
     if (!repository) return;
@@ -80,10 +92,10 @@ function postmortemApp(app: Probot, options: PostmortemAppOptions): void {
         }),
       );
     }
-  });
+  }
 
   // Pushes and other deliveries that concern no post-mortem end here, before Probot prepares them.
-  installFrontGate(app.webhooks, configCache);
+  installFrontGate(app.webhooks, configCache, app.log);
 
   if (options.reminderIntervalMs !== undefined && options.reminderIntervalMs > 0) {
     startReminderTimer(app, { intervalMs: options.reminderIntervalMs, configCache, now });

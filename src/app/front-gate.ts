@@ -6,35 +6,75 @@ import { configFilesChangedBy, repositoryOf } from "../github/webhook-events.js"
 import type { FlowPayload } from "../handlers/flows.js";
 import { readsEventsNamed, workFor } from "../handlers/flows.js";
 import type { LoadedConfig } from "../handlers/load-config.js";
+import type { DeliverySummary } from "./delivery-log.js";
+import { DeliveryFailed, loggableEvent } from "./delivery-log.js";
 
 type Webhooks = Probot["webhooks"];
 type Delivery = Parameters<Webhooks["verifyAndReceive"]>[0];
+type Received = Parameters<Webhooks["receive"]>[0];
+
+/** Where the gate says that it refused a delivery. */
+export interface GateLog {
+  error(fields: DeliverySummary, message: string): void;
+}
+
+const WRONG_SIGNATURE = "signature does not match event payload and secret";
 
 /**
  * Lets go of deliveries that cannot concern any post-mortem before Probot prepares them: Probot
  * builds an authenticated Octokit and a logger for every delivery that has a handler, which costs
- * far more than deciding from the payload. A delivery let go is still verified exactly as one that
- * goes on (a forged one is refused the same way); it is answered 200 and costs no request.
+ * far more than deciding from the payload. A delivery let go is answered 200 and costs no request.
+ *
+ * Every delivery's signature is verified first, before its text is parsed: a forged one is refused
+ * (400, as @octokit/webhooks does) without being parsed, and is logged by id and event only, never
+ * with its payload (Probot's own refusal logs the whole text, whatever its size). A genuine one
+ * goes to Probot as an event that logs as its summary (src/app/delivery-log.ts).
  */
-export function installFrontGate(webhooks: Webhooks, configCache: ConfigCache): void {
-  const verifyAndReceive = webhooks.verifyAndReceive.bind(webhooks);
-  webhooks.verifyAndReceive = async (delivery: Delivery) => {
-    const payload = parse(delivery.payload);
-    if (payload === undefined || wanted(delivery.name, payload, configCache)) {
-      return verifyAndReceive(delivery);
+export function installFrontGate(webhooks: Webhooks, configCache: ConfigCache, log: GateLog): void {
+  webhooks.verifyAndReceive = async ({ id, name, payload: text, signature }: Delivery) => {
+    const genuine = await webhooks.verify(text, signature).catch(() => false);
+    if (!genuine) {
+      log.error(
+        { delivery: id, event: name },
+        `refused a delivery: ${WRONG_SIGNATURE} (is WEBHOOK_SECRET the App's webhook secret?)`,
+      );
+      throw refusal(`[@octokit/webhooks] ${WRONG_SIGNATURE}`);
     }
-    const genuine = await webhooks.verify(delivery.payload, delivery.signature).catch(() => false);
-    if (!genuine) return verifyAndReceive(delivery);
-    if (delivery.name === "push") forgetPushedConfig(payload, configCache);
+    const payload = parse(text);
+    if (payload === undefined) throw refusal("Invalid JSON");
+    if (!wanted(name, payload, configCache)) {
+      if (name === "push") forgetPushedConfig(payload, configCache);
+      return;
+    }
+    const event = loggableEvent({ id, name, payload }) as unknown as Received;
+    try {
+      await webhooks.receive(event);
+    } catch (error) {
+      // @octokit/webhooks rejects with an AggregateError to which the event is attached; the
+      // server's middleware logs it whole. This one carries the handlers' (clean) errors alone.
+      const errors = error instanceof AggregateError ? (error.errors as unknown[]) : [error];
+      const clean = errors.map((e) => (e instanceof DeliveryFailed ? e : new DeliveryFailed(e)));
+      // The original is left out on purpose: as a `cause` it would be logged with its payload.
+      // eslint-disable-next-line preserve-caught-error
+      throw new AggregateError(clean, clean.map((e) => e.message).join("\n"));
+    }
   };
 }
 
-function parse(payload: string | object): Record<string, unknown> | undefined {
-  if (typeof payload !== "string") return undefined;
+/** A refusal as @octokit/webhooks makes it (status 400), without the delivery attached. */
+function refusal(message: string): AggregateError {
+  const error = Object.assign(new Error(message), { status: 400 });
+  return new AggregateError([error], message);
+}
+
+function parse(payload: string): Record<string, unknown> | undefined {
   try {
-    return JSON.parse(payload) as Record<string, unknown>;
+    const parsed: unknown = JSON.parse(payload);
+    return typeof parsed === "object" && parsed !== null
+      ? (parsed as Record<string, unknown>)
+      : undefined;
   } catch {
-    return undefined; // Probot answers malformed JSON itself.
+    return undefined;
   }
 }
 

@@ -7,9 +7,14 @@
  * `@probot/adapter-aws-lambda-serverless`, whose latest release requires Probot 13. A delivery goes
  * through the same front gate and handlers as on the server, and is answered only when its work is
  * done: a frozen function finishes nothing in the background.
+ *
+ * Logs say of a delivery its id, event, repository and issue number, never its payload; an answer
+ * to a caller not yet authenticated by the signature names no setting (the log has the reason).
  */
 import { createProbot } from "probot";
 import { createPostmortemApp } from "../app/app.js";
+import { DeliveryFailed, summarize } from "../app/delivery-log.js";
+import { MAX_WEBHOOK_BODY_BYTES } from "../app/http-server.js";
 import { parseDuration } from "../core/duration.js";
 import { PostmortemOctokit } from "../github/octokit.js";
 
@@ -48,18 +53,24 @@ export function createLambdaHandler(env: Env = process.env): LambdaHandler {
   } catch (error) {
     return refuseAll(`The App cannot start: ${(error as Error).message}`);
   }
+  const notStarted = (error: unknown) => {
+    console.error(`The App cannot start: ${(error as Error).message}`);
+    return true;
+  };
   // Timers (reminders, the reconcile sweep) have no place in a function that is frozen between
   // events: none is started.
   const loaded = probot
     .load(createPostmortemApp({ configMaxAgeMs: parseDuration(env.CONFIG_MAX_AGE ?? "60s") }))
-    .then(
-      () => undefined,
-      (error: unknown) => `The App cannot start: ${(error as Error).message}`,
-    );
+    .then(() => false, notStarted);
 
   return async (event) => {
-    const failed = await loaded;
-    if (failed) return answer(500, { error: failed });
+    if (await loaded) return answer(500, { error: NOT_STARTED });
+    // Refused before it is decoded or read any further: no genuine delivery is that large.
+    if (bodyBytes(event) > MAX_WEBHOOK_BODY_BYTES) {
+      return answer(413, {
+        error: `Payload too large: the limit is ${MAX_WEBHOOK_BODY_BYTES} bytes`,
+      });
+    }
     const headers = lowerCaseKeys(event.headers ?? {});
     const id = headers["x-github-delivery"];
     const name = headers["x-github-event"];
@@ -81,11 +92,11 @@ export function createLambdaHandler(env: Env = process.env): LambdaHandler {
       await probot.webhooks.verifyAndReceive({ id, name, signature, payload });
       return answer(200, { ok: true });
     } catch (error) {
-      const first = error instanceof AggregateError ? (error.errors[0] as unknown) : error;
-      const status = (first as { status?: unknown }).status;
-      const statusCode = typeof status === "number" && status >= 400 ? status : 500;
-      probot.log.error({ err: first, delivery: id, event: name }, "delivery failed");
-      return answer(statusCode, { error: String((first as Error).message ?? first) });
+      const cause = error instanceof AggregateError ? (error.errors[0] as unknown) : error;
+      const first = cause instanceof DeliveryFailed ? cause : new DeliveryFailed(cause);
+      const statusCode = first.status !== undefined && first.status >= 400 ? first.status : 500;
+      probot.log.error({ ...summary(id, name, payload), err: first }, "delivery failed");
+      return answer(statusCode, { error: first.message });
     }
   };
 }
@@ -105,9 +116,29 @@ function configurationProblem(env: Env): string | undefined {
   return undefined;
 }
 
+/** What a caller is told when the function cannot serve: the reason is in the log alone. */
+const NOT_STARTED = "The App is not configured correctly: see the function's log.";
+
 function refuseAll(problem: string): LambdaHandler {
   console.error(problem);
-  return () => Promise.resolve(answer(500, { error: problem }));
+  return () => Promise.resolve(answer(500, { error: NOT_STARTED }));
+}
+
+/** The size of the body once decoded, computed without decoding it. */
+function bodyBytes(event: HttpEvent): number {
+  const body = event.body ?? "";
+  if (!event.isBase64Encoded) return Buffer.byteLength(body, "utf8");
+  const padding = body.endsWith("==") ? 2 : body.endsWith("=") ? 1 : 0;
+  return Math.floor((body.length * 3) / 4) - padding;
+}
+
+/** A verified delivery's summary for the log (its payload is parsed again only on failure). */
+function summary(id: string, name: string, payload: string) {
+  try {
+    return summarize(id, name, JSON.parse(payload) as unknown);
+  } catch {
+    return summarize(id, name, undefined);
+  }
 }
 
 function lowerCaseKeys(headers: Record<string, string | undefined>): Record<string, string> {

@@ -1,11 +1,16 @@
 /**
  * `npm start`: the Probot webhook server, configured by Probot's standard environment variables
- * (APP_ID, PRIVATE_KEY or PRIVATE_KEY_PATH, WEBHOOK_SECRET, PORT, HOST, GHE_HOST, GHE_PROTOCOL,
- * LOG_LEVEL, REDIS_URL), and CONFIG_MAX_AGE, REMINDER_INTERVAL, RECONCILE_INTERVAL and SHUTDOWN_GRACE.
- * Webhooks arrive at /api/github/webhooks; GET /ping answers PONG.
+ * (APP_ID, PRIVATE_KEY or PRIVATE_KEY_PATH, WEBHOOK_SECRET, WEBHOOK_PATH, PORT, HOST, GHE_HOST,
+ * GHE_PROTOCOL, LOG_LEVEL, LOG_FORMAT, REDIS_URL), and CONFIG_MAX_AGE, REMINDER_INTERVAL,
+ * RECONCILE_INTERVAL and SHUTDOWN_GRACE. Webhooks arrive at /api/github/webhooks; GET /ping
+ * answers PONG.
+ *
+ * Probot's `run()` is not used: without an App id and key it serves its setup wizard, which has no
+ * place on a production port, and its server reads any body whole (src/app/http-server.ts).
  */
-import { run } from "probot";
+import { createNodeMiddleware, createProbot } from "probot";
 import { createPostmortemApp } from "../app/app.js";
+import { createWebhookServer } from "../app/http-server.js";
 import { parseDuration } from "../core/duration.js";
 import { PostmortemOctokit } from "../github/octokit.js";
 import { InFlight } from "../app/in-flight.js";
@@ -13,6 +18,13 @@ import { InFlight } from "../app/in-flight.js";
 function refuse(reason: string): never {
   console.error(reason);
   process.exit(1);
+}
+
+if (!process.env.APP_ID || !(process.env.PRIVATE_KEY || process.env.PRIVATE_KEY_PATH)) {
+  // Probot would otherwise serve its setup wizard, which registers a new App, on this port.
+  refuse(
+    "APP_ID and PRIVATE_KEY (or PRIVATE_KEY_PATH) must be set: refusing to start without the App's identity.",
+  );
 }
 
 if (!process.env.WEBHOOK_SECRET) {
@@ -56,11 +68,35 @@ if (redisUrl && !(URL.canParse(redisUrl) && /^rediss?:$/.test(new URL(redisUrl).
   refuse(`REDIS_URL is "${redisUrl}": write a URL such as redis://redis:6379 or rediss://….`);
 }
 
+// As Probot's `run()` logged: `info` unless LOG_LEVEL says otherwise, JSON lines in production
+// (NODE_ENV=production, as in the image) unless LOG_FORMAT says otherwise.
+const env = {
+  ...process.env,
+  LOG_LEVEL: process.env.LOG_LEVEL || "info",
+  LOG_FORMAT: process.env.LOG_FORMAT || (process.env.NODE_ENV === "production" ? "json" : "pretty"),
+};
+const probot = createProbot({ env, overrides: { Octokit: PostmortemOctokit } });
 const inFlight = new InFlight();
-const server = await run(
+const middleware = await createNodeMiddleware(
   createPostmortemApp({ configMaxAgeMs, reminderIntervalMs, reconcileIntervalMs, inFlight }),
-  { Octokit: PostmortemOctokit },
+  { probot },
 );
+const server = createWebhookServer({
+  webhookPath: env.WEBHOOK_PATH || "/api/github/webhooks",
+  middleware,
+  onError: (error) => probot.log.error({ err: error }, "request failed"),
+  onTooLarge: (fields, message) => probot.log.warn(fields, message),
+});
+const port = Number(env.PORT) || 3000;
+const host = env.HOST || "localhost";
+await new Promise<void>((resolve, reject) => {
+  server.once("error", reject);
+  server.listen(port, host, () => {
+    server.off("error", reject);
+    resolve();
+  });
+});
+probot.log.info(`Listening on http://${host}:${port}`);
 
 // A deploy stops the process with SIGTERM: take no new deliveries, finish what is in hand for up
 // to SHUTDOWN_GRACE, and say what is left to the next reconcile sweep (GitHub will not redeliver).
@@ -68,7 +104,7 @@ process.once("SIGTERM", () => {
   console.info(`SIGTERM: no new deliveries; finishing ${inFlight.pending.length} in hand`);
   void (async () => {
     // Closing stops new connections at once; open ones may linger, so it is not waited for.
-    void server.stop().catch(() => undefined);
+    server.close();
     const drained = await inFlight.drained(shutdownGraceMs);
     if (!drained) {
       console.warn(

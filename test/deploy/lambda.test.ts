@@ -1,6 +1,6 @@
 // The AWS Lambda handler (src/entry/lambda.ts) against the emulator: deliveries arrive as function URL /
 // API Gateway v2 events, signed by the emulator, with plain and base64 bodies.
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import type { GitHubEmulator } from "../../emulator/index.js";
 import { signBody } from "../../emulator/index.js";
 import { createLambdaHandler } from "../../src/entry/lambda.js";
@@ -105,24 +105,54 @@ describe("the Lambda handler", () => {
     expect(lastSeq(emulator)).toBe(before);
   });
 
-  it("answers 500 with the reason, and makes no request, when it is not configured", async () => {
+  it("refuses a body over 25 MB with 413 before decoding it, plain or base64", async () => {
+    const handler = createLambdaHandler(appEnv(emulator));
+    const before = lastSeq(emulator);
+    const big = "a".repeat(25 * 1024 * 1024 + 1);
+    const headers = deliveryHeaders("issues", "big-1", big);
+    const plain = await handler({ headers, body: big, isBase64Encoded: false });
+    const encoded = Buffer.from(big).toString("base64");
+    const base64 = await handler({ headers, body: encoded, isBase64Encoded: true });
+    for (const result of [plain, base64]) {
+      expect([result.statusCode, JSON.parse(result.body)]).toEqual([
+        413,
+        { error: "Payload too large: the limit is 26214400 bytes" },
+      ]);
+    }
+    // Exactly the limit is read (and refused for its signature, as it is forged).
+    const atLimit = "a".repeat(25 * 1024 * 1024);
+    const forged = deliveryHeaders("issues", "at-limit", atLimit, "not-the-secret");
+    const read = await handler({ headers: forged, body: atLimit });
+    expect(read.statusCode).toBe(401);
+    expect(lastSeq(emulator)).toBe(before);
+  });
+
+  it("answers 500 naming no setting, logs the reason, and makes no request, when it is not configured", async () => {
     const before = lastSeq(emulator);
     const body = "{}";
     const headers = deliveryHeaders("issues", "d-1", body);
-
-    const noSecret = { ...appEnv(emulator), WEBHOOK_SECRET: "" };
-    const unsecured = await createLambdaHandler(noSecret)({ headers, body });
-    expect([unsecured.statusCode, JSON.parse(unsecured.body).error]).toEqual([
-      500,
-      "WEBHOOK_SECRET is not set: refusing to accept webhooks that anyone could forge.",
-    ]);
-
-    const badMaxAge = { ...appEnv(emulator), CONFIG_MAX_AGE: "soon" };
-    const unparsed = await createLambdaHandler(badMaxAge)({ headers, body });
-    expect([unparsed.statusCode, JSON.parse(unparsed.body).error]).toEqual([
-      500,
-      'CONFIG_MAX_AGE is "soon": write a duration such as 60s, 5m or 0 (no cache).',
-    ]);
+    const logged = vi.spyOn(console, "error").mockImplementation(() => undefined);
+    try {
+      const noSecret = { ...appEnv(emulator), WEBHOOK_SECRET: "" };
+      const unsecured = await createLambdaHandler(noSecret)({ headers, body });
+      const badMaxAge = { ...appEnv(emulator), CONFIG_MAX_AGE: "soon" };
+      const unparsed = await createLambdaHandler(badMaxAge)({ headers, body });
+      const noKey = { ...appEnv(emulator), PRIVATE_KEY: "" };
+      const keyless = await createLambdaHandler(noKey)({ headers, body });
+      for (const result of [unsecured, unparsed, keyless]) {
+        expect([result.statusCode, JSON.parse(result.body)]).toEqual([
+          500,
+          { error: "The App is not configured correctly: see the function's log." },
+        ]);
+      }
+      expect(logged.mock.calls).toEqual([
+        ["WEBHOOK_SECRET is not set: refusing to accept webhooks that anyone could forge."],
+        ['CONFIG_MAX_AGE is "soon": write a duration such as 60s, 5m or 0 (no cache).'],
+        ["APP_ID and PRIVATE_KEY (or PRIVATE_KEY_PATH) must be set."],
+      ]);
+    } finally {
+      logged.mockRestore();
+    }
     expect(lastSeq(emulator)).toBe(before);
   });
 });
