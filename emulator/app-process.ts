@@ -21,6 +21,8 @@ export interface AppProcessOptions {
   privateKey: string;
   appId: number;
   secret: string;
+  /** Leave APP_ID, PRIVATE_KEY and WEBHOOK_SECRET out of the environment (a .env gives them). */
+  unsetIdentity?: boolean;
   /** Default src/entry/main.ts, relative to cwd. */
   entry?: string;
   /**
@@ -102,6 +104,11 @@ export async function startAppProcess(opts: AppProcessOptions): Promise<AppProce
     RECONCILE_INTERVAL: "off",
     ...opts.env,
   });
+  if (opts.unsetIdentity) {
+    delete env.APP_ID;
+    delete env.PRIVATE_KEY;
+    delete env.WEBHOOK_SECRET;
+  }
   const preload = (opts.preload ?? []).flatMap((m) => ["--import", m]);
   const child = spawn(
     process.execPath,

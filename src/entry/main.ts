@@ -8,6 +8,8 @@
  * Probot's `run()` is not used: without an App id and key it serves its setup wizard, which has no
  * place on a production port, and its server reads any body whole (src/app/http-server.ts).
  */
+import { existsSync, readFileSync } from "node:fs";
+import { parseEnv } from "node:util";
 import { createNodeMiddleware, createProbot } from "probot";
 import { createPostmortemApp } from "../app/app.js";
 import { createWebhookServer } from "../app/http-server.js";
@@ -18,6 +20,14 @@ import { InFlight } from "../app/in-flight.js";
 function refuse(reason: string): never {
   console.error(reason);
   process.exit(1);
+}
+
+// A `.env` in the working directory (as Probot's run() read it, and as setup writes it) fills in
+// what the environment does not set; the environment wins.
+if (existsSync(".env")) {
+  for (const [key, value] of Object.entries(parseEnv(readFileSync(".env", "utf8")))) {
+    process.env[key] ??= value;
+  }
 }
 
 if (!process.env.APP_ID || !(process.env.PRIVATE_KEY || process.env.PRIVATE_KEY_PATH)) {

@@ -1,6 +1,9 @@
 // The server's HTTP front through the real server (src/entry/main.ts as a child process) and the
 // emulator: what it refuses before reading, what it logs of a delivery, how it keeps connections,
 // and that it never starts without the App's identity.
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import type { GitHubEmulator } from "../../emulator/index.js";
@@ -258,4 +261,46 @@ describe("without the App's identity", () => {
       );
     },
   );
+});
+
+describe("a .env in the working directory", () => {
+  it("gives the server what the environment leaves out, as Probot's own start did", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "postmortem-dotenv-"));
+    try {
+      writeFileSync(
+        join(dir, ".env"),
+        `APP_ID=${APP_ID}\nPRIVATE_KEY="${credentials.privateKey.replaceAll("\n", "\\n")}"\nWEBHOOK_SECRET=${credentials.secret}\n`,
+        { mode: 0o600 },
+      );
+      const fromFile = await startAppProcess({
+        emulator,
+        appId: APP_ID,
+        privateKey: credentials.privateKey,
+        secret: credentials.secret,
+        cwd: dir,
+        // Run from elsewhere: the loader and the entry by their full paths.
+        nodeArgs: [
+          "--import",
+          import.meta.resolve("tsx"),
+          "--import",
+          LOOPBACK_GUARD,
+          "--import",
+          CLOCK_PRELOAD,
+          fileURLToPath(new URL("../../src/entry/main.ts", import.meta.url)),
+        ],
+        unsetIdentity: true,
+        env: { POSTMORTEM_TEST_CLOCK: STACK_START },
+      });
+      try {
+        expect(await requestOnce(`http://127.0.0.1:${fromFile.port}/ping`)).toEqual({
+          status: 200,
+          body: "PONG",
+        });
+      } finally {
+        await fromFile.stop();
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 40_000);
 });
