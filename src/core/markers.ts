@@ -10,8 +10,8 @@ import { parseMarkdown, walk } from "./markdown.js";
  */
 const markerSchemas = {
   /**
-   * On a post-mortem: its incident (an adopted one may name none), and the severity the
-   * incident's issue form answered, if any.
+   * On a post-mortem: its incident (an adopted one may name none), and its severity when it was
+   * opened (the more severe of the incident's labels and its issue form's answer), if any.
    */
   postmortem: z.object({
     incident: z.number().int().positive().optional(),

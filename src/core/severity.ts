@@ -14,22 +14,37 @@ export const SEVERITY_CLASSES: Record<Severity, string> = {
   P4: "Minor Outage or Non-blocking Failure",
 };
 
-/** Where an incident's severity can come from, strongest first. */
+/** Where an incident's severity can come from. */
 export interface SeveritySources {
   /** The P1–P4 box checked in the post-mortem. */
   checked?: Severity | undefined;
   /** The incident's labels (`severityLabels`). */
   labels?: readonly string[] | undefined;
-  /** The issue form's answer, as recorded in the post-mortem's marker when it was opened. */
+  /**
+   * The severity recorded in the post-mortem's marker when it was opened (the more severe of the
+   * labels and the issue form's answer then); before the post-mortem, the form's answer.
+   */
   answered?: Severity | undefined;
 }
 
 /**
- * The incident's severity, the one rule everything that depends on it uses (CAPA due days, review
- * reminders): the post-mortem's checked box, else a severity label, else the form's answer.
+ * The incident's severity, the one rule everything that depends on it uses (approvals, review
+ * days, CAPA due days, the release gate, the report): the most severe of its sources. So it is
+ * fixed when the post-mortem opens and afterwards only rises: nobody can tell from GitHub who
+ * checked a box, so a box never lowers it, and neither does a label removed later, as the
+ * opening's severity stays in the marker (which only a maintainer's edit may change).
  */
 export function incidentSeverity(sources: SeveritySources, config: Config): Severity | undefined {
-  return sources.checked ?? severityFromLabels(sources.labels ?? [], config) ?? sources.answered;
+  return mostSevere([
+    sources.checked,
+    severityFromLabels(sources.labels ?? [], config),
+    sources.answered,
+  ]);
+}
+
+/** The most severe of some levels, if any. */
+export function mostSevere(levels: readonly (Severity | undefined)[]): Severity | undefined {
+  return SEVERITIES.find((level) => levels.includes(level));
 }
 
 /** The most severe level any label names. */

@@ -283,17 +283,21 @@ class RunContext {
   }
 
   /**
-   * The post-mortem's severity: its checked box, else its incident's labels. The incident is read
-   * only when the policy's approval fields differ by severity.
+   * The post-mortem's severity: the most severe of its checked box, its severity at opening and
+   * its incident's labels. The incident is read only when the policy's approval fields differ by
+   * severity and the post-mortem does not say P1 already.
    */
   private async severityOf(issue: IssueSnapshot): Promise<Severity | undefined> {
     const checked = readPostmortemBody(issue.body).checkedSeverity;
-    if (checked || approvalsIndependentOfSeverity(this.config)) return checked;
     const marker = findMarker(issue.body, "postmortem");
-    const answered = marker?.severity;
-    if (marker?.incident === undefined) return answered;
+    const known = incidentSeverity({ checked, answered: marker?.severity }, this.config);
+    if (known === "P1" || approvalsIndependentOfSeverity(this.config)) return known;
+    if (marker?.incident === undefined) return known;
     const incident = await this.gateway.getIssue(marker.incident);
-    return incidentSeverity({ labels: incident?.labels, answered }, this.config);
+    return incidentSeverity(
+      { checked, labels: incident?.labels, answered: marker.severity },
+      this.config,
+    );
   }
 
   async forceCloseLabel(issue: IssueSnapshot): Promise<ForceCloseLabel | undefined> {

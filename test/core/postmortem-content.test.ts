@@ -74,7 +74,8 @@ describe("the built-in template", () => {
     expect(body).toContain("- [ ] P3 - Medium Outage");
     expect(body).toContain("- [x] Security Incident");
     expect(body).toContain("- [ ] Data Loss Event");
-    expect(findMarker(body, "postmortem")).toEqual({ incident: 12 });
+    // The severity at opening stays with the post-mortem: later it only rises.
+    expect(findMarker(body, "postmortem")).toEqual({ incident: 12, severity: "P2" });
   });
 
   it("keeps the template's prompts where nothing is known", () => {

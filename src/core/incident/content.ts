@@ -104,10 +104,11 @@ export function renderPostmortem(
   const title = renderTemplate(config.titleTemplate, titleContext);
   if (!title.ok) return { ok: false, problem: `titleTemplate: ${title.problem}` };
 
+  // The severity at opening stays with the post-mortem: later it only rises (src/core/severity.ts).
+  const opened = incidentSeverity({ labels: incident.labels, answered: form.severity }, config);
   const marker = formatMarker("postmortem", {
     incident: incident.number,
-    // Recorded so the answer keeps counting as the severity (due days, reminders) later on.
-    ...(form.severity === undefined ? {} : { severity: form.severity }),
+    ...(opened === undefined ? {} : { severity: opened }),
   });
   const fullBody = `${body.text.trimEnd()}\n\n${marker}\n`;
   if (fullBody.length > MAX_BODY_LENGTH) {

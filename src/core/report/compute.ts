@@ -1,5 +1,6 @@
 import { parseIsoDate, readPostmortemBody } from "../capa/items.js";
-import { dueLineOf, ownerLineOf, severityFromLabels } from "../capa/plan.js";
+import { dueLineOf, ownerLineOf } from "../capa/plan.js";
+import { incidentSeverity } from "../severity.js";
 import type { Config } from "../config.js";
 import { sameLabel } from "../config.js";
 import { CAPA_MARKER } from "../constants.js";
@@ -107,7 +108,8 @@ export function computeReport(input: ReportInput): ReliabilityReport {
   const severityOf = (incident: IssueSnapshot): Severity => {
     const postmortem = postmortemOf.get(incident.number);
     const checked = postmortem ? readPostmortemBody(postmortem.body).checkedSeverity : undefined;
-    return checked ?? severityFromLabels(incident.labels, config) ?? "default";
+    const answered = postmortem ? findMarker(postmortem.body, "postmortem")?.severity : undefined;
+    return incidentSeverity({ checked, labels: incident.labels, answered }, config) ?? "default";
   };
 
   const byMonth = monthsOf(period).map((month) => ({ month, total: 0, ...zeroBySeverity() }));

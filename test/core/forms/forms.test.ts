@@ -272,10 +272,17 @@ describe("severity", () => {
     expect(severityFromAnswer("", defaultConfig)).toBeUndefined();
   });
 
-  it("ranks the checked box over a label over the form's answer", () => {
+  it("takes the most severe of the checked box, a label and the form's answer: a box never lowers it", () => {
     expect(
       incidentSeverity({ checked: "P3", labels: ["sev1"], answered: "P2" }, defaultConfig),
-    ).toBe("P3");
+    ).toBe("P1");
+    expect(
+      incidentSeverity({ checked: "P4", labels: ["bug"], answered: "P2" }, defaultConfig),
+    ).toBe("P2");
+    // Checking a more severe box raises it.
+    expect(
+      incidentSeverity({ checked: "P1", labels: ["sev3"], answered: "P3" }, defaultConfig),
+    ).toBe("P1");
     expect(incidentSeverity({ labels: ["sev1"], answered: "P2" }, defaultConfig)).toBe("P1");
     expect(incidentSeverity({ labels: ["bug"], answered: "P2" }, defaultConfig)).toBe("P2");
     expect(incidentSeverity({}, defaultConfig)).toBeUndefined();

@@ -73,8 +73,9 @@ describe("severityPolicy", () => {
 });
 
 describe("incidentSeverity", () => {
-  it("the post-mortem's checked box wins over the incident's labels; several labels → the most severe", () => {
-    expect(incidentSeverity({ checked: "P3", labels: ["P1"] }, defaultConfig)).toBe("P3");
+  it("the most severe source counts: a checked box cannot lower a label; several labels → the most severe", () => {
+    expect(incidentSeverity({ checked: "P3", labels: ["P1"] }, defaultConfig)).toBe("P1");
+    expect(incidentSeverity({ checked: "P2", labels: ["P4"] }, defaultConfig)).toBe("P2");
     expect(incidentSeverity({ labels: ["sev4", "SEV2"] }, defaultConfig)).toBe("P2");
     expect(incidentSeverity({ labels: ["incident"] }, defaultConfig)).toBeUndefined();
     // An issue form's answer counts where no box is checked and no label names a severity.

@@ -76,8 +76,8 @@ describe("the report's numbers", () => {
   const incidents = [
     // 1 August, 01:00 in Berlin: in the period, August. Resolved in 2 h.
     incident(1, "2026-07-31T23:00:00Z", "2026-08-01T01:00:00Z", ["incident", "P1"]),
-    // 1 September, 01:30 in Berlin: September, not August. Resolved in 10 h; box P2 beats label P1.
-    incident(2, "2026-08-31T23:30:00Z", "2026-09-01T09:30:00Z", ["incident", "P1"]),
+    // 1 September, 01:30 in Berlin: September, not August. Resolved in 10 h; box P2 raises label P3.
+    incident(2, "2026-08-31T23:30:00Z", "2026-09-01T09:30:00Z", ["incident", "P3"]),
     // sev3 label → P3; resolved in 30 h.
     incident(3, "2026-10-10T08:00:00Z", "2026-10-11T14:00:00Z", ["incident", "sev3"]),
     // No severity at all; still open.
