@@ -16,6 +16,11 @@ const markerSchemas = {
   postmortem: z.object({
     incident: z.number().int().positive().optional(),
     severity: z.enum(["P1", "P2", "P3", "P4"]).optional(),
+    /**
+     * 2: opened by a version whose every enforcing run judges the post-mortem's close, not only
+     * the run of the `closed` event. Older post-mortems keep that meaning.
+     */
+    gate: z.literal(2).optional(),
   }),
   link: z.object({ postmortem: z.number().int().positive() }),
   duplicate: z.object({ of: z.number().int().positive() }),

@@ -6,7 +6,7 @@ import type { ApprovalEvent } from "../core/approvals/events.js";
 import type { FileFinding } from "../core/approvals/files.js";
 import { checkPostmortemFile, matchesAny, templateSections } from "../core/approvals/files.js";
 import type { CloseDecision, ForceCloseLabel } from "../core/approvals/gate.js";
-import { approvalSummary, planCloseGate } from "../core/approvals/gate.js";
+import { approvalSummary, closeToJudge, planCloseGate } from "../core/approvals/gate.js";
 import { syncApprovalSection } from "../core/approvals/sync.js";
 import type { Verdict } from "../core/approvals/judge.js";
 import { judgeApprovals } from "../core/approvals/judge.js";
@@ -128,6 +128,7 @@ export async function handleApprovalEvent(
     await convergeGate(gateway, context, log, what, async () => {
       const state = await context.read(event.issue.number);
       if (!state) return { steps: [] };
+      let after: ApprovalPlan = [];
       const facts = {
         issue: state.issue,
         comments: state.comments,
@@ -137,7 +138,11 @@ export async function handleApprovalEvent(
       };
       if (mode === "enforce" && event.kind === "command") {
         const plan = planApprovalCommand({ ...facts, commentId: event.commentId });
-        return { steps: plan.steps, after: plan.acknowledge };
+        if (plan.steps.length > 0 || !closeToJudge(state.issue)) {
+          return { steps: plan.steps, after: plan.acknowledge };
+        }
+        // The command is in; the post-mortem stands closed: its close is judged below.
+        after = plan.acknowledge;
       }
       if (mode === "enforce") {
         // The body first: a close is judged on section 9 as the comments make it.
@@ -146,7 +151,10 @@ export async function handleApprovalEvent(
           return { steps: [{ kind: "setIssueBody", issueNumber: state.issue.number, body }] };
         }
       }
-      if (event.kind !== "closed") return { steps: [] };
+      // A close is judged by its own run, and by any enforcing run that finds it standing.
+      if (event.kind !== "closed" && !(mode === "enforce" && closeToJudge(state.issue))) {
+        return { steps: [], after };
+      }
       const forceClose = await context.forceCloseLabel(state.issue);
       const plan = planCloseGate({
         issue: state.issue,
@@ -157,7 +165,7 @@ export async function handleApprovalEvent(
       });
       // The first judging round's decision is the one the close met; later rounds only verify.
       decision ??= plan.decision;
-      return { steps: mode === "enforce" ? plan.steps : [] };
+      return { steps: mode === "enforce" ? plan.steps : [], after };
     });
   }
 

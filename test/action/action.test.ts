@@ -206,6 +206,47 @@ describe("the Action bundle, run as the runner runs it, against the emulator", (
     ]);
   });
 
+  it("a close whose own run never ran is judged by the next run on the post-mortem: /approve → close → /approve", async () => {
+    const number = openPostmortem(
+      postmortemBody().replace('{"incident":12}', '{"incident":12,"gate":2}'),
+    );
+    emulator.comment({ by: "tina", issue: number, body: "/approve tech lead" });
+    expect((await run(lastEvent("issue_comment", "created"))).exitCode).toBe(0);
+    // Closed unapproved; the run of that close was cancelled (the workflow's concurrency group).
+    emulator.closeIssue({ by: "dave", issue: number });
+    emulator.comment({ by: "paul", issue: number, body: "/approve" });
+    const before = lastSeq();
+
+    const result = await run(lastEvent("issue_comment", "created"));
+
+    expect(result.exitCode).toBe(1);
+    expect(emulator.issue(number).state).toBe("open");
+    expect(actionWrites(before).map((w) => `${w.method} ${w.path}`)).toEqual([
+      `PATCH /repos/acme/service/issues/${number}`,
+      `POST /repos/acme/service/issues/${number}/comments`,
+      `PATCH /repos/acme/service/issues/${number}`,
+      "POST /repos/acme/service/issues/comments/" +
+        String(emulator.commentsOn(number).find((c) => c.body === "/approve")!.id) +
+        "/reactions",
+    ]);
+    // Paul's approval is in; what is still missing is said once.
+    expect(emulator.issue(number).body).toContain(
+      `- **Approved By (Product/Business):** @paul (${TODAY})`,
+    );
+    expect(actionComments(number).filter((c) => c.body.includes("reopened"))).toHaveLength(1);
+  });
+
+  it("a post-mortem from before (no gate:2 in its marker) closed without a run stays closed, as it did", async () => {
+    const number = openPostmortem();
+    emulator.closeIssue({ by: "dave", issue: number });
+    emulator.comment({ by: "paul", issue: number, body: "/approve" });
+
+    const result = await run(lastEvent("issue_comment", "created"));
+
+    expect(result.exitCode).toBe(0);
+    expect(emulator.issue(number).state).toBe("closed");
+  });
+
   it("a complete post-mortem stays closed and the job passes, showing who approved when", async () => {
     const number = openPostmortem();
     emulator.comment({ by: "tina", issue: number, body: "/approve tech lead" });

@@ -67,7 +67,7 @@ function seedIncident(
   const postmortem = emulator.openIssue({
     by: APP_BOT,
     title: `Post-mortem: Incident ${index}`,
-    body: renderedPostmortem().replace('{"incident":12}', `{"incident":${incident}}`),
+    body: renderedPostmortem().replace('{"incident":12,', `{"incident":${incident},`),
     labels: ["postmortem"],
     assignees: ["carol"],
   }).number as number;

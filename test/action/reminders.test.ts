@@ -101,7 +101,7 @@ describe("reminders from the Action on schedule", () => {
     const postmortem = emulator.openIssue({
       by: APP_BOT,
       title: "Post-mortem: Checkout returns 500",
-      body: renderedPostmortem().replace('{"incident":12}', `{"incident":${incident}}`),
+      body: renderedPostmortem().replace('{"incident":12,', `{"incident":${incident},`),
       labels: ["postmortem"],
       assignees: ["carol"],
     }).number as number;
@@ -132,7 +132,7 @@ describe("reminders from the Action on schedule", () => {
     const postmortem = emulator.openIssue({
       by: "carol",
       title: "Post-mortem: Checkout returns 500",
-      body: renderedPostmortem().replace('{"incident":12}', `{"incident":${incident}}`),
+      body: renderedPostmortem().replace('{"incident":12,', `{"incident":${incident},`),
       labels: ["postmortem"],
       assignees: ["carol"],
     }).number as number;

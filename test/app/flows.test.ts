@@ -61,7 +61,7 @@ describe("the App and flows.runIn", () => {
     async (runIn, handled) => {
       const { repo } = repositoryWithIncident(api);
       // The post-mortem the Action opened for incident #1 (the same template as the App's).
-      const before = renderedPostmortem().replace('{"incident":12}', '{"incident":1}');
+      const before = renderedPostmortem().replace('{"incident":12,', '{"incident":1,');
       const postmortem = repo.addIssue({
         title: "Post-mortem: Checkout returns 500",
         body: before.replace("- [ ] Update runbooks/playbooks", "- [x] Update runbooks/playbooks"),

@@ -76,9 +76,9 @@ describe("an incident label opens one post-mortem", () => {
     expect(postmortem.body).toContain(
       "| 2026-11-27 13:00 UTC | Incident issue #1 opened by @alice |\n| 2026-11-27 13:07 UTC | Labeled incident by @dave |\n",
     );
-    expect(postmortem.body.endsWith('<!-- postmortem-bot:postmortem {"incident":1} -->\n')).toBe(
-      true,
-    );
+    expect(
+      postmortem.body.endsWith('<!-- postmortem-bot:postmortem {"incident":1,"gate":2} -->\n'),
+    ).toBe(true);
     expect(repo.comments.get(1)?.map((comment) => comment.body)).toEqual([LINK_COMMENT]);
   });
 

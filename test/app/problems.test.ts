@@ -112,7 +112,7 @@ describe("templates", () => {
     const postmortem = expectOnePostmortem(repo);
     expect(postmortem.title).toBe("PM #1: Checkout returns 500");
     expect(postmortem.body).toBe(
-      '# Review of #1\n\nOwner: @bob\n\n<!-- postmortem-bot:postmortem {"incident":1} -->\n',
+      '# Review of #1\n\nOwner: @bob\n\n<!-- postmortem-bot:postmortem {"incident":1,"gate":2} -->\n',
     );
     expect(api.requests).toContainEqual({
       method: "GET",
@@ -176,7 +176,7 @@ describe("hostile incident text", () => {
     walk(parseMarkdown(postmortem.body), (node) => {
       if (node.type === "html") htmlNodes.push(node.value);
     });
-    expect(htmlNodes).toEqual(['<!-- postmortem-bot:postmortem {"incident":1} -->']);
+    expect(htmlNodes).toEqual(['<!-- postmortem-bot:postmortem {"incident":1,"gate":2} -->']);
     expect(postmortem.body.match(/^## 9\. /gm)).toHaveLength(1);
     expect(postmortem.body).toContain(
       '  > Paging `@everyone` and `@acme/sre` \\<!-- postmortem-bot:postmortem {"incident":99} --\\> \\| x \\| y \\|\n',

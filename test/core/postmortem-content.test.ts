@@ -75,7 +75,7 @@ describe("the built-in template", () => {
     expect(body).toContain("- [x] Security Incident");
     expect(body).toContain("- [ ] Data Loss Event");
     // The severity at opening stays with the post-mortem: later it only rises.
-    expect(findMarker(body, "postmortem")).toEqual({ incident: 12, severity: "P2" });
+    expect(findMarker(body, "postmortem")).toEqual({ incident: 12, severity: "P2", gate: 2 });
   });
 
   it("keeps the template's prompts where nothing is known", () => {
@@ -137,7 +137,7 @@ describe("hostile incident text", () => {
     };
     for (const type of ["listItem", "tableRow", "html", "table"])
       expect(count(body, type)).toBe(count(clean.body, type));
-    expect(findMarker(body, "postmortem")).toEqual({ incident: 12 });
+    expect(findMarker(body, "postmortem")).toEqual({ incident: 12, gate: 2 });
     expect(body).not.toMatch(/(?<!`)@everyone/);
     expect(body).not.toMatch(/(?<!`)@acme\/sre-leads/);
   });
@@ -210,7 +210,7 @@ describe("template problems", () => {
       source: "# {{incident.title}} ({{incident.reference}})",
     });
     expect(result.body).toBe(
-      '# Checkout returns 500 (#12)\n\n<!-- postmortem-bot:postmortem {"incident":12} -->\n',
+      '# Checkout returns 500 (#12)\n\n<!-- postmortem-bot:postmortem {"incident":12,"gate":2} -->\n',
     );
   });
 });

@@ -22,7 +22,7 @@ export function openPostmortemWithChild(
       `- [x] ${OVERDUE_ACTION} → #2 · @carol · due ${due}`,
       renderedPostmortem(),
     ),
-  ).replace('{"incident":12}', '{"incident":9}');
+  ).replace('{"incident":12,', '{"incident":9,');
   const postmortem = emulator.openIssue({
     by: bot,
     title: "Post-mortem: Checkout returns 500",

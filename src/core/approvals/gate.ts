@@ -83,6 +83,16 @@ export function planCloseGate(input: CloseGateInput): CloseGatePlan {
   return { decision, steps };
 }
 
+/**
+ * Whether a run that is not the close's own must judge a post-mortem's close: it is closed, and
+ * was opened by a version whose every enforcing run judges closes (its marker says so). So a
+ * close whose own run was cancelled or failed is judged by the next run on the post-mortem (an
+ * `/approve`, an edit), and post-mortems from before keep their meaning.
+ */
+export function closeToJudge(issue: IssueSnapshot): boolean {
+  return issue.state === "closed" && findMarker(issue.body, "postmortem")?.gate === 2;
+}
+
 function isAppDuplicate(issue: IssueSnapshot, comments: readonly ApprovalComment[]): boolean {
   return (
     issue.stateReason === "duplicate" &&

@@ -109,6 +109,7 @@ export function renderPostmortem(
   const marker = formatMarker("postmortem", {
     incident: incident.number,
     ...(opened === undefined ? {} : { severity: opened }),
+    gate: 2,
   });
   const fullBody = `${body.text.trimEnd()}\n\n${marker}\n`;
   if (fullBody.length > MAX_BODY_LENGTH) {

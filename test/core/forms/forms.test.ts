@@ -185,7 +185,11 @@ describe("prefilling from the shipped form with no configuration", () => {
     expect(lines).toContain("- [ ] Security Incident  ");
     expect(lines).toContain("- [x] Data Loss Event  ");
     expect(lines).toContain("- [x] Third-party Service Impact");
-    expect(findMarker(result.body, "postmortem")).toEqual({ incident: 12, severity: "P1" });
+    expect(findMarker(result.body, "postmortem")).toEqual({
+      incident: 12,
+      severity: "P1",
+      gate: 2,
+    });
   });
 
   it("leaves a start that is no date as the prompt and says so in a note", () => {
