@@ -206,23 +206,35 @@ export class ApprovalGateway {
     return files.map((file) => ({ path: file.filename, status: file.status }));
   }
 
-  /** People whose latest deciding review of the pull request is an approval. */
-  async listApprovingReviewers(pullNumber: number): Promise<string[]> {
+  /**
+   * People whose latest deciding review of the pull request approves its head commit. An approval
+   * given to an earlier commit does not cover what was pushed after it, so it does not count (the
+   * same rule as GitHub's "dismiss stale approvals", whether or not the branch has it on).
+   */
+  async listApprovingReviewers(pullNumber: number, headSha: string): Promise<string[]> {
     const reviews = await this.api.paginate(
       "GET /repos/{owner}/{repo}/pulls/{pull_number}/reviews",
       { ...this.repoParams, pull_number: pullNumber, per_page: 100 },
     );
-    const latest = new Map<string, string>();
+    const latest = new Map<string, { state: string; commit: string | null | undefined }>();
     for (const review of reviews) {
       // A comment-only review neither gives nor takes back an approval.
       if (!review.user || review.state === "COMMENTED" || review.state === "PENDING") continue;
-      latest.set(review.user.login.toLowerCase(), review.state);
+      latest.set(review.user.login.toLowerCase(), {
+        state: review.state,
+        commit: review.commit_id,
+      });
     }
+    const head = headSha.toLowerCase();
+    const approvesHead = (login: string) => {
+      const decision = latest.get(login.toLowerCase());
+      return decision?.state === "APPROVED" && decision.commit?.toLowerCase() === head;
+    };
     return reviews
       .map((review) => review.user?.login)
       .filter((login): login is string => login !== undefined)
       .filter((login, index, all) => all.indexOf(login) === index)
-      .filter((login) => latest.get(login.toLowerCase()) === "APPROVED");
+      .filter(approvesHead);
   }
 
   /** A file's text at a commit, or undefined when it is not there. */

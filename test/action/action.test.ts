@@ -363,8 +363,8 @@ describe("the Action bundle, run as the runner runs it, against the emulator", (
         { filename: "src/app.ts", status: "modified" },
       ],
       reviews: [
-        { user: { login: "tina" }, state: "APPROVED" },
-        { user: { login: "paul" }, state: "APPROVED" },
+        { user: { login: "tina" }, state: "APPROVED", commit_id: "a".repeat(40) },
+        { user: { login: "paul" }, state: "APPROVED", commit_id: "a".repeat(40) },
       ],
     });
     try {
@@ -383,10 +383,57 @@ describe("the Action bundle, run as the runner runs it, against the emulator", (
       );
       expect(result.exitCode).toBe(1);
       expect(result.stdout).toContain(
-        `::error file=${path},line=${productLine}::Approved By (Product/Business): @rita is named, but has not approved this pull request in a review (the file is marked \`status: final\`)`,
+        `::error file=${path},line=${productLine}::Approved By (Product/Business): @rita is named, but has not approved this pull request's head commit in a review (the file is marked \`status: final\`)`,
       );
       expect(JSON.parse(result.outputs.missing!)).toHaveLength(1);
       expect(result.summary).toContain(`- ❌ \`${path}\``);
+    } finally {
+      await proxy.close();
+    }
+  });
+
+  it("counts a pull request review only where it approved the head commit", async () => {
+    const path = "docs/postmortems/2026-11-checkout.md";
+    const head = "c".repeat(40);
+    const final = `---\nstatus: final\n---\n${templateWithApprovals(COMPLETE)}`;
+    const techLeadLine =
+      final.split("\n").findIndex((line) => line.includes("Approved By (Tech Lead)")) + 1;
+    emulator.setFile(path, final);
+    const proxy = await pullRequestProxy(emulator.apiUrl, {
+      files: [{ filename: path, status: "modified" }],
+      reviews: [
+        // tina approved, then a commit was pushed that nobody approved yet
+        { user: { login: "tina" }, state: "APPROVED", commit_id: "b".repeat(40) },
+        { user: { login: "paul" }, state: "APPROVED", commit_id: head },
+      ],
+    });
+    try {
+      const result = await run(
+        {
+          eventName: "pull_request",
+          payload: {
+            action: "synchronize",
+            number: 7,
+            pull_request: { number: 7, head: { sha: head } },
+            repository: { name: "service", owner: { login: "acme" }, default_branch: "main" },
+            sender: { login: "tina" },
+          },
+        },
+        proxy.url,
+      );
+      expect(result.exitCode).toBe(1);
+      expect(result.stdout).toContain(
+        `::error file=${path},line=${techLeadLine}::Approved By (Tech Lead): @tina is named, but has not approved this pull request's head commit in a review (the file is marked \`status: final\`)`,
+      );
+      expect(JSON.parse(result.outputs.missing!)).toHaveLength(1);
+      // The file is read at the head the reviews are held to; the reviews are read once.
+      expect(proxy.served.filter((served) => served.includes("/pulls/"))).toEqual([
+        "/repos/acme/service/pulls/7/files?per_page=100",
+        "/repos/acme/service/pulls/7/reviews?per_page=100",
+      ]);
+      expect(
+        proxy.served.filter((served) => served.startsWith(`/repos/acme/service/contents/docs`)),
+      ).toEqual([`/repos/acme/service/contents/${encodeURIComponent(path)}?ref=${head}`]);
     } finally {
       await proxy.close();
     }
@@ -396,10 +443,12 @@ describe("the Action bundle, run as the runner runs it, against the emulator", (
 async function pullRequestProxy(
   upstream: string,
   fake: { files: unknown[]; reviews: unknown[] },
-): Promise<{ url: string; close: () => Promise<void> }> {
+): Promise<{ url: string; served: string[]; close: () => Promise<void> }> {
+  const served: string[] = [];
   const server = createServer((req, res) => {
     void (async () => {
       const path = req.url ?? "/";
+      served.push(path);
       const json = (body: unknown) => {
         res.writeHead(200, { "content-type": "application/json" });
         res.end(JSON.stringify(body));
@@ -423,6 +472,7 @@ async function pullRequestProxy(
   const { port } = server.address() as AddressInfo;
   return {
     url: `http://127.0.0.1:${port}`,
+    served,
     close: () => new Promise((resolve) => server.close(() => resolve())),
   };
 }
