@@ -8,7 +8,7 @@ import type { Logger } from "../core/logger.js";
 import type { ConfigCache } from "./config-cache.js";
 import type { GitHubApi } from "./api.js";
 import { isStatus } from "./api.js";
-import type { RawConfig } from "./gateway.js";
+import type { GatewayOptions, RawConfig } from "./gateway.js";
 import { GitHubGateway } from "./gateway.js";
 import type { ApiAccount } from "./snapshots.js";
 import { accountFromApi } from "./snapshots.js";
@@ -52,8 +52,9 @@ export class ApprovalGateway {
     /** Where the one warning about a missing edit history goes (once per gateway). */
     private readonly log: Pick<Logger, "warn"> = { warn: () => {} },
     configCache?: ConfigCache,
+    options: GatewayOptions = {},
   ) {
-    this.base = new GitHubGateway(api, repository, configCache);
+    this.base = new GitHubGateway(api, repository, configCache, options);
   }
 
   private get repoParams() {

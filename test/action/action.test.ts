@@ -322,6 +322,40 @@ describe("the Action bundle, run as the runner runs it, against the emulator", (
     expect(actionWrites(before)).toEqual([]);
   });
 
+  it("`_extends` naming another owner is a configuration problem unless `config-extends-owners` lists it", async () => {
+    emulator.setFile(".github/postmortem.yml", "_extends: outsider/policies\n");
+    const number = openPostmortem();
+    emulator.closeIssue({ by: "dave", issue: number });
+    const before = lastSeq();
+    const outsiderReads = (since: number) =>
+      emulator.requests.filter((r) => r.seq > since && r.path.startsWith("/repos/outsider/"));
+
+    const refused = await run(lastEvent("issues", "closed"));
+
+    expect(refused.exitCode).toBe(1);
+    expect(refused.stdout).toContain(
+      "::error::The configuration file `.github/postmortem.yml` cannot be used: `_extends` names `outsider/policies:.github/postmortem.yml`, a file of `outsider`",
+    );
+    // Neither the entry nor the full Action asked for the other owner's file.
+    expect(outsiderReads(before)).toEqual([]);
+    expect(actionWrites(before)).toEqual([]);
+
+    const between = lastSeq();
+    const allowed = await runActionBundle({
+      ...lastEvent("issues", "closed"),
+      apiUrl: emulator.apiUrl,
+      token: emulator.tokenFor(ACTIONS_BOT),
+      repository: `${emulator.owner}/${emulator.repoName}`,
+      ...clock,
+      env: { ...clock.env, "INPUT_CONFIG-EXTENDS-OWNERS": "Outsider, other-org" },
+    });
+
+    expect(allowed.stdout).not.toContain("cannot be used");
+    expect(outsiderReads(between).map((r) => decodeURIComponent(r.path))).toContain(
+      "/repos/outsider/policies/contents/.github/postmortem.yml",
+    );
+  });
+
   it("a deleted /approve comment withdraws the approval; the summary says so, the job passes", async () => {
     const number = openPostmortem();
     const approve = emulator.comment({ by: "tina", issue: number, body: "/approve tl" });
