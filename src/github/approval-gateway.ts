@@ -175,7 +175,7 @@ export class ApprovalGateway {
         if (isStatus(error, 401, 403)) {
           // Guessing "not a member" would refuse real approvers without saying why.
           throw new Error(
-            `Cannot read the membership of @${login} in the team ${org}/${slug}: the token lacks organization Members read (the Action's default GITHUB_TOKEN cannot read teams; pass a GitHub App or personal token as \`github-token\`).`,
+            `Cannot read the membership of @${login} in the team ${org}/${slug}: the token lacks organization Members read (a role lists \`teams\`: give this App "Organization permissions → Members: read", or, in the Action, whose default GITHUB_TOKEN cannot read teams, pass a GitHub App or personal token as \`github-token\`).`,
             { cause: error },
           );
         }
