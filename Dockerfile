@@ -3,6 +3,9 @@
 # reads this file), so keep to FROM, ARG, ENV, WORKDIR, COPY, RUN, USER, EXPOSE, HEALTHCHECK and
 # CMD, with RUN commands that work in any directory.
 
+# The base image is named by tag, not yet by digest: pin both FROM lines with the digest that
+# `docker buildx imagetools inspect node:24-bookworm-slim` prints (node:24-bookworm-slim@sha256:…).
+
 # Build stage: esbuild alone bundles the server (the dependencies stay outside the bundle).
 FROM node:24-bookworm-slim AS build
 WORKDIR /build

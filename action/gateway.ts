@@ -2,6 +2,8 @@ import type { Config } from "../src/core/config.js";
 import { parseConfig } from "../src/core/config.js";
 import { ApprovalGateway } from "../src/github/approval-gateway.js";
 import { cacheKey, ConfigCache } from "../src/github/config-cache.js";
+import { parseExtendsOwners } from "../src/github/config-extends.js";
+import type { GatewayOptions } from "../src/github/gateway.js";
 import type { LoadedConfig } from "../src/handlers/load-config.js";
 import type { HandlerDeps } from "../src/handlers/deps.js";
 import type { RunContext } from "./context.js";
@@ -20,7 +22,26 @@ export async function runGateway(context: RunContext): Promise<ApprovalGateway> 
       Promise.resolve(loaded),
     );
   }
-  return new ApprovalGateway(octokit, repository, context.log, configCache);
+  return new ApprovalGateway(
+    octokit,
+    repository,
+    context.log,
+    configCache,
+    gatewayOptions(context),
+  );
+}
+
+/**
+ * How this run's gateways read the configuration: `_extends` may name the owners of the
+ * `config-extends-owners` input besides the repository's own (src/github/config-extends.ts).
+ */
+export function gatewayOptions(context: Pick<RunContext, "inputs">): GatewayOptions {
+  const parsed = parseExtendsOwners(
+    context.inputs["config-extends-owners"],
+    "The `config-extends-owners` input",
+  );
+  if (!parsed.ok) throw new Error(parsed.problem);
+  return { extendsOwners: parsed.owners };
 }
 
 /** The configuration the entry read, if it is valid (a broken one is read and reported as ever). */

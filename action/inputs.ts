@@ -29,6 +29,8 @@ export const ACTION_INPUTS = z.object({
   "report-issue": flag(false),
   "report-since": optionalText,
   "report-until": optionalText,
+  /** Owners `_extends` may name besides the repository's own, as typed (action/gateway.ts reads it). */
+  "config-extends-owners": text,
 });
 export type ActionInputs = z.output<typeof ACTION_INPUTS>;
 

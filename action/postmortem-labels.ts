@@ -4,6 +4,7 @@
 // `postmortemLabels`; what it cannot settle (a broken file, a failed request) goes to dist/run.js.
 import { composeConfigGet } from "@probot/octokit-plugin-config";
 import { CONFIG_PATH, DEFAULT_POSTMORTEM_LABELS } from "../src/core/constants.js";
+import { guardConfigReads, parseExtendsOwners } from "../src/github/config-extends.js";
 import type { RawConfig } from "../src/github/gateway.js";
 
 export type LabelsDecision =
@@ -101,7 +102,11 @@ export async function readRawConfig(
   env: NodeJS.ProcessEnv,
   repository: { owner: string; repo: string },
 ): Promise<RawConfig> {
-  const { config, files } = await composeConfigGet(fetchApi(env) as never, {
+  // As the full Action: `_extends` may name only the owners the input allows (an input the full
+  // Action would refuse allows none here; it fails there).
+  const allowed = parseExtendsOwners(env["INPUT_CONFIG-EXTENDS-OWNERS"], "config-extends-owners");
+  const api = guardConfigReads(fetchApi(env), repository.owner, allowed.ok ? allowed.owners : []);
+  const { config, files } = await composeConfigGet(api as never, {
     ...repository,
     path: CONFIG_PATH,
   });

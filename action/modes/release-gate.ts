@@ -1,6 +1,7 @@
 import { ApprovalGateway } from "../../src/github/approval-gateway.js";
 import { checkReleaseGate } from "../../src/handlers/release-gate-handler.js";
 import type { RunContext } from "../context.js";
+import { gatewayOptions } from "../gateway.js";
 
 /**
  * `mode: release-gate` (a required check on pull requests, or a deploy step): fails while a
@@ -9,7 +10,13 @@ import type { RunContext } from "../context.js";
  */
 export async function runReleaseGate(context: RunContext): Promise<void> {
   const { repository, log } = context;
-  const gateway = new ApprovalGateway(context.octokit, repository, log);
+  const gateway = new ApprovalGateway(
+    context.octokit,
+    repository,
+    log,
+    undefined,
+    gatewayOptions(context),
+  );
   const server = (context.env.GITHUB_SERVER_URL ?? "https://github.com").replace(/\/+$/, "");
   const url = (issue: number) => `${server}/${repository.owner}/${repository.repo}/issues/${issue}`;
   const result = await checkReleaseGate(gateway, log, new Date(), url);

@@ -3,6 +3,7 @@ import { renderReportJson, renderReportMarkdown } from "../../src/core/report/re
 import { GitHubGateway } from "../../src/github/gateway.js";
 import { buildReport, publishReportIssue } from "../../src/handlers/report-handler.js";
 import type { RunContext } from "../context.js";
+import { gatewayOptions } from "../gateway.js";
 
 /**
  * `mode: report` (`workflow_dispatch` or `schedule:`): the reliability report of the last three
@@ -12,7 +13,7 @@ import type { RunContext } from "../context.js";
 export async function runReport(context: RunContext): Promise<void> {
   const { octokit, repository, inputs } = context;
   const built = await buildReport(
-    new GitHubGateway(octokit, repository),
+    new GitHubGateway(octokit, repository, undefined, gatewayOptions(context)),
     { since: inputs["report-since"], until: inputs["report-until"] },
     new Date(),
     { since: "the `report-since` input", until: "the `report-until` input" },

@@ -30,6 +30,11 @@ export interface PostmortemAppOptions {
   reconcileIntervalMs?: number;
   /** Where the server counts the deliveries it is working on, to drain them on shutdown. */
   inFlight?: InFlight;
+  /**
+   * Owners besides a repository's own whose files its `_extends` may name
+   * (`CONFIG_EXTENDS_OWNERS`); none by default (src/github/config-extends.ts says why).
+   */
+  configExtendsOwners?: readonly string[];
 }
 
 /**
@@ -50,6 +55,7 @@ function postmortemApp(app: Probot, options: PostmortemAppOptions): void {
   });
   const perIssue = new KeyedQueue();
   const inFlight = options.inFlight ?? new InFlight();
+  const gatewayOptions = { extendsOwners: options.configExtendsOwners ?? [] };
 
   app.on(deliveriesOf("app") as ProbotEvents, async (context: Context) => {
     try {
@@ -72,6 +78,7 @@ function postmortemApp(app: Probot, options: PostmortemAppOptions): void {
       repository,
       loggerOf(deliveryLog),
       configCache,
+      gatewayOptions,
     );
     // Decided from the payload alone (and a fresh cached config): most deliveries end here,
     // without a request.
@@ -98,7 +105,12 @@ function postmortemApp(app: Probot, options: PostmortemAppOptions): void {
   installFrontGate(app.webhooks, configCache, app.log);
 
   if (options.reminderIntervalMs !== undefined && options.reminderIntervalMs > 0) {
-    startReminderTimer(app, { intervalMs: options.reminderIntervalMs, configCache, now });
+    startReminderTimer(app, {
+      intervalMs: options.reminderIntervalMs,
+      configCache,
+      now,
+      gatewayOptions,
+    });
   }
   if (options.reconcileIntervalMs !== undefined && options.reconcileIntervalMs > 0) {
     startReconcileTimer(app, {
@@ -107,6 +119,7 @@ function postmortemApp(app: Probot, options: PostmortemAppOptions): void {
       configCache,
       now,
       inFlight,
+      gatewayOptions,
     });
   }
 }

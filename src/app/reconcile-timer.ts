@@ -1,5 +1,6 @@
 import type { Probot } from "probot";
 import type { ConfigCache } from "../github/config-cache.js";
+import type { GatewayOptions } from "../github/gateway.js";
 import { reconcileRepository } from "../handlers/reconcile-handler.js";
 import type { InFlight } from "./in-flight.js";
 import { defaultConfig } from "../core/config.js";
@@ -14,6 +15,8 @@ export interface ReconcileTimerOptions {
   configCache: ConfigCache;
   now: () => Date;
   inFlight: InFlight;
+  /** How the sweep's gateways read the configuration (`CONFIG_EXTENDS_OWNERS`). */
+  gatewayOptions?: GatewayOptions;
 }
 
 /**
@@ -54,6 +57,7 @@ export function startReconcileTimer(app: Probot, options: ReconcileTimerOptions)
                 .join(", ")}`,
             );
           },
+          options.gatewayOptions,
         );
       }),
     { atStart: true, log },

@@ -1,5 +1,6 @@
 import type { Probot } from "probot";
 import type { ConfigCache } from "../github/config-cache.js";
+import type { GatewayOptions } from "../github/gateway.js";
 import { sweepReminders } from "../handlers/reminder-handler.js";
 import { forEachRepository } from "../github/installations.js";
 import { every, featureLogger } from "./timers.js";
@@ -8,6 +9,8 @@ export interface ReminderTimerOptions {
   intervalMs: number;
   configCache: ConfigCache;
   now: () => Date;
+  /** How the sweep's gateways read the configuration (`CONFIG_EXTENDS_OWNERS`). */
+  gatewayOptions?: GatewayOptions;
 }
 
 /**
@@ -20,9 +23,15 @@ export function startReminderTimer(app: Probot, options: ReminderTimerOptions): 
   return every(
     options.intervalMs,
     () =>
-      forEachRepository(app, options.configCache, log, async (gateway) => {
-        await sweepReminders({ gateway, log, clock: options.now, frontDoor: "app" });
-      }),
+      forEachRepository(
+        app,
+        options.configCache,
+        log,
+        async (gateway) => {
+          await sweepReminders({ gateway, log, clock: options.now, frontDoor: "app" });
+        },
+        options.gatewayOptions,
+      ),
     { log },
   );
 }

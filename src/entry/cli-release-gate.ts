@@ -3,6 +3,7 @@
  * from a terminal or any CI: the summary on stdout, exit 1 while something blocks the release.
  */
 import { ApprovalGateway } from "../github/approval-gateway.js";
+import { parseExtendsOwners } from "../github/config-extends.js";
 import { tokenOctokit } from "../github/token-octokit.js";
 import type { Logger } from "../core/logger.js";
 import { checkReleaseGate } from "../handlers/release-gate-handler.js";
@@ -42,7 +43,18 @@ export async function runReleaseGateCli(
     userAgent: "postmortem-bot-cli",
     warn: (message) => log.warn(message),
   });
-  const gateway = new ApprovalGateway(octokit, { owner, repo, defaultBranch: "main" }, log);
+  const extendsOwners = parseExtendsOwners(io.env.CONFIG_EXTENDS_OWNERS, "CONFIG_EXTENDS_OWNERS");
+  if (!extendsOwners.ok) {
+    io.err(extendsOwners.problem);
+    return 2;
+  }
+  const gateway = new ApprovalGateway(
+    octokit,
+    { owner, repo, defaultBranch: "main" },
+    log,
+    undefined,
+    { extendsOwners: extendsOwners.owners },
+  );
   const server = (io.env.GITHUB_SERVER_URL ?? "https://github.com").replace(/\/+$/, "");
   try {
     const result = await checkReleaseGate(

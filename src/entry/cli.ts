@@ -18,6 +18,7 @@ import { parseConfig } from "../core/config.js";
 import { CONFIG_PATH } from "../core/constants.js";
 import { renderReportJson, renderReportMarkdown } from "../core/report/render.js";
 import { formatDate } from "../core/time.js";
+import { parseExtendsOwners } from "../github/config-extends.js";
 import { GitHubGateway } from "../github/gateway.js";
 import { tokenOctokit } from "../github/token-octokit.js";
 import { buildReport } from "../handlers/report-handler.js";
@@ -146,8 +147,15 @@ export async function runReportCli(args: readonly string[], io: CliIo): Promise<
     userAgent: "postmortem-bot-cli",
     warn: (message) => io.err(message),
   });
+  const extendsOwners = parseExtendsOwners(env.CONFIG_EXTENDS_OWNERS, "CONFIG_EXTENDS_OWNERS");
+  if (!extendsOwners.ok) {
+    io.err(extendsOwners.problem);
+    return 2;
+  }
   // The default branch only matters for files, which the report does not read.
-  const gateway = new GitHubGateway(octokit, { owner, repo, defaultBranch: "main" });
+  const gateway = new GitHubGateway(octokit, { owner, repo, defaultBranch: "main" }, undefined, {
+    extendsOwners: extendsOwners.owners,
+  });
   try {
     const built = await buildReport(
       gateway,

@@ -16,6 +16,7 @@ import { createPostmortemApp } from "../app/app.js";
 import { DeliveryFailed, summarize } from "../app/delivery-log.js";
 import { MAX_WEBHOOK_BODY_BYTES } from "../app/http-server.js";
 import { parseDuration } from "../core/duration.js";
+import { parseExtendsOwners } from "../github/config-extends.js";
 import { PostmortemOctokit } from "../github/octokit.js";
 
 /** The fields of a function URL / API Gateway event that a webhook delivery needs. */
@@ -60,7 +61,12 @@ export function createLambdaHandler(env: Env = process.env): LambdaHandler {
   // Timers (reminders, the reconcile sweep) have no place in a function that is frozen between
   // events: none is started.
   const loaded = probot
-    .load(createPostmortemApp({ configMaxAgeMs: parseDuration(env.CONFIG_MAX_AGE ?? "60s") }))
+    .load(
+      createPostmortemApp({
+        configMaxAgeMs: parseDuration(env.CONFIG_MAX_AGE ?? "60s"),
+        configExtendsOwners: extendsOwnersOf(env),
+      }),
+    )
     .then(() => false, notStarted);
 
   return async (event) => {
@@ -113,7 +119,15 @@ function configurationProblem(env: Env): string | undefined {
   if (parseDuration(maxAge) === undefined) {
     return `CONFIG_MAX_AGE is "${maxAge}": write a duration such as 60s, 5m or 0 (no cache).`;
   }
+  const owners = parseExtendsOwners(env.CONFIG_EXTENDS_OWNERS, "CONFIG_EXTENDS_OWNERS");
+  if (!owners.ok) return owners.problem;
   return undefined;
+}
+
+/** `CONFIG_EXTENDS_OWNERS`, already found valid by configurationProblem. */
+function extendsOwnersOf(env: Env): string[] {
+  const owners = parseExtendsOwners(env.CONFIG_EXTENDS_OWNERS, "CONFIG_EXTENDS_OWNERS");
+  return owners.ok ? owners.owners : [];
 }
 
 /** What a caller is told when the function cannot serve: the reason is in the log alone. */

@@ -1,8 +1,8 @@
 /**
  * `npm start`: the Probot webhook server, configured by Probot's standard environment variables
  * (APP_ID, PRIVATE_KEY or PRIVATE_KEY_PATH, WEBHOOK_SECRET, WEBHOOK_PATH, PORT, HOST, GHE_HOST,
- * GHE_PROTOCOL, LOG_LEVEL, LOG_FORMAT, REDIS_URL), and CONFIG_MAX_AGE, REMINDER_INTERVAL,
- * RECONCILE_INTERVAL and SHUTDOWN_GRACE. Webhooks arrive at /api/github/webhooks; GET /ping
+ * GHE_PROTOCOL, LOG_LEVEL, LOG_FORMAT, REDIS_URL), and CONFIG_MAX_AGE, CONFIG_EXTENDS_OWNERS,
+ * REMINDER_INTERVAL, RECONCILE_INTERVAL and SHUTDOWN_GRACE. Webhooks arrive at /api/github/webhooks; GET /ping
  * answers PONG.
  *
  * Probot's `run()` is not used: without an App id and key it serves its setup wizard, which has no
@@ -14,6 +14,7 @@ import { createNodeMiddleware, createProbot } from "probot";
 import { createPostmortemApp } from "../app/app.js";
 import { createWebhookServer } from "../app/http-server.js";
 import { parseDuration } from "../core/duration.js";
+import { parseExtendsOwners } from "../github/config-extends.js";
 import { PostmortemOctokit } from "../github/octokit.js";
 import { InFlight } from "../app/in-flight.js";
 
@@ -71,6 +72,15 @@ if (shutdownGraceMs === undefined) {
   refuse(`SHUTDOWN_GRACE is "${shutdownGrace}": write a duration such as 25s.`);
 }
 
+// Owners besides a repository's own whose configuration files `_extends` may name (none unless
+// listed): src/github/config-extends.ts says why this is the operator's to allow.
+const extendsOwners = parseExtendsOwners(
+  process.env.CONFIG_EXTENDS_OWNERS,
+  "CONFIG_EXTENDS_OWNERS",
+);
+if (!extendsOwners.ok) refuse(extendsOwners.problem);
+const configExtendsOwners = extendsOwners.owners;
+
 // With REDIS_URL, Probot keeps Octokit's rate-limit pacing in Redis, shared by every replica. A
 // value that is no redis:// or rediss:// URL is refused here rather than failing every request.
 const redisUrl = process.env.REDIS_URL ?? "";
@@ -88,7 +98,13 @@ const env = {
 const probot = createProbot({ env, overrides: { Octokit: PostmortemOctokit } });
 const inFlight = new InFlight();
 const middleware = await createNodeMiddleware(
-  createPostmortemApp({ configMaxAgeMs, reminderIntervalMs, reconcileIntervalMs, inFlight }),
+  createPostmortemApp({
+    configMaxAgeMs,
+    reminderIntervalMs,
+    reconcileIntervalMs,
+    inFlight,
+    configExtendsOwners,
+  }),
   { probot },
 );
 const server = createWebhookServer({

@@ -8,7 +8,7 @@ import type { Logger } from "../core/logger.js";
 import type { ConfigCache } from "./config-cache.js";
 import type { GitHubApi } from "./api.js";
 import { isStatus } from "./api.js";
-import type { RawConfig } from "./gateway.js";
+import type { GatewayOptions, RawConfig } from "./gateway.js";
 import { GitHubGateway } from "./gateway.js";
 import type { ApiAccount } from "./snapshots.js";
 import { accountFromApi } from "./snapshots.js";
@@ -52,8 +52,9 @@ export class ApprovalGateway {
     /** Where the one warning about a missing edit history goes (once per gateway). */
     private readonly log: Pick<Logger, "warn"> = { warn: () => {} },
     configCache?: ConfigCache,
+    options: GatewayOptions = {},
   ) {
-    this.base = new GitHubGateway(api, repository, configCache);
+    this.base = new GitHubGateway(api, repository, configCache, options);
   }
 
   private get repoParams() {
@@ -174,7 +175,7 @@ export class ApprovalGateway {
         if (isStatus(error, 401, 403)) {
           // Guessing "not a member" would refuse real approvers without saying why.
           throw new Error(
-            `Cannot read the membership of @${login} in the team ${org}/${slug}: the token lacks organization Members read (the Action's default GITHUB_TOKEN cannot read teams; pass a GitHub App or personal token as \`github-token\`).`,
+            `Cannot read the membership of @${login} in the team ${org}/${slug}: the token lacks organization Members read (a role lists \`teams\`: give this App "Organization permissions → Members: read", or, in the Action, whose default GITHUB_TOKEN cannot read teams, pass a GitHub App or personal token as \`github-token\`).`,
             { cause: error },
           );
         }
@@ -206,23 +207,35 @@ export class ApprovalGateway {
     return files.map((file) => ({ path: file.filename, status: file.status }));
   }
 
-  /** People whose latest deciding review of the pull request is an approval. */
-  async listApprovingReviewers(pullNumber: number): Promise<string[]> {
+  /**
+   * People whose latest deciding review of the pull request approves its head commit. An approval
+   * given to an earlier commit does not cover what was pushed after it, so it does not count (the
+   * same rule as GitHub's "dismiss stale approvals", whether or not the branch has it on).
+   */
+  async listApprovingReviewers(pullNumber: number, headSha: string): Promise<string[]> {
     const reviews = await this.api.paginate(
       "GET /repos/{owner}/{repo}/pulls/{pull_number}/reviews",
       { ...this.repoParams, pull_number: pullNumber, per_page: 100 },
     );
-    const latest = new Map<string, string>();
+    const latest = new Map<string, { state: string; commit: string | null | undefined }>();
     for (const review of reviews) {
       // A comment-only review neither gives nor takes back an approval.
       if (!review.user || review.state === "COMMENTED" || review.state === "PENDING") continue;
-      latest.set(review.user.login.toLowerCase(), review.state);
+      latest.set(review.user.login.toLowerCase(), {
+        state: review.state,
+        commit: review.commit_id,
+      });
     }
+    const head = headSha.toLowerCase();
+    const approvesHead = (login: string) => {
+      const decision = latest.get(login.toLowerCase());
+      return decision?.state === "APPROVED" && decision.commit?.toLowerCase() === head;
+    };
     return reviews
       .map((review) => review.user?.login)
       .filter((login): login is string => login !== undefined)
       .filter((login, index, all) => all.indexOf(login) === index)
-      .filter((login) => latest.get(login.toLowerCase()) === "APPROVED");
+      .filter(approvesHead);
   }
 
   /** A file's text at a commit, or undefined when it is not there. */

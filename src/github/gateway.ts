@@ -3,6 +3,7 @@ import type { GitHubApi } from "./api.js";
 import { isStatus } from "./api.js";
 import type { ConfigCache } from "./config-cache.js";
 import { cacheKey } from "./config-cache.js";
+import { guardConfigReads } from "./config-extends.js";
 import { CONFIG_PATH } from "../core/constants.js";
 import type { FormDefinitionResult } from "../core/forms/definition.js";
 import { FORMS_DIRECTORY, isFormFile, parseFormDefinition } from "../core/forms/definition.js";
@@ -18,6 +19,16 @@ export interface RawConfig {
   files: string[];
 }
 
+/** How a gateway reads the configuration, beyond the repository it is for. */
+export interface GatewayOptions {
+  /**
+   * Owners besides the repository's own whose files `_extends` may name (the App's
+   * `CONFIG_EXTENDS_OWNERS`, the Action's `config-extends-owners`); none by default
+   * (src/github/config-extends.ts says why).
+   */
+  extendsOwners?: readonly string[];
+}
+
 export type Permission = "admin" | "maintain" | "write" | "triage" | "read" | "none";
 
 /**
@@ -30,6 +41,7 @@ export class GitHubGateway {
     readonly repository: RepositoryRef,
     /** The process's configuration cache (the App); none in the Action, which reads once. */
     private readonly configCache?: ConfigCache,
+    private readonly options: GatewayOptions = {},
   ) {}
 
   private get repoParams() {
@@ -41,9 +53,12 @@ export class GitHubGateway {
    * one: then it costs no request while fresh, and only 304s while unchanged.
    */
   async loadConfig<T>(interpret: (readRaw: () => Promise<RawConfig>) => Promise<T>): Promise<T> {
-    if (!this.configCache) return interpret(() => readRawConfig(this.api, this.repoParams));
+    const extendsOwners = this.options.extendsOwners ?? [];
+    if (!this.configCache) {
+      return interpret(() => readRawConfig(this.api, this.repoParams, extendsOwners));
+    }
     return this.configCache.get(this.configKey, this.api, (api) =>
-      interpret(() => readRawConfig(api, this.repoParams)),
+      interpret(() => readRawConfig(api, this.repoParams, extendsOwners)),
     );
   }
 
@@ -67,9 +82,12 @@ export class GitHubGateway {
     return cacheKey(this.repository.owner, this.repository.repo);
   }
 
-  /** Probot's loader: the repository's file, else the org's `.github` repository, with `_extends`. */
+  /**
+   * Probot's loader: the repository's file, else the org's `.github` repository, with `_extends`
+   * (of the same owner, or of one in `extendsOwners`).
+   */
   loadRawConfig(): Promise<RawConfig> {
-    return readRawConfig(this.api, this.repoParams);
+    return readRawConfig(this.api, this.repoParams, this.options.extendsOwners ?? []);
   }
 
   async getIssue(issueNumber: number): Promise<IssueSnapshot | undefined> {
@@ -365,8 +383,11 @@ async function readFormDefinitions(
 async function readRawConfig(
   api: GitHubApi,
   repository: { owner: string; repo: string },
+  extendsOwners: readonly string[],
 ): Promise<RawConfig> {
-  const { config, files } = await composeConfigGet(api as never, {
+  // A file of another owner is refused before it is read (ExtendsRefused).
+  const guarded = guardConfigReads(api, repository.owner, extendsOwners);
+  const { config, files } = await composeConfigGet(guarded as never, {
     ...repository,
     path: CONFIG_PATH,
   });

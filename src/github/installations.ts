@@ -3,6 +3,7 @@ import type { Probot } from "probot";
 import type { Logger } from "../core/logger.js";
 import { ApprovalGateway } from "./approval-gateway.js";
 import type { ConfigCache } from "./config-cache.js";
+import type { GatewayOptions } from "./gateway.js";
 
 // The App's own runs (timers) reach repositories through here: which installations and
 // repositories there are, and which have recent incident or post-mortem activity.
@@ -17,6 +18,7 @@ export async function forEachRepository(
   configCache: ConfigCache,
   log: Logger,
   work: (gateway: ApprovalGateway) => Promise<void>,
+  gatewayOptions: GatewayOptions = {},
 ): Promise<void> {
   const appOctokit = await app.auth();
   const installations = await appOctokit.paginate("GET /app/installations", { per_page: 100 });
@@ -37,6 +39,7 @@ export async function forEachRepository(
         },
         log,
         configCache,
+        gatewayOptions,
       );
       try {
         await work(gateway);
@@ -61,6 +64,7 @@ export async function forEachRepositoryWithRecentIssues(
   log: Logger,
   search: { labels: readonly string[]; since: Date },
   work: (gateway: ApprovalGateway) => Promise<void>,
+  gatewayOptions: GatewayOptions = {},
 ): Promise<void> {
   const appOctokit = await app.auth();
   const installations = await appOctokit.paginate("GET /app/installations", { per_page: 100 });
@@ -105,6 +109,7 @@ export async function forEachRepositoryWithRecentIssues(
           },
           log,
           configCache,
+          gatewayOptions,
         );
         await work(gateway);
       } catch (error) {

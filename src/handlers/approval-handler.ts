@@ -407,7 +407,7 @@ export async function checkPullRequestFiles(
         ? builtInTemplate()
         : await gateway.base.readFile(config.template);
     const sections = templateSections(template ?? builtInTemplate());
-    const approvedBy = await gateway.listApprovingReviewers(pull.number);
+    const approvedBy = await gateway.listApprovingReviewers(pull.number, pull.headSha);
     const context = new RunContext(gateway, config, now);
     const people = await context.lookUp(approvedBy);
     for (const file of changed) {

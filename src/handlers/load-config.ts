@@ -3,6 +3,7 @@ import { incidentLabelsOfBrokenConfig, parseConfig } from "../core/config.js";
 import { CONFIG_PATH } from "../core/constants.js";
 import type { FlowsRunner } from "../core/flows/config.js";
 import { flowsRunnerOfRaw } from "../core/flows/config.js";
+import { ExtendsRefused } from "../github/config-extends.js";
 import type { GitHubGateway, RawConfig } from "../github/gateway.js";
 
 export type LoadedConfig =
@@ -29,6 +30,14 @@ async function interpretConfig(readRaw: () => Promise<RawConfig>): Promise<Loade
   try {
     raw = await readRaw();
   } catch (error) {
+    if (error instanceof ExtendsRefused) {
+      return {
+        ok: false,
+        problem: `The configuration file \`${CONFIG_PATH}\` cannot be used: ${error.message}`,
+        incidentLabels: incidentLabelsOfBrokenConfig(undefined),
+        flowsRunIn: flowsRunnerOfRaw(undefined),
+      };
+    }
     if (!(error instanceof Error) || !error.message.startsWith(PLUGIN_PREFIX)) throw error;
     const cause = error.cause instanceof Error ? `\n\n\`\`\`\n${error.cause.message}\n\`\`\`` : "";
     return {

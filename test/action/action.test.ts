@@ -363,6 +363,40 @@ describe("the Action bundle, run as the runner runs it, against the emulator", (
     expect(actionWrites(before)).toEqual([]);
   });
 
+  it("`_extends` naming another owner is a configuration problem unless `config-extends-owners` lists it", async () => {
+    emulator.setFile(".github/postmortem.yml", "_extends: outsider/policies\n");
+    const number = openPostmortem();
+    emulator.closeIssue({ by: "dave", issue: number });
+    const before = lastSeq();
+    const outsiderReads = (since: number) =>
+      emulator.requests.filter((r) => r.seq > since && r.path.startsWith("/repos/outsider/"));
+
+    const refused = await run(lastEvent("issues", "closed"));
+
+    expect(refused.exitCode).toBe(1);
+    expect(refused.stdout).toContain(
+      "::error::The configuration file `.github/postmortem.yml` cannot be used: `_extends` names `outsider/policies:.github/postmortem.yml`, a file of `outsider`",
+    );
+    // Neither the entry nor the full Action asked for the other owner's file.
+    expect(outsiderReads(before)).toEqual([]);
+    expect(actionWrites(before)).toEqual([]);
+
+    const between = lastSeq();
+    const allowed = await runActionBundle({
+      ...lastEvent("issues", "closed"),
+      apiUrl: emulator.apiUrl,
+      token: emulator.tokenFor(ACTIONS_BOT),
+      repository: `${emulator.owner}/${emulator.repoName}`,
+      ...clock,
+      env: { ...clock.env, "INPUT_CONFIG-EXTENDS-OWNERS": "Outsider, other-org" },
+    });
+
+    expect(allowed.stdout).not.toContain("cannot be used");
+    expect(outsiderReads(between).map((r) => decodeURIComponent(r.path))).toContain(
+      "/repos/outsider/policies/contents/.github/postmortem.yml",
+    );
+  });
+
   it("a deleted /approve comment withdraws the approval; the summary says so, the job passes", async () => {
     const number = openPostmortem();
     const approve = emulator.comment({ by: "tina", issue: number, body: "/approve tl" });
@@ -404,8 +438,8 @@ describe("the Action bundle, run as the runner runs it, against the emulator", (
         { filename: "src/app.ts", status: "modified" },
       ],
       reviews: [
-        { user: { login: "tina" }, state: "APPROVED" },
-        { user: { login: "paul" }, state: "APPROVED" },
+        { user: { login: "tina" }, state: "APPROVED", commit_id: "a".repeat(40) },
+        { user: { login: "paul" }, state: "APPROVED", commit_id: "a".repeat(40) },
       ],
     });
     try {
@@ -424,10 +458,57 @@ describe("the Action bundle, run as the runner runs it, against the emulator", (
       );
       expect(result.exitCode).toBe(1);
       expect(result.stdout).toContain(
-        `::error file=${path},line=${productLine}::Approved By (Product/Business): @rita is named, but has not approved this pull request in a review (the file is marked \`status: final\`)`,
+        `::error file=${path},line=${productLine}::Approved By (Product/Business): @rita is named, but has not approved this pull request's head commit in a review (the file is marked \`status: final\`)`,
       );
       expect(JSON.parse(result.outputs.missing!)).toHaveLength(1);
       expect(result.summary).toContain(`- ❌ \`${path}\``);
+    } finally {
+      await proxy.close();
+    }
+  });
+
+  it("counts a pull request review only where it approved the head commit", async () => {
+    const path = "docs/postmortems/2026-11-checkout.md";
+    const head = "c".repeat(40);
+    const final = `---\nstatus: final\n---\n${templateWithApprovals(COMPLETE)}`;
+    const techLeadLine =
+      final.split("\n").findIndex((line) => line.includes("Approved By (Tech Lead)")) + 1;
+    emulator.setFile(path, final);
+    const proxy = await pullRequestProxy(emulator.apiUrl, {
+      files: [{ filename: path, status: "modified" }],
+      reviews: [
+        // tina approved, then a commit was pushed that nobody approved yet
+        { user: { login: "tina" }, state: "APPROVED", commit_id: "b".repeat(40) },
+        { user: { login: "paul" }, state: "APPROVED", commit_id: head },
+      ],
+    });
+    try {
+      const result = await run(
+        {
+          eventName: "pull_request",
+          payload: {
+            action: "synchronize",
+            number: 7,
+            pull_request: { number: 7, head: { sha: head } },
+            repository: { name: "service", owner: { login: "acme" }, default_branch: "main" },
+            sender: { login: "tina" },
+          },
+        },
+        proxy.url,
+      );
+      expect(result.exitCode).toBe(1);
+      expect(result.stdout).toContain(
+        `::error file=${path},line=${techLeadLine}::Approved By (Tech Lead): @tina is named, but has not approved this pull request's head commit in a review (the file is marked \`status: final\`)`,
+      );
+      expect(JSON.parse(result.outputs.missing!)).toHaveLength(1);
+      // The file is read at the head the reviews are held to; the reviews are read once.
+      expect(proxy.served.filter((served) => served.includes("/pulls/"))).toEqual([
+        "/repos/acme/service/pulls/7/files?per_page=100",
+        "/repos/acme/service/pulls/7/reviews?per_page=100",
+      ]);
+      expect(
+        proxy.served.filter((served) => served.startsWith(`/repos/acme/service/contents/docs`)),
+      ).toEqual([`/repos/acme/service/contents/${encodeURIComponent(path)}?ref=${head}`]);
     } finally {
       await proxy.close();
     }
@@ -437,10 +518,12 @@ describe("the Action bundle, run as the runner runs it, against the emulator", (
 async function pullRequestProxy(
   upstream: string,
   fake: { files: unknown[]; reviews: unknown[] },
-): Promise<{ url: string; close: () => Promise<void> }> {
+): Promise<{ url: string; served: string[]; close: () => Promise<void> }> {
+  const served: string[] = [];
   const server = createServer((req, res) => {
     void (async () => {
       const path = req.url ?? "/";
+      served.push(path);
       const json = (body: unknown) => {
         res.writeHead(200, { "content-type": "application/json" });
         res.end(JSON.stringify(body));
@@ -464,6 +547,7 @@ async function pullRequestProxy(
   const { port } = server.address() as AddressInfo;
   return {
     url: `http://127.0.0.1:${port}`,
+    served,
     close: () => new Promise((resolve) => server.close(() => resolve())),
   };
 }

@@ -208,7 +208,7 @@ describe("the App's approval gate (gate.enforceInApp: true)", () => {
     const approve = repo.addComment(1, { body: "/approve tl", user: "tina" });
 
     await expect(deliver(commented(postmortem, approve, "tina"))).rejects.toThrow(
-      "Cannot read the membership of @tina in the team acme/sre-leads: the token lacks organization Members read",
+      'Cannot read the membership of @tina in the team acme/sre-leads: the token lacks organization Members read (a role lists `teams`: give this App "Organization permissions → Members: read"',
     );
     expect(
       api.requests.filter((request) => request.method !== "GET" && request.path !== "/graphql"),

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { createPostmortemApp } from "../../src/app/app.js";
 import { parseMarkdown, walk } from "../../src/core/markdown.js";
 import { useFakeGitHub } from "../support/github-api.js";
 import { createTestProbot } from "../support/probot.js";
@@ -9,6 +10,7 @@ import {
   asPayloadIssue,
   expectOnePostmortem,
   labeled,
+  NOW,
   postmortemsIn,
   repositoryWithIncident,
   serveConfig,
@@ -91,6 +93,74 @@ describe("a broken configuration is reported on the incident, and nothing else h
 
     const [postmortem] = repo.issues.filter((issue) =>
       issue.labels.some((label) => label.name === "post-incident-review"),
+    );
+    expect(postmortem?.title).toBe("Post-mortem: Checkout returns 500");
+  });
+});
+
+describe("`_extends` reads the repository's own owner only, unless the App allows more", () => {
+  const api = useFakeGitHub();
+  const RAW = { "content-type": "application/vnd.github.raw+json; charset=utf-8" };
+
+  it("refuses a file of another owner before reading it, and says so on the incident", async () => {
+    const { repo, incident } = repositoryWithIncident(api);
+    serveConfig(api, { repo: "_extends: outsider/policies\ntimezone: UTC\n" });
+    const { deliver } = await createTestProbot(app);
+
+    await deliver(labeled(incident));
+
+    // Not a single request to the other owner: only the repository's file and the comments.
+    expect(api.requests.filter((request) => request.method === "GET")).toEqual([
+      ...REPO_CONFIG_READ,
+      COMMENTS_READ,
+    ]);
+    const body = onlyComment(api.requests);
+    expect(body).toContain(
+      "The configuration file `.github/postmortem.yml` cannot be used: `_extends` names `outsider/policies:.github/postmortem.yml`, a file of `outsider`: the configuration is read from `acme`'s repositories only.",
+    );
+    expect(body).toContain("`CONFIG_EXTENDS_OWNERS`");
+    expect(postmortemsIn(repo)).toEqual([]);
+  });
+
+  it("refuses it in the org's `.github` file too, and a chain that leaves the owner", async () => {
+    const { repo, incident } = repositoryWithIncident(api);
+    serveConfig(api, { org: "_extends: shared\n" });
+    api.expect("GET /repos/acme/shared/contents/{path}", {
+      reply: [200, "_extends: Outsider/policies:base.yml\n", RAW],
+    });
+    const { deliver } = await createTestProbot(app);
+
+    await deliver(labeled(incident));
+
+    expect(
+      api.requests.filter((request) => request.path.includes("/contents/")).map((r) => r.path),
+    ).toEqual([
+      "/repos/acme/web/contents/.github%2Fpostmortem.yml",
+      "/repos/acme/.github/contents/.github%2Fpostmortem.yml",
+      "/repos/acme/shared/contents/.github%2Fpostmortem.yml",
+    ]);
+    expect(onlyComment(api.requests)).toContain(
+      "`_extends` names `Outsider/policies:base.yml`, a file of `Outsider`",
+    );
+    expect(postmortemsIn(repo)).toEqual([]);
+  });
+
+  it("reads another owner's file when CONFIG_EXTENDS_OWNERS lists that owner (any case)", async () => {
+    const { repo, incident } = repositoryWithIncident(api, { labels: ["outage"] });
+    serveConfig(api, { repo: "_extends: Platform-Team/policies\n" });
+    api.expect("GET /repos/Platform-Team/policies/contents/{path}", {
+      reply: [200, "incidentLabels: [outage]\npostmortemLabels: [retro]\n", RAW],
+    });
+    const allowing = createPostmortemApp({
+      now: () => NOW,
+      configExtendsOwners: ["platform-team"],
+    });
+    const { deliver } = await createTestProbot(allowing);
+
+    await deliver(labeled(incident, "outage"));
+
+    const [postmortem] = repo.issues.filter((issue) =>
+      issue.labels.some((label) => label.name === "retro"),
     );
     expect(postmortem?.title).toBe("Post-mortem: Checkout returns 500");
   });

@@ -209,3 +209,67 @@ describe("ApprovalGateway.listComments: when GraphQL cannot answer", () => {
     expect(warnings).toHaveLength(1);
   });
 });
+
+describe("ApprovalGateway.listApprovingReviewers: approvals count on the head commit only", () => {
+  const api = useFakeGitHub();
+  const HEAD = "b".repeat(40);
+  const EARLIER = "a".repeat(40);
+  let nextId = 1;
+  const review = (login: string, state: string, commit: string) => {
+    const id = nextId++;
+    return {
+      id,
+      node_id: `PRR_${id}`,
+      user: makeUser(login),
+      body: "",
+      state,
+      html_url: `https://github.com/acme/web/pull/7#pullrequestreview-${id}`,
+      pull_request_url: "https://api.github.com/repos/acme/web/pulls/7",
+      _links: {
+        html: { href: `https://github.com/acme/web/pull/7#pullrequestreview-${id}` },
+        pull_request: { href: "https://api.github.com/repos/acme/web/pulls/7" },
+      },
+      submitted_at: POSTED,
+      commit_id: commit,
+      author_association: "MEMBER",
+    };
+  };
+
+  it("leaves out an approval of an earlier commit, even when nobody reviewed since", async () => {
+    api.expect("GET /repos/acme/web/pulls/7/reviews", {
+      query: { per_page: "100" },
+      reply: [
+        200,
+        [
+          // approved, then the author pushed: no review of the head since
+          review("tina", "APPROVED", EARLIER),
+          review("paul", "APPROVED", HEAD),
+          // approved the earlier commit, only commented on the head: still not an approval of it
+          review("mia", "APPROVED", EARLIER),
+          review("mia", "COMMENTED", HEAD),
+          // approved the earlier commit again after approving the head: the latest decision wins
+          review("dave", "APPROVED", HEAD),
+          review("dave", "APPROVED", EARLIER),
+          // the commit compares without case
+          review("rita", "APPROVED", HEAD.toUpperCase()),
+        ],
+      ],
+    });
+    const { gateway } = setUp();
+
+    expect(await gateway.listApprovingReviewers(7, HEAD)).toEqual(["paul", "rita"]);
+    expect(api.requests.map((request) => `${request.method} ${request.path}`)).toEqual([
+      "GET /repos/acme/web/pulls/7/reviews",
+    ]);
+  });
+
+  it("counts someone whose approval of the head came after an approval of an earlier commit", async () => {
+    api.expect("GET /repos/acme/web/pulls/7/reviews", {
+      query: { per_page: "100" },
+      reply: [200, [review("tina", "APPROVED", EARLIER), review("tina", "APPROVED", HEAD)]],
+    });
+    const { gateway } = setUp();
+
+    expect(await gateway.listApprovingReviewers(7, HEAD)).toEqual(["tina"]);
+  });
+});

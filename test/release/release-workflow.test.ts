@@ -180,6 +180,16 @@ function runReleaseJob(dir: string, tag: string, ghBin: string) {
   return { notes: join(runnerTemp, "notes.md") };
 }
 
+/** The step "The tag is on main", run for `tag` as the runner would with GITHUB_SHA `sha`. */
+function checkTagOnMain(dir: string, tag: string, sha: string) {
+  const step = releaseJob.steps.find((candidate) => candidate.name === "The tag is on main")!;
+  return spawnSync("bash", ["-e", "-c", step.run!], {
+    cwd: dir,
+    encoding: "utf8",
+    env: { ...process.env, GITHUB_REF_NAME: tag, GITHUB_SHA: sha },
+  });
+}
+
 const remoteTags = (origin: string) =>
   Object.fromEntries(
     execFileSync("git", ["ls-remote", "--tags", origin], { encoding: "utf8" })
@@ -236,5 +246,31 @@ describe("the release job's steps, run as the runner runs them", { timeout: 90_0
     );
     expect(existsSync(notes)).toBe(true);
     expect(remoteTags(origin)["refs/tags/v1"]).toBe(commits[0]);
+  });
+
+  it("publishes only a tag whose commit is on main, and the commit the run was started for", () => {
+    const { dir, origin, commits } = checkout(["1.0.0"]);
+    const git = (...args: string[]) =>
+      execFileSync("git", args, { cwd: dir, encoding: "utf8", stdio: "pipe" }).trim();
+    expect(checkTagOnMain(dir, "v1.0.0", commits[0]!).status).toBe(0);
+
+    // A commit on a branch nobody merged, tagged and pushed (the tag only).
+    git("checkout", "--quiet", "-b", "unreviewed");
+    writeFileSync(join(dir, "package.json"), JSON.stringify({ name: "x", version: "1.0.1" }));
+    git("-c", "user.name=t", "-c", "user.email=t@example.com", "commit", "-qam", "sneaky");
+    git("tag", "v1.0.1");
+    git("push", "--quiet", origin, "refs/tags/v1.0.1");
+    const sneaky = git("rev-parse", "HEAD");
+
+    const offMain = checkTagOnMain(dir, "v1.0.1", sneaky);
+    expect(offMain.status).toBe(1);
+    expect(offMain.stdout).toBe(
+      `::error::v1.0.1 is on ${sneaky}, which is not on main: releases are made from main only.\n`,
+    );
+
+    // The tag was moved after the run started: the run's commit is not what the tag names.
+    const moved = checkTagOnMain(dir, "v1.0.0", sneaky);
+    expect(moved.status).toBe(1);
+    expect(moved.stdout).toContain(`v1.0.0 no longer points at ${sneaky}`);
   });
 });

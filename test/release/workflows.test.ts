@@ -51,9 +51,11 @@ function readmeWorkflows() {
 }
 
 interface Step {
+  name?: string;
   uses?: string;
   run?: string;
   with?: Record<string, unknown>;
+  env?: Record<string, string>;
   if?: string;
 }
 interface Workflow {
@@ -138,18 +140,83 @@ describe("the repository's workflows", () => {
     });
     const job = release.jobs.release!;
     expect(job.needs).toBe("test");
-    expect(job.permissions).toEqual({ contents: "write" });
+    expect(job.permissions).toEqual({
+      contents: "write",
+      packages: "write",
+      "id-token": "write",
+      attestations: "write",
+    });
     const runs = job.steps.flatMap((step) => (step.run ? [step.run.trim()] : []));
     expect(runs).toEqual([
-      "npm ci --no-audit --no-fund",
+      expect.stringContaining('git merge-base --is-ancestor "$tagged" refs/remotes/origin/main'),
+      "npm ci --ignore-scripts --no-audit --no-fund",
       "npx tsx scripts/release/check-dist.ts",
       'npx tsx scripts/release/prepare.ts "$GITHUB_REF_NAME" --notes-file "$RUNNER_TEMP/notes.md"',
+      'echo "name=ghcr.io/${GITHUB_REPOSITORY,,}" >> "$GITHUB_OUTPUT"',
       expect.stringContaining('gh release create "$TAG" --verify-tag'),
       expect.stringMatching(
-        /git tag --force "\$MAJOR_TAG" "\$GITHUB_REF_NAME\^\{commit\}"\ngit push --force origin "refs\/tags\/\$MAJOR_TAG"$/,
+        /git tag --force "\$MAJOR_TAG" "\$GITHUB_REF_NAME\^\{commit\}"\n[\s\S]*push --force origin "refs\/tags\/\$MAJOR_TAG"$/,
       ),
     ]);
     expect(job.steps.at(-1)!.if).toBe("steps.prepare.outputs.major-tag != ''");
+  });
+
+  it("the release job keeps no credentials, checks main first, and hands the token only to the steps that write", () => {
+    const job = workflow("release.yml").jobs.release!;
+    const named = (name: string) => job.steps.findIndex((step) => step.name === name);
+    // The first step checks out without leaving the token in .git/config.
+    expect(job.steps[0]!.uses).toMatch(/^actions\/checkout@/);
+    expect(job.steps[0]!.with).toMatchObject({ "persist-credentials": false, "fetch-depth": 0 });
+    // The tag is checked before anything is installed.
+    const onMain = named("The tag is on main");
+    const install = job.steps.findIndex((step) => step.run?.startsWith("npm ci"));
+    expect(onMain).toBe(1);
+    expect(onMain).toBeLessThan(install);
+    // Where the token goes: the two steps that write to the repository, the registry's login,
+    // and nothing else (the attestation action takes the job's token itself).
+    const withToken = job.steps
+      .filter((step) => JSON.stringify(step).includes("github.token"))
+      .map((step) => step.name ?? step.uses!.replace(/@.*/, ""));
+    expect(withToken).toEqual(["docker/login-action", "GitHub release", "Move the major tag"]);
+    for (const step of job.steps.filter((candidate) => candidate.env?.GH_TOKEN !== undefined)) {
+      expect(step.run).toMatch(/\bgh release\b|\bgit\b[\s\S]*\bpush\b/);
+    }
+    const moveTag = job.steps[named("Move the major tag")]!;
+    expect(moveTag.run).toContain(
+      "http.https://github.com/.extraheader=AUTHORIZATION: basic $auth",
+    );
+    expect(moveTag.run).toContain('echo "::add-mask::$auth"');
+  });
+
+  it("the release job attests dist/ and the image it pushes", () => {
+    const job = workflow("release.yml").jobs.release!;
+    const attestations = job.steps.filter((step) =>
+      step.uses?.startsWith("actions/attest-build-provenance@"),
+    );
+    expect(attestations.map((step) => step.with)).toEqual([
+      { "subject-path": "dist/*.js" },
+      {
+        "subject-name": "${{ steps.image-name.outputs.name }}",
+        "subject-digest": "${{ steps.image.outputs.digest }}",
+        "push-to-registry": true,
+      },
+    ]);
+    const image = job.steps.find((step) => step.name === "Image")!;
+    expect(image.uses).toMatch(/^docker\/build-push-action@/);
+    expect(image.with).toMatchObject({ context: ".", push: true });
+    // dist/ is attested only after it was found to be what the tagged sources build.
+    const index = (predicate: (step: Step & { name?: string }) => boolean) =>
+      job.steps.findIndex(predicate);
+    expect(index((step) => step.name === "dist/ is what the tagged sources build")).toBeLessThan(
+      index((step) => step.name === "Attest dist/"),
+    );
+    expect(index((step) => step.name === "Image")).toBeLessThan(
+      index((step) => step.name === "Attest the image"),
+    );
+    // Published only once everything is attested.
+    expect(index((step) => step.name === "Attest the image")).toBeLessThan(
+      index((step) => step.name === "GitHub release"),
+    );
   });
 
   it("pin every action they use by its full commit SHA", () => {

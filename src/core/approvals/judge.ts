@@ -137,7 +137,7 @@ function judgeRole(
     evidence.kind === "reviews" &&
     !evidence.approvedBy.some((user) => user.toLowerCase() === login.toLowerCase())
   ) {
-    return `@${login} is named, but has not approved this pull request in a review`;
+    return `@${login} is named, but has not approved this pull request's head commit in a review`;
   }
   // Without evidence (the local CLI) nobody's access can be known: only the form is checked.
   const eligibility =

@@ -253,7 +253,7 @@ describe("judging section 9", () => {
   it("for files, a name counts only if that person approved the pull request", () => {
     const evidence: ApprovalEvidence = { kind: "reviews", approvedBy: ["paul"] };
     expect(messages(judge(COMPLETE, [], { evidence }))).toEqual([
-      "Approved By (Tech Lead): @tina is named, but has not approved this pull request in a review",
+      "Approved By (Tech Lead): @tina is named, but has not approved this pull request's head commit in a review",
     ]);
   });
 });

@@ -1,0 +1,29 @@
+// app.yml asks for the least the App needs by default; what only an opt-in feature needs is
+// documented where people install the App, and named by the error a missing grant causes.
+import { readFileSync } from "node:fs";
+import { describe, expect, it } from "vitest";
+import { parse } from "yaml";
+
+const read = (path: string) => readFileSync(new URL(`../../${path}`, import.meta.url), "utf8");
+
+describe("app.yml's permissions", () => {
+  it("are issues write, contents read and metadata read: no organization members", () => {
+    const manifest = parse(read("app.yml")) as { default_permissions: Record<string, string> };
+    expect(manifest.default_permissions).toEqual({
+      issues: "write",
+      contents: "read",
+      metadata: "read",
+    });
+  });
+
+  it("the README's install steps say when Members read is needed: a role that lists teams", () => {
+    const readme = read("README.md");
+    const install = readme.slice(
+      readme.indexOf("## Install as a GitHub App"),
+      readme.indexOf("## Deploy"),
+    );
+    expect(install).toContain("**Organization permissions → Members: read** only if a role lists");
+    expect(install).toContain("`approvals.roles.<role>.teams`");
+    expect(install).not.toMatch(/\*\*Organization\s+members: read\*\* \(team-based roles/);
+  });
+});
