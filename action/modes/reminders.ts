@@ -31,6 +31,14 @@ export async function runReminders(context: RunContext): Promise<void> {
           `| incidents without a post-mortem, settled now | ${reconciled.incidentsSettled} |`,
           `| post-mortems with unfinished corrective actions | ${reconciled.capaCompleted} |`,
         ];
+  // Closes whose own run may have been lost (cancelled by its concurrency group, failed).
+  const closeLines =
+    reconciled === "config-problem" || reconciled.closesJudged === 0
+      ? []
+      : [
+          `| closed post-mortems judged | ${reconciled.closesJudged} |`,
+          `| reopened now (approvals missing) | ${reconciled.closesReopened} |`,
+        ];
   await context.writeSummary(
     [
       "## postmortem-bot: reminders",
@@ -45,6 +53,7 @@ export async function runReminders(context: RunContext): Promise<void> {
       `| reviews late | ${counts.reviewsLate} |`,
       `| reviews reminded now | ${counts.reviewsReminded} |`,
       ...flowsLines,
+      ...closeLines,
       "",
     ].join("\n"),
   );

@@ -85,7 +85,8 @@ export async function forEachRepositoryWithRecentIssues(
     // its items. Search gives at most 1,000 results; enough for candidates.
     for (let page = 1; page <= 10; page++) {
       const { data } = await octokit.request("GET /search/issues", {
-        q: `user:${account} is:issue is:open label:${labels} updated:>=${since}`,
+        // Closed issues too: a post-mortem closed while its delivery was lost has a close to judge.
+        q: `user:${account} is:issue label:${labels} updated:>=${since}`,
         per_page: 100,
         page,
       });

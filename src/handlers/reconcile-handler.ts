@@ -1,6 +1,9 @@
 import type { Config } from "../core/config.js";
 import { reconcileCandidates } from "../core/reconcile/candidates.js";
 import type { IssueSnapshot } from "../core/snapshots.js";
+import { closeToJudge } from "../core/approvals/gate.js";
+import { isOpenedPostmortem } from "../core/identity.js";
+import { handleApprovalEvent } from "./approval-handler.js";
 import { handleCapaEvent } from "./capa-handler.js";
 import type { IncidentOutcome } from "./incident-handler.js";
 import { handleIncidentEvent } from "./incident-handler.js";
@@ -12,6 +15,9 @@ export interface ReconcileCounts {
   incidentsSettled: number;
   postmortemsChecked: number;
   capaCompleted: number;
+  /** Closed post-mortems judged because no run of theirs may have (finding their close standing). */
+  closesJudged: number;
+  closesReopened: number;
 }
 
 /**
@@ -27,21 +33,40 @@ export async function reconcileRepository(
   const loaded = await loadConfig(base);
   if (!loaded.ok) return "config-problem";
   const config = loaded.config;
-  // Who sweeps: nothing is looked for where `flows.runIn` names the other front door.
-  if (config.flows.runIn !== deps.frontDoor) {
-    return { incidentsChecked: 0, incidentsSettled: 0, postmortemsChecked: 0, capaCompleted: 0 };
-  }
+  // Who sweeps: the flows where `flows.runIn` names this front door, the closes where it enforces
+  // the gate (`gate.enforceInApp`).
+  const runsFlows = config.flows.runIn === deps.frontDoor;
+  const enforcesGate = config.gate.enforceInApp === (deps.frontDoor === "app");
+  const counts: ReconcileCounts = {
+    incidentsChecked: 0,
+    incidentsSettled: 0,
+    postmortemsChecked: 0,
+    capaCompleted: 0,
+    closesJudged: 0,
+    closesReopened: 0,
+  };
+  if (!runsFlows && !enforcesGate) return counts;
   const [incidents, postmortems] = await Promise.all([
-    base.listIssuesWithLabel(config.incidentLabels[0]!, since.toISOString(), "open"),
+    runsFlows
+      ? base.listIssuesWithLabel(config.incidentLabels[0]!, since.toISOString(), "open")
+      : [],
     base.listIssuesWithLabel(config.postmortemLabels[0]!, since.toISOString()),
   ]);
+  if (enforcesGate) {
+    // A close whose own run was lost (cancelled, failed, never delivered) is judged here.
+    for (const postmortem of postmortems.filter((issue) => standingClose(issue))) {
+      counts.closesJudged++;
+      const result = await handleApprovalEvent(
+        { kind: "closed", issue: postmortem, sender: postmortem.author },
+        deps,
+      );
+      if (result.outcome === "judged" && result.decision === "blocked") counts.closesReopened++;
+    }
+  }
+  if (!runsFlows) return counts;
   const candidates = reconcileCandidates(incidents, postmortems, config);
-  const counts: ReconcileCounts = {
-    incidentsChecked: candidates.incidents.length,
-    incidentsSettled: 0,
-    postmortemsChecked: candidates.postmortems.length,
-    capaCompleted: 0,
-  };
+  counts.incidentsChecked = candidates.incidents.length;
+  counts.postmortemsChecked = candidates.postmortems.length;
   for (const incident of candidates.incidents) {
     const outcome = await settleIncident(incident, config, deps);
     if (outcome === "converged") counts.incidentsSettled++;
@@ -81,4 +106,9 @@ export async function settleIncident(
     },
     deps,
   );
+}
+
+/** A post-mortem the App or the Action opened, closed (not as a duplicate) under `"gate":2`. */
+function standingClose(issue: IssueSnapshot): boolean {
+  return isOpenedPostmortem(issue) && closeToJudge(issue) && issue.stateReason !== "duplicate";
 }

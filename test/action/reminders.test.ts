@@ -123,6 +123,38 @@ describe("reminders from the Action on schedule", () => {
     expect(second.summary).toContain("| reviews reminded now | 0 |");
   });
 
+  it("judges a close whose own run was lost: a closed, unapproved post-mortem (gate:2) is reopened once", async () => {
+    const incident = emulator.openIssue({ by: "carol", title: "Checkout returns 500" })
+      .number as number;
+    const postmortem = emulator.openIssue({
+      by: APP_BOT,
+      title: "Post-mortem: Checkout returns 500",
+      body: renderedPostmortem().replace('{"incident":12,', `{"incident":${incident},`),
+      labels: ["postmortem"],
+    }).number as number;
+    // Closed unapproved; the run of that close never happened.
+    emulator.closeIssue({ by: "carol", issue: postmortem });
+
+    const first = await scheduled();
+    expect(first.exitCode).toBe(0);
+    expect(emulator.issue(postmortem).state).toBe("open");
+    expect(first.summary).toContain("| closed post-mortems judged | 1 |");
+    expect(first.summary).toContain("| reopened now (approvals missing) | 1 |");
+    const gate = emulator
+      .commentsOn(postmortem)
+      .filter((c) => c.user.login === ACTIONS_BOT && c.body.includes("postmortem-bot:gate"));
+    expect(gate).toHaveLength(1);
+
+    // Open again: the next run has no close to judge.
+    const second = await scheduled();
+    expect(second.summary).not.toContain("closed post-mortems judged");
+    expect(
+      emulator
+        .commentsOn(postmortem)
+        .filter((c) => c.user.login === ACTIONS_BOT && c.body.includes("postmortem-bot:gate")),
+    ).toHaveLength(1);
+  });
+
   it("a post-mortem a person wrote is reminded once the bot adopted it, and not before", async () => {
     vi.setSystemTime(new Date("2026-11-18T10:00:00Z"));
     const incident = emulator.openIssue({ by: "carol", title: "Checkout returns 500" })
