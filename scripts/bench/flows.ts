@@ -62,7 +62,9 @@ function checkBoxes(body: string, count: number, owner = "@carol"): string {
 function postmortemOf(emulator: GitHubEmulator, incident: number): number {
   const found = emulator
     .issues({ label: "postmortem" })
-    .find((issue) => String(issue.body).includes(`postmortem {"incident":${incident}}`));
+    .find((issue) =>
+      new RegExp(`postmortem \\{"incident":${incident}[,}]`).test(String(issue.body)),
+    );
   if (!found) throw new Error(`no post-mortem for incident #${incident}`);
   return found.number as number;
 }

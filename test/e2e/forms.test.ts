@@ -148,7 +148,7 @@ describe("issue forms (e2e)", () => {
     expect(body).toContain("- **Severity:** P2\n");
     expect(body).toContain("- **Date & Time (Start):** \n");
     expect(body).toContain(
-      `<!-- postmortem-bot:postmortem {"incident":${incident},"severity":"P2"} -->`,
+      `<!-- postmortem-bot:postmortem {"incident":${incident},"severity":"P2","gate":2} -->`,
     );
 
     const problems = botComments(emulator, incident).filter((c) => c.body.includes("⚠️"));

@@ -49,12 +49,12 @@ function carolsRequests(): string[] {
 /** A few issues a person can check by hand (Berlin: UTC+2 until 25 October, then UTC+1). */
 function seedSmallRepository(): void {
   emulator.setFile(".github/postmortem.yml", "timezone: Europe/Berlin\n");
-  // 1 September 01:30 in Berlin; resolved in 10 h; its post-mortem says P2 and was approved 24 h
-  // after the incident closed.
+  // 1 September 01:30 in Berlin; resolved in 10 h; its post-mortem's box raises the label's P3 to
+  // P2, and it was approved 24 h after the incident closed.
   const first = seedIssue(emulator, {
     by: "carol",
     title: "Checkout returns 500",
-    labels: ["incident", "P1"],
+    labels: ["incident", "P3"],
     createdAt: "2026-08-31T23:30:00Z",
     closed: { at: "2026-09-01T09:30:00Z", reason: "completed" },
   });
