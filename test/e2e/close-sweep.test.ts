@@ -46,6 +46,12 @@ describe("the App's sweep judges closes", () => {
       .commentsOn(postmortem)
       .filter((comment) => comment.body.includes("postmortem-bot:gate"));
     expect(gate).toHaveLength(1);
-    expect(stack.app.logs.some((line) => line.includes("closesReopened 1"))).toBe(true);
+    // The sweep's summary line follows its last read, through the child's log pipe: wait for it.
+    const counted = () => stack!.app.logs.some((line) => line.includes("closesReopened 1"));
+    const logged = Date.now() + 30_000;
+    while (!counted() && Date.now() < logged) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    expect(counted()).toBe(true);
   }, 120_000);
 });
