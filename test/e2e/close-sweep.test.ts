@@ -46,8 +46,14 @@ describe("the App's sweep judges closes", () => {
       .commentsOn(postmortem)
       .filter((comment) => comment.body.includes("postmortem-bot:gate"));
     expect(gate).toHaveLength(1);
-    // The sweep's summary line follows its last read, through the child's log pipe: wait for it.
-    const counted = () => stack!.app.logs.some((line) => line.includes("closesReopened 1"));
+    // It was the sweep that reopened it (its own log line, written before the reopen; the sweep's
+    // summary comes only after the rest of its work). Through the child's log pipe: wait for it.
+    const counted = () =>
+      stack!.app.logs.some(
+        (line) =>
+          line.includes('"feature":"reconcile"') &&
+          line.includes(`closed of #${postmortem}, round 1: createComment, reopenIssue`),
+      );
     const logged = Date.now() + 30_000;
     while (!counted() && Date.now() < logged) {
       await new Promise((resolve) => setTimeout(resolve, 100));
