@@ -35,7 +35,7 @@ describe("the App's sweep judges closes", () => {
     expect(emulator.issue(postmortem).state).toBe("closed");
 
     await stack.restart();
-    const deadline = Date.now() + 30_000;
+    const deadline = Date.now() + 60_000;
     while (emulator.issue(postmortem).state !== "open" && Date.now() < deadline) {
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
@@ -54,10 +54,10 @@ describe("the App's sweep judges closes", () => {
           line.includes('"feature":"reconcile"') &&
           line.includes(`closed of #${postmortem}, round 1: createComment, reopenIssue`),
       );
-    const logged = Date.now() + 30_000;
+    const logged = Date.now() + 60_000;
     while (!counted() && Date.now() < logged) {
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
     expect(counted()).toBe(true);
-  }, 120_000);
+  }, 180_000);
 });
