@@ -1,8 +1,7 @@
 import { builtInTemplate, BUILT_IN_TEMPLATE_PATH } from "./built-in-template.js";
 import type { Config } from "../core/config.js";
-import { declarerLevel } from "../core/incident/config.js";
 import type { IncidentEvent } from "../core/incident/events.js";
-import { isTrigger, mightBeTrigger } from "../core/incident/events.js";
+import { declarerNeedsReading, isTrigger, mightBeTrigger } from "../core/incident/events.js";
 import { flowsRunElsewhere } from "../core/flows/config.js";
 import type { IncidentState } from "../core/incident/plan.js";
 import {
@@ -168,27 +167,12 @@ async function loadTemplate(
   }
   return { name: config.template, source };
 }
-
-/**
- * Whether whoever labeled or opened the incident may declare one here (`incidents.openedBy`),
- * judged on what GitHub enforces and reports, never on the payload's `author_association`:
- * - where read access is enough, anyone who could label or open the issue has it;
- * - GitHub lets only people with triage access or more label someone else's issue;
- * - the labels an issue template or form puts on a new issue arrive as the author's, whatever
- *   their access: the author's permission is read.
- */
+/** Whether whoever labeled or opened the incident may declare one here (`incidents.openedBy`). */
 async function mayDeclare(
   event: IncidentEvent,
   config: Config,
   gateway: GitHubGateway,
 ): Promise<boolean> {
-  if (declarerLevel(config.incidents, gateway.repository.visibility) === "read") return true;
-  if (event.kind === "labeled" && !sameLogin(event.sender.login, event.issue.author.login)) {
-    return true;
-  }
+  if (!declarerNeedsReading(event, config.incidents, gateway.repository.visibility)) return true;
   return MAY_REQUEST.includes(await gateway.getPermission(event.sender.login));
-}
-
-function sameLogin(a: string, b: string): boolean {
-  return a.toLowerCase() === b.toLowerCase();
 }

@@ -126,6 +126,23 @@ describe("a post-mortem's label and marker are put back", () => {
     ]);
   });
 
+  it('dropping only "gate":2 from the marker (which lets later runs judge a close) is put back too', async () => {
+    const { repo, postmortem } = repositoryWithPostmortem();
+    const gated = BODY.replace(
+      MARKER,
+      '<!-- postmortem-bot:postmortem {"incident":1,"gate":2} -->',
+    );
+    repo.issue(2)!.body = gated;
+    serveConfig(api);
+    permission("dave", "write");
+    const { deliver } = await createTestProbot(app);
+
+    repo.issue(2)!.body = BODY;
+    await deliver(edited({ ...postmortem, body: BODY }, gated, "dave"));
+
+    expect(repo.issue(2)!.body).toBe(gated);
+  });
+
   it("the App's own edits and other labels cost nothing", async () => {
     const { repo, postmortem } = repositoryWithPostmortem();
     serveConfig(api);

@@ -23,10 +23,16 @@ export interface GuardState {
 
 /** The marker the body had before the edit, when an edit removed or altered it. */
 export function markerLostIn(event: GuardEvent & { kind: "edited" }) {
-  const before = findMarker(event.before, "postmortem");
-  if (before === undefined) return undefined;
-  const after = findMarker(event.issue.body, "postmortem");
-  return sameMarker(before, after) ? undefined : before;
+  return lostMarker(event.before, event.issue.body);
+}
+
+/** The marker `before` held where `after` lacks it or holds another (any field: incident, severity, gate). */
+function lostMarker(before: string, after: string) {
+  const held = findMarker(before, "postmortem");
+  if (held === undefined) return undefined;
+  // Parsed by the marker's schema, so the fields come in one order: the JSON is comparable.
+  const now = findMarker(after, "postmortem");
+  return now !== undefined && JSON.stringify(now) === JSON.stringify(held) ? undefined : held;
 }
 
 export function planGuard(event: GuardEvent, config: Config, state: GuardState): Plan {
@@ -40,8 +46,8 @@ export function planGuard(event: GuardEvent, config: Config, state: GuardState):
       ...sayOnce(issue, state.comments, "label", event, config),
     ];
   }
-  const lost = findMarker(event.before, "postmortem");
-  if (lost === undefined || sameMarker(lost, findMarker(issue.body, "postmortem"))) return [];
+  const lost = lostMarker(event.before, issue.body);
+  if (lost === undefined) return [];
   return [
     {
       kind: "updateIssueBody",
@@ -50,17 +56,6 @@ export function planGuard(event: GuardEvent, config: Config, state: GuardState):
     },
     ...sayOnce(issue, state.comments, "marker", event, config),
   ];
-}
-
-function sameMarker(
-  a: ReturnType<typeof findMarker<"postmortem">>,
-  b: ReturnType<typeof findMarker<"postmortem">>,
-): boolean {
-  return (
-    a?.incident === b?.incident &&
-    a?.severity === b?.severity &&
-    (a === undefined) === (b === undefined)
-  );
 }
 
 function sayOnce(

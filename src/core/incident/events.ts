@@ -2,6 +2,8 @@ import type { Config } from "../config.js";
 import { sameLabel } from "../config.js";
 import { POSTMORTEM_COMMAND as COMMAND } from "../constants.js";
 import { hasIncidentLabel } from "../identity.js";
+import type { IncidentsConfig, Visibility } from "./config.js";
+import { declarerLevel } from "./config.js";
 import type { FlowsRunner } from "../flows/config.js";
 import { flowsRunElsewhere } from "../flows/config.js";
 import type { PostmortemPolicy } from "../policy/config.js";
@@ -101,4 +103,24 @@ export function canDismiss(
   if (known === undefined) return false;
   if (flowsRunElsewhere(known, runner)) return true;
   return known.ok ? !isTrigger(event, known.config) : !mightBeTrigger(event, known.incidentLabels);
+}
+
+/**
+ * Whether the declarer's permission must be read to know they may declare here, judged on what
+ * GitHub enforces, never on the payload's `author_association`:
+ * - where read access is enough, anyone who could label or open the issue has it;
+ * - GitHub lets only people with triage access or more label someone else's issue;
+ * - the labels an issue template or form puts on a new issue arrive as the author's, whatever
+ *   their access: the author's permission is read.
+ */
+export function declarerNeedsReading(
+  event: IncidentEvent,
+  config: IncidentsConfig,
+  visibility: Visibility | undefined,
+): boolean {
+  if (event.kind === "command" || declarerLevel(config, visibility) === "read") return false;
+  return !(
+    event.kind === "labeled" &&
+    event.sender.login.toLowerCase() !== event.issue.author.login.toLowerCase()
+  );
 }
