@@ -22,6 +22,8 @@ import { nodeId } from "./model.js";
 import type { RouteContext, RouteResult } from "./router.js";
 import { Router } from "./router.js";
 import { registerAppRoutes } from "./routes/app.js";
+import type { ManifestRegistration } from "./routes/manifests.js";
+import { registerManifestRoutes } from "./routes/manifests.js";
 import { registerGraphqlRoutes } from "./routes/graphql.js";
 import { registerIssueRoutes } from "./routes/issues.js";
 import { organizationSimple, registerRepoRoutes } from "./routes/repo.js";
@@ -135,7 +137,11 @@ export class GitHubEmulator {
     registerRepoRoutes(this.router);
     registerSearchRoutes(this.router);
     registerGraphqlRoutes(this.router);
+    this.appRegistrations = registerManifestRoutes(this.router);
   }
+
+  /** Apps registered through the App-manifest flow (`npm run setup`). */
+  readonly appRegistrations: ManifestRegistration[];
 
   // ---- lifecycle ----
 
@@ -546,7 +552,12 @@ export class GitHubEmulator {
     let result: RouteResult;
     let fault: Fault | undefined;
     try {
-      entry.body = rawBody ? parseJson(rawBody) : undefined;
+      // Browsers post forms (the App-manifest page); the API takes JSON.
+      entry.body = !rawBody
+        ? undefined
+        : req.headers["content-type"]?.startsWith("application/x-www-form-urlencoded")
+          ? Object.fromEntries(new URLSearchParams(rawBody))
+          : parseJson(rawBody);
       const creds = this.auth.identify(req.headers.authorization);
       entry.actor =
         creds.kind === "token" ? creds.actor.login : creds.kind === "app" ? "app" : null;

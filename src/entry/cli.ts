@@ -6,6 +6,7 @@
  *
  * `postmortem-bot report --repo owner/name`: the reliability report of a repository, from GitHub.
  * `postmortem-bot release-gate --repo owner/name`: see cli-release-gate.ts.
+ * `postmortem-bot setup --webhook-url URL`: registers the GitHub App; see setup.ts.
  */
 import { existsSync, readFileSync } from "node:fs";
 import { resolve } from "node:path";
@@ -33,7 +34,17 @@ export interface CliIo {
 }
 
 const USAGE =
-  "usage: postmortem-bot check <file.md>…\n       postmortem-bot release-gate --repo owner/name [--token T]";
+  "usage: postmortem-bot check <file.md>…\n       postmortem-bot release-gate --repo owner/name [--token T]\n       postmortem-bot setup --webhook-url URL [--org ORG]";
+
+async function askOnTerminal(question: string): Promise<string> {
+  const { createInterface } = await import("node:readline/promises");
+  const terminal = createInterface({ input: process.stdin, output: process.stdout });
+  try {
+    return (await terminal.question(question)).trim();
+  } finally {
+    terminal.close();
+  }
+}
 const REPORT_USAGE =
   "usage: postmortem-bot report --repo owner/name [--since YYYY-MM-DD] [--until YYYY-MM-DD] [--format markdown|json] [--token TOKEN]";
 
@@ -42,6 +53,17 @@ export function runCli(args: readonly string[], io: CliIo): number | Promise<num
   if (args[0] === "release-gate") {
     return import("./cli-release-gate.js").then(({ runReleaseGateCli }) =>
       runReleaseGateCli(args.slice(1), { ...io, env: io.env ?? process.env }),
+    );
+  }
+  if (args[0] === "setup") {
+    return import("./setup.js").then(({ runSetupCli }) =>
+      runSetupCli(args.slice(1), {
+        cwd: io.cwd,
+        out: io.out,
+        err: io.err,
+        env: io.env ?? process.env,
+        ask: process.stdin.isTTY ? askOnTerminal : undefined,
+      }),
     );
   }
   const [command, ...files] = args;
