@@ -24,6 +24,7 @@ import { Router } from "./router.js";
 import { registerAppRoutes } from "./routes/app.js";
 import type { ManifestRegistration } from "./routes/manifests.js";
 import { registerManifestRoutes } from "./routes/manifests.js";
+import { registerHookRoutes } from "./routes/hook.js";
 import { registerGraphqlRoutes } from "./routes/graphql.js";
 import { registerIssueRoutes } from "./routes/issues.js";
 import { organizationSimple, registerRepoRoutes } from "./routes/repo.js";
@@ -138,6 +139,7 @@ export class GitHubEmulator {
     registerSearchRoutes(this.router);
     registerGraphqlRoutes(this.router);
     this.appRegistrations = registerManifestRoutes(this.router);
+    registerHookRoutes(this.router, this.webhooks);
   }
 
   /** Apps registered through the App-manifest flow (`npm run setup`). */

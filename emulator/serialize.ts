@@ -23,6 +23,11 @@ export interface AppInfo {
   owner: UserRecord;
   permissions: Record<string, string>;
   events: string[];
+  /**
+   * What the installation's owner accepted, where it lags the App's settings (new permissions wait
+   * for the owner's approval); the App's own when unset.
+   */
+  accepted?: { permissions: Record<string, string>; events: string[] };
 }
 
 /** What the serializers need to know about the world around a record. */
@@ -97,8 +102,8 @@ export function installation(w: World, repo: RepoRecord) {
     client_id: a.clientId,
     target_id: repo.owner.id,
     target_type: repo.owner.type === "Organization" ? "Organization" : "User",
-    permissions: a.permissions,
-    events: a.events,
+    permissions: a.accepted?.permissions ?? a.permissions,
+    events: a.accepted?.events ?? a.events,
     created_at: a.createdAt,
     updated_at: a.createdAt,
     single_file_name: null,

@@ -30,6 +30,8 @@ export interface DeliveryLogEntry {
   target?: string;
   /** HTTP status the App answered, or null when the request failed. */
   status: number | null;
+  /** When it was sent (GET /app/hook/deliveries lists it). */
+  deliveredAt?: string;
   error?: string;
   responseBody?: string;
   durationMs: number;
@@ -60,6 +62,9 @@ export class WebhookDispatcher {
   /** Every event the emulated GitHub produced, in the order it happened. */
   readonly events: DeliveredEvent[] = [];
   readonly log: DeliveryLogEntry[] = [];
+  /** What GET /app/hook/config reports, when a test makes it differ from where deliveries go. */
+  reportedUrl: string | undefined;
+  insecureSsl: "0" | "1" = "0";
   private readonly queue: { event: DeliveredEvent; redelivery: boolean }[] = [];
   private inFlight = 0;
   private paused = false;
@@ -161,6 +166,7 @@ export class WebhookDispatcher {
       redelivery,
       status: null,
       durationMs: 0,
+      deliveredAt: new Date(started).toISOString().replace(/\.\d{3}Z$/, "Z"),
     };
     try {
       const target = this.urls[this.nextTarget++ % Math.max(this.urls.length, 1)];

@@ -7,6 +7,7 @@
  * `postmortem-bot report --repo owner/name`: the reliability report of a repository, from GitHub.
  * `postmortem-bot release-gate --repo owner/name`: see cli-release-gate.ts.
  * `postmortem-bot setup --webhook-url URL`: registers the GitHub App; see setup.ts.
+ * `postmortem-bot doctor --repo owner/name`: what keeps the App or the Action from working; see doctor.ts.
  */
 import { existsSync, readFileSync } from "node:fs";
 import { resolve } from "node:path";
@@ -34,7 +35,7 @@ export interface CliIo {
 }
 
 const USAGE =
-  "usage: postmortem-bot check <file.md>…\n       postmortem-bot release-gate --repo owner/name [--token T]\n       postmortem-bot setup --webhook-url URL [--org ORG]";
+  "usage: postmortem-bot check <file.md>…\n       postmortem-bot release-gate --repo owner/name [--token T]\n       postmortem-bot setup --webhook-url URL [--org ORG]\n       postmortem-bot doctor --repo owner/name [--token TOKEN]";
 
 async function askOnTerminal(question: string): Promise<string> {
   const { createInterface } = await import("node:readline/promises");
@@ -53,6 +54,17 @@ export function runCli(args: readonly string[], io: CliIo): number | Promise<num
   if (args[0] === "release-gate") {
     return import("./cli-release-gate.js").then(({ runReleaseGateCli }) =>
       runReleaseGateCli(args.slice(1), { ...io, env: io.env ?? process.env }),
+    );
+  }
+  if (args[0] === "doctor") {
+    return import("./doctor.js").then(({ runDoctorCli }) =>
+      runDoctorCli(args.slice(1), {
+        cwd: io.cwd,
+        out: io.out,
+        err: io.err,
+        env: io.env ?? process.env,
+        ...(io.now ? { now: io.now } : {}),
+      }),
     );
   }
   if (args[0] === "setup") {

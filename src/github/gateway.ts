@@ -207,6 +207,41 @@ export class GitHubGateway {
     return last ? { login: last.actor?.login, at: last.created_at } : undefined;
   }
 
+  /** The names of the repository's labels, lower-cased (GitHub matches them regardless of case). */
+  async listLabelNames(): Promise<Set<string>> {
+    const labels = await this.api.paginate("GET /repos/{owner}/{repo}/labels", {
+      ...this.repoParams,
+      per_page: 100,
+    });
+    return new Set(labels.map((label) => label.name.toLowerCase()));
+  }
+
+  /** The workflow files (`.github/workflows/*.yml`) on the default branch, with their text. */
+  async listWorkflowFiles(): Promise<{ path: string; text: string }[]> {
+    let entries: unknown;
+    try {
+      entries = (
+        await this.api.request("GET /repos/{owner}/{repo}/contents/{path}", {
+          ...this.repoParams,
+          path: ".github/workflows",
+          ref: this.repository.defaultBranch,
+        })
+      ).data;
+    } catch (error) {
+      if (isStatus(error, 404)) return [];
+      throw error;
+    }
+    const files: { path: string; text: string }[] = [];
+    for (const entry of Array.isArray(entries)
+      ? (entries as { type: string; path: string }[])
+      : []) {
+      if (entry.type !== "file" || !/\.ya?ml$/.test(entry.path)) continue;
+      const text = await this.readFile(entry.path);
+      if (text !== undefined) files.push({ path: entry.path, text });
+    }
+    return files;
+  }
+
   /** A file's text on the default branch, or undefined when there is no such file. */
   async readFile(path: string): Promise<string | undefined> {
     try {

@@ -152,7 +152,7 @@ async function applyPlan(gateway: GitHubGateway, plan: Plan): Promise<void> {
   for (const step of plan) await gateway.apply(step);
 }
 
-async function loadTemplate(
+export async function loadTemplate(
   gateway: GitHubGateway,
   config: Config,
 ): Promise<TemplateSource | { problem: string }> {

@@ -94,6 +94,8 @@ describe("postmortem-bot check <files…>", () => {
       out: [],
       err: [
         "usage: postmortem-bot check <file.md>…\n       postmortem-bot release-gate --repo owner/name [--token T]\n" +
+          "       postmortem-bot setup --webhook-url URL [--org ORG]\n" +
+          "       postmortem-bot doctor --repo owner/name [--token TOKEN]\n" +
           "usage: postmortem-bot report --repo owner/name [--since YYYY-MM-DD] [--until YYYY-MM-DD] [--format markdown|json] [--token TOKEN]",
       ],
     });

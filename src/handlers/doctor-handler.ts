@@ -1,0 +1,85 @@
+import type { Config } from "../core/config.js";
+import { CONFIG_PATH } from "../core/constants.js";
+import type { Finding } from "../core/doctor/checks.js";
+import { labelFindings, workflowFindings } from "../core/doctor/checks.js";
+import { renderPostmortem } from "../core/incident/content.js";
+import type { IssueSnapshot } from "../core/snapshots.js";
+import type { GitHubGateway } from "../github/gateway.js";
+import { loadTemplate } from "./incident-handler.js";
+import { loadConfig } from "./load-config.js";
+
+/**
+ * What doctor checks in a repository's own files, for either front door: the configuration, the
+ * issue forms, the template (rendered for a sample incident, as an opening would), the labels
+ * people apply, and for the Action its workflows.
+ */
+export async function repositoryFindings(
+  gateway: GitHubGateway,
+  frontDoor: "app" | "action",
+  now: Date,
+): Promise<{ findings: Finding[]; config: Config | undefined }> {
+  const findings: Finding[] = [];
+  const loaded = await loadConfig(gateway);
+  if (!loaded.ok) {
+    findings.push({
+      level: "blocking",
+      problem: loaded.problem,
+      fix: `Correct ${CONFIG_PATH} (schema.json in the repository checks it in an editor).`,
+    });
+  }
+  const config = loaded.ok ? loaded.config : undefined;
+  if (config) {
+    for (const form of await gateway.loadFormDefinitions()) {
+      if (!form.ok) {
+        findings.push({
+          level: "warning",
+          problem: form.problem,
+          fix: "Correct the issue form: its answers are not read until then (the post-mortem still opens).",
+        });
+      }
+    }
+    const template = await loadTemplate(gateway, config);
+    const rendered =
+      "problem" in template
+        ? template
+        : renderPostmortem(
+            sampleIncident(config, now),
+            {
+              kind: "labeled",
+              issue: sampleIncident(config, now),
+              label: config.incidentLabels[0]!,
+              sender: { login: "octocat", type: "User" },
+              at: now.toISOString(),
+            },
+            config,
+            gateway.repository,
+            template,
+          );
+    if ("problem" in rendered) {
+      findings.push({
+        level: "blocking",
+        problem: rendered.problem,
+        fix: "Correct the template (or remove `template` to use the built-in one): no post-mortem opens until then.",
+      });
+    }
+    findings.push(...labelFindings(config, await gateway.listLabelNames()));
+  }
+  if (frontDoor === "action") findings.push(...workflowFindings(await gateway.listWorkflowFiles()));
+  return { findings, config };
+}
+
+function sampleIncident(config: Config, now: Date): IssueSnapshot {
+  return {
+    id: 1,
+    number: 1,
+    title: "Checkout returns 500",
+    body: "Checkout fails for every customer since 10:02.",
+    state: "open",
+    stateReason: null,
+    author: { login: "octocat", type: "User" },
+    labels: [config.incidentLabels[0]!],
+    assignees: ["octocat"],
+    createdAt: now.toISOString(),
+    isPullRequest: false,
+  };
+}
