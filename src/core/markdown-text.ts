@@ -29,6 +29,20 @@ export function inlineText(text: string, maxLength = Number.POSITIVE_INFINITY): 
   return escapeLineStart(result);
 }
 
+/**
+ * `text` as one code span, shown exactly: GitHub renders a code span's content literally, so it
+ * gets no backslash escapes; its fence is one backtick longer than any run inside, and it is
+ * padded when the text starts or ends with a backtick (CommonMark strips one space each side; the
+ * line itself is trimmed).
+ */
+export function codeSpan(text: string, maxLength = 200): string {
+  const line = truncate(singleLine(text), maxLength);
+  const longestRun = Math.max(0, ...[...line.matchAll(/`+/g)].map((run) => run[0].length));
+  const fence = "`".repeat(longestRun + 1);
+  const pad = line.startsWith("`") || line.endsWith("`") ? " " : "";
+  return `${fence}${pad}${line}${pad}${fence}`;
+}
+
 /** A single line of plain text (issue titles are not markdown), at most `maxLength` characters. */
 export function plainLine(text: string, maxLength: number): string {
   return truncate(singleLine(text), maxLength);

@@ -1,7 +1,12 @@
 import { describe, expect, it } from "vitest";
 import { parseMarkdown, walk } from "../../src/core/markdown.js";
 import { findMarker } from "../../src/core/markers.js";
-import { firstParagraphText, inlineText, plainLine } from "../../src/core/markdown-text.js";
+import {
+  codeSpan,
+  firstParagraphText,
+  inlineText,
+  plainLine,
+} from "../../src/core/markdown-text.js";
 
 /** The node types a line of text produces when it stands inside a blockquote of a list item. */
 function nodeTypesInContext(line: string): string[] {
@@ -95,5 +100,38 @@ describe("firstParagraphText", () => {
   it("is undefined for an empty body", () => {
     expect(firstParagraphText("")).toBeUndefined();
     expect(firstParagraphText(null)).toBeUndefined();
+  });
+});
+
+describe("codeSpan", () => {
+  /** What a reader sees: the one code span's text, parsed as GitHub's GFM parses it. */
+  function shown(markdown: string): string[] {
+    const spans: string[] = [];
+    walk(parseMarkdown(`Field ${markdown} is unknown.`), (node) => {
+      if (node.type === "inlineCode") spans.push(node.value);
+    });
+    return spans;
+  }
+
+  it("shows any text exactly, with no backslashes (GitHub renders code spans literally)", () => {
+    for (const text of [
+      "no_such_field",
+      "a*b*c",
+      "`ticked`",
+      "two `` runs ` here",
+      "``",
+      "@acme/everyone",
+      "<!-- postmortem-bot:capa -->",
+      "x | y",
+    ]) {
+      expect(shown(codeSpan(text))).toEqual([text]);
+    }
+    expect(codeSpan("no_such_field")).toBe("`no_such_field`");
+  });
+
+  it("keeps one line of at most the given length", () => {
+    expect(shown(codeSpan("a\nb\r\nc"))).toEqual(["a b c"]);
+    expect(shown(codeSpan("  padded  "))).toEqual(["padded"]);
+    expect(codeSpan("x".repeat(300), 10)).toBe(`\`${"x".repeat(9)}…\``);
   });
 });

@@ -5,7 +5,7 @@ import type { Edit } from "../document.js";
 import { applyEdits } from "../document.js";
 import { closeAsDuplicate } from "../duplicates.js";
 import { findMarker, formatMarker } from "../markers.js";
-import { inlineText } from "../markdown-text.js";
+import { codeSpan, inlineText } from "../markdown-text.js";
 import type { Plan, Step } from "../plan.js";
 import type { CommentSnapshot, IssueSnapshot } from "../snapshots.js";
 import { MAX_BODY_LENGTH } from "../template.js";
@@ -297,7 +297,7 @@ function createChild(
   if (due === undefined) {
     notices.add(
       `impossible-date:${candidate.key}:${candidate.due}`,
-      `The due date \`${inlineText(candidate.due ?? "")}\` of “${inlineText(candidate.title)}” is not a real date, so no issue was opened for it. Write it as \`YYYY-MM-DD\`.`,
+      `The due date ${codeSpan(candidate.due ?? "")} of “${inlineText(candidate.title)}” is not a real date, so no issue was opened for it. Write it as \`YYYY-MM-DD\`.`,
     );
     return [];
   }

@@ -1,5 +1,5 @@
 import type { Config } from "../config.js";
-import { inlineText } from "../markdown-text.js";
+import { codeSpan, inlineText } from "../markdown-text.js";
 import type { Severity } from "../severity.js";
 import { severityFromAnswer, words } from "../severity.js";
 import { parseDateTime } from "../timeline/datetime.js";
@@ -69,7 +69,7 @@ export function prefillFromForm(
   for (const [target, id] of Object.entries(config.form) as [FormTarget, string][]) {
     if (!form.fields.some((field) => field.id === id)) {
       problems.push(
-        `\`form.${target}\` names the field \`${inlineText(id)}\`, which \`${form.path}\` does not have (its ids: ${form.fields.map((field) => `\`${inlineText(field.id)}\``).join(", ")}).`,
+        `\`form.${target}\` names the field ${codeSpan(id)}, which ${codeSpan(form.path)} does not have (its ids: ${form.fields.map((field) => codeSpan(field.id)).join(", ")}).`,
       );
     }
   }

@@ -265,6 +265,17 @@ describe("a team's own form through form:", () => {
       "`form.services` names the field `systems`, which `.github/ISSUE_TEMPLATE/outage.yaml` does not have (its ids: `prio`, `when`, `region`).",
     );
   });
+
+  it("names ids in code spans as they are: no markdown escapes, which GitHub would show", () => {
+    const prefill = prefillFromForm(
+      body,
+      [teamForm],
+      config({ form: { severity: "prio", services: "no_such_field" } }),
+    );
+    expect(prefill.problems).toEqual([
+      "`form.services` names the field `no_such_field`, which `.github/ISSUE_TEMPLATE/outage.yaml` does not have (its ids: `prio`, `when`, `region`).",
+    ]);
+  });
 });
 
 describe("severity", () => {
