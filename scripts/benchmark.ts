@@ -103,6 +103,14 @@ row(
   production.startMs <= production.tsxStartMs,
 );
 
+row(
+  "server start to first PONG, against Probot",
+  `${ms(production.startMs)} = ${(production.startMs / production.bareStartMs).toFixed(2)}×`,
+  "≤ 1.5×",
+  `bare Probot app (run()): ${ms(production.bareStartMs)}, RSS ${(production.bareRssKb / 1024).toFixed(0)} MB`,
+  production.startMs <= 1.5 * production.bareStartMs,
+);
+
 console.error("measuring the reliability report at volume…");
 const report = await benchReport();
 row(

@@ -9,7 +9,7 @@
  * Alone: `npx tsx scripts/bench/production.ts [rounds]` prints the figures.
  */
 import { spawn } from "node:child_process";
-import { mkdtempSync, readFileSync, readdirSync, rmSync, lstatSync } from "node:fs";
+import { mkdtempSync, readFileSync, readdirSync, rmSync, lstatSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -34,6 +34,9 @@ export interface ProductionFootprint {
   startMs: number;
   /** The same for `node --import tsx src/entry/main.ts` in this checkout. */
   tsxStartMs: number;
+  /** The same for a bare Probot app (Probot's run(), an app that does nothing). */
+  bareStartMs: number;
+  bareRssKb: number;
   /** Resident memory of the started server (median, kB). */
   rssKb: number;
   tsxRssKb: number;
@@ -56,10 +59,18 @@ export async function benchProduction(rounds = 5): Promise<ProductionFootprint> 
     const sizeOf = (files: string[]) =>
       files.reduce((sum, file) => sum + lstatSync(join(app, "lib/server", file)).size, 0);
 
+    // The peer: a Probot 14 app that does nothing, started by Probot's own run() from the same
+    // production node_modules, with plain node.
+    writeFileSync(
+      join(app, "bare-probot.mjs"),
+      'import { run } from "probot";\nawait run(() => undefined);\n',
+    );
     const ours: Started[] = [];
     const tsx: Started[] = [];
+    const bare: Started[] = [];
     for (let i = 0; i < rounds; i++) {
       ours.push(await startServer(app, cmdArgs));
+      bare.push(await startServer(app, ["bare-probot.mjs"]));
       tsx.push(await startServer(ROOT, ["--import", "tsx", "src/entry/main.ts"]));
     }
     return {
@@ -71,6 +82,8 @@ export async function benchProduction(rounds = 5): Promise<ProductionFootprint> 
       sourceMapBytes: sizeOf(bundle.filter((f) => f.endsWith(".map"))),
       startMs: median(ours.map((s) => s.ms)),
       tsxStartMs: median(tsx.map((s) => s.ms)),
+      bareStartMs: median(bare.map((s) => s.ms)),
+      bareRssKb: median(bare.map((s) => s.rssKb)),
       rssKb: median(ours.map((s) => s.rssKb)),
       tsxRssKb: median(tsx.map((s) => s.rssKb)),
     };
@@ -156,6 +169,6 @@ if (import.meta.url === `file://${process.argv[1]}`) {
     `bundle: ${(figures.bundleBytes / 1024).toFixed(0)} KB (+ ${(figures.sourceMapBytes / 1024).toFixed(0)} KB source maps)`,
   );
   console.log(
-    `start to PONG: ${figures.startMs.toFixed(0)} ms (tsx: ${figures.tsxStartMs.toFixed(0)} ms); RSS ${(figures.rssKb / 1024).toFixed(0)} MB (tsx: ${(figures.tsxRssKb / 1024).toFixed(0)} MB)`,
+    `start to PONG: ${figures.startMs.toFixed(0)} ms (bare Probot app: ${figures.bareStartMs.toFixed(0)} ms; tsx: ${figures.tsxStartMs.toFixed(0)} ms); RSS ${(figures.rssKb / 1024).toFixed(0)} MB (tsx: ${(figures.tsxRssKb / 1024).toFixed(0)} MB)`,
   );
 }
