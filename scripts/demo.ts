@@ -1,7 +1,8 @@
 // Offline demo (`npm run demo`): the real App server against the GitHub emulator, playing a scripted
 // incident. `npm run demo -- --serve` keeps both running afterwards so you can send your own events.
 // Steps are named so later capabilities (CAPA child issues, approval gate) can be appended.
-import { readFileSync } from "node:fs";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { createGitHubEmulator } from "../emulator/index.js";
 import type { GitHubEmulator } from "../emulator/index.js";
 import type { AppProcess } from "../emulator/app-process.js";
@@ -13,6 +14,9 @@ const APP_ID = 4242;
 const MARKER = /<!-- postmortem-bot:postmortem (\{.*?\}) -->/;
 const serve = process.argv.includes("--serve");
 const verbose = process.argv.includes("--verbose");
+/** `--snapshot DIR`: write what the demo produced, as markdown, for `npm run screenshots`. */
+const snapshotAt = process.argv.indexOf("--snapshot");
+const snapshotDir = snapshotAt === -1 ? undefined : process.argv[snapshotAt + 1];
 
 interface Issue {
   number: number;
@@ -651,6 +655,35 @@ const steps: Step[] = [
   },
 ];
 
+/**
+ * The pages a person would look at, each as GitHub shows it: the issue's title as a heading, then
+ * its body (or the comment). `npm run screenshots` renders them.
+ */
+function writeSnapshot(demo: Demo, dir: string): void {
+  const { emulator } = demo;
+  assert(demo.capa, "no CAPA post-mortem to snapshot");
+  const postmortem = emulator.issue(demo.capa.postmortem) as unknown as Issue;
+  const child = capaChildren(emulator, demo.capa.postmortem)[0];
+  assert(child, "no CAPA child to snapshot");
+  const gate = emulator
+    .commentsOn(demo.capa.postmortem)
+    .find((comment) => comment.body.includes("postmortem-bot:gate"));
+  assert(gate, "no gate comment to snapshot");
+  const report = emulator.issues({ label: "postmortem-report", state: "open" })[0] as
+    Issue | undefined;
+  assert(report, "no report issue to snapshot");
+  const page = (issue: Issue) => `# ${issue.title} #${issue.number}\n\n${issue.body ?? ""}`;
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, "postmortem.md"), page(postmortem));
+  writeFileSync(join(dir, "capa-child.md"), page(child));
+  writeFileSync(
+    join(dir, "gate-comment.md"),
+    `**${gate.user.login}** commented on #${demo.capa.postmortem}\n\n${gate.body}`,
+  );
+  writeFileSync(join(dir, "report.md"), page(report));
+  console.log(`snapshot written to ${dir}`);
+}
+
 function readRepoFile(path: string): string {
   return readFileSync(new URL(`../${path}`, import.meta.url), "utf8");
 }
@@ -699,6 +732,7 @@ async function main(): Promise<void> {
       }
     }
     if (!failed) console.log(`\n✓ demo passed in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+    if (!failed && snapshotDir) writeSnapshot(demo, snapshotDir);
     if (serve && !failed) {
       printServeHelp(demo);
       await new Promise<void>((resolve) => {
