@@ -4,6 +4,8 @@ import type { Logger } from "../core/logger.js";
 import { ApprovalGateway } from "./approval-gateway.js";
 import type { ConfigCache } from "./config-cache.js";
 import type { GatewayOptions } from "./gateway.js";
+import { GitHubGateway } from "./gateway.js";
+import { isStatus } from "./api.js";
 
 // The App's own runs (timers) reach repositories through here: which installations and
 // repositories there are, and which have recent incident or post-mortem activity.
@@ -118,4 +120,47 @@ export async function forEachRepositoryWithRecentIssues(
       }
     }
   }
+}
+
+/** Another repository, reached for a private post-mortem; undefined: the App cannot reach it. */
+export type RepositoryReach = (repository: {
+  owner: string;
+  repo: string;
+}) => Promise<GitHubGateway | undefined>;
+
+/**
+ * How the App reaches another repository: its installation there (`GET /repos/{owner}/{repo}/
+ * installation`, with the App's JWT), then that installation's token. Not installed (404), or the
+ * repository not among the installation's: undefined.
+ */
+export function appRepositoryReach(
+  app: Probot,
+  configCache: ConfigCache,
+  gatewayOptions: GatewayOptions = {},
+): RepositoryReach {
+  return async ({ owner, repo }) => {
+    try {
+      const appOctokit = await app.auth();
+      const { data: installation } = await appOctokit.request(
+        "GET /repos/{owner}/{repo}/installation",
+        { owner, repo },
+      );
+      const octokit = await app.auth(installation.id);
+      const { data } = await octokit.request("GET /repos/{owner}/{repo}", { owner, repo });
+      return new GitHubGateway(
+        octokit,
+        {
+          owner: data.owner.login,
+          repo: data.name,
+          defaultBranch: data.default_branch,
+          ...(visibilityOf(data) ? { visibility: visibilityOf(data) } : {}),
+        },
+        configCache,
+        gatewayOptions,
+      );
+    } catch (error) {
+      if (isStatus(error, 403, 404)) return undefined;
+      throw error;
+    }
+  };
 }
