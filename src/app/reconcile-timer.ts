@@ -1,7 +1,7 @@
 import type { Probot } from "probot";
 import type { ConfigCache } from "../github/config-cache.js";
 import type { GatewayOptions } from "../github/gateway.js";
-import type { RepositoryReach } from "../github/installations.js";
+import type { RepositoryReach } from "../github/reach.js";
 import { reconcileRepository } from "../handlers/reconcile-handler.js";
 import type { InFlight } from "./in-flight.js";
 import { defaultConfig } from "../core/config.js";

@@ -4,8 +4,9 @@ import type { Logger } from "../core/logger.js";
 import { ApprovalGateway } from "./approval-gateway.js";
 import type { ConfigCache } from "./config-cache.js";
 import type { GatewayOptions } from "./gateway.js";
-import { GitHubGateway } from "./gateway.js";
 import { isStatus } from "./api.js";
+import type { RepositoryReach } from "./reach.js";
+import { gatewayThrough } from "./reach.js";
 
 // The App's own runs (timers) reach repositories through here: which installations and
 // repositories there are, and which have recent incident or post-mortem activity.
@@ -122,12 +123,6 @@ export async function forEachRepositoryWithRecentIssues(
   }
 }
 
-/** Another repository, reached for a private post-mortem; undefined: the App cannot reach it. */
-export type RepositoryReach = (repository: {
-  owner: string;
-  repo: string;
-}) => Promise<GitHubGateway | undefined>;
-
 /**
  * How the App reaches another repository: its installation there (`GET /repos/{owner}/{repo}/
  * installation`, with the App's JWT), then that installation's token. Not installed (404), or the
@@ -138,29 +133,19 @@ export function appRepositoryReach(
   configCache: ConfigCache,
   gatewayOptions: GatewayOptions = {},
 ): RepositoryReach {
-  return async ({ owner, repo }) => {
+  return async (repository) => {
+    let installationId: number;
     try {
       const appOctokit = await app.auth();
-      const { data: installation } = await appOctokit.request(
-        "GET /repos/{owner}/{repo}/installation",
-        { owner, repo },
-      );
-      const octokit = await app.auth(installation.id);
-      const { data } = await octokit.request("GET /repos/{owner}/{repo}", { owner, repo });
-      return new GitHubGateway(
-        octokit,
-        {
-          owner: data.owner.login,
-          repo: data.name,
-          defaultBranch: data.default_branch,
-          ...(visibilityOf(data) ? { visibility: visibilityOf(data) } : {}),
-        },
-        configCache,
-        gatewayOptions,
-      );
+      const { data } = await appOctokit.request("GET /repos/{owner}/{repo}/installation", {
+        ...repository,
+      });
+      installationId = data.id;
     } catch (error) {
       if (isStatus(error, 403, 404)) return undefined;
       throw error;
     }
+    const octokit = await app.auth(installationId);
+    return gatewayThrough(octokit, repository, configCache, gatewayOptions);
   };
 }

@@ -1,7 +1,7 @@
 import type { FlowsRunner } from "../core/flows/config.js";
 import type { ApprovalGateway } from "../github/approval-gateway.js";
 import type { Logger } from "../core/logger.js";
-import type { RepositoryReach } from "../github/installations.js";
+import type { RepositoryReach } from "../github/reach.js";
 
 /** Which front door runs a handler: the hosted App or the Action on a runner. */
 export type FrontDoor = FlowsRunner;
