@@ -4,7 +4,7 @@
 // be used gets one comment saying what to fix, and nothing is opened anywhere.
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import type { IssueShape, Stack } from "./stack.js";
-import { botComments, loopbackOnly, startStack } from "./stack.js";
+import { appWrites, botComments, loopbackOnly, startStack } from "./stack.js";
 
 let stack: Stack | undefined;
 
@@ -57,6 +57,12 @@ describe("private post-mortems", () => {
     expect(postmortem.body).toContain(
       `<!-- postmortem-bot:postmortem {"source":{"repository":"acme/service","incident":${incident}},"gate":2} -->`,
     );
+    // Written: the label and the post-mortem there (with the target's installation), the notice here.
+    expect(appWrites(emulator)).toEqual([
+      "POST /repos/acme/service-security/labels",
+      "POST /repos/acme/service-security/issues",
+      `POST /repos/acme/service/issues/${incident}/comments`,
+    ]);
     // Nothing opened in public; one neutral comment there.
     expect(issuesIn(stack, "service").map((issue) => issue.number)).toEqual([incident]);
     const publicComments = botComments(emulator, incident);
@@ -76,6 +82,7 @@ describe("private post-mortems", () => {
     expect(issuesIn(stack, "service-security")).toHaveLength(1);
     expect(issuesIn(stack, "service")).toHaveLength(1);
     expect(botComments(emulator, incident)).toHaveLength(1);
+    expect(appWrites(emulator)).toHaveLength(3);
 
     // The gate works in the private repository, on its own events: a close without approvals
     // is undone.
@@ -89,6 +96,45 @@ describe("private post-mortems", () => {
     ).toHaveLength(1);
   }, 120_000);
 
+  it("two replicas racing on one incident leave one open post-mortem there and one notice here", async () => {
+    stack = await startStack({ replicas: 2, delivery: { duplicate: "new-id", concurrency: 2 } });
+    const { emulator } = stack;
+    emulator.addRepository("service-security", { private: true });
+    emulator.setFile(".github/postmortem.yml", SOURCE_CONFIG("acme/service-security"));
+    // Both replicas list the target's post-mortems before either opens one.
+    let release = () => {};
+    const hold = new Promise<void>((resolve) => (release = resolve));
+    const listing = emulator.injectFault({
+      method: "GET",
+      path: "/repos/acme/service-security/issues",
+      hold,
+      times: 2,
+    });
+    const incident = emulator.openIssue({
+      by: "alice",
+      title: "Token leak in checkout logs",
+      body: "Session tokens were written to the checkout service's logs.",
+      labels: ["security", "incident"],
+    }).number as number;
+    const deadline = Date.now() + 20_000;
+    while (listing.hits < 2 && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    expect(listing.hits).toBe(2);
+    release();
+    await emulator.waitForIdle({ timeoutMs: 30_000 });
+
+    expect(new Set(emulator.deliveries.map((d) => d.target)).size).toBe(2);
+    const opened = issuesIn(stack, "service-security");
+    expect(opened).toHaveLength(2);
+    expect(opened.filter((issue) => issue.state === "open")).toHaveLength(1);
+    expect(opened[1]!.body).toContain(
+      `<!-- postmortem-bot:duplicate {"of":${opened[0]!.number}} -->`,
+    );
+    expect(issuesIn(stack, "service")).toHaveLength(1);
+    expect(botComments(emulator, incident)).toHaveLength(1);
+  }, 120_000);
+
   it("the App not installed on the target: one comment says what to fix, nothing is opened", async () => {
     stack = await startStack();
     const { emulator } = stack;
@@ -99,6 +145,7 @@ describe("private post-mortems", () => {
 
     expect(issuesIn(stack, "service-security")).toEqual([]);
     expect(issuesIn(stack, "service").map((issue) => issue.number)).toEqual([incident]);
+    expect(appWrites(emulator)).toEqual([`POST /repos/acme/service/issues/${incident}/comments`]);
     const comments = botComments(emulator, incident);
     expect(comments).toHaveLength(1);
     expect(comments[0]!.body).toContain(
