@@ -99,7 +99,7 @@ export async function handlePrivately(
     // The installation there cannot write issues (a permission it lacks, say).
     if (!isPermanentFailure(error)) throw error;
     deps.log.warn(`Incident #${number}: the private repository refused a write`);
-    const refusal = decideTarget(source, config, { kind: "unreachable" });
+    const refusal = decideTarget(source, config, { kind: "write-refused" });
     opened = { problem: refusal.kind === "refuse" ? refusal.problem : "" };
   }
   if (typeof opened === "object") return refuse(gateway, number, opened.problem, deps);

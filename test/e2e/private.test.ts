@@ -154,6 +154,29 @@ describe("private post-mortems", () => {
     expect(comments[0]!.body).not.toMatch(/service-security/i);
   }, 90_000);
 
+  it("a write the target refuses: one comment says what to fix, nothing is opened", async () => {
+    stack = await startStack();
+    const { emulator } = stack;
+    emulator.addRepository("service-security", { private: true });
+    emulator.setFile(".github/postmortem.yml", SOURCE_CONFIG("acme/service-security"));
+    emulator.injectFault({
+      method: "POST",
+      path: "/repos/acme/service-security/issues",
+      respond: { status: 403 },
+      times: 10,
+    });
+    const incident = openSecurityIncident(stack);
+    await emulator.waitForIdle({ timeoutMs: 30_000 });
+
+    expect(issuesIn(stack, "service-security")).toEqual([]);
+    expect(issuesIn(stack, "service").map((issue) => issue.number)).toEqual([incident]);
+    const comments = botComments(emulator, incident);
+    expect(comments).toHaveLength(1);
+    expect(comments[0]!.body).toContain(
+      "GitHub refused postmortem-bot's write to the repository named in `private.repository` (`.github/postmortem.yml`): give the App (or the Action's `private-repository-token`) Issues: read & write there.",
+    );
+  }, 90_000);
+
   it("a target of another owner that does not accept this repository is refused", async () => {
     stack = await startStack();
     const { emulator } = stack;

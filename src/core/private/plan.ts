@@ -78,6 +78,8 @@ export type TargetAccess =
   | { kind: "no-token" }
   /** The App is not installed there, or the token cannot see it. */
   | { kind: "unreachable" }
+  /** GitHub refused a write there (the installation or token lacks Issues: write, say). */
+  | { kind: "write-refused" }
   | {
       kind: "reached";
       visibility: Visibility | undefined;
@@ -116,6 +118,11 @@ export function decideTarget(
       return {
         kind: "refuse",
         problem: `postmortem-bot cannot reach ${WHERE}: install the App on that repository too (Issues: write, Contents: read), or correct the name.`,
+      };
+    case "write-refused":
+      return {
+        kind: "refuse",
+        problem: `GitHub refused postmortem-bot's write to ${WHERE}: give the App (or the Action's \`private-repository-token\`) Issues: read & write there.`,
       };
     case "reached":
       break;

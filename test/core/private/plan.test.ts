@@ -127,6 +127,9 @@ describe("decideTarget", () => {
     expect(problem(decideTarget(repository, source, { kind: "unreachable" }))).toContain(
       "install the App on that repository too",
     );
+    expect(problem(decideTarget(repository, source, { kind: "write-refused" }))).toContain(
+      "Issues: read & write there",
+    );
     expect(problem(decideTarget(repository, source, { kind: "no-token" }))).toContain(
       "`private-repository-token`",
     );
