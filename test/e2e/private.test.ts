@@ -5,6 +5,7 @@
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import type { IssueShape, Stack } from "./stack.js";
 import { appWrites, botComments, loopbackOnly, startStack } from "./stack.js";
+import { check, VALIDATION } from "./capa-helpers.js";
 
 let stack: Stack | undefined;
 
@@ -94,6 +95,21 @@ describe("private post-mortems", () => {
         .commentsOn(postmortem.number, "service-security")
         .filter((comment) => comment.body.includes("This post-mortem was reopened")),
     ).toHaveLength(1);
+
+    // CAPA works there too: a checked box opens its child in the private repository.
+    const body = emulator.issue(postmortem.number, "service-security").body as string;
+    emulator.editBody({
+      by: "alice",
+      issue: postmortem.number,
+      repo: "service-security",
+      body: check(VALIDATION)(body),
+    });
+    await emulator.waitForIdle({ timeoutMs: 30_000 });
+    const children = issuesIn(stack, "service-security").filter((issue) =>
+      issue.body?.includes(`<!-- postmortem-bot:capa {"parent":${postmortem.number},`),
+    );
+    expect(children.map((child) => child.title)).toEqual([`CAPA: ${VALIDATION}`]);
+    expect(issuesIn(stack, "service")).toHaveLength(1);
   }, 120_000);
 
   it("two replicas racing on one incident leave one open post-mortem there and one notice here", async () => {
