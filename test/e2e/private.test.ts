@@ -2,6 +2,7 @@
 // post-mortem in a private repository (`private.repository`), through the App's installation
 // there; the public incident gets one neutral comment naming nothing of it. A target that cannot
 // be used gets one comment saying what to fix, and nothing is opened anywhere.
+import { readFileSync } from "node:fs";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import type { IssueShape, Stack } from "./stack.js";
 import { appWrites, botComments, loopbackOnly, startStack } from "./stack.js";
@@ -111,6 +112,55 @@ describe("private post-mortems", () => {
     expect(children.map((child) => child.title)).toEqual([`CAPA: ${VALIDATION}`]);
     expect(issuesIn(stack, "service")).toHaveLength(1);
   }, 120_000);
+
+  it("the issue form's Security Incident box sends it there (`when.classifications`)", async () => {
+    stack = await startStack();
+    const { emulator } = stack;
+    emulator.addRepository("service-security", { private: true });
+    emulator.setFile(
+      ".github/ISSUE_TEMPLATE/incident.yml",
+      readFileSync(new URL("../../templates/incident-form.yml", import.meta.url), "utf8"),
+    );
+    emulator.setFile(
+      ".github/postmortem.yml",
+      "private:\n  repository: acme/service-security\n  when:\n    classifications: [security]\n",
+    );
+    const form = (security: "X" | " ") =>
+      [
+        "### Summary\n\nSession tokens were written to the checkout service's logs.",
+        "### Severity\n\nP2 - Major Degradation",
+        "### Environment\n\nProduction",
+        `### Classification\n\n- [${security}] Security Incident\n- [ ] Data Loss Event\n- [ ] Third-party Service Impact`,
+      ].join("\n\n");
+    const secret = emulator.openIssue({
+      by: "alice",
+      title: "[Incident]: Token leak",
+      body: form("X"),
+      labels: ["incident"],
+    }).number as number;
+    const plain = emulator.openIssue({
+      by: "alice",
+      title: "[Incident]: Slow search",
+      body: form(" "),
+      labels: ["incident"],
+    }).number as number;
+    await emulator.waitForIdle({ timeoutMs: 30_000 });
+
+    const opened = issuesIn(stack, "service-security");
+    expect(opened).toHaveLength(1);
+    expect(opened[0]!.body).toContain(
+      `"source":{"repository":"acme/service","incident":${secret}}`,
+    );
+    // The other incident's post-mortem is public, as ever.
+    const publicPostmortems = issuesIn(stack, "service").filter(
+      (issue) => issue.number !== secret && issue.number !== plain,
+    );
+    expect(publicPostmortems).toHaveLength(1);
+    expect(publicPostmortems[0]!.body).toContain(`{"incident":${plain}`);
+    expect(botComments(emulator, secret).map((comment) => comment.body)).toEqual([
+      `🔒 The post-mortem of this incident is kept privately, with the people who follow it up.\n\n<!-- postmortem-bot:private {"incident":${secret}} -->`,
+    ]);
+  }, 90_000);
 
   it("two replicas racing on one incident leave one open post-mortem there and one notice here", async () => {
     stack = await startStack({ replicas: 2, delivery: { duplicate: "new-id", concurrency: 2 } });
