@@ -6,6 +6,8 @@ import { parseExtendsOwners } from "../src/github/config-extends.js";
 import type { GatewayOptions } from "../src/github/gateway.js";
 import type { LoadedConfig } from "../src/handlers/load-config.js";
 import type { HandlerDeps } from "../src/handlers/deps.js";
+import { tokenRepositoryReach } from "../src/github/reach.js";
+import { tokenOctokit } from "../src/github/token-octokit.js";
 import type { RunContext } from "./context.js";
 
 /**
@@ -53,10 +55,24 @@ function validEntryConfig(context: RunContext): Config | undefined {
 
 /** What the handlers are given in a run of the Action: its gateway, the clock and its log. */
 export async function runDeps(context: RunContext): Promise<HandlerDeps> {
+  const token = context.inputs["private-repository-token"];
   return {
     gateway: await runGateway(context),
     clock: () => new Date(),
     log: context.log,
     frontDoor: "action",
+    // Another repository (`private.repository`) only with a token given for it.
+    ...(token === undefined
+      ? {}
+      : { reach: tokenRepositoryReach(privateClient(context, token), gatewayOptions(context)) }),
   };
+}
+
+function privateClient(context: RunContext, token: string) {
+  return tokenOctokit({
+    token,
+    baseUrl: context.env.GITHUB_API_URL ?? "https://api.github.com",
+    userAgent: "postmortem-bot-action",
+    warn: (message) => context.log.warn(message),
+  }).octokit;
 }

@@ -31,6 +31,11 @@ export const ACTION_INPUTS = z.object({
   "report-until": optionalText,
   /** Owners `_extends` may name besides the repository's own, as typed (action/gateway.ts reads it). */
   "config-extends-owners": text,
+  /**
+   * A token that can write to `private.repository` (a GitHub App installation token, from
+   * `actions/create-github-app-token`); unset: private post-mortems are refused with a comment.
+   */
+  "private-repository-token": optionalText,
 });
 export type ActionInputs = z.output<typeof ACTION_INPUTS>;
 

@@ -303,13 +303,21 @@ export class GitHubEmulator {
     this.state.teams.set(key, members);
   }
 
-  /** Adds a repository of the same owner (e.g. ".github" for org-wide config). */
-  addRepository(name: string): RepoRecord {
-    return this.state.addRepo(name);
+  /**
+   * Adds a repository of the same owner (e.g. ".github" for org-wide config), or of another
+   * (`owner`); `installed: false` keeps the App's installation out of it.
+   */
+  addRepository(
+    name: string,
+    opts: { private?: boolean; owner?: string; installed?: boolean } = {},
+  ): RepoRecord {
+    return this.state.addRepo(name, opts);
   }
 
   setFile(path: string, content: string, opts: { repo?: string; ref?: string } = {}): void {
-    const repo = opts.repo ? this.state.addRepo(opts.repo) : this.mainRepo;
+    const repo = opts.repo
+      ? (this.findRepo(opts.repo) ?? this.state.addRepo(opts.repo))
+      : this.mainRepo;
     const ref = opts.ref ?? repo.defaultBranch;
     const files = repo.files.get(ref) ?? new Map();
     files.set(path.replace(/^\/+/, ""), { content, sha: ser.blobSha(content) });
@@ -469,10 +477,16 @@ export class GitHubEmulator {
     return this.state.userOrCreate(login);
   }
 
+  /** `name` (of the emulator's owner) or `owner/name`. */
+  private findRepo(name: string): RepoRecord | undefined {
+    const [owner, repo] = name.includes("/") ? name.split("/", 2) : [this.owner, name];
+    return this.state.repo(owner ?? "", repo ?? "");
+  }
+
   private repoByName(name: string | undefined): RepoRecord {
     if (!name) return this.mainRepo;
-    const r = this.state.repo(this.owner, name);
-    if (!r) throw new Error(`no repository ${this.owner}/${name}`);
+    const r = this.findRepo(name);
+    if (!r) throw new Error(`no repository ${name}`);
     return r;
   }
 
@@ -481,6 +495,8 @@ export class GitHubEmulator {
   }
 
   private onEvent(e: EmittedEvent): void {
+    // GitHub sends an App no webhooks of a repository it is not installed on.
+    if (e.repo.installed === false) return;
     const payload: Record<string, unknown> = {
       action: e.action,
       ...e.fields,

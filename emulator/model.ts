@@ -165,6 +165,8 @@ export interface RepoRecord {
   milestones: Map<number, MilestoneRecord>;
   checkRuns: Map<number, CheckRunRecord>;
   statuses: StatusRecord[];
+  /** False: the App is not installed here (its token gets 404s, no webhooks are sent). */
+  installed?: boolean;
 }
 
 /** GitHub timestamps have second precision. */

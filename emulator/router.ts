@@ -94,6 +94,8 @@ export function repoOf(ctx: RouteContext): RepoRecord {
   const repo = ctx.state.repo(ctx.params.owner ?? "", ctx.params.repo ?? "");
   if (!repo) throw notFound();
   if (repo.private && !ctx.actor && !ctx.asApp) throw notFound();
+  // An installation token sees only the repositories the App is installed on.
+  if (repo.installed === false && ctx.actor?.type === "Bot") throw notFound();
   return repo;
 }
 

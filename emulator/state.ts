@@ -165,14 +165,27 @@ export class GitHubState implements World {
 
   addRepo(
     name: string,
-    opts: { private?: boolean; defaultBranch?: string; description?: string } = {},
+    opts: {
+      private?: boolean;
+      defaultBranch?: string;
+      description?: string;
+      /** Another owner (an organization) than the emulator's; created on first use. */
+      owner?: string;
+      /** False: the App is not installed on it. */
+      installed?: boolean;
+    } = {},
   ): RepoRecord {
-    const existing = this.repo(this.owner.login, name);
+    const owner =
+      opts.owner === undefined || opts.owner.toLowerCase() === this.owner.login.toLowerCase()
+        ? this.owner
+        : (this.user(opts.owner) ?? this.addOrganization(opts.owner));
+    const existing = this.repo(owner.login, name);
     if (existing) return existing;
     const r: RepoRecord = {
       id: this.nextId("repo"),
       name,
-      owner: this.owner,
+      owner,
+      ...(opts.installed === false ? { installed: false } : {}),
       private: opts.private ?? false,
       description: opts.description ?? null,
       defaultBranch: opts.defaultBranch ?? "main",
@@ -185,8 +198,14 @@ export class GitHubState implements World {
       checkRuns: new Map(),
       statuses: [],
     };
-    this.repos.set(`${this.owner.login}/${name}`.toLowerCase(), r);
+    this.repos.set(`${owner.login}/${name}`.toLowerCase(), r);
     return r;
+  }
+
+  private addOrganization(login: string): UserRecord {
+    const organization = this.addUser({ login, role: "none", orgMember: false });
+    organization.type = "Organization";
+    return organization;
   }
 
   issue(repo: RepoRecord, number: number): IssueRecord {

@@ -621,6 +621,109 @@ const steps: Step[] = [
     },
   },
   {
+    name: "a security incident of a public repository: its post-mortem is private",
+    async run(demo) {
+      const { emulator } = demo;
+      // A public repository whose security incidents get their post-mortem in a private one
+      // (the App is installed on both), which governs it with its own configuration.
+      emulator.addRepository("storefront");
+      emulator.addRepository("security-postmortems", { private: true });
+      emulator.setFile(
+        ".github/postmortem.yml",
+        "private:\n  repository: acme/security-postmortems\n  when:\n    labels: [security]\n",
+        { repo: "storefront" },
+      );
+      emulator.setFile(
+        ".github/postmortem.yml",
+        "postmortemLabels: [security-postmortem]\ngate:\n  enforceInApp: true\n",
+        { repo: "security-postmortems" },
+      );
+      const sinceDelivery = emulator.webhooks.events.length;
+      const incident = emulator.openIssue({
+        by: "alice",
+        repo: "storefront",
+        title: "Session tokens in the storefront's logs",
+        body: "Session tokens were logged in clear by the storefront since 08:00 UTC.",
+        labels: ["incident", "security"],
+      }).number as number;
+      await emulator.waitForIdle({ timeoutMs: 30_000 });
+      const privateIssues = () =>
+        emulator.issues({ state: "all", repo: "security-postmortems" }) as unknown as Issue[];
+      const publicIssues = () =>
+        emulator.issues({ state: "all", repo: "storefront" }) as unknown as Issue[];
+      const notices = () =>
+        emulator
+          .commentsOn(incident, "storefront")
+          .filter((c) => c.user.login === emulator.state.bot.login);
+      const [pm, ...more] = privateIssues();
+      assert(
+        pm && more.length === 0,
+        `expected one private post-mortem, found ${privateIssues().length}`,
+      );
+      assert(publicIssues().length === 1, "a post-mortem was opened in the public repository");
+      assert(
+        notices().length === 1,
+        `expected one comment on the incident, found ${notices().length}`,
+      );
+      const notice = notices()[0]!.body;
+      assert(
+        !/security-postmortems/i.test(notice) && !notice.includes(`#${pm.number}`),
+        "the public comment names the private post-mortem",
+      );
+      heading(
+        `acme/storefront#${incident} (public) → acme/security-postmortems#${pm.number} (private)`,
+      );
+      for (const line of (pm.body ?? "")
+        .split("\n")
+        .filter((l) => /Incident ID|postmortem-bot:postmortem/.test(l))) {
+        console.log(`  ${line.trimEnd()}`);
+      }
+      heading(`The one comment on the public incident acme/storefront#${incident}`);
+      console.log(notice);
+
+      // Every delivery of it again: nothing new anywhere.
+      for (const event of emulator.webhooks.events.slice(sinceDelivery)) {
+        void emulator.redeliver(event.deliveryId);
+      }
+      await emulator.waitForIdle({ timeoutMs: 30_000 });
+      assert(privateIssues().length === 1 && notices().length === 1, "a redelivery wrote again");
+      console.log("  (every delivery redelivered: still one post-mortem, one comment)");
+
+      // The gate runs in the private repository, on its own events.
+      emulator.closeIssue({ by: "bob", issue: pm.number, repo: "security-postmortems" });
+      await emulator.waitForIdle({ timeoutMs: 30_000 });
+      const state = emulator.issue(pm.number, "security-postmortems").state as string;
+      heading(`bob closes acme/security-postmortems#${pm.number} without approvals`);
+      console.log(`  state: ${state}`);
+      assert(state === "open", "the private post-mortem's close was not blocked");
+
+      // A target the App is not installed on: one comment says what to fix, nothing opened.
+      emulator.addRepository("vault", { private: true, installed: false });
+      emulator.addRepository("payments");
+      emulator.setFile(".github/postmortem.yml", "private:\n  repository: acme/vault\n", {
+        repo: "payments",
+      });
+      const refused = emulator.openIssue({
+        by: "alice",
+        repo: "payments",
+        title: "Card numbers in an export",
+        body: "An export contained full card numbers.",
+        labels: ["incident"],
+      }).number as number;
+      await emulator.waitForIdle({ timeoutMs: 30_000 });
+      const said = emulator
+        .commentsOn(refused, "payments")
+        .filter((c) => c.user.login === emulator.state.bot.login);
+      heading(`acme/payments#${refused}: the App is not installed on the private repository`);
+      for (const c of said) console.log(c.body);
+      assert(said.length === 1, `expected one comment, found ${said.length}`);
+      assert(
+        (emulator.issues({ state: "all", repo: "payments" }) as unknown[]).length === 1,
+        "a post-mortem was opened in public",
+      );
+    },
+  },
+  {
     name: "the reliability report (the Action, mode: report, kept in a pinned issue)",
     async run(demo) {
       const { emulator } = demo;

@@ -45,7 +45,9 @@ export function registerAppRoutes(router: Router, auth: Auth): void {
     })
     .on("GET", "/repos/{owner}/{repo}/installation", (ctx) => {
       requireApp(ctx);
-      return { status: 200, body: ser.installation(ctx.state, repoOf(ctx)) };
+      const repo = repoOf(ctx);
+      if (repo.installed === false) throw notFound();
+      return { status: 200, body: ser.installation(ctx.state, repo) };
     })
     .on("GET", "/orgs/{org}/installation", (ctx) => {
       requireApp(ctx);
@@ -55,7 +57,9 @@ export function registerAppRoutes(router: Router, auth: Auth): void {
     })
     .on("GET", "/installation/repositories", (ctx) => {
       if (ctx.actor?.type !== "Bot") throw new ApiError(401, "Requires authentication");
-      const repos = [...ctx.state.repos.values()].map((r) => ser.repository(ctx.state, r));
+      const repos = [...ctx.state.repos.values()]
+        .filter((r) => r.installed !== false)
+        .map((r) => ser.repository(ctx.state, r));
       const page = paginate(ctx, repos);
       return {
         ...page,

@@ -1,6 +1,7 @@
 import type { Context, Probot } from "probot";
 import { ApprovalGateway } from "../github/approval-gateway.js";
 import { ConfigCache, DEFAULT_CONFIG_MAX_AGE_MS } from "../github/config-cache.js";
+import { appRepositoryReach } from "../github/installations.js";
 import { repositoryOf } from "../github/webhook-events.js";
 import type { FlowPayload } from "../handlers/flows.js";
 import { deliveriesOf, workFor } from "../handlers/flows.js";
@@ -56,6 +57,8 @@ function postmortemApp(app: Probot, options: PostmortemAppOptions): void {
   const perIssue = new KeyedQueue();
   const inFlight = options.inFlight ?? new InFlight();
   const gatewayOptions = { extendsOwners: options.configExtendsOwners ?? [] };
+  // Another repository (`private.repository`) is reached through the App's installation there.
+  const reach = appRepositoryReach(app, configCache, gatewayOptions);
 
   app.on(deliveriesOf("app") as ProbotEvents, async (context: Context) => {
     try {
@@ -87,7 +90,7 @@ function postmortemApp(app: Probot, options: PostmortemAppOptions): void {
       const key = `${repository.owner}/${repository.repo}#${issue}`;
       const log = deliveryLog.child({ issue: key, feature: flow.name });
       const what = `${context.name}.${payload.action ?? ""} on ${key} (delivery ${context.id})`;
-      const deps = { gateway, clock: now, log: loggerOf(log), frontDoor: "app" as const };
+      const deps = { gateway, clock: now, log: loggerOf(log), frontDoor: "app" as const, reach };
       // Deliveries for one issue run one after another in this process; across replicas the
       // handlers converge. The in-flight set lets a shutdown wait for every flow's writes.
       await inFlight.track(what, () =>
@@ -120,6 +123,7 @@ function postmortemApp(app: Probot, options: PostmortemAppOptions): void {
       now,
       inFlight,
       gatewayOptions,
+      reach,
     });
   }
 }

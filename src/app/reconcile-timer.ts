@@ -1,6 +1,7 @@
 import type { Probot } from "probot";
 import type { ConfigCache } from "../github/config-cache.js";
 import type { GatewayOptions } from "../github/gateway.js";
+import type { RepositoryReach } from "../github/reach.js";
 import { reconcileRepository } from "../handlers/reconcile-handler.js";
 import type { InFlight } from "./in-flight.js";
 import { defaultConfig } from "../core/config.js";
@@ -17,6 +18,8 @@ export interface ReconcileTimerOptions {
   inFlight: InFlight;
   /** How the sweep's gateways read the configuration (`CONFIG_EXTENDS_OWNERS`). */
   gatewayOptions?: GatewayOptions;
+  /** How an incident's private post-mortem reaches its repository (`private.repository`). */
+  reach?: RepositoryReach;
 }
 
 /**
@@ -46,7 +49,13 @@ export function startReconcileTimer(app: Probot, options: ReconcileTimerOptions)
           { labels, since },
           async (gateway) => {
             const counts = await reconcileRepository(
-              { gateway, log, clock: options.now, frontDoor: "app" },
+              {
+                gateway,
+                log,
+                clock: options.now,
+                frontDoor: "app",
+                ...(options.reach ? { reach: options.reach } : {}),
+              },
               since,
             );
             if (counts === "config-problem") return;

@@ -10,6 +10,7 @@ import { DEFAULT_INCIDENT_LABELS, DEFAULT_POSTMORTEM_LABELS } from "./constants.
 import { flowsConfigSchema } from "./flows/config.js";
 import { formConfigSchema } from "./forms/config.js";
 import { incidentsConfigSchema } from "./incident/config.js";
+import { acceptsFromSchema, privateConfigSchema } from "./private/config.js";
 import { policyConfigSchema, releaseGateConfigSchema } from "./policy/config.js";
 import { remindersConfigSchema } from "./reminders/config.js";
 
@@ -63,6 +64,8 @@ export const configSchema = z
     flows: flowsConfigSchema,
     policy: policyConfigSchema,
     releaseGate: releaseGateConfigSchema,
+    private: privateConfigSchema,
+    acceptsFrom: acceptsFromSchema,
     template: z
       .string()
       .min(1)

@@ -21,6 +21,13 @@ const markerSchemas = {
      * the run of the `closed` event. Older post-mortems keep that meaning.
      */
     gate: z.literal(2).optional(),
+    /**
+     * A private post-mortem: its incident is in another repository (`owner/name`). It names no
+     * `incident`, so the flows of the repository it is in never read an issue of theirs for it.
+     */
+    source: z
+      .object({ repository: z.string().min(3), incident: z.number().int().positive() })
+      .optional(),
   }),
   link: z.object({ postmortem: z.number().int().positive() }),
   duplicate: z.object({ of: z.number().int().positive() }),
@@ -30,6 +37,11 @@ const markerSchemas = {
   guard: z.object({ issue: z.number().int().positive(), what: z.enum(["label", "marker"]) }),
   /** On an incident declared by someone who may not: held until someone with triage confirms it. */
   held: z.object({ incident: z.number().int().positive() }),
+  /**
+   * On a public incident whose post-mortem is private: the one neutral comment. It names nothing of
+   * the private repository (a hidden marker is readable by anyone who can read the issue).
+   */
+  private: z.object({ incident: z.number().int().positive() }),
   /** The approval gate's one comment on a post-mortem. */
   gate: z.object({ issue: z.number().int().positive() }),
   /**

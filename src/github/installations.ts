@@ -4,6 +4,9 @@ import type { Logger } from "../core/logger.js";
 import { ApprovalGateway } from "./approval-gateway.js";
 import type { ConfigCache } from "./config-cache.js";
 import type { GatewayOptions } from "./gateway.js";
+import { isStatus } from "./api.js";
+import type { RepositoryReach } from "./reach.js";
+import { gatewayThrough } from "./reach.js";
 
 // The App's own runs (timers) reach repositories through here: which installations and
 // repositories there are, and which have recent incident or post-mortem activity.
@@ -118,4 +121,31 @@ export async function forEachRepositoryWithRecentIssues(
       }
     }
   }
+}
+
+/**
+ * How the App reaches another repository: its installation there (`GET /repos/{owner}/{repo}/
+ * installation`, with the App's JWT), then that installation's token. Not installed (404), or the
+ * repository not among the installation's: undefined.
+ */
+export function appRepositoryReach(
+  app: Probot,
+  configCache: ConfigCache,
+  gatewayOptions: GatewayOptions = {},
+): RepositoryReach {
+  return async (repository) => {
+    let installationId: number;
+    try {
+      const appOctokit = await app.auth();
+      const { data } = await appOctokit.request("GET /repos/{owner}/{repo}/installation", {
+        ...repository,
+      });
+      installationId = data.id;
+    } catch (error) {
+      if (isStatus(error, 403, 404)) return undefined;
+      throw error;
+    }
+    const octokit = await app.auth(installationId);
+    return gatewayThrough(octokit, repository, configCache, gatewayOptions);
+  };
 }

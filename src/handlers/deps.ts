@@ -1,6 +1,7 @@
 import type { FlowsRunner } from "../core/flows/config.js";
 import type { ApprovalGateway } from "../github/approval-gateway.js";
 import type { Logger } from "../core/logger.js";
+import type { RepositoryReach } from "../github/reach.js";
 
 /** Which front door runs a handler: the hosted App or the Action on a runner. */
 export type FrontDoor = FlowsRunner;
@@ -19,4 +20,9 @@ export interface HandlerDeps {
   clock: () => Date;
   log: Logger;
   frontDoor: FrontDoor;
+  /**
+   * How to reach another repository, for a private post-mortem (`private.repository`): the App's
+   * installation there, or the Action's `private-repository-token`. Missing: it cannot be reached.
+   */
+  reach?: RepositoryReach;
 }

@@ -21,6 +21,8 @@ import type { GitHubGateway, Permission } from "../github/gateway.js";
 import { converge } from "./converge.js";
 import type { HandlerDeps } from "./deps.js";
 import { loadConfig } from "./load-config.js";
+import type { PrivateOutcome } from "./private-handler.js";
+import { handlePrivately } from "./private-handler.js";
 
 /** Enough for create → list → link → verify, with room for one failed write in between. */
 export const MAX_ROUNDS = 6;
@@ -28,7 +30,7 @@ export const MAX_ROUNDS = 6;
 const MAY_REQUEST: readonly Permission[] = ["triage", "write", "maintain", "admin"];
 
 /** `held`: declared by someone who may not declare an incident here, so no post-mortem yet. */
-export type IncidentOutcome = "ignored" | "config-problem" | "converged" | "held";
+export type IncidentOutcome = "ignored" | "config-problem" | "converged" | "held" | PrivateOutcome;
 
 /**
  * Reads the state, asks the core for a plan, applies it, and repeats until the plan is empty.
@@ -37,8 +39,9 @@ export type IncidentOutcome = "ignored" | "config-problem" | "converged" | "held
  */
 export async function handleIncidentEvent(
   event: IncidentEvent,
-  { gateway: github, log, frontDoor }: HandlerDeps,
+  deps: HandlerDeps,
 ): Promise<IncidentOutcome> {
+  const { gateway: github, log, frontDoor } = deps;
   const gateway = github.base;
   const loaded = await loadConfig(gateway);
   // Only the front door `flows.runIn` names writes anything (a config problem too).
@@ -57,6 +60,12 @@ export async function handleIncidentEvent(
     event.kind !== "command" ||
     MAY_REQUEST.includes(await gateway.getPermission(event.sender.login));
   const declarerMayOpen = event.kind === "command" || (await mayDeclare(event, config, gateway));
+  // `private.repository`: the post-mortem of some incidents opens there, never here. Refusals and
+  // holds are the ordinary flow's, which opens nothing for them.
+  if (config.private && requesterMayOpen && declarerMayOpen) {
+    const routed = await handlePrivately(event, config, deps);
+    if (routed !== undefined) return routed;
+  }
   const number = event.issue.number;
   const label = config.postmortemLabels[0]!;
   // A post-mortem is created after its incident, so it was updated since the incident was

@@ -67,6 +67,7 @@ describe("parseConfig", () => {
       flows: { runIn: "app" },
       policy: {},
       releaseGate: { waiverLabel: "postmortem:waive-release-gate" },
+      acceptsFrom: [],
     });
   });
 

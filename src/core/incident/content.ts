@@ -36,8 +36,11 @@ export function templateContext(
   config: Config,
   repository: RepositoryRef,
   form: FormPrefill = NO_PREFILL,
+  origin?: string,
 ) {
   const zone = config.timezone;
+  // In another repository (a private post-mortem), the incident is named with its repository.
+  const reference = `${origin ?? ""}#${incident.number}`;
   const severity = incidentSeverity({ labels: incident.labels, answered: form.severity }, config);
   const environments = incident.labels
     .filter((label) => label.toLowerCase().startsWith(config.environmentLabelPrefix.toLowerCase()))
@@ -49,7 +52,7 @@ export function templateContext(
     repository: { owner: repository.owner, name: repository.repo },
     incident: {
       number: incident.number,
-      reference: `#${incident.number}`,
+      reference,
       title: inlineText(incident.title),
       author: mentionable(incident.author.login),
       reportedAt: formatDateTime(incident.createdAt, zone),
@@ -84,7 +87,7 @@ export function templateContext(
         hasAnyLabel(incident, config.classificationLabels.thirdParty) ||
         form.classification.thirdParty,
     },
-    timeline: timeline(incident, event, zone),
+    timeline: timeline(incident, event, zone, reference),
   };
 }
 
@@ -96,8 +99,13 @@ export function renderPostmortem(
   repository: RepositoryRef,
   template: TemplateSource,
   form: FormPrefill = NO_PREFILL,
+  /**
+   * The incident's repository (`owner/name`) when the post-mortem is opened in another one: the
+   * marker then records it as its `source` (and names no incident of the repository it is in).
+   */
+  origin?: string,
 ): PostmortemContent {
-  const context = templateContext(incident, event, config, repository, form);
+  const context = templateContext(incident, event, config, repository, form, origin);
   const body = renderTemplate(template.source, context);
   if (!body.ok) return { ok: false, problem: `${template.name}: ${body.problem}` };
   const titleContext = { ...context, incident: { ...context.incident, title: incident.title } };
@@ -107,7 +115,9 @@ export function renderPostmortem(
   // The severity at opening stays with the post-mortem: later it only rises (src/core/severity.ts).
   const opened = incidentSeverity({ labels: incident.labels, answered: form.severity }, config);
   const marker = formatMarker("postmortem", {
-    incident: incident.number,
+    ...(origin === undefined
+      ? { incident: incident.number }
+      : { source: { repository: origin, incident: incident.number } }),
     ...(opened === undefined ? {} : { severity: opened }),
     gate: 2,
   });
@@ -123,10 +133,10 @@ export function renderPostmortem(
   return { ok: true, title: plainTitle, body: fullBody };
 }
 
-function timeline(incident: IssueSnapshot, event: IncidentEvent, zone: string) {
+function timeline(incident: IssueSnapshot, event: IncidentEvent, zone: string, reference: string) {
   const opened = {
     time: formatDateTime(incident.createdAt, zone),
-    event: `Incident issue #${incident.number} opened by @${mentionable(incident.author.login)}`,
+    event: `Incident issue ${reference} opened by @${mentionable(incident.author.login)}`,
   };
   const by = `@${mentionable(event.sender.login)}`;
   switch (event.kind) {
