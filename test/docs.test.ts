@@ -51,4 +51,13 @@ describe("documentation stays true to the code", () => {
     };
     for (const name of Object.keys(dependencies)) expect(section).toContain(`\`${name}\``);
   });
+
+  it("CONTRIBUTING.md says why each development dependency is there", () => {
+    const contributing = read("CONTRIBUTING.md");
+    const section = contributing.slice(contributing.indexOf("## Dependencies and why"));
+    const { devDependencies } = JSON.parse(read("package.json")) as {
+      devDependencies: Record<string, string>;
+    };
+    for (const name of Object.keys(devDependencies)) expect(section).toContain(`\`${name}\``);
+  });
 });
