@@ -23,7 +23,7 @@ interface Node {
 
 /** Where a top-level key's feature is described (hand-written pages; checked by `npm run links`). */
 const FEATURE_PAGES: Record<string, [title: string, link: string]> = {
-  incidentLabels: ["What it does", "features.md#what-it-does"],
+  incidentLabels: ["Incidents and post-mortems", "features.md#incidents-and-post-mortems"],
   incidents: ["Guarantees", "features.md#guarantees"],
   severityLabels: ["Severity policy", "features.md#severity-policy"],
   form: ["Issue forms", "features.md#issue-forms"],
@@ -94,7 +94,9 @@ export async function configReference(): Promise<string> {
   const keys = Object.entries(schema.properties ?? {});
   const lines: string[] = [INTRO, "## Keys", "", ...tableHead()];
   for (const [key, node] of keys) {
-    lines.push(row(key, node, hasOwnSection(node) ? `[below](#${anchorOf(key)})` : undefined));
+    const page = FEATURE_PAGES[key];
+    if (hasOwnSection(node)) lines.push(row(key, node, `[below](#${anchorOf(key)})`));
+    else lines.push(row(key, node, undefined, undefined, page && `See [${page[0]}](${page[1]}).`));
   }
   for (const [key, node] of keys.filter(([, node]) => hasOwnSection(node))) {
     lines.push("", `## \`${key}\``, "");
@@ -175,10 +177,12 @@ function row(
   node: Node,
   defaultText?: string,
   nested?: Array<[string, Node]>,
+  seeAlso?: string,
 ): string {
   const shown =
     defaultText ?? (node.default === undefined || nested ? "" : code(flow(node.default)));
-  return `| ${code(path)} | ${cell(typeOf(node, path))} | ${shown} | ${cell(sentence(node.description ?? ""))} |`;
+  const meaning = [sentence(node.description ?? ""), seeAlso].filter(Boolean).join(" ");
+  return `| ${code(path)} | ${cell(typeOf(node, path))} | ${shown} | ${cell(meaning)} |`;
 }
 
 function typeOf(node: Node, path: string): string {
