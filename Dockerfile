@@ -19,7 +19,7 @@ COPY src src
 RUN node scripts/build-server.ts
 
 # Runtime stage: the production dependencies and the bundle, run as the unprivileged `node` user.
-# Configured by Probot's environment variables (APP_ID, PRIVATE_KEY, WEBHOOK_SECRET, ...; README).
+# Configured by Probot's environment variables (APP_ID, PRIVATE_KEY, WEBHOOK_SECRET, ...; docs/deploy.md).
 FROM node:24-bookworm-slim
 ENV NODE_ENV=production HOST=0.0.0.0 PORT=3000
 WORKDIR /app

@@ -1,5 +1,5 @@
 // Every mode of the full Action, by the name the `mode` input gives it. Adding a mode: its file
-// here, its entry below, its description in action.yml (and the README's table).
+// here, its entry below, its description in action.yml (and the table in docs/action.md).
 import type { ModeRunner } from "../context.js";
 import type { ModeChoice } from "../mode.js";
 import { runApprovals } from "./approvals.js";

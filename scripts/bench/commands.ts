@@ -3,7 +3,7 @@
 // run of one more such command, of a collaborator's `/approve`, and of a close, as the runner runs
 // them against the emulator. Every figure is an exact list of requests (the Action's token's).
 //
-// The 300 comments are seeded without runs, as the README's workflow leaves them: its `if:` skips
+// The 300 comments are seeded without runs, as the documented workflow leaves them: its `if:` skips
 // comments whose author has no association with the repository, so no runner starts for them.
 // The run measured first is the one such a comment gets where the workflow has no such `if:`.
 //

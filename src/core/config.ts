@@ -48,12 +48,16 @@ export const configSchema = z
       .describe("Incident labels starting with this prefix name the affected environment."),
     timezone: timeZone
       .default("UTC")
-      .describe("IANA time zone for the dates written into the post-mortem."),
+      .describe(
+        "IANA time zone for the dates written into the post-mortem (`Europe/Berlin`, `America/New_York`, …).",
+      ),
     titleTemplate: z
       .string()
       .min(1)
       .default("Post-mortem: {{incident.title}}")
-      .describe("Handlebars template of the post-mortem's title."),
+      .describe(
+        "Handlebars template of the post-mortem's title (plain text, at most 256 characters).",
+      ),
     incidents: incidentsConfigSchema,
     form: formConfigSchema,
     capa: capaConfigSchema,

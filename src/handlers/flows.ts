@@ -121,7 +121,7 @@ export const guardFlow: Flow<GuardEvent, string> = {
 
 /**
  * The incident's history in its post-mortem. App only: it follows every change of an incident,
- * which would start a workflow run each (see the README, "What differs from the App").
+ * which would start a workflow run each (see docs/action.md, "What differs from the App").
  */
 export const timelineFlow: Flow<TimelineEvent, string> = {
   name: "timeline",

@@ -1,4 +1,4 @@
-// The README's workflow for the Action skips, with the job's `if:`, the events that cannot concern
+// The documented workflows for the Action (docs/features.md, docs/action.md) skip, with the job's `if:`, the events that cannot concern
 // the gate. This evaluates that very `if:` with GitHub's expression evaluator
 // (@actions/expressions) against real payloads (from the emulator): a wrong `if:` would skip the
 // closes the gate must judge, and nothing would reopen them.
@@ -16,12 +16,13 @@ interface Workflow {
   jobs: { gate: { if: string; steps: Array<{ uses?: string }> } };
 }
 
-/** The first YAML block of the README's "The workflow" section. */
+/** The first YAML block of the "The workflow" section of docs/features.md (approvals). */
 function readmeWorkflow(): Workflow {
-  const readme = readFileSync(new URL("../../README.md", import.meta.url), "utf8");
-  const section = readme.slice(readme.indexOf("### The workflow (no server needed)"));
-  const block = /```yaml\n([\s\S]*?)```/.exec(section);
-  if (!block) throw new Error("no YAML block in the README's workflow section");
+  const page = readFileSync(new URL("../../docs/features.md", import.meta.url), "utf8");
+  const heading = page.indexOf("### The workflow (no server needed)");
+  if (heading < 0) throw new Error("no approvals workflow section in docs/features.md");
+  const block = /```yaml\n([\s\S]*?)```/.exec(page.slice(heading));
+  if (!block) throw new Error("no YAML block in the approvals workflow section");
   return parse(block[1]!) as Workflow;
 }
 
@@ -86,7 +87,7 @@ const postmortem = (labels = ["postmortem"]) =>
 const ordinary = (labels: string[] = []) =>
   emulator.openIssue({ by: "dave", title: "Typo", labels }).number as number;
 
-describe("the README's workflow for the Action", () => {
+describe("the approvals workflow for the Action (docs/features.md)", () => {
   it("uses the Action and listens to the events the gate needs", () => {
     const workflow = readmeWorkflow();
     expect(Object.keys(workflow.on).sort()).toEqual(["issue_comment", "issues", "pull_request"]);
@@ -250,16 +251,17 @@ interface FrontDoorWorkflow {
   };
 }
 
-/** The first YAML block of the README's "One workflow for everything" section. */
+/** The first YAML block of the "One workflow for everything" section of docs/action.md. */
 function frontDoorWorkflow(): FrontDoorWorkflow {
-  const readme = readFileSync(new URL("../../README.md", import.meta.url), "utf8");
-  const section = readme.slice(readme.indexOf("### One workflow for everything"));
-  const block = /```yaml\n([\s\S]*?)```/.exec(section);
-  if (!block) throw new Error("no YAML block in the README's one-workflow section");
+  const page = readFileSync(new URL("../../docs/action.md", import.meta.url), "utf8");
+  const heading = page.indexOf("## One workflow for everything");
+  if (heading < 0) throw new Error("no one-workflow section in docs/action.md");
+  const block = /```yaml\n([\s\S]*?)```/.exec(page.slice(heading));
+  if (!block) throw new Error("no YAML block in the one-workflow section");
   return parse(block[1]!) as FrontDoorWorkflow;
 }
 
-describe("the README's one workflow for everything (flows.runIn: action)", () => {
+describe("the one workflow for everything (docs/action.md, flows.runIn: action)", () => {
   let everything: string;
   const ACTIONS_BOT = "github-actions[bot]";
   beforeEach(() => {

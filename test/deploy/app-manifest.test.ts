@@ -16,12 +16,11 @@ describe("app.yml's permissions", () => {
     });
   });
 
-  it("the README's install steps say when Members read is needed: a role that lists teams", () => {
-    const readme = read("README.md");
-    const install = readme.slice(
-      readme.indexOf("## Install as a GitHub App"),
-      readme.indexOf("## Deploy"),
-    );
+  it("the install steps (docs/deploy.md) say when Members read is needed: a role that lists teams", () => {
+    const page = read("docs/deploy.md");
+    const start = page.indexOf("## Install as a GitHub App");
+    expect(start).toBeGreaterThanOrEqual(0);
+    const install = page.slice(start, page.indexOf("## Deploy", start));
     expect(install).toContain("**Organization permissions → Members: read** only if a role lists");
     expect(install).toContain("`approvals.roles.<role>.teams`");
     expect(install).not.toMatch(/\*\*Organization\s+members: read\*\* \(team-based roles/);

@@ -15,10 +15,10 @@ import { loopbackOnly } from "./stack.js";
 
 const credentials = generateAppCredentials();
 const NOW = new Date("2026-11-27T13:00:00Z");
-const README = readFileSync(new URL("../../README.md", import.meta.url), "utf8");
-/** The README's "One workflow for everything", as a team would copy it. */
-const README_WORKFLOW = /### One workflow for everything[\s\S]*?```yaml\n([\s\S]*?)```/.exec(
-  README,
+const ACTION_DOCS = readFileSync(new URL("../../docs/action.md", import.meta.url), "utf8");
+/** docs/action.md's "One workflow for everything", as a team would copy it. */
+const DOCUMENTED_WORKFLOW = /## One workflow for everything[\s\S]*?```yaml\n([\s\S]*?)```/.exec(
+  ACTION_DOCS,
 )![1]!;
 
 let emulator: GitHubEmulator;
@@ -253,8 +253,8 @@ describe("doctor, with the App's credentials", () => {
 describe("doctor, with a token, as the Action", () => {
   const tokenEnv = () => ({ GITHUB_API_URL: emulator.apiUrl });
 
-  it("accepts the README's workflow, saying only that it is not pinned", async () => {
-    emulator.setFile(".github/workflows/postmortem.yml", README_WORKFLOW);
+  it("accepts the documented workflow, saying only that it is not pinned", async () => {
+    emulator.setFile(".github/workflows/postmortem.yml", DOCUMENTED_WORKFLOW);
     const result = await doctor(["--token", emulator.tokenFor("alice")], tokenEnv());
     expect(result).toEqual({
       code: 0,
@@ -272,7 +272,7 @@ describe("doctor, with a token, as the Action", () => {
     expect(result.code).toBe(1);
     expect(result.out.split("\n").slice(1)).toEqual([
       "✗ No workflow in .github/workflows uses postmortem-bot: the Action never runs.",
-      "  fix: Add .github/workflows/postmortem.yml from the README (“One workflow for everything”).",
+      "  fix: Add .github/workflows/postmortem.yml from docs/action.md (“One workflow for everything”).",
     ]);
   });
 

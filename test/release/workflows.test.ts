@@ -1,5 +1,5 @@
 // Workflows cannot run here, so they are checked: every workflow file of the repository, every
-// workflow shown in the README, and action.yml go through GitHub's own workflow parser
+// workflow shown in the README and docs/, and action.yml go through GitHub's own workflow parser
 // (@actions/workflow-parser: the schema, expressions, event filters, cron), and what each must do
 // is asserted on what the parser made of it.
 import { readFileSync, readdirSync } from "node:fs";
@@ -31,18 +31,32 @@ const workflowFiles = readdirSync(new URL(".github/workflows/", ROOT))
   .filter((file) => /\.ya?ml$/.test(file))
   .sort();
 
-/** The README's YAML blocks (a markdown parser, so blocks indented in lists come out whole). */
-function readmeYamlBlocks(): Array<{ line: number; text: string }> {
-  const blocks: Code[] = [];
-  const visit = (node: { type: string; children?: unknown[] }) => {
-    if (node.type === "code" && (node as Code).lang === "yaml") blocks.push(node as Code);
-    for (const child of (node.children ?? []) as Array<typeof node>) visit(child);
-  };
-  visit(fromMarkdown(read("README.md")));
-  return blocks.map((block) => ({ line: block.position!.start.line, text: block.value }));
+/** The documentation: the README, then the pages of docs/ in name order. */
+const DOC_PAGES = [
+  "README.md",
+  ...readdirSync(new URL("docs/", ROOT))
+    .filter((file) => file.endsWith(".md"))
+    .sort()
+    .map((file) => `docs/${file}`),
+];
+
+/** The documentation's YAML blocks (a markdown parser, so blocks indented in lists come out whole). */
+function readmeYamlBlocks(): Array<{ where: string; text: string }> {
+  return DOC_PAGES.flatMap((page) => {
+    const blocks: Code[] = [];
+    const visit = (node: { type: string; children?: unknown[] }) => {
+      if (node.type === "code" && (node as Code).lang === "yaml") blocks.push(node as Code);
+      for (const child of (node.children ?? []) as Array<typeof node>) visit(child);
+    };
+    visit(fromMarkdown(read(page)));
+    return blocks.map((block) => ({
+      where: `${page}:${block.position!.start.line}`,
+      text: block.value,
+    }));
+  });
 }
 
-/** The README's YAML blocks that are workflows (they have `on:` and `jobs:`). */
+/** The documentation's YAML blocks that are workflows (they have `on:` and `jobs:`). */
 function readmeWorkflows() {
   return readmeYamlBlocks().filter(({ text }) => {
     const value = parse(text) as Record<string, unknown> | null;
@@ -228,23 +242,23 @@ describe("the repository's workflows", () => {
   });
 });
 
-describe("the README's workflows and action.yml", () => {
+describe("the workflows of the README and docs/, and action.yml", () => {
   const workflows = readmeWorkflows();
 
-  it("the README shows every workflow it documents: reminders, report, release gate, approvals, and the one for everything", () => {
+  it("the documentation shows every workflow it documents: the one for everything (docs/action.md), reminders, report, release gate, approvals (docs/features.md)", () => {
     expect(workflows.map(({ text }) => (parse(text) as { name: string }).name)).toEqual([
+      "postmortem-bot",
       "Post-mortem reminders",
       "Reliability report",
       "Release gate",
       "Post-mortem approvals",
-      "postmortem-bot",
     ]);
   });
 
-  it.each(workflows.map(({ line, text }) => [line, text] as const))(
-    "the workflow at README.md line %i passes GitHub's workflow parser",
-    async (line, text) => {
-      expect(await lintWorkflow(`README.md:${line}`, text)).toEqual([]);
+  it.each(workflows.map(({ where, text }) => [where, text] as const))(
+    "the workflow at %s passes GitHub's workflow parser",
+    async (where, text) => {
+      expect(await lintWorkflow(where, text)).toEqual([]);
     },
   );
 
@@ -261,10 +275,10 @@ describe("the README's workflows and action.yml", () => {
       steps(parse(text) as Workflow).flatMap((step) => (step.uses ? [step.uses] : [])),
     );
     expect(uses).toEqual(Array(5).fill("your-org/postmortem-bot@v1"));
-    // Anywhere else the README or action.yml names a ref of the Action, in prose too.
-    const mentions = [read("README.md"), read("action.yml")].flatMap((text) => [
-      ...text.matchAll(/[\w<>.-]+\/postmortem-bot@[\w.-]+/g),
-    ]);
+    // Anywhere else the documentation or action.yml names a ref of the Action, in prose too.
+    const mentions = [...DOC_PAGES, "action.yml"]
+      .map(read)
+      .flatMap((text) => [...text.matchAll(/[\w<>.-]+\/postmortem-bot@[\w.-]+/g)]);
     expect(mentions.length).toBeGreaterThanOrEqual(uses.length);
     for (const [mention] of mentions) expect(mention).toMatch(PINNED_ACTION);
   });

@@ -224,7 +224,7 @@ export function workflowFindings(files: readonly WorkflowFile[]): Finding[] {
       {
         level: "blocking",
         problem: "No workflow in .github/workflows uses postmortem-bot: the Action never runs.",
-        fix: "Add .github/workflows/postmortem.yml from the README (“One workflow for everything”).",
+        fix: "Add .github/workflows/postmortem.yml from docs/action.md (“One workflow for everything”).",
       },
     ];
   }
