@@ -21,6 +21,13 @@ const markerSchemas = {
      * the run of the `closed` event. Older post-mortems keep that meaning.
      */
     gate: z.literal(2).optional(),
+    /**
+     * Under `"gate":2`: the moment (GitHub's `closed_at`) of the close the gate judged and let
+     * stand (approved, force-closed, or the App's own duplicate close), written by the enforcing
+     * run. The release gate judges only closes not recorded so; the guard lets the record be
+     * written only where the gate's judgement agrees (src/core/guard/plan.ts).
+     */
+    closed: z.string().min(1).optional(),
   }),
   link: z.object({ postmortem: z.number().int().positive() }),
   duplicate: z.object({ of: z.number().int().positive() }),

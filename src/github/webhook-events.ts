@@ -299,8 +299,8 @@ function incidentChange(payload: TimelineWebhookPayload): IncidentChange | undef
 
 /**
  * A post-mortem a bot opened losing its label, or an edit that removed or altered its marker:
- * decided from the payload (the edit's `changes` say what the body was), so the App's own edits,
- * which keep the marker, cost nothing.
+ * decided from the payload (the edit's `changes` say what the body was), so the App's own edits
+ * (which keep the marker, or record what it decided) cost nothing.
  */
 export function readGuardEvent(name: string, payload: CapaWebhookPayload): GuardEvent | undefined {
   if (name !== "issues" || !payload.issue || !payload.sender) return undefined;
@@ -314,6 +314,8 @@ export function readGuardEvent(name: string, payload: CapaWebhookPayload): Guard
   }
   const before = payload.changes?.body?.from;
   if (payload.action !== "edited" || before === undefined) return undefined;
+  // The opener's own writes (a marker put back, a close recorded) are not put back in turn.
+  if (sender.login === issue.author.login) return undefined;
   const event: GuardEvent = { kind: "edited", issue, before, sender };
   return markerLostIn(event) === undefined ? undefined : event;
 }
