@@ -11,7 +11,8 @@ import { parseMarkdown, walk } from "./markdown.js";
 const markerSchemas = {
   /**
    * On a post-mortem: its incident (an adopted one may name none), and its severity when it was
-   * opened (the more severe of the incident's labels and its issue form's answer), if any.
+   * opened (the more severe of the incident's labels and its issue form's answer), if any, or as a
+   * maintainer's severity-label change lowered it since (src/core/severity-change/plan.ts).
    */
   postmortem: z.object({
     incident: z.number().int().positive().optional(),

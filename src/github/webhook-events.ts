@@ -4,6 +4,7 @@ import { FORMS_DIRECTORY } from "../core/forms/definition.js";
 import type { IncidentEvent } from "../core/incident/events.js";
 import { isPostmortemCommand } from "../core/incident/events.js";
 import type { GuardEvent } from "../core/guard/events.js";
+import type { SeverityLabelEvent } from "../core/severity-change/events.js";
 import { markerLostIn } from "../core/guard/plan.js";
 import { findMarker } from "../core/markers.js";
 import type { IssueSnapshot, RepositoryRef } from "../core/snapshots.js";
@@ -318,4 +319,32 @@ export function readGuardEvent(name: string, payload: CapaWebhookPayload): Guard
   if (sender.login === issue.author.login) return undefined;
   const event: GuardEvent = { kind: "edited", issue, before, sender };
   return markerLostIn(event) === undefined ? undefined : event;
+}
+
+/**
+ * A label added to or removed from an issue none of the bots' post-mortems or corrective actions:
+ * maybe an incident's severity lowered (src/core/severity-change). Decided from the payload; the
+ * flow's `wants` lets go of any label that names no severity before a request.
+ */
+export function readSeverityLabelEvent(
+  name: string,
+  payload: WebhookPayload,
+): SeverityLabelEvent | undefined {
+  if (name !== "issues" || !payload.issue || !payload.sender || !payload.label) return undefined;
+  if (payload.action !== "labeled" && payload.action !== "unlabeled") return undefined;
+  const issue = issueFromApi(payload.issue);
+  // An incident keeps its incident label.
+  if (issue.isPullRequest || issue.labels.length === 0) return undefined;
+  if (
+    issue.author.type === "Bot" &&
+    (findMarker(issue.body, "postmortem") || findMarker(issue.body, "capa"))
+  ) {
+    return undefined;
+  }
+  return {
+    issue,
+    action: payload.action,
+    label: payload.label.name,
+    sender: accountFromApi(payload.sender),
+  };
 }
