@@ -145,8 +145,8 @@ export function isApprovalCommand(body: unknown): boolean | undefined {
 }
 
 /**
- * Whether an event may belong to the incident or CAPA flows (readIncidentEvent, readCapaEvent of
- * src/github/webhook-events.ts), judged loosely from the payload: where it may, only the
+ * Whether an event may belong to the incident, severity, guard or CAPA flows (readIncidentEvent,
+ * readSeverityLabelEvent, readGuardEvent, readCapaEvent of src/github/webhook-events.ts), judged loosely from the payload: where it may, only the
  * configuration (`flows.runIn`) says whether the Action handles it. False only where both
  * readers certainly return nothing; test/action/triage.test.ts holds it to them.
  */
@@ -165,6 +165,11 @@ export function mayConcernFlows(eventName: string, payload: unknown): boolean {
   }
   if (eventName !== "issues" || typeof action !== "string") return false;
   if (action === "labeled") return true;
+  if (action === "unlabeled") {
+    // A severity label removed from an incident, which keeps its incident label.
+    const labels = issue.labels;
+    if (!Array.isArray(labels) || labels.length > 0) return true;
+  }
   if (action === "opened") {
     const labels = issue.labels;
     return !Array.isArray(labels) || labels.length > 0;

@@ -5,8 +5,8 @@ import { gatewayOptions } from "../gateway.js";
 
 /**
  * `mode: release-gate` (a required check on pull requests, or a deploy step): fails while a
- * post-mortem under the release gate has an overdue action or a late review; each one is listed
- * in the job summary and as an annotation. Reads only.
+ * post-mortem under the release gate has an overdue action, a late review or an unapproved close;
+ * each one is listed in the job summary and as an annotation. Reads only.
  */
 export async function runReleaseGate(context: RunContext): Promise<void> {
   const { repository, log } = context;

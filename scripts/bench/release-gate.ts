@@ -1,7 +1,10 @@
 // The Action's `mode: release-gate` on a repository of the size issue #13 names (500 post-mortems,
 // 3,000 corrective actions), run as the runner runs it against the emulator: how many requests.
 // Most of that history is closed, as in a real repository: 50 open post-mortems with 300 open
-// actions, one of each post-mortem's overdue (so the gate blocks, and lists 50).
+// actions, one of each post-mortem's overdue (so the gate blocks, and lists 50). The closed
+// post-mortems are either from before "gate":2 (`pre-upgrade`) or of this version, closed with
+// approvals that the close gate recorded in their marker (`approved`): those cost only their
+// listing, not a judgement each.
 import { createGitHubEmulator } from "../../emulator/index.js";
 import { itemKey } from "../../src/core/capa/items.js";
 import { childBody } from "../../src/core/capa/render.js";
@@ -12,6 +15,8 @@ const RUNNER = "github-actions[bot]";
 
 export interface ReleaseGateFigures {
   postmortems: number;
+  closed: number;
+  closes: "pre-upgrade" | "approved";
   actions: number;
   requests: number;
   ms: number;
@@ -21,6 +26,7 @@ export interface ReleaseGateFigures {
 export async function benchReleaseGate(
   postmortems = 500,
   actionsEach = 6,
+  closes: "pre-upgrade" | "approved" = "pre-upgrade",
 ): Promise<ReleaseGateFigures> {
   const emulator = createGitHubEmulator({ users: [{ login: "carol", role: "write" }] });
   emulator.addUser(BOT, "write", { type: "Bot" });
@@ -37,7 +43,7 @@ export async function benchReleaseGate(
       const postmortem = emulator.openIssue({
         by: BOT,
         title: `Post-mortem: Incident ${index}`,
-        body: `# Post-Mortem\n\n<!-- postmortem-bot:postmortem {"incident":${incident}} -->\n`,
+        body: marker(incident, closes === "approved" ? { gate: 2 } : {}),
         labels: ["postmortem"],
       }).number as number;
       for (let item = 0; item < actionsEach; item++) {
@@ -63,6 +69,12 @@ export async function benchReleaseGate(
       if (!open) {
         emulator.closeIssue({ by: "carol", issue: incident, reason: "completed" });
         emulator.closeIssue({ by: "carol", issue: postmortem, reason: "completed" });
+        if (closes === "approved") {
+          // What the close gate writes when it lets a close stand.
+          const closed = String(emulator.issue(postmortem).closed_at);
+          const body = marker(incident, { gate: 2, closed });
+          emulator.editBody({ by: BOT, issue: postmortem, body });
+        }
       }
     }
     const before = emulator.requests.length;
@@ -77,6 +89,8 @@ export async function benchReleaseGate(
     });
     return {
       postmortems,
+      closed: postmortems - Math.ceil(postmortems / 10),
+      closes,
       actions: postmortems * actionsEach,
       requests: emulator.requests.length - before,
       ms: performance.now() - start,
@@ -85,6 +99,11 @@ export async function benchReleaseGate(
   } finally {
     await emulator.stop();
   }
+}
+
+function marker(incident: number, rest: Record<string, unknown>): string {
+  const data = JSON.stringify({ incident, ...rest });
+  return `# Post-Mortem\n\n<!-- postmortem-bot:postmortem ${data} -->\n`;
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {

@@ -11,7 +11,8 @@ import { parseMarkdown, walk } from "./markdown.js";
 const markerSchemas = {
   /**
    * On a post-mortem: its incident (an adopted one may name none), and its severity when it was
-   * opened (the more severe of the incident's labels and its issue form's answer), if any.
+   * opened (the more severe of the incident's labels and its issue form's answer), if any, or as a
+   * maintainer's severity-label change lowered it since (src/core/severity-change/plan.ts).
    */
   postmortem: z.object({
     incident: z.number().int().positive().optional(),
@@ -28,6 +29,13 @@ const markerSchemas = {
     source: z
       .object({ repository: z.string().min(3), incident: z.number().int().positive() })
       .optional(),
+    /**
+     * Under `"gate":2`: the moment (GitHub's `closed_at`) of the close the gate judged and let
+     * stand (approved, force-closed, or the App's own duplicate close), written by the enforcing
+     * run. The release gate judges only closes not recorded so; the guard lets the record be
+     * written only where the gate's judgement agrees (src/core/guard/plan.ts).
+     */
+    closed: z.string().min(1).optional(),
   }),
   link: z.object({ postmortem: z.number().int().positive() }),
   duplicate: z.object({ of: z.number().int().positive() }),

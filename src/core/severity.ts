@@ -22,7 +22,8 @@ export interface SeveritySources {
   labels?: readonly string[] | undefined;
   /**
    * The severity recorded in the post-mortem's marker when it was opened (the more severe of the
-   * labels and the issue form's answer then); before the post-mortem, the form's answer.
+   * labels and the issue form's answer then), or as a maintainer's label change lowered it since;
+   * before the post-mortem, the form's answer.
    */
   answered?: Severity | undefined;
 }
@@ -32,7 +33,9 @@ export interface SeveritySources {
  * days, CAPA due days, the release gate, the report): the most severe of its sources. So it is
  * fixed when the post-mortem opens and afterwards only rises: nobody can tell from GitHub who
  * checked a box, so a box never lowers it, and neither does a label removed later, as the
- * opening's severity stays in the marker (which only a maintainer's edit may change).
+ * opening's severity stays in the marker (which only a maintainer's edit may change). It is
+ * lowered only by a maintainer's severity-label change, which the App records in the marker and
+ * the box (src/core/severity-change/plan.ts).
  */
 export function incidentSeverity(sources: SeveritySources, config: Config): Severity | undefined {
   return mostSevere([

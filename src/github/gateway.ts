@@ -8,6 +8,7 @@ import { CONFIG_PATH } from "../core/constants.js";
 import type { FormDefinitionResult } from "../core/forms/definition.js";
 import { FORMS_DIRECTORY, isFormFile, parseFormDefinition } from "../core/forms/definition.js";
 import type { Step } from "../core/plan.js";
+import type { LabelChange } from "../core/severity-change/events.js";
 import type { CommentSnapshot, IssueSnapshot, RepositoryRef } from "../core/snapshots.js";
 import type { ApiAccount, ApiComment, ApiIssue } from "./snapshots.js";
 import { commentFromApi, issueFromApi } from "./snapshots.js";
@@ -177,6 +178,45 @@ export class GitHubGateway {
       if (isStatus(error, 404)) return "none";
       throw error;
     }
+  }
+
+  /**
+   * The issue's latest change (added or removed) of any of these labels, and who made it, read
+   * from the issue's events (labels compare without case).
+   */
+  async lastLabelChange(
+    issueNumber: number,
+    labels: readonly string[],
+  ): Promise<LabelChange | undefined> {
+    const wanted = new Set(labels.map((label) => label.toLowerCase()));
+    const changes = (await this.labelEvents(issueNumber)).filter(
+      (event) =>
+        (event.event === "labeled" || event.event === "unlabeled") &&
+        event.label !== undefined &&
+        wanted.has(event.label.name.toLowerCase()),
+    );
+    const last = changes.at(-1);
+    return last
+      ? {
+          login: last.actor?.login,
+          at: last.created_at,
+          action: last.event as LabelChange["action"],
+          label: last.label!.name,
+        }
+      : undefined;
+  }
+
+  private async labelEvents(issueNumber: number) {
+    const events = await this.api.paginate(
+      "GET /repos/{owner}/{repo}/issues/{issue_number}/events",
+      { ...this.repoParams, issue_number: issueNumber, per_page: 100 },
+    );
+    return events as Array<{
+      event: string;
+      label?: { name: string };
+      actor?: ApiAccount | null;
+      created_at: string;
+    }>;
   }
 
   /** Who added a label last, and when, read from the issue's events. */

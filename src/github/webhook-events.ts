@@ -4,6 +4,7 @@ import { FORMS_DIRECTORY } from "../core/forms/definition.js";
 import type { IncidentEvent } from "../core/incident/events.js";
 import { isPostmortemCommand } from "../core/incident/events.js";
 import type { GuardEvent } from "../core/guard/events.js";
+import type { SeverityLabelEvent } from "../core/severity-change/events.js";
 import { markerLostIn } from "../core/guard/plan.js";
 import { findMarker } from "../core/markers.js";
 import type { IssueSnapshot, RepositoryRef } from "../core/snapshots.js";
@@ -299,8 +300,8 @@ function incidentChange(payload: TimelineWebhookPayload): IncidentChange | undef
 
 /**
  * A post-mortem a bot opened losing its label, or an edit that removed or altered its marker:
- * decided from the payload (the edit's `changes` say what the body was), so the App's own edits,
- * which keep the marker, cost nothing.
+ * decided from the payload (the edit's `changes` say what the body was), so the App's own edits
+ * (which keep the marker, or record what it decided) cost nothing.
  */
 export function readGuardEvent(name: string, payload: CapaWebhookPayload): GuardEvent | undefined {
   if (name !== "issues" || !payload.issue || !payload.sender) return undefined;
@@ -314,6 +315,36 @@ export function readGuardEvent(name: string, payload: CapaWebhookPayload): Guard
   }
   const before = payload.changes?.body?.from;
   if (payload.action !== "edited" || before === undefined) return undefined;
+  // The opener's own writes (a marker put back, a close recorded) are not put back in turn.
+  if (sender.login === issue.author.login) return undefined;
   const event: GuardEvent = { kind: "edited", issue, before, sender };
   return markerLostIn(event) === undefined ? undefined : event;
+}
+
+/**
+ * A label added to or removed from an issue none of the bots' post-mortems or corrective actions:
+ * maybe an incident's severity lowered (src/core/severity-change). Decided from the payload; the
+ * flow's `wants` lets go of any label that names no severity before a request.
+ */
+export function readSeverityLabelEvent(
+  name: string,
+  payload: WebhookPayload,
+): SeverityLabelEvent | undefined {
+  if (name !== "issues" || !payload.issue || !payload.sender || !payload.label) return undefined;
+  if (payload.action !== "labeled" && payload.action !== "unlabeled") return undefined;
+  const issue = issueFromApi(payload.issue);
+  // An incident keeps its incident label.
+  if (issue.isPullRequest || issue.labels.length === 0) return undefined;
+  if (
+    issue.author.type === "Bot" &&
+    (findMarker(issue.body, "postmortem") || findMarker(issue.body, "capa"))
+  ) {
+    return undefined;
+  }
+  return {
+    issue,
+    action: payload.action,
+    label: payload.label.name,
+    sender: accountFromApi(payload.sender),
+  };
 }

@@ -369,6 +369,30 @@ export async function judgePostmortem(
   return new RunContext(gateway, config, now).read(issueNumber);
 }
 
+/**
+ * The close gate's decision on a post-mortem's close as it stands now (for the release gate and
+ * the guard): the same fresh reads and rules as the close's own run, nothing written. Undefined
+ * when the issue is gone or no post-mortem.
+ */
+export async function judgeClose(
+  gateway: ApprovalGateway,
+  config: Config,
+  issueNumber: number,
+  now: Date,
+): Promise<{ issue: IssueSnapshot; decision: CloseDecision } | undefined> {
+  const context = new RunContext(gateway, config, now);
+  const state = await context.read(issueNumber);
+  if (!state) return undefined;
+  const { decision } = planCloseGate({
+    issue: state.issue,
+    verdict: state.verdict,
+    comments: state.comments,
+    config: state.approvals,
+    forceClose: await context.forceCloseLabel(state.issue),
+  });
+  return { issue: state.issue, decision };
+}
+
 // ---- post-mortems kept as files -------------------------------------------------------------
 
 export interface FileCheckResult {

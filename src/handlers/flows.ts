@@ -8,6 +8,7 @@ import { canDismissTimeline } from "../core/timeline/events.js";
 import { readApprovalEvent } from "../github/approval-events.js";
 import type { AdoptionEvent, TimelineWebhookPayload } from "../github/webhook-events.js";
 import {
+  readSeverityLabelEvent,
   readGuardEvent,
   readAdoptionEvent,
   readCapaEvent,
@@ -23,6 +24,9 @@ import type { FrontDoor, HandlerDeps } from "./deps.js";
 import { handleIncidentEvent } from "./incident-handler.js";
 import type { GuardEvent } from "../core/guard/events.js";
 import { handleGuardEvent } from "./guard-handler.js";
+import type { SeverityLabelEvent } from "../core/severity-change/events.js";
+import { mayLowerSeverity } from "../core/severity-change/events.js";
+import { handleSeverityEvent } from "./severity-handler.js";
 import { sameLabel } from "../core/config.js";
 import { loadConfig } from "./load-config.js";
 import { handleTimelineEvent, timelineIssueOf } from "./timeline-handler.js";
@@ -120,6 +124,23 @@ export const guardFlow: Flow<GuardEvent, string> = {
 };
 
 /**
+ * An incident's severity lowered by a maintainer's label change: recorded in its post-mortem's
+ * marker. Where `flows.runIn` says, as that front door opened the post-mortem; a label that names
+ * no severity costs no request once the configuration is known.
+ */
+export const severityFlow: Flow<SeverityLabelEvent, string> = {
+  name: "severity",
+  frontDoors: ["app", "action"],
+  deliveries: ["issues"],
+  read: readSeverityLabelEvent,
+  wants: mayLowerSeverity,
+  issueOf: (event) => event.issue.number,
+  subject: (event) => `Incident #${event.issue.number}, severity`,
+  handle: handleSeverityEvent,
+  outcomeOf: (outcome) => outcome,
+};
+
+/**
  * The incident's history in its post-mortem. App only: it follows every change of an incident,
  * which would start a workflow run each (see docs/action.md, "What differs from the App").
  */
@@ -167,6 +188,7 @@ export const approvalFlow: Flow<ApprovalEvent, ApprovalResult> = {
 export const FLOWS = [
   guardFlow,
   incidentFlow,
+  severityFlow,
   capaFlow,
   adoptionFlow,
   timelineFlow,

@@ -1,7 +1,9 @@
 import { permissionAtLeast } from "../core/approvals/people.js";
 import { sameLabel } from "../core/config.js";
 import type { GuardEvent } from "../core/guard/events.js";
-import { planGuard } from "../core/guard/plan.js";
+import { closeStands } from "../core/approvals/gate.js";
+import { planGuard, recordedCloseOnly } from "../core/guard/plan.js";
+import { judgeClose } from "./approval-handler.js";
 import type { Step } from "../core/plan.js";
 import { converge } from "./converge.js";
 import type { HandlerDeps } from "./deps.js";
@@ -38,6 +40,17 @@ export async function handleGuardEvent(
       `Post-mortem #${event.issue.number}: ${event.kind === "unlabeled" ? "label" : "marker"} change by @${event.sender.login} (${senderPermission}) accepted`,
     );
     return "accepted";
+  }
+  // A close recorded in the marker (by the front door that enforces the gate) stands when the
+  // close gate, judging it now, lets the close stand: then it is the gate's write, not a forgery.
+  if (event.kind === "edited" && recordedCloseOnly(event.before, event.issue)) {
+    const judged = await judgeClose(deps.gateway, config, event.issue.number, deps.clock());
+    if (judged && closeStands(judged.decision)) {
+      deps.log.info(
+        `Post-mortem #${event.issue.number}: close recorded by @${event.sender.login} stands (${judged.decision})`,
+      );
+      return "accepted";
+    }
   }
   let restored = false;
   return converge<Step, GuardOutcome>({

@@ -2,6 +2,7 @@ import type { Config } from "../core/config.js";
 import { findMarker } from "../core/markers.js";
 import type { GatedPostmortem, ReleaseGateVerdict, Waiver } from "../core/release-gate/gate.js";
 import {
+  closesToJudge,
   judgeRelease,
   overdueOn,
   reviewsToJudge,
@@ -11,7 +12,8 @@ import type { Annotation, IssueUrl } from "../core/release-gate/summary.js";
 import { releaseGateAnnotations, releaseGateSummary } from "../core/release-gate/summary.js";
 import type { IssueSnapshot } from "../core/snapshots.js";
 import type { ApprovalGateway } from "../github/approval-gateway.js";
-import { judgePostmortem } from "./approval-handler.js";
+import { closeStands } from "../core/approvals/gate.js";
+import { judgeClose, judgePostmortem } from "./approval-handler.js";
 import { loadConfig } from "./load-config.js";
 import type { Logger } from "../core/logger.js";
 
@@ -20,10 +22,11 @@ export type ReleaseGateResult =
   | { ok: true; verdict: ReleaseGateVerdict; summary: string; annotations: Annotation[] };
 
 /**
- * The release gate for one repository: paged listings by label (open post-mortems, open CAPA
- * children, incidents), then per-issue reads only for the few issues that need them (closed
- * post-mortems with overdue children; late reviews, judged as the close gate judges; waiver
- * labels, traced to who added them).
+ * The release gate for one repository: paged listings by label (post-mortems of any state, open
+ * CAPA children, incidents), then per-issue reads only for the few issues that need them (closed
+ * post-mortems with overdue children that lost their label; closes of `"gate":2` post-mortems
+ * whose marker does not record them as judged, and late reviews, both judged as the close gate
+ * judges; waiver labels, traced to who added them).
  * Reads only: nothing is written.
  */
 export async function checkReleaseGate(
@@ -43,21 +46,36 @@ export async function checkReleaseGate(
     const incident = incidentOf(issue);
     if (incident !== undefined) postmortems.set(issue.number, { issue, incident });
   };
-  (await base.listIssuesWithLabel(config.postmortemLabels[0]!, undefined, "open")).forEach(keep);
+  const listed = await base.listIssuesWithLabel(config.postmortemLabels[0]!, undefined, "all");
+  listed.filter((issue) => issue.state === "open").forEach(keep);
+  const closed = new Map(
+    listed.filter((issue) => issue.state === "closed").map((issue) => [issue.number, issue]),
+  );
   const openChildren = await base.listIssuesWithLabel(config.capa.labels[0]!, undefined, "open");
   const overdue = overdueOn(openChildren, config, now);
-  // Closed post-mortems matter only through overdue children (a closed one passed the approval
-  // gate), and so does one that lost its label: read those one by one.
+  // A closed post-mortem matters through overdue children, and so does one that lost its label
+  // (read one by one).
   for (const number of new Set(overdue.map((entry) => entry.postmortem))) {
     if (postmortems.has(number)) continue;
-    const issue = await base.getIssue(number);
+    const issue = closed.get(number) ?? (await base.getIssue(number));
     if (issue) keep(issue);
+  }
+  // And through its close, when nothing records that the close gate let it stand: judged here
+  // as the close gate judges it (a close whose own run was lost, before a sweep reopens it).
+  const unapproved = new Set<number>();
+  const appClosed = [...closed.values()].filter((issue) => incidentOf(issue) !== undefined);
+  for (const number of closesToJudge(appClosed)) {
+    const judged = await judgeClose(gateway, config, number, now);
+    if (!judged || judged.issue.state !== "closed" || closeStands(judged.decision)) continue;
+    keep(judged.issue);
+    unapproved.add(number);
   }
   const incidents = await readIncidents(gateway, config, [...postmortems.values()]);
 
   const entries: GatedPostmortem[] = [...postmortems.values()].map(({ issue, incident }) => ({
     postmortem: issue,
     incident: incidents.get(incident),
+    ...(unapproved.has(issue.number) ? { closedUnapproved: true } : {}),
   }));
   for (const number of reviewsToJudge({ postmortems: entries, config, now })) {
     const judged = await judgePostmortem(gateway, config, number, now);

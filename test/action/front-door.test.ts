@@ -372,6 +372,60 @@ describe("with flows.runIn: action, the Action alone runs the incident and CAPA 
   }, 180_000);
 });
 
+describe("with flows.runIn: action, a severity lowered by its labels", () => {
+  beforeEach(() => {
+    emulator.setFile(".github/postmortem.yml", FLOWS_IN_ACTION);
+    emulator.addUser("mia", "maintain");
+  });
+
+  it("a maintainer's P1 → P3 is recorded in the post-mortem's marker and box; a writer's P3 → P4 lowers nothing", async () => {
+    const incident = openIncident(false);
+    emulator.addLabel({ by: "alice", issue: incident, label: "P1" });
+    emulator.addLabel({ by: "alice", issue: incident, label: "incident" });
+    await run(lastEvent("issues", "labeled"));
+    const postmortem = onlyPostmortem(incident);
+    const opened = String(emulator.issue(postmortem).body);
+    expect(opened).toContain(`{"incident":${incident},"severity":"P1","gate":2}`);
+
+    emulator.addLabel({ by: "mia", issue: incident, label: "P3" });
+    emulator.removeLabel({ by: "mia", issue: incident, label: "P1" });
+    const lowering = await run(lastEvent("issues", "unlabeled"));
+
+    expect(lowering.exitCode).toBe(0);
+    const lowered = String(emulator.issue(postmortem).body);
+    expect(lowered).toContain(`{"incident":${incident},"severity":"P3","gate":2}`);
+    expect(lowered).toContain("- [x] P3 - Medium Outage");
+    expect(lowered).not.toContain("- [x] P1");
+    expect(actionWrites(lowering.since)).toEqual([
+      `PATCH /repos/acme/service/issues/${postmortem}`,
+    ]);
+    expect(lowering.stdout).toContain(`Incident #${incident}, severity: lowered`);
+
+    emulator.addLabel({ by: "bob", issue: incident, label: "P4" });
+    emulator.removeLabel({ by: "bob", issue: incident, label: "P3" });
+    const refused = await run(lastEvent("issues", "unlabeled"));
+
+    expect(refused.exitCode).toBe(0);
+    expect(actionWrites(refused.since)).toEqual([]);
+    expect(String(emulator.issue(postmortem).body)).toBe(lowered);
+    // One configuration read; the incident and its post-mortem (a listing); a lower level named:
+    // who changed the severity labels last (the incident's events) and their permission.
+    const reads = (who: string) => [
+      "GET /repos/acme/service/contents/.github%2Fpostmortem.yml 200",
+      `GET /repos/acme/service/issues/${incident} 200`,
+      "GET /repos/acme/service/issues 200",
+      `GET /repos/acme/service/issues/${incident}/events 200`,
+      `GET /repos/acme/service/collaborators/${who}/permission 200`,
+    ];
+    expect(lowering.requests).toEqual([
+      ...reads("mia"),
+      `PATCH /repos/acme/service/issues/${postmortem} 200`,
+      `GET /repos/acme/service/issues/${postmortem} 200`,
+    ]);
+    expect(refused.requests).toEqual(reads("bob"));
+  }, 60_000);
+});
+
 describe("with flows.runIn: action, what a run cannot see or did not finish", () => {
   it("a scheduled run opens the post-mortem of an incident whose run never happened, once", async () => {
     emulator.setFile(".github/postmortem.yml", FLOWS_IN_ACTION);

@@ -339,6 +339,19 @@ describe("the one workflow for everything (docs/action.md, flows.runIn: action)"
     expect(runs("issue_comment", "created")).toBe(true);
   });
 
+  it("runs for a severity label added to or removed from an incident (a maintainer may lower it), not from another issue", () => {
+    const incident = ordinary(["incident", "P1"]);
+    emulator.addLabel({ by: "dave", issue: incident, label: "P3" });
+    expect(runs("issues", "labeled")).toBe(true);
+    emulator.removeLabel({ by: "dave", issue: incident, label: "P1" });
+    expect(runs("issues", "unlabeled")).toBe(true);
+    emulator.addLabel({ by: "dave", issue: incident, label: "needs-info" });
+    expect(runs("issues", "labeled")).toBe(false);
+    const other = ordinary(["bug", "P2"]);
+    emulator.removeLabel({ by: "dave", issue: other, label: "P2" });
+    expect(runs("issues", "unlabeled")).toBe(false);
+  });
+
   it("runs for every event a person causes on a CAPA child, with or without its label", () => {
     for (const labels of [["capa"], []]) {
       const number = child(labels);

@@ -54,9 +54,17 @@ interface Seeded {
 }
 
 /** An incident with its severity label, its post-mortem (as the App writes it) and its actions. */
+/**
+ * How a closed post-mortem's close stands: `recorded`, judged by the close gate, which let it
+ * stand and recorded it in the marker (what every approved close of this version leaves);
+ * `unjudged`, closed while no run of the gate judged it (its run cancelled); `pre-upgrade`, opened
+ * before "gate":2.
+ */
+type Close = "recorded" | "unjudged" | "pre-upgrade";
+
 function seedIncident(
   index: number,
-  options: { severity?: string; due?: string[]; closed?: boolean } = {},
+  options: { severity?: string; due?: string[]; closed?: boolean; close?: Close } = {},
 ): Seeded {
   const severity = options.severity ?? SEVERITIES[index % 4]!;
   const incident = emulator.openIssue({
@@ -96,6 +104,17 @@ function seedIncident(
   if (options.closed) {
     emulator.closeIssue({ by: "carol", issue: incident, reason: "completed" });
     emulator.closeIssue({ by: "carol", issue: postmortem, reason: "completed" });
+    const body = String(emulator.issue(postmortem).body);
+    const marker = `{"incident":${incident},"gate":2}`;
+    const close = options.close ?? "recorded";
+    if (close === "recorded") {
+      const closedAt = String(emulator.issue(postmortem).closed_at);
+      const recorded = `{"incident":${incident},"gate":2,"closed":"${closedAt}"}`;
+      emulator.editBody({ by: APP_BOT, issue: postmortem, body: body.replace(marker, recorded) });
+    } else if (close === "pre-upgrade") {
+      const before = `{"incident":${incident}}`;
+      emulator.editBody({ by: APP_BOT, issue: postmortem, body: body.replace(marker, before) });
+    }
   }
   return { incident, postmortem, children };
 }
@@ -138,7 +157,7 @@ describe("mode: release-gate", () => {
 
       expect(result.exitCode).toBe(0);
       expect(result.summary).toContain(
-        `✅ **Release allowed**: no post-mortem under the release gate has an overdue corrective action or a late review (${VOLUME / 2} checked).`,
+        `✅ **Release allowed**: no post-mortem under the release gate has an overdue corrective action, a late review or an unapproved close (${VOLUME / 2} checked).`,
       );
       expect(result.outputs.blocking).toBe("[]");
       const requests = emulator.requests.slice(before);
@@ -148,8 +167,9 @@ describe("mode: release-gate", () => {
       expect(
         listings.map((r) => [r.query.labels, r.query.state, r.query.per_page, r.query.page]),
       ).toEqual([
-        ["postmortem", "open", "100", undefined],
-        ["postmortem", "open", "100", "2"],
+        ["postmortem", "all", "100", undefined],
+        ["postmortem", "all", "100", "2"],
+        ["postmortem", "all", "100", "3"],
         ["capa", "open", "100", undefined],
         ["capa", "open", "100", "2"],
         ["capa", "open", "100", "3"],
@@ -157,7 +177,8 @@ describe("mode: release-gate", () => {
         ["incident", "all", "100", "2"],
         ["incident", "all", "100", "3"],
       ]);
-      // Besides the eight listings: one read of the configuration. 9 requests for 690 issues.
+      // Besides the nine listings: one read of the configuration. 10 requests for 690 issues; the
+      // 115 closed post-mortems cost only their listing (their marker records an approved close).
       expect(requests.filter((r) => !listings.includes(r)).map((r) => r.route)).toEqual([
         "/repos/{owner}/{repo}/contents/{path}",
       ]);
@@ -189,7 +210,7 @@ describe("mode: release-gate", () => {
       expect(JSON.parse(result.outputs.blocking!)).toEqual(blocking);
       const summary = result.summary;
       expect(summary).toContain(
-        `🚫 **Release blocked**: 3 post-mortems have overdue corrective actions or a late review (${VOLUME / 2 + 5} checked).`,
+        `🚫 **Release blocked**: 3 post-mortems have overdue corrective actions, a late review or an unapproved close (${VOLUME / 2 + 5} checked).`,
       );
       expect(summary).toContain(
         `| [#${overdueP1.postmortem}](${issueUrl(overdueP1.postmortem)}) Post-mortem: Incident 900 | P1 | [#${overdueP1.children[0]}](${issueUrl(overdueP1.children[0]!)}) CAPA: Action 0 of incident 900: due 2026-11-20, 7 days overdue |`,
@@ -232,6 +253,81 @@ describe("mode: release-gate", () => {
         `GET ${repo}/collaborators/mia/permission`,
         `GET ${repo}/issues/${waivedByWriter.postmortem}/events`,
         `GET ${repo}/collaborators/wes/permission`,
+      ]);
+    },
+  );
+});
+
+describe("mode: release-gate, closed post-mortems", () => {
+  it(
+    'a "gate":2 post-mortem closed without its approvals (its close never judged) blocks; an approved close and a pre-upgrade close do not, and cost only their listing',
+    { timeout: 120_000 },
+    async () => {
+      const approved = seedIncident(0, { severity: "P1", due: [], closed: true });
+      const preUpgrade = seedIncident(1, {
+        severity: "P1",
+        due: [],
+        closed: true,
+        close: "pre-upgrade",
+      });
+      vi.setSystemTime(new Date("2026-11-20T10:00:00Z"));
+      const unapproved = seedIncident(2, {
+        severity: "P1",
+        due: [],
+        closed: true,
+        close: "unjudged",
+      });
+      const exemptP4 = seedIncident(3, {
+        severity: "P4",
+        due: [],
+        closed: true,
+        close: "unjudged",
+      });
+      vi.setSystemTime(new Date("2026-11-27T09:00:00Z"));
+      const open = seedIncident(4, { severity: "P2" });
+
+      const before = emulator.requests.length;
+      const result = await gate();
+
+      expect(result.exitCode).toBe(1);
+      expect(JSON.parse(result.outputs.blocking!)).toEqual([unapproved.postmortem]);
+      expect(result.summary).toContain(
+        `🚫 **Release blocked**: 1 post-mortem has overdue corrective actions, a late review or an unapproved close (3 checked).`,
+      );
+      const reason =
+        "closed on 2026-11-20 without complete approvals (the close gate did not let it stand)";
+      expect(result.summary).toContain(
+        `| [#${unapproved.postmortem}](${issueUrl(unapproved.postmortem)}) Post-mortem: Incident 2 | P1 | ${reason} |`,
+      );
+      expect(result.summary).toContain(
+        `Not gated by policy (\`releaseGate: false\`): [#${exemptP4.postmortem}](${issueUrl(exemptP4.postmortem)}) (P4).`,
+      );
+      for (const quiet of [approved, preUpgrade, open]) {
+        expect(result.summary).not.toContain(`[#${quiet.postmortem}]`);
+      }
+      expect(result.stdout).toContain(
+        `::error title=Release blocked by post-mortem #${unapproved.postmortem} (P1)::${issueUrl(unapproved.postmortem)}: ${reason}`,
+      );
+
+      // Reads only: the listings, then the two unjudged closes judged as the close gate judges.
+      const requests = emulator.requests.slice(before);
+      expect(requests.filter((r) => r.method !== "GET")).toEqual([]);
+      const repo = `/repos/${emulator.owner}/${emulator.repoName}`;
+      expect(
+        requests
+          .filter((r) => !r.route?.includes("contents"))
+          .map(
+            (r) =>
+              `${r.method} ${r.path.replace(/^\/api\/v3/, "")}${r.query.labels ? ` ${r.query.labels} ${r.query.state}` : ""}`,
+          ),
+      ).toEqual([
+        `GET ${repo}/issues postmortem all`,
+        `GET ${repo}/issues capa open`,
+        `GET ${repo}/issues/${unapproved.postmortem}`,
+        `GET ${repo}/issues/${unapproved.postmortem}/comments`,
+        `GET ${repo}/issues/${exemptP4.postmortem}`,
+        `GET ${repo}/issues/${exemptP4.postmortem}/comments`,
+        `GET ${repo}/issues incident all`,
       ]);
     },
   );

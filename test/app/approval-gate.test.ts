@@ -237,6 +237,37 @@ describe("the App's approval gate (gate.enforceInApp: true)", () => {
     expect(repo.comments.get(1)!.at(-1)!.body).toContain("Approved By (Product/Business)");
   });
 
+  it('records an approved close of a "gate":2 post-mortem in its marker, once (the release gate reads it)', async () => {
+    const gated = postmortemBody(COMPLETE).replace('{"incident":12}', '{"incident":12,"gate":2}');
+    const { repo, postmortem } = setUp(api, { body: gated });
+    permissions(api, { tina: "write", paul: "write" });
+    const tina = repo.addComment(1, { body: "/approve tl", user: "tina" });
+    const paul = repo.addComment(1, { body: "/approve product", user: "paul" });
+    const closedAt = repo.issue(1)!.closed_at!;
+    const { deliver } = await createTestProbot(app);
+
+    await deliver(closed(postmortem), "delivery-1");
+    await deliver(closed(postmortem), "delivery-1");
+
+    const recorded = gated.replace(
+      '{"incident":12,"gate":2}',
+      `{"incident":12,"gate":2,"closed":"${closedAt}"}`,
+    );
+    expect(repo.issue(1)!).toMatchObject({ state: "closed", body: recorded });
+    const judging = [...READ_STATE, editHistory(tina, paul)];
+    const people = [permissionRead("tina"), permissionRead("paul")];
+    expect(api.requests).toEqual([
+      CONFIG_READS[0],
+      ...judging,
+      ...people,
+      { method: "PATCH", path: `/repos/${OWNER}/${REPO}/issues/1`, body: { body: recorded } },
+      ...judging, // the verifying read (the people were looked up once)
+      // The redelivery: judged again, already recorded, nothing written.
+      ...judging,
+      ...people,
+    ]);
+  });
+
   it("lets a close stand when a maintainer added the force-close label, and records it", async () => {
     const { repo, postmortem } = setUp(api, { labels: ["postmortem", "postmortem:force-close"] });
     permissions(api, { mia: "maintain" });

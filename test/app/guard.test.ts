@@ -6,7 +6,17 @@ import { createTestProbot } from "../support/probot.js";
 import { webhook } from "../support/webhooks.js";
 import { FakeRepo } from "../support/repo-state.js";
 import type { FakeIssue } from "../support/repo-state.js";
+import { makeUser } from "../support/webhooks.js";
 import { app, asPayloadIssue, BOT, CONFIG_READS, edited, NOW, serveConfig } from "./harness.js";
+
+/** An edit of a closed post-mortem (the payload says when it was closed). */
+function editedClosed(issue: FakeIssue, from: string, sender: string) {
+  return edited(issue, from, sender).issue({
+    state: "closed",
+    state_reason: "completed",
+    closed_at: issue.closed_at!,
+  });
+}
 
 const MARKER = '<!-- postmortem-bot:postmortem {"incident":1} -->';
 const BODY = `# Post-Mortem Report\n\n## 6. Corrective and Preventive Actions (CAPA)\n- [ ] Add a check\n\n## 9. Approvals & Final Notes\n- **Approved By (Tech Lead):**\n\n${MARKER}\n`;
@@ -156,5 +166,107 @@ describe("a post-mortem's label and marker are put back", () => {
     // The config read for the first: `bug` is no post-mortem label once the configuration is known.
     expect(api.requests.slice(0, before)).toEqual(CONFIG_READS);
     expect(api.requests.slice(before)).toEqual([]);
+  });
+
+  describe("a close recorded in the marker (the enforcing front door's write)", () => {
+    const GATED = BODY.replace(
+      MARKER,
+      '<!-- postmortem-bot:postmortem {"incident":1,"gate":2} -->',
+    );
+    const record = (closedAt: string) =>
+      GATED.replace('{"incident":1,"gate":2}', `{"incident":1,"gate":2,"closed":"${closedAt}"}`);
+
+    function closedPostmortem(labels: string[]) {
+      const repo = new FakeRepo("acme", "web", { now: NOW }).serve(api);
+      repo.addIssue({ title: "Checkout returns 500", labels: ["incident"], user: "alice" });
+      const postmortem = repo.addIssue({
+        title: "Post-mortem: Checkout returns 500",
+        body: GATED,
+        labels,
+        user: BOT,
+        state: "closed",
+      });
+      return { repo, postmortem, closedAt: postmortem.closed_at! };
+    }
+
+    it("stands when the close gate lets the close stand (here a maintainer's force-close label)", async () => {
+      const { repo, postmortem, closedAt } = closedPostmortem([
+        "postmortem",
+        "postmortem:force-close",
+      ]);
+      serveConfig(api);
+      permission("github-actions[bot]", "write");
+      permission("mia", "maintain");
+      api.expect("GET /repos/acme/web/issues/2/events", {
+        reply: [
+          200,
+          [
+            {
+              id: 1,
+              event: "labeled",
+              actor: makeUser("mia"),
+              label: { name: "postmortem:force-close", color: "b60205" },
+              created_at: "2026-11-27T13:05:00Z",
+            },
+          ],
+        ],
+      });
+      const { deliver } = await createTestProbot(app);
+
+      repo.issue(2)!.body = record(closedAt);
+      await deliver(
+        editedClosed({ ...postmortem, body: record(closedAt) }, GATED, "github-actions[bot]"),
+      );
+
+      expect(repo.issue(2)!.body).toBe(record(closedAt));
+      expect(api.requests.filter((request) => request.method !== "GET")).toEqual([]);
+      // The guard's reads (the CAPA flow then reads the edited post-mortem as for any edit).
+      expect(api.requests.slice(0, 7)).toEqual([
+        ...CONFIG_READS,
+        { method: "GET", path: "/repos/acme/web/collaborators/github-actions%5Bbot%5D/permission" },
+        { method: "GET", path: "/repos/acme/web/issues/2" },
+        { method: "GET", path: "/repos/acme/web/issues/2/comments", query: { per_page: "100" } },
+        { method: "GET", path: "/repos/acme/web/issues/2/events", query: { per_page: "100" } },
+        { method: "GET", path: "/repos/acme/web/collaborators/mia/permission" },
+      ]);
+    });
+
+    it("a writer's record of a close the gate would not let stand is put back", async () => {
+      const { repo, postmortem, closedAt } = closedPostmortem(["postmortem"]);
+      serveConfig(api);
+      permission("dave", "write");
+      const { deliver } = await createTestProbot(app);
+
+      repo.issue(2)!.body = record(closedAt);
+      await deliver(editedClosed({ ...postmortem, body: record(closedAt) }, GATED, "dave"));
+
+      expect(repo.issue(2)!.body).toBe(GATED);
+      expect(api.requests.filter((request) => request.method !== "GET")).toEqual([
+        { method: "PATCH", path: "/repos/acme/web/issues/2", body: { body: GATED } },
+        {
+          method: "POST",
+          path: "/repos/acme/web/issues/2/comments",
+          body: {
+            body:
+              "🔒 @dave removed or changed the post-mortem's hidden marker, so it was put back: this issue stays a post-mortem, and its close gate, reminders and release gate go on. Only someone with maintain permission or more can change that.\n\n" +
+              '<!-- postmortem-bot:guard {"issue":2,"what":"marker"} -->',
+          },
+        },
+      ]);
+    });
+
+    it("the App's own marker edits are no guard event: no request", async () => {
+      const { repo, postmortem, closedAt } = closedPostmortem(["postmortem"]);
+      serveConfig(api);
+      const { deliver } = await createTestProbot(app);
+      await deliver(unlabeled(postmortem, "bug", "tina"));
+      const before = api.requests.length;
+
+      repo.issue(2)!.body = record(closedAt);
+      await deliver(editedClosed({ ...postmortem, body: record(closedAt) }, GATED, BOT));
+      await deliver(editedClosed({ ...postmortem, body: GATED }, record(closedAt), BOT));
+
+      expect(api.requests.slice(before)).toEqual([]);
+    });
   });
 });

@@ -8,6 +8,7 @@ describe("the flow list", () => {
     expect(flowsOf("app").map((flow) => flow.name)).toEqual([
       "guard",
       "incident",
+      "severity",
       "capa",
       "adoption",
       "timeline",
@@ -17,6 +18,7 @@ describe("the flow list", () => {
     expect(flowsOf("action").map((flow) => flow.name)).toEqual([
       "guard",
       "incident",
+      "severity",
       "capa",
       "adoption",
       "approval-gate",

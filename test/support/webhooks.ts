@@ -226,6 +226,8 @@ export interface IssueEdit {
   user?: string;
   state?: "open" | "closed";
   state_reason?: "completed" | "not_planned" | "duplicate" | "reopened" | null;
+  /** when it was closed (with `state: "closed"`; else the payload's `updated_at`) */
+  closed_at?: string;
 }
 
 export interface CommentEdit {
@@ -323,7 +325,8 @@ export class WebhookBuilder<N extends WebhookName> {
     if (edit.user !== undefined) edited.user = makeUser(edit.user);
     if (edit.state !== undefined) {
       edited.state = edit.state;
-      edited.closed_at = edit.state === "closed" ? (edited.closed_at ?? edited.updated_at) : null;
+      edited.closed_at =
+        edit.state === "closed" ? (edit.closed_at ?? edited.closed_at ?? edited.updated_at) : null;
     }
     if (edit.state_reason !== undefined) edited.state_reason = edit.state_reason;
     this.raw[which] = edited;

@@ -1,4 +1,4 @@
-import { findMarker, formatMarker } from "../markers.js";
+import { findMarker, formatMarker, setMarker } from "../markers.js";
 import { ownComments, upsertOwnComment } from "./own-comments.js";
 import type { IssueSnapshot } from "../snapshots.js";
 import type { ApprovalsConfig, Permission } from "./config.js";
@@ -49,7 +49,9 @@ export interface CloseGatePlan {
  */
 export function planCloseGate(input: CloseGateInput): CloseGatePlan {
   const { issue, verdict, config, forceClose } = input;
-  if (isAppDuplicate(issue, input.comments)) return { decision: "duplicate", steps: [] };
+  if (isAppDuplicate(issue, input.comments)) {
+    return { decision: "duplicate", steps: recordClose(issue) };
+  }
   const existing = gateComments(input.comments, issue.number);
   if (verdict.approved) {
     // Reopened since (a person, or this close's event arrived late): the close no longer stands,
@@ -65,7 +67,7 @@ export function planCloseGate(input: CloseGateInput): CloseGatePlan {
             gateCommentBody(issue.number, "accepted", verdict, config, forceClose),
             { update: true },
           );
-    return { decision: "accepted", steps };
+    return { decision: "accepted", steps: [...steps, ...recordClose(issue)] };
   }
   const forced =
     forceClose?.addedBy !== undefined &&
@@ -80,6 +82,7 @@ export function planCloseGate(input: CloseGateInput): CloseGatePlan {
   if (decision === "blocked" && issue.state === "closed") {
     steps.push({ kind: "reopenIssue", issueNumber: issue.number });
   }
+  if (decision === "forced") steps.push(...recordClose(issue));
   return { decision, steps };
 }
 
@@ -91,6 +94,36 @@ export function planCloseGate(input: CloseGateInput): CloseGatePlan {
  */
 export function closeToJudge(issue: IssueSnapshot): boolean {
   return issue.state === "closed" && findMarker(issue.body, "postmortem")?.gate === 2;
+}
+
+/** Whether the gate's judgement lets a close stand (the release gate counts only the others). */
+export function closeStands(decision: CloseDecision): boolean {
+  return decision === "accepted" || decision === "forced" || decision === "duplicate";
+}
+
+/**
+ * Whether the post-mortem's marker records its present close as one the gate let stand: the
+ * release gate then need not judge it again (the close's moment changes with every close).
+ */
+export function closeRecorded(issue: IssueSnapshot): boolean {
+  const recorded = findMarker(issue.body, "postmortem")?.closed;
+  return issue.state === "closed" && recorded !== undefined && recorded === issue.closedAt;
+}
+
+/**
+ * The close of a `"gate":2` post-mortem that stands, recorded in its marker (one body write per
+ * close), so that the release gate can tell it from a close nobody judged without judging it.
+ */
+function recordClose(issue: IssueSnapshot): ApprovalPlan {
+  if (!closeToJudge(issue) || !issue.closedAt || closeRecorded(issue)) return [];
+  const marker = findMarker(issue.body, "postmortem")!;
+  return [
+    {
+      kind: "setIssueBody",
+      issueNumber: issue.number,
+      body: setMarker(issue.body, "postmortem", { ...marker, closed: issue.closedAt }),
+    },
+  ];
 }
 
 function isAppDuplicate(issue: IssueSnapshot, comments: readonly ApprovalComment[]): boolean {

@@ -35,6 +35,20 @@ function lostMarker(before: string, after: string) {
   return now !== undefined && JSON.stringify(now) === JSON.stringify(held) ? undefined : held;
 }
 
+/**
+ * Whether an edit only recorded the post-mortem's present close in its marker (`closed`, see
+ * src/core/markers.ts), all else kept: the enforcing front door's write, which stands when the
+ * close gate's judgement lets the close stand (the guard then judges it), and is put back otherwise.
+ */
+export function recordedCloseOnly(before: string, issue: IssueSnapshot): boolean {
+  const held = findMarker(before, "postmortem");
+  const now = findMarker(issue.body, "postmortem");
+  if (held === undefined || now === undefined || issue.state !== "closed") return false;
+  if (now.gate !== 2 || now.closed === undefined || now.closed !== issue.closedAt) return false;
+  const rest = (marker: typeof held) => JSON.stringify({ ...marker, closed: undefined });
+  return held.closed !== now.closed && rest(held) === rest(now);
+}
+
 export function planGuard(event: GuardEvent, config: Config, state: GuardState): Plan {
   if (permissionAtLeast(state.senderPermission, config.approvals.forceClosePermission)) return [];
   const { issue } = state;

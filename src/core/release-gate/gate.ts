@@ -1,4 +1,5 @@
 import type { Permission } from "../approvals/config.js";
+import { closeRecorded, closeToJudge } from "../approvals/gate.js";
 import { permissionAtLeast } from "../approvals/people.js";
 import { readPostmortemBody } from "../capa/items.js";
 import { findMarker } from "../markers.js";
@@ -27,6 +28,11 @@ export interface GatedPostmortem {
   approved?: boolean;
   /** Present when the post-mortem carries the waiver label. */
   waiver?: Waiver;
+  /**
+   * Closed (under `"gate":2`) although the close gate's judgement would not let the close stand:
+   * its close's own run was lost and no sweep has reopened it yet.
+   */
+  closedUnapproved?: boolean;
 }
 
 export interface ReleaseGateInput {
@@ -40,7 +46,8 @@ export interface ReleaseGateInput {
 
 export type BlockReason =
   | { kind: "overdue"; child: IssueSnapshot; due: string; daysOverdue: number }
-  | { kind: "review-late"; deadline: string };
+  | { kind: "review-late"; deadline: string }
+  | { kind: "closed-unapproved"; closed: string };
 
 export interface GateEntry {
   postmortem: IssueSnapshot;
@@ -90,6 +97,17 @@ function reviewIsLate(entry: GatedPostmortem, input: Pick<ReleaseGateInput, "con
   return deadline !== undefined && input.now.getTime() >= deadline.getTime();
 }
 
+/**
+ * The closed post-mortems whose close must be judged: opened under `"gate":2` (older ones keep
+ * their meaning: a close passed the gate) and whose marker does not record their present close as
+ * one the gate let stand. So the cost grows with the closes nobody judged, not with the history.
+ */
+export function closesToJudge(postmortems: readonly IssueSnapshot[]): number[] {
+  return postmortems
+    .filter((issue) => closeToJudge(issue) && !closeRecorded(issue))
+    .map((issue) => issue.number);
+}
+
 /** Post-mortems whose waiver label must be traced to the person who added it. */
 export function waiversToCheck(postmortems: readonly IssueSnapshot[], config: Config): number[] {
   return postmortems
@@ -108,7 +126,8 @@ export function overdueOn(
 
 /**
  * The release gate: it fails while a post-mortem whose severity's policy says `releaseGate: true`
- * has an overdue open CAPA child, or is unapproved past its review deadline, unless a person with
+ * has an overdue open CAPA child, is unapproved past its review deadline, or stands closed without
+ * the close gate's approval (`"gate":2` post-mortems only), unless a person with
  * `approvals.forceClosePermission` added the waiver label to it.
  */
 export function judgeRelease(input: ReleaseGateInput): ReleaseGateVerdict {
@@ -136,7 +155,10 @@ export function judgeRelease(input: ReleaseGateInput): ReleaseGateVerdict {
       daysOverdue: o.daysOverdue,
     }));
     const deadline = reviewDeadline(postmortem, entry.incident, config);
-    if (deadline && now.getTime() >= deadline.getTime() && entry.approved !== true) {
+    if (entry.closedUnapproved === true && postmortem.state === "closed") {
+      const closed = postmortem.closedAt ?? postmortem.createdAt;
+      reasons.push({ kind: "closed-unapproved", closed: formatDate(closed, config.timezone) });
+    } else if (deadline && now.getTime() >= deadline.getTime() && entry.approved !== true) {
       reasons.push({
         kind: "review-late",
         deadline: formatDate(deadline.toISOString(), config.timezone),

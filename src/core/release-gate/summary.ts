@@ -22,14 +22,14 @@ export function releaseGateSummary(
   const count = verdict.blocking.length;
   lines.push(
     verdict.passed
-      ? `✅ **Release allowed**: no post-mortem under the release gate has an overdue corrective action or a late review (${verdict.postmortemsChecked} checked).`
-      : `🚫 **Release blocked**: ${count} ${count === 1 ? "post-mortem has" : "post-mortems have"} overdue corrective actions or a late review (${verdict.postmortemsChecked} checked).`,
+      ? `✅ **Release allowed**: no post-mortem under the release gate has an overdue corrective action, a late review or an unapproved close (${verdict.postmortemsChecked} checked).`
+      : `🚫 **Release blocked**: ${count} ${count === 1 ? "post-mortem has" : "post-mortems have"} overdue corrective actions, a late review or an unapproved close (${verdict.postmortemsChecked} checked).`,
     "",
   );
   if (verdict.blocking.length > 0) {
     lines.push(...table(verdict.blocking, url, (entry) => ignoredWaiver(entry, config)), "");
     lines.push(
-      `Close the actions that are done (as not planned if they will not be done), move a \`Due:\` line if the date has moved, or complete the review. A maintainer can waive a post-mortem with the \`${config.releaseGate.waiverLabel}\` label.`,
+      `Close the actions that are done (as not planned if they will not be done), move a \`Due:\` line if the date has moved, or complete the review (reopen a post-mortem closed without its approvals). A maintainer can waive a post-mortem with the \`${config.releaseGate.waiverLabel}\` label.`,
       "",
     );
   }
@@ -94,6 +94,9 @@ function table(entries: readonly GateEntry[], url: IssueUrl, note: (entry: GateE
 function reasonText(reason: BlockReason, url: IssueUrl, markdown: boolean): string {
   if (reason.kind === "review-late") {
     return `review not approved, due ${reason.deadline}`;
+  }
+  if (reason.kind === "closed-unapproved") {
+    return `closed on ${reason.closed} without complete approvals (the close gate did not let it stand)`;
   }
   const days = `${reason.daysOverdue} ${reason.daysOverdue === 1 ? "day" : "days"} overdue`;
   const child = markdown

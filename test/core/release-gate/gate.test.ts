@@ -2,7 +2,13 @@ import { describe, expect, it } from "vitest";
 import type { Config } from "../../../src/core/config.js";
 import { defaultConfig, parseConfig } from "../../../src/core/config.js";
 import type { GatedPostmortem } from "../../../src/core/release-gate/gate.js";
-import { judgeRelease, overdueOn, reviewsToJudge } from "../../../src/core/release-gate/gate.js";
+import {
+  closesToJudge,
+  judgeRelease,
+  overdueOn,
+  reviewsToJudge,
+} from "../../../src/core/release-gate/gate.js";
+import { setMarker } from "../../../src/core/markers.js";
 import {
   releaseGateAnnotations,
   releaseGateSummary,
@@ -161,5 +167,62 @@ describe("judgeRelease", () => {
       now: NOW,
     });
     expect(verdict).toMatchObject({ passed: true, postmortemsChecked: 0 });
+  });
+
+  it("a closed gate:2 post-mortem judged unapproved blocks (subject to its policy and waiver); only unrecorded gate:2 closes are judged", () => {
+    const closedAt = "2026-11-20T10:00:00Z";
+    const body = renderedPostmortem(); // carries "gate":2, as every post-mortem this version opens
+    const closed = (number: number, text: string) =>
+      postmortemIssue(number, { body: text, state: "closed", closedAt, title: "Post-mortem: X" });
+    const recorded = setMarker(body, "postmortem", { incident: 12, gate: 2, closed: closedAt });
+    const reclosed = setMarker(body, "postmortem", {
+      incident: 12,
+      gate: 2,
+      closed: "2026-11-01T00:00:00Z",
+    });
+    const preUpgrade = setMarker(body, "postmortem", { incident: 12 });
+    expect(
+      closesToJudge([
+        closed(20, body),
+        closed(21, recorded),
+        closed(22, reclosed),
+        closed(23, preUpgrade),
+        postmortemIssue(24, { body }),
+      ]),
+    ).toEqual([20, 22]);
+
+    const unapproved = { ...entry(["incident", "P2"]), postmortem: closed(20, body) };
+    const verdict = judgeRelease({
+      postmortems: [{ ...unapproved, closedUnapproved: true }],
+      overdue: [],
+      config: defaultConfig,
+      now: NOW,
+    });
+    expect(verdict.blocking.map((e) => [e.postmortem.number, e.severity, e.reasons])).toEqual([
+      [20, "P2", [{ kind: "closed-unapproved", closed: "2026-11-20" }]],
+    ]);
+    expect(releaseGateSummary(verdict, defaultConfig, url)).toContain(
+      "| [#20](https://github.com/acme/shop/issues/20) Post-mortem: X | P2 | closed on 2026-11-20 without complete approvals (the close gate did not let it stand) |",
+    );
+    expect(releaseGateAnnotations(verdict, defaultConfig, url)[0]).toEqual({
+      level: "error",
+      title: "Release blocked by post-mortem #20 (P2)",
+      message:
+        "https://github.com/acme/shop/issues/20: closed on 2026-11-20 without complete approvals (the close gate did not let it stand)",
+    });
+    // Not judged unapproved (approved, or never judged): a closed post-mortem does not block.
+    expect(
+      judgeRelease({ postmortems: [unapproved], overdue: [], config: defaultConfig, now: NOW })
+        .passed,
+    ).toBe(true);
+    const exempt = configOf({ policy: { P2: { releaseGate: false } } });
+    expect(
+      judgeRelease({
+        postmortems: [{ ...unapproved, closedUnapproved: true }],
+        overdue: [],
+        config: exempt,
+        now: NOW,
+      }),
+    ).toMatchObject({ passed: true, exempt: [{ postmortem: { number: 20 } }] });
   });
 });
