@@ -42,8 +42,15 @@ function gateComment(emulator: GitHubEmulator, issue: number): string | undefine
     .at(-1)?.body;
 }
 
-/** A close without approvals is reopened and fails the job; with approvals it stands and passes. */
-export async function runApprovalDemo({ emulator, postmortem, heading }: ApprovalDemoContext) {
+/**
+ * A close without approvals is reopened and fails the job; with approvals it stands and passes.
+ * Returns the gate's comment as it read after the blocked close (the demo's snapshot shows it).
+ */
+export async function runApprovalDemo({
+  emulator,
+  postmortem,
+  heading,
+}: ApprovalDemoContext): Promise<{ blockedComment: string | undefined }> {
   emulator.addUser(ACTIONS_BOT, "write", { type: "Bot" });
   emulator.setPermission("rita", "read");
 
@@ -52,7 +59,8 @@ export async function runApprovalDemo({ emulator, postmortem, heading }: Approva
   const blocked = await runFor(emulator, "issues", "closed");
   assert(blocked.exitCode === 1, "a close without approvals must fail the job");
   assert(emulator.issue(postmortem).state === "open", "a close without approvals must be reopened");
-  console.log(`\n${gateComment(emulator, postmortem) ?? "(no gate comment)"}`);
+  const blockedComment = gateComment(emulator, postmortem);
+  console.log(`\n${blockedComment ?? "(no gate comment)"}`);
 
   heading("Approvers comment /approve; someone without write access tries too");
   emulator.comment({ by: "rita", issue: postmortem, body: "/approve product" });
@@ -88,6 +96,7 @@ export async function runApprovalDemo({ emulator, postmortem, heading }: Approva
   assert(emulator.issue(postmortem).state === "closed", "a complete post-mortem must stay closed");
   console.log(`\n${accepted.summary.trim()}`);
   console.log(`\n${gateComment(emulator, postmortem) ?? ""}`);
+  return { blockedComment };
 }
 
 /**

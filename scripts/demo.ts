@@ -39,6 +39,8 @@ interface Demo {
   incidents: Map<string, number>;
   /** The post-mortem whose CAPA boxes are checked, and its children per action. */
   capa?: { postmortem: number; children: Map<string, Issue> };
+  /** The gate's comment right after a close without approvals. */
+  blockedGateComment?: string | undefined;
 }
 
 interface Step {
@@ -578,7 +580,12 @@ const steps: Step[] = [
       const incident = demo.incidents.get("labeled") as number;
       const postmortem = postmortemsFor(demo.emulator, incident)[0];
       assert(postmortem, `no post-mortem for incident #${incident}`);
-      await runApprovalDemo({ emulator: demo.emulator, postmortem: postmortem.number, heading });
+      const { blockedComment } = await runApprovalDemo({
+        emulator: demo.emulator,
+        postmortem: postmortem.number,
+        heading,
+      });
+      demo.blockedGateComment = blockedComment;
     },
   },
   {
@@ -768,9 +775,7 @@ function writeSnapshot(demo: Demo, dir: string): void {
   const postmortem = emulator.issue(demo.capa.postmortem) as unknown as Issue;
   const child = capaChildren(emulator, demo.capa.postmortem)[0];
   assert(child, "no CAPA child to snapshot");
-  const gate = emulator
-    .commentsOn(demo.capa.postmortem)
-    .find((comment) => comment.body.includes("postmortem-bot:gate"));
+  const gate = demo.blockedGateComment;
   assert(gate, "no gate comment to snapshot");
   const report = emulator.issues({ label: "postmortem-report", state: "open" })[0] as
     Issue | undefined;
@@ -781,7 +786,7 @@ function writeSnapshot(demo: Demo, dir: string): void {
   writeFileSync(join(dir, "capa-child.md"), page(child));
   writeFileSync(
     join(dir, "gate-comment.md"),
-    `**${gate.user.login}** commented on #${demo.capa.postmortem}\n\n${gate.body}`,
+    `**github-actions[bot]** commented on the post-mortem\n\n${gate}`,
   );
   writeFileSync(join(dir, "report.md"), page(report));
   console.log(`snapshot written to ${dir}`);
