@@ -17,6 +17,8 @@ export interface ReconcileTimerOptions {
   inFlight: InFlight;
   /** How the sweep's gateways read the configuration (`CONFIG_EXTENDS_OWNERS`). */
   gatewayOptions?: GatewayOptions;
+  /** The App's own slug, asked of GitHub once per process (src/app/app-slug.ts). */
+  appSlug: () => Promise<string>;
 }
 
 /**
@@ -46,7 +48,13 @@ export function startReconcileTimer(app: Probot, options: ReconcileTimerOptions)
           { labels, since },
           async (gateway) => {
             const counts = await reconcileRepository(
-              { gateway, log, clock: options.now, frontDoor: "app" },
+              {
+                gateway,
+                log,
+                clock: options.now,
+                frontDoor: "app",
+                appSlug: await options.appSlug(),
+              },
               since,
             );
             if (counts === "config-problem") return;

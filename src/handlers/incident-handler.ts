@@ -20,6 +20,7 @@ import type { TemplateSource } from "../core/incident/content.js";
 import type { GitHubGateway, Permission } from "../github/gateway.js";
 import { converge } from "./converge.js";
 import type { HandlerDeps } from "./deps.js";
+import { writersFor } from "./deps.js";
 import { loadConfig } from "./load-config.js";
 
 /** Enough for create → list → link → verify, with room for one failed write in between. */
@@ -37,8 +38,9 @@ export type IncidentOutcome = "ignored" | "config-problem" | "converged" | "held
  */
 export async function handleIncidentEvent(
   event: IncidentEvent,
-  { gateway: github, log, frontDoor }: HandlerDeps,
+  deps: HandlerDeps,
 ): Promise<IncidentOutcome> {
+  const { gateway: github, log, frontDoor } = deps;
   const gateway = github.base;
   const loaded = await loadConfig(gateway);
   // Only the front door `flows.runIn` names writes anything (a config problem too).
@@ -47,11 +49,15 @@ export async function handleIncidentEvent(
     if (!mightBeTrigger(event, loaded.incidentLabels)) return "ignored";
     log.warn(`Configuration problem reported on #${event.issue.number}: ${loaded.problem}`);
     const comments = await gateway.listComments(event.issue.number);
-    await applyPlan(gateway, reportProblem(event.issue.number, loaded.problem, comments));
+    await applyPlan(
+      gateway,
+      reportProblem(event.issue.number, loaded.problem, comments, writersFor(undefined, deps)),
+    );
     return "config-problem";
   }
   const config = loaded.config;
   if (!isTrigger(event, config)) return "ignored";
+  const writers = writersFor(config, deps);
 
   const requesterMayOpen =
     event.kind !== "command" ||
@@ -82,13 +88,13 @@ export async function handleIncidentEvent(
         stale.postmortems || !known ? gateway.listIssuesWithLabel(label, since) : undefined,
         stale.comments || !known ? gateway.listComments(number) : known.incidentComments,
       ]);
-      if (!incident || incident.isPullRequest || isPostmortem(incident, config)) {
+      if (!incident || incident.isPullRequest || isPostmortem(incident, config, writers)) {
         return { done: "ignored" };
       }
       known = {
         incident,
         postmortems: labeled
-          ? postmortemsOf(labeled, number, incidentComments)
+          ? postmortemsOf(labeled, number, writers, incidentComments)
           : known!.postmortems,
         postmortemLabelExists: labeled ? labeled.length > 0 : known!.postmortemLabelExists,
         incidentComments,
@@ -117,6 +123,7 @@ export async function handleIncidentEvent(
           forms,
           postmortemComments,
         },
+        writers,
       });
       if (plan.length > 0) return { write: plan };
       // A command the severity policy refused (`postmortem: off`) was answered by a comment.

@@ -12,6 +12,9 @@ import { releaseGateAnnotations, releaseGateSummary } from "../core/release-gate
 import type { IssueSnapshot } from "../core/snapshots.js";
 import type { ApprovalGateway } from "../github/approval-gateway.js";
 import { judgePostmortem } from "./approval-handler.js";
+import { isProductIssue } from "../core/identity.js";
+import type { Writers } from "../core/trust/writers.js";
+import { writersOf } from "../core/trust/writers.js";
 import { loadConfig } from "./load-config.js";
 import type { Logger } from "../core/logger.js";
 
@@ -36,16 +39,18 @@ export async function checkReleaseGate(
   const loaded = await loadConfig(base);
   if (!loaded.ok) return { ok: false, problem: loaded.problem };
   const config = loaded.config;
+  // Run by the Action or the CLI, which know the App only by `identity.app`.
+  const writers = writersOf(config, "action");
 
   // Each body's marker is read once: parsing a post-mortem's markdown is the costly part.
   const postmortems = new Map<number, AppPostmortem>();
   const keep = (issue: IssueSnapshot) => {
-    const incident = incidentOf(issue);
+    const incident = incidentOf(issue, writers);
     if (incident !== undefined) postmortems.set(issue.number, { issue, incident });
   };
   (await base.listIssuesWithLabel(config.postmortemLabels[0]!, undefined, "open")).forEach(keep);
   const openChildren = await base.listIssuesWithLabel(config.capa.labels[0]!, undefined, "open");
-  const overdue = overdueOn(openChildren, config, now);
+  const overdue = overdueOn(openChildren, config, now, writers);
   // Closed post-mortems matter only through overdue children (a closed one passed the approval
   // gate), and so does one that lost its label: read those one by one.
   for (const number of new Set(overdue.map((entry) => entry.postmortem))) {
@@ -60,11 +65,11 @@ export async function checkReleaseGate(
     incident: incidents.get(incident),
   }));
   for (const number of reviewsToJudge({ postmortems: entries, config, now })) {
-    const judged = await judgePostmortem(gateway, config, number, now);
+    const judged = await judgePostmortem(gateway, config, writers, number, now);
     const entry = entries.find((candidate) => candidate.postmortem.number === number)!;
     entry.approved = judged?.verdict.approved ?? false;
   }
-  let verdict = judgeRelease({ postmortems: entries, overdue, config, now });
+  let verdict = judgeRelease({ postmortems: entries, overdue, config, now, writers });
   // Only a post-mortem that would block needs its waiver traced.
   const toTrace = waiversToCheck(
     verdict.blocking.map((entry) => entry.postmortem),
@@ -75,7 +80,7 @@ export async function checkReleaseGate(
       const entry = entries.find((candidate) => candidate.postmortem.number === number)!;
       entry.waiver = await traceWaiver(gateway, number, config);
     }
-    verdict = judgeRelease({ postmortems: entries, overdue, config, now });
+    verdict = judgeRelease({ postmortems: entries, overdue, config, now, writers });
   }
   log.info(
     `Release gate: ${verdict.passed ? "passed" : "blocked"}; ${verdict.postmortemsChecked} post-mortems, ${openChildren.length} open actions, ${verdict.blocking.length} blocking, ${verdict.waived.length} waived`,
@@ -93,9 +98,11 @@ interface AppPostmortem {
   incident: number;
 }
 
-/** The incident an App post-mortem names (a marker typed by a person proves nothing). */
-function incidentOf(issue: IssueSnapshot): number | undefined {
-  return issue.author.type === "Bot" ? findMarker(issue.body, "postmortem")?.incident : undefined;
+/** The incident a post-mortem of the product names (a marker typed by anyone else proves nothing). */
+function incidentOf(issue: IssueSnapshot, writers: Writers): number | undefined {
+  return isProductIssue(issue, writers)
+    ? findMarker(issue.body, "postmortem")?.incident
+    : undefined;
 }
 
 /**

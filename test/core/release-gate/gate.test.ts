@@ -9,6 +9,7 @@ import {
 } from "../../../src/core/release-gate/summary.js";
 import { child, renderedPostmortem } from "../capa/fixtures.js";
 import { incidentIssue, postmortemIssue } from "../fixtures.js";
+import { appWriters } from "../../support/writers.js";
 
 const NOW = new Date("2026-11-27T09:00:00Z");
 const url = (n: number) => `https://github.com/acme/shop/issues/${n}`;
@@ -38,9 +39,10 @@ describe("judgeRelease", () => {
   it("passes with no overdue action and no late review", () => {
     const verdict = judgeRelease({
       postmortems: [entry(["incident", "P1"])],
-      overdue: overdueOn([futureChild], defaultConfig, NOW),
+      overdue: overdueOn([futureChild], defaultConfig, NOW, appWriters),
       config: defaultConfig,
       now: NOW,
+      writers: appWriters,
     });
     expect(verdict).toMatchObject({
       passed: true,
@@ -55,9 +57,10 @@ describe("judgeRelease", () => {
   it("fails on an overdue open child; lists it with links in the summary and an annotation", () => {
     const verdict = judgeRelease({
       postmortems: [entry(["incident", "P2"])],
-      overdue: overdueOn([overdueChild, futureChild], defaultConfig, NOW),
+      overdue: overdueOn([overdueChild, futureChild], defaultConfig, NOW, appWriters),
       config: defaultConfig,
       now: NOW,
+      writers: appWriters,
     });
     expect(verdict.passed).toBe(false);
     expect(
@@ -80,9 +83,10 @@ describe("judgeRelease", () => {
     const config = configOf({ policy: { P4: { releaseGate: false } } });
     const verdict = judgeRelease({
       postmortems: [entry(["incident", "P4"])],
-      overdue: overdueOn([overdueChild], defaultConfig, NOW),
+      overdue: overdueOn([overdueChild], defaultConfig, NOW, appWriters),
       config,
       now: NOW,
+      writers: appWriters,
     });
     expect(verdict.passed).toBe(true);
     expect(verdict.exempt.map((e) => e.severity)).toEqual(["P4"]);
@@ -100,18 +104,20 @@ describe("judgeRelease", () => {
     ).toEqual([20]);
     const unapproved = judgeRelease({
       postmortems: [{ ...late, approved: false }],
-      overdue: overdueOn([], defaultConfig, NOW),
+      overdue: overdueOn([], defaultConfig, NOW, appWriters),
       config: defaultConfig,
       now: NOW,
+      writers: appWriters,
     });
     expect(unapproved.blocking[0]?.reasons).toEqual([
       { kind: "review-late", deadline: "2026-11-23" },
     ]);
     const approved = judgeRelease({
       postmortems: [{ ...late, approved: true }],
-      overdue: overdueOn([], defaultConfig, NOW),
+      overdue: overdueOn([], defaultConfig, NOW, appWriters),
       config: defaultConfig,
       now: NOW,
+      writers: appWriters,
     });
     expect(approved.passed).toBe(true);
   });
@@ -121,9 +127,10 @@ describe("judgeRelease", () => {
       entry(["incident", "P1"], { waiver: { addedBy, permission } });
     const byMaintainer = judgeRelease({
       postmortems: [labeled("mia", "maintain")],
-      overdue: overdueOn([overdueChild], defaultConfig, NOW),
+      overdue: overdueOn([overdueChild], defaultConfig, NOW, appWriters),
       config: defaultConfig,
       now: NOW,
+      writers: appWriters,
     });
     expect(byMaintainer.passed).toBe(true);
     expect(byMaintainer.waived.map((e) => e.postmortem.number)).toEqual([20]);
@@ -132,9 +139,10 @@ describe("judgeRelease", () => {
     );
     const byWriter = judgeRelease({
       postmortems: [labeled("wes", "write")],
-      overdue: overdueOn([overdueChild], defaultConfig, NOW),
+      overdue: overdueOn([overdueChild], defaultConfig, NOW, appWriters),
       config: defaultConfig,
       now: NOW,
+      writers: appWriters,
     });
     expect(byWriter.passed).toBe(false);
     expect(releaseGateAnnotations(byWriter, defaultConfig, url)[0]?.message).toContain(
@@ -144,9 +152,10 @@ describe("judgeRelease", () => {
     expect(
       judgeRelease({
         postmortems: [labeled("mia", "maintain")],
-        overdue: overdueOn([overdueChild], defaultConfig, NOW),
+        overdue: overdueOn([overdueChild], defaultConfig, NOW, appWriters),
         config: adminOnly,
         now: NOW,
+        writers: appWriters,
       }).passed,
     ).toBe(false);
   });
@@ -156,9 +165,10 @@ describe("judgeRelease", () => {
     typed.postmortem = { ...typed.postmortem, author: { login: "eve", type: "User" } };
     const verdict = judgeRelease({
       postmortems: [typed],
-      overdue: overdueOn([overdueChild], defaultConfig, NOW),
+      overdue: overdueOn([overdueChild], defaultConfig, NOW, appWriters),
       config: defaultConfig,
       now: NOW,
+      writers: appWriters,
     });
     expect(verdict).toMatchObject({ passed: true, postmortemsChecked: 0 });
   });
