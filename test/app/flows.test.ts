@@ -15,9 +15,7 @@ import {
   labeled,
   postmortemsIn,
   repositoryWithIncident,
-  serveAssignees,
   serveConfig,
-  servePermissions,
 } from "./harness.js";
 
 const ACTION_RUNS_FLOWS = "flows:\n  runIn: action\n";

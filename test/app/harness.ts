@@ -4,7 +4,6 @@ import type { FakeGitHub } from "../support/github-api.js";
 import type { FakeIssue } from "../support/repo-state.js";
 import { FakeRepo } from "../support/repo-state.js";
 import { webhook } from "../support/webhooks.js";
-import { APP_SLUG } from "../support/writers.js";
 
 export const OWNER = "acme";
 export const REPO = "web";
@@ -15,7 +14,7 @@ const INSTALLATION = 1;
 export const NOW = new Date("2026-11-27T13:00:00Z");
 
 /** The App with its clock fixed at NOW, knowing its slug (no `GET /app`: see identity.test.ts). */
-export const app = createPostmortemApp({ now: () => NOW, appSlug: APP_SLUG });
+export const app = createPostmortemApp({ now: () => NOW, appSlug: "postmortem-bot" });
 
 /** A repository with one incident issue (#1), served statefully by the fake API. */
 export function repositoryWithIncident(

@@ -10,7 +10,7 @@ import {
 import { formatMarker } from "../../src/core/markers.js";
 import { bot, comment, incidentIssue } from "./fixtures.js";
 import { writersOf, wroteIt } from "../../src/core/trust/writers.js";
-import { APP_SLUG, appWriters } from "../support/writers.js";
+import { actionWriters, APP_SLUG, appWriters } from "../support/writers.js";
 
 const marker = formatMarker("postmortem", { incident: 12 });
 const person = { login: "alice", type: "User" };
@@ -139,5 +139,12 @@ describe("whose post-mortem it is: only the product's writers count (src/core/tr
     expect(wroteIt({ login: "postmortem-bot[bot]", type: "User" }, "flows", appWriters)).toBe(
       false,
     );
+  });
+});
+
+describe("the tests' writers", () => {
+  it("are what writersOf gives under the default configuration", () => {
+    expect(writersOf(defaultConfig, "app", APP_SLUG)).toEqual(appWriters);
+    expect(writersOf(defaultConfig, "action", APP_SLUG)).toEqual(actionWriters);
   });
 });
