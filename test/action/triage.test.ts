@@ -183,7 +183,7 @@ describe("the entry's rules match the full Action's", () => {
                   }
     expect(count).toBeGreaterThan(10_000);
     expect([...seen].sort()).toEqual(["labels", "run", "skip"]);
-  });
+  }, 90_000);
 
   it("leaves pull requests and anything malformed to the full Action", () => {
     const issue = { id: 1, number: 7, title: "t", user: null, created_at: "x" };
