@@ -211,8 +211,11 @@ const steps: Step[] = [
         ],
       });
       await demo.emulator.start();
+      // The App and the Action share this repository: the Action trusts the App's markers only
+      // under the name the configuration gives it (README, "Whose markers count").
+      demo.emulator.setFile(".github/postmortem.yml", "identity:\n  app: postmortem-bot\n");
       console.log(
-        `emulator: ${demo.emulator.apiUrl} (repository ${demo.emulator.owner}/${demo.emulator.repoName})`,
+        `emulator: ${demo.emulator.apiUrl} (repository ${demo.emulator.owner}/${demo.emulator.repoName}; .github/postmortem.yml names the App: identity.app postmortem-bot)`,
       );
       demo.app = await startAppProcess({
         emulator: demo.emulator,

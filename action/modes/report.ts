@@ -30,6 +30,7 @@ export async function runReport(context: RunContext): Promise<void> {
       repository,
       reportIssueBody(markdown),
       context.log,
+      built.writers,
     );
     context.setOutput("report-issue", String(published.number));
     context.log.info(`The report is in issue #${published.number}.`);

@@ -6,6 +6,7 @@ import { defaultConfig } from "../../src/core/config.js";
 import { renderPostmortem } from "../../src/core/incident/content.js";
 import type { IssueSnapshot } from "../../src/core/snapshots.js";
 import { MAX_BODY_LENGTH } from "../../src/core/template.js";
+import { writersOf } from "../../src/core/trust/writers.js";
 
 const bot = { login: "postmortem-bot[bot]", type: "Bot" };
 const incident: IssueSnapshot = {
@@ -88,6 +89,7 @@ export function benchCore(sizes: number[], checked = 10, runs = 40): CoreFigure[
       // A writer's edit that checked the boxes: the planner opens them.
       edit: { by: "writer" as const, login: "carol", before: "", after: body },
       budget: defaultConfig.capa.maxChildrenPerEdit,
+      writers: writersOf(defaultConfig, "app", "postmortem-bot"),
     };
     planCapa(defaultConfig, state);
     const times: number[] = [];

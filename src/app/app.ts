@@ -1,5 +1,6 @@
 import type { Context, Probot } from "probot";
 import { ApprovalGateway } from "../github/approval-gateway.js";
+import { appSlugOf } from "./app-slug.js";
 import { ConfigCache, DEFAULT_CONFIG_MAX_AGE_MS } from "../github/config-cache.js";
 import { appRepositoryReach } from "../github/installations.js";
 import { repositoryOf } from "../github/webhook-events.js";
@@ -36,6 +37,11 @@ export interface PostmortemAppOptions {
    * (`CONFIG_EXTENDS_OWNERS`); none by default (src/github/config-extends.ts says why).
    */
   configExtendsOwners?: readonly string[];
+  /**
+   * The App's slug (`APP_SLUG`), when known: without it the App asks GitHub once per process
+   * (`GET /app`), before the first delivery that has work.
+   */
+  appSlug?: string;
 }
 
 /**
@@ -59,6 +65,7 @@ function postmortemApp(app: Probot, options: PostmortemAppOptions): void {
   const gatewayOptions = { extendsOwners: options.configExtendsOwners ?? [] };
   // Another repository (`private.repository`) is reached through the App's installation there.
   const reach = appRepositoryReach(app, configCache, gatewayOptions);
+  const appSlug = appSlugOf(app, options.appSlug);
 
   app.on(deliveriesOf("app") as ProbotEvents, async (context: Context) => {
     try {
@@ -86,11 +93,20 @@ function postmortemApp(app: Probot, options: PostmortemAppOptions): void {
     // Decided from the payload alone (and a fresh cached config): most deliveries end here,
     // without a request.
     const work = workFor("app", context.name, payload, knownConfig(gateway.base));
+    // Whose markers count (src/core/trust/writers.ts): known once per process.
+    const slug = work.length > 0 ? await appSlug() : undefined;
     for (const { flow, issue, subject, run } of work) {
       const key = `${repository.owner}/${repository.repo}#${issue}`;
       const log = deliveryLog.child({ issue: key, feature: flow.name });
       const what = `${context.name}.${payload.action ?? ""} on ${key} (delivery ${context.id})`;
-      const deps = { gateway, clock: now, log: loggerOf(log), frontDoor: "app" as const, reach };
+      const deps = {
+        gateway,
+        clock: now,
+        log: loggerOf(log),
+        frontDoor: "app" as const,
+        appSlug: slug,
+        reach,
+      };
       // Deliveries for one issue run one after another in this process; across replicas the
       // handlers converge. The in-flight set lets a shutdown wait for every flow's writes.
       await inFlight.track(what, () =>
@@ -113,6 +129,7 @@ function postmortemApp(app: Probot, options: PostmortemAppOptions): void {
       configCache,
       now,
       gatewayOptions,
+      appSlug,
     });
   }
   if (options.reconcileIntervalMs !== undefined && options.reconcileIntervalMs > 0) {
@@ -124,6 +141,7 @@ function postmortemApp(app: Probot, options: PostmortemAppOptions): void {
       inFlight,
       gatewayOptions,
       reach,
+      appSlug,
     });
   }
 }

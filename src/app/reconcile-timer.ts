@@ -20,6 +20,8 @@ export interface ReconcileTimerOptions {
   gatewayOptions?: GatewayOptions;
   /** How an incident's private post-mortem reaches its repository (`private.repository`). */
   reach?: RepositoryReach;
+  /** The App's own slug, asked of GitHub once per process (src/app/app-slug.ts). */
+  appSlug: () => Promise<string>;
 }
 
 /**
@@ -55,6 +57,7 @@ export function startReconcileTimer(app: Probot, options: ReconcileTimerOptions)
                 clock: options.now,
                 frontDoor: "app",
                 ...(options.reach ? { reach: options.reach } : {}),
+                appSlug: await options.appSlug(),
               },
               since,
             );

@@ -11,6 +11,8 @@ export interface ReminderTimerOptions {
   now: () => Date;
   /** How the sweep's gateways read the configuration (`CONFIG_EXTENDS_OWNERS`). */
   gatewayOptions?: GatewayOptions;
+  /** The App's own slug, asked of GitHub once per process (src/app/app-slug.ts). */
+  appSlug: () => Promise<string>;
 }
 
 /**
@@ -28,7 +30,13 @@ export function startReminderTimer(app: Probot, options: ReminderTimerOptions): 
         options.configCache,
         log,
         async (gateway) => {
-          await sweepReminders({ gateway, log, clock: options.now, frontDoor: "app" });
+          await sweepReminders({
+            gateway,
+            log,
+            clock: options.now,
+            frontDoor: "app",
+            appSlug: await options.appSlug(),
+          });
         },
         options.gatewayOptions,
       ),

@@ -9,6 +9,7 @@ import { capaConfigSchema } from "./capa/config.js";
 import { DEFAULT_INCIDENT_LABELS, DEFAULT_POSTMORTEM_LABELS } from "./constants.js";
 import { flowsConfigSchema } from "./flows/config.js";
 import { formConfigSchema } from "./forms/config.js";
+import { identityConfigSchema } from "./trust/config.js";
 import { incidentsConfigSchema } from "./incident/config.js";
 import { acceptsFromSchema, privateConfigSchema } from "./private/config.js";
 import { policyConfigSchema, releaseGateConfigSchema } from "./policy/config.js";
@@ -66,6 +67,7 @@ export const configSchema = z
     gate: gateConfigSchema,
     files: filesConfigSchema,
     flows: flowsConfigSchema,
+    identity: identityConfigSchema,
     policy: policyConfigSchema,
     releaseGate: releaseGateConfigSchema,
     private: privateConfigSchema,

@@ -98,27 +98,45 @@ export function formatMarker<K extends MarkerKind>(kind: K, data: MarkerData<K>)
   return `<!-- ${MARKER_PREFIX}${kind} ${JSON.stringify(data)} -->`;
 }
 
-/** The first well-formed marker of a kind in a markdown text; markers inside code are ignored. */
+/**
+ * The well-formed marker of a kind in a markdown text; markers inside code are ignored. The
+ * product writes one marker of a kind per body (setMarker keeps it so), so a body holding two is
+ * mangled and holds none: were the first to win, anyone who can edit the body could put theirs in
+ * front of the product's (or leave one waiting behind it) and be believed. Without one the body
+ * reads as if its marker were gone, which the guard flow puts back on a post-mortem.
+ */
 export function findMarker<K extends MarkerKind>(
   markdown: string | null | undefined,
   kind: K,
 ): MarkerData<K> | undefined {
   if (!markdown || !markdown.includes(MARKER_PREFIX)) return undefined;
+  let found: MarkerData<K> | undefined;
   for (const html of htmlNodes(markdown)) {
     for (const match of html.matchAll(MARKER_PATTERN)) {
       if (match[1] !== kind) continue;
       const parsed = markerSchemas[kind].safeParse(safeJson(match[2] ?? ""));
-      if (parsed.success) return parsed.data as MarkerData<K>;
+      if (!parsed.success) continue;
+      if (found !== undefined) return undefined;
+      found = parsed.data as MarkerData<K>;
     }
   }
-  return undefined;
+  return found;
 }
 
 /**
  * The text with the marker of a kind set to `data`: the HTML block holding it is replaced, or,
- * without one, the marker is appended on a line of its own.
+ * without one, the marker is appended on a line of its own. Any other marker of the kind is
+ * removed, so the text holds exactly one (see findMarker).
  */
 export function setMarker<K extends MarkerKind>(
+  markdown: string,
+  kind: K,
+  data: MarkerData<K>,
+): string {
+  return setOnlyMarker(withoutOtherMarkers(markdown, kind), kind, data);
+}
+
+function setOnlyMarker<K extends MarkerKind>(
   markdown: string,
   kind: K,
   data: MarkerData<K>,
@@ -149,6 +167,28 @@ export function withoutMarker(markdown: string, kind: MarkerKind): string {
   return (
     markdown.slice(0, holder.position.start.offset) + markdown.slice(holder.position.end.offset)
   );
+}
+
+/**
+ * The text with every marker of a kind but the first cut out of the HTML nodes that hold them (the
+ * first one is where setMarker writes); markers in code are text, and stay.
+ */
+function withoutOtherMarkers(markdown: string, kind: MarkerKind): string {
+  const cuts: { start: number; end: number }[] = [];
+  for (const node of htmlBlocks(markdown)) {
+    const offset = node.position?.start.offset;
+    if (offset === undefined) continue;
+    for (const match of node.value.matchAll(MARKER_PATTERN)) {
+      if (match[1] !== kind || match.index === undefined) continue;
+      const start = markdown.indexOf(match[0], offset + match.index);
+      if (start >= 0) cuts.push({ start, end: start + match[0].length });
+    }
+  }
+  let text = markdown;
+  for (const cut of cuts.slice(1).reverse()) {
+    text = text.slice(0, cut.start) + text.slice(cut.end);
+  }
+  return text;
 }
 
 function htmlBlocks(markdown: string): Html[] {

@@ -65,6 +65,7 @@ export function createLambdaHandler(env: Env = process.env): LambdaHandler {
       createPostmortemApp({
         configMaxAgeMs: parseDuration(env.CONFIG_MAX_AGE ?? "60s"),
         configExtendsOwners: extendsOwnersOf(env),
+        ...(env.APP_SLUG ? { appSlug: env.APP_SLUG } : {}),
       }),
     )
     .then(() => false, notStarted);

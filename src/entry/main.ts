@@ -2,7 +2,7 @@
  * `npm start`: the Probot webhook server, configured by Probot's standard environment variables
  * (APP_ID, PRIVATE_KEY or PRIVATE_KEY_PATH, WEBHOOK_SECRET, WEBHOOK_PATH, PORT, HOST, GHE_HOST,
  * GHE_PROTOCOL, LOG_LEVEL, LOG_FORMAT, REDIS_URL), and CONFIG_MAX_AGE, CONFIG_EXTENDS_OWNERS,
- * REMINDER_INTERVAL, RECONCILE_INTERVAL and SHUTDOWN_GRACE. Webhooks arrive at /api/github/webhooks; GET /ping
+ * REMINDER_INTERVAL, RECONCILE_INTERVAL, SHUTDOWN_GRACE and APP_SLUG. Webhooks arrive at /api/github/webhooks; GET /ping
  * answers PONG.
  *
  * Probot's `run()` is not used: without an App id and key it serves its setup wizard, which has no
@@ -104,6 +104,7 @@ const middleware = await createNodeMiddleware(
     reconcileIntervalMs,
     inFlight,
     configExtendsOwners,
+    ...(process.env.APP_SLUG ? { appSlug: process.env.APP_SLUG } : {}),
   }),
   { probot },
 );

@@ -180,6 +180,12 @@ export function readCapaEvent(name: string, payload: CapaWebhookPayload): CapaEv
   };
 }
 
+/**
+ * Whether a bot wrote the issue: a filter on the payload alone, before the configuration says who
+ * the product's writers are. It only lets deliveries through; the handler decides on the issue
+ * read again whether the product wrote it (src/core/trust/writers.ts), so another bot's issue
+ * costs a read and changes nothing.
+ */
 function isAppIssue(issue: IssueSnapshot): boolean {
   return issue.author.type === "Bot";
 }
@@ -244,6 +250,7 @@ export function readTimelineEvent(
   const issue = issueFromApi(issuePayload);
   if (issue.isPullRequest) return undefined;
   const sender = accountFromApi(payload.sender);
+  // Any bot here (see isAppIssue): the handler tells the product's post-mortems from the rest.
   const isApp = issue.author.type === "Bot";
   const postmortem = isApp ? findMarker(issue.body, "postmortem") : undefined;
   if (isApp && findMarker(issue.body, "capa")) return undefined;
@@ -306,6 +313,7 @@ function incidentChange(payload: TimelineWebhookPayload): IncidentChange | undef
 export function readGuardEvent(name: string, payload: CapaWebhookPayload): GuardEvent | undefined {
   if (name !== "issues" || !payload.issue || !payload.sender) return undefined;
   const issue = issueFromApi(payload.issue);
+  // Any bot here (see isAppIssue): the handler guards only the product's own post-mortems.
   if (issue.isPullRequest || issue.author.type !== "Bot") return undefined;
   const sender = accountFromApi(payload.sender);
   if (payload.action === "unlabeled") {

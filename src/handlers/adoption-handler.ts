@@ -9,6 +9,7 @@ import { handleCapaEvent } from "./capa-handler.js";
 import { loadConfig } from "./load-config.js";
 import { converge } from "./converge.js";
 import type { HandlerDeps } from "./deps.js";
+import { writersFor } from "./deps.js";
 
 /** Comment, marker, incident link, verify; with room for one failed write. */
 export const MAX_ADOPTION_ROUNDS = 5;
@@ -34,6 +35,7 @@ export async function handleAdoptionEvent(
   if (config.flows.runIn !== deps.frontDoor) return "ignored";
   if (!config.postmortemLabels.some((name) => sameLabel(name, event.label))) return "ignored";
   if (!mayAdopt(event.issue, config)) return "ignored";
+  const writers = writersFor(config, deps);
 
   let labeler: { login: string | undefined; mayAdopt: boolean } | undefined;
   return converge<Step, AdoptionOutcome>({
@@ -45,7 +47,7 @@ export async function handleAdoptionEvent(
       const issue = await gateway.getIssue(event.issue.number);
       if (!issue || !mayAdopt(issue, config)) return { done: "ignored" };
       const comments = await gateway.listComments(issue.number);
-      if (!isAdopted(issue, comments) && !labeler) {
+      if (!isAdopted(issue, comments, writers) && !labeler) {
         const login = (await gateway.lastLabeling(issue.number, event.label))?.login;
         const permission = login === undefined ? "none" : await gateway.getPermission(login);
         labeler = { login, mayAdopt: MAY_ADOPT.includes(permission) };
@@ -61,9 +63,9 @@ export async function handleAdoptionEvent(
         incident: incident && !incident.isPullRequest ? incident : undefined,
         incidentComments: incident ? await gateway.listComments(incident.number) : [],
       };
-      const plan = planAdoption(state, config);
+      const plan = planAdoption(state, config, writers);
       if (plan.length > 0) return { write: plan };
-      if (!isAdopted(issue, comments)) return { done: "refused" };
+      if (!isAdopted(issue, comments, writers)) return { done: "refused" };
       // Boxes checked before the adoption are the author's: they become children now if the
       // author has write access, and are refused (unchecked, one comment) otherwise.
       await handleCapaEvent(

@@ -36,6 +36,9 @@ import type { ApprovalGateway } from "../github/approval-gateway.js";
 import { loadConfig } from "./load-config.js";
 import { converge } from "./converge.js";
 import type { HandlerDeps } from "./deps.js";
+import { writersFor } from "./deps.js";
+import type { Writers } from "../core/trust/writers.js";
+import { writersOf } from "../core/trust/writers.js";
 import type { Logger } from "../core/logger.js";
 
 /**
@@ -78,9 +81,10 @@ export const IGNORED = (message: string): ApprovalResult => ({
  */
 export async function handleApprovalEvent(
   event: ApprovalEvent,
-  { gateway, log, clock, frontDoor }: HandlerDeps,
+  deps: HandlerDeps,
   options: ApprovalOptions = {},
 ): Promise<ApprovalResult> {
+  const { gateway, log, clock, frontDoor } = deps;
   const now = clock();
   if (event.issue.isPullRequest) return IGNORED("a pull request, not a post-mortem");
   const loaded = options.config
@@ -95,7 +99,8 @@ export async function handleApprovalEvent(
     };
   }
   const config = loaded.config;
-  if (!isPostmortem(event.issue, config)) {
+  const writers = writersFor(config, deps);
+  if (!isPostmortem(event.issue, config, writers)) {
     return IGNORED(`#${event.issue.number} is not a post-mortem`);
   }
   // The front door `gate.enforceInApp` names (the App when true, the Action when false) enforces:
@@ -103,7 +108,7 @@ export async function handleApprovalEvent(
   // installed only one of them writes.
   const mode = config.gate.enforceInApp === (frontDoor === "app") ? "enforce" : "report";
   const commenter = event.kind === "command" ? event.sender.login : undefined;
-  const context = new RunContext(gateway, config, now, commenter);
+  const context = new RunContext(gateway, config, writers, now, commenter);
   let decision: CloseDecision | undefined;
 
   // The commenter first: a command of someone who may fill no role changes nothing, so the run
@@ -135,6 +140,7 @@ export async function handleApprovalEvent(
         people: state.people,
         config: state.approvals,
         formatDay: context.formatDay,
+        writers,
       };
       if (mode === "enforce" && event.kind === "command") {
         const plan = planApprovalCommand({ ...facts, commentId: event.commentId });
@@ -162,6 +168,7 @@ export async function handleApprovalEvent(
         comments: state.comments,
         config: state.approvals,
         forceClose,
+        writers,
       });
       // The first judging round's decision is the one the close met; later rounds only verify.
       decision ??= plan.decision;
@@ -241,6 +248,7 @@ async function refuseCommand(
     comments,
     people: await context.lookUp([]),
     config: config.approvals,
+    writers: context.writers,
   });
   for (const step of steps) await gateway.apply(step);
 }
@@ -253,6 +261,8 @@ class RunContext {
   constructor(
     private readonly gateway: ApprovalGateway,
     private readonly config: Config,
+    /** Whose post-mortems and comments count as the product's (src/core/trust/writers.ts). */
+    readonly writers: Writers,
     private readonly now: Date,
     /** The author of the command this run handles, if any: always looked up (see lookups.ts). */
     private readonly commenter?: string,
@@ -266,7 +276,9 @@ class RunContext {
   async read(issueNumber: number): Promise<ReadState | undefined> {
     this.unchanged = undefined;
     const issue = await this.gateway.getIssue(issueNumber);
-    if (!issue || issue.isPullRequest || !isPostmortem(issue, this.config)) return undefined;
+    if (!issue || issue.isPullRequest || !isPostmortem(issue, this.config, this.writers)) {
+      return undefined;
+    }
     const section = readApprovalSection(issue.body);
     const named = Object.values(this.config.approvals.roles)
       .map((role) => namedLogin(findField(section, role.field)?.value ?? ""))
@@ -363,10 +375,11 @@ async function convergeGate(
 export async function judgePostmortem(
   gateway: ApprovalGateway,
   config: Config,
+  writers: Writers,
   issueNumber: number,
   now: Date,
 ): Promise<ReadState | undefined> {
-  return new RunContext(gateway, config, now).read(issueNumber);
+  return new RunContext(gateway, config, writers, now).read(issueNumber);
 }
 
 /**
@@ -377,10 +390,11 @@ export async function judgePostmortem(
 export async function judgeClose(
   gateway: ApprovalGateway,
   config: Config,
+  writers: Writers,
   issueNumber: number,
   now: Date,
 ): Promise<{ issue: IssueSnapshot; decision: CloseDecision } | undefined> {
-  const context = new RunContext(gateway, config, now);
+  const context = new RunContext(gateway, config, writers, now);
   const state = await context.read(issueNumber);
   if (!state) return undefined;
   const { decision } = planCloseGate({
@@ -389,6 +403,7 @@ export async function judgeClose(
     comments: state.comments,
     config: state.approvals,
     forceClose: await context.forceCloseLabel(state.issue),
+    writers,
   });
   return { issue: state.issue, decision };
 }
@@ -432,7 +447,8 @@ export async function checkPullRequestFiles(
         : await gateway.base.readFile(config.template);
     const sections = templateSections(template ?? builtInTemplate());
     const approvedBy = await gateway.listApprovingReviewers(pull.number, pull.headSha);
-    const context = new RunContext(gateway, config, now);
+    // Only people are looked up here: no post-mortem issue or comment is read.
+    const context = new RunContext(gateway, config, writersOf(config, "action"), now);
     const people = await context.lookUp(approvedBy);
     for (const file of changed) {
       const text = await gateway.readFileAt(file.path, pull.headSha);

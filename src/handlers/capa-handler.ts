@@ -12,7 +12,7 @@ import { linkedIssueNumbers } from "../core/capa/items.js";
 import { flowsRunElsewhere } from "../core/flows/config.js";
 import { planLostEditRecovery } from "../core/capa/lost-edit.js";
 import { mayAdopt } from "../core/adoption/plan.js";
-import { isOpenedPostmortem, isTrackedPostmortem } from "../core/identity.js";
+import { isOpenedPostmortem, isProductIssue, isTrackedPostmortem } from "../core/identity.js";
 import { reportProblem } from "../core/incident/plan.js";
 import { findMarker } from "../core/markers.js";
 import type { Plan, Step } from "../core/plan.js";
@@ -22,6 +22,7 @@ import type { GitHubGateway, Permission } from "../github/gateway.js";
 import { SubIssueError } from "../github/gateway.js";
 import { converge } from "./converge.js";
 import type { HandlerDeps } from "./deps.js";
+import { writersFor } from "./deps.js";
 import { loadConfig } from "./load-config.js";
 
 /** Creating 30 children takes one round; linking, showing and verifying take a few more. */
@@ -33,10 +34,8 @@ export type CapaOutcome = "ignored" | "config-problem" | "converged" | "restored
  * Brings one post-mortem's CAPA children, lines and Follow-Up rows in line with what people
  * checked and what the children say, re-reading GitHub before every round of writes.
  */
-export async function handleCapaEvent(
-  event: CapaEvent,
-  { gateway: github, log, clock, frontDoor }: HandlerDeps,
-): Promise<CapaOutcome> {
+export async function handleCapaEvent(event: CapaEvent, deps: HandlerDeps): Promise<CapaOutcome> {
+  const { gateway: github, log, clock, frontDoor } = deps;
   const gateway = github.base;
   const loaded = await loadConfig(gateway);
   // Only the front door `flows.runIn` names writes anything (a config problem too).
@@ -44,22 +43,25 @@ export async function handleCapaEvent(
   if (!loaded.ok) {
     if (event.kind === "childChanged") return "config-problem";
     const comments = await gateway.listComments(event.postmortem);
-    await applyAll(gateway, reportProblem(event.postmortem, loaded.problem, comments));
+    const writers = writersFor(undefined, deps);
+    await applyAll(gateway, reportProblem(event.postmortem, loaded.problem, comments, writers));
     return "config-problem";
   }
   const config = loaded.config;
+  const writers = writersFor(config, deps);
 
   let outcome: CapaOutcome = "converged";
   let restoredRights: EditRights | undefined;
   if (event.kind === "ownEditOverwrote") {
     const current = await gateway.getIssue(event.postmortem);
-    if (!current || !isOpenedPostmortem(current)) return "ignored";
+    if (!current || !isOpenedPostmortem(current, writers)) return "ignored";
     const recovery = planLostEditRecovery({
       issueNumber: current.number,
       before: event.before,
       written: event.written,
       current: current.body,
       comments: await gateway.listComments(current.number),
+      writers,
     });
     log.warn(`Post-mortem #${current.number}: a person's edit was overwritten; recovering it`);
     await applyAll(gateway, recovery);
@@ -100,24 +102,27 @@ export async function handleCapaEvent(
     plan: async () => {
       const postmortem = await gateway.getIssue(event.postmortem);
       if (!postmortem || !findMarker(postmortem.body, "postmortem")) return { done: "ignored" };
-      if (postmortem.author.type !== "Bot" && !mayAdopt(postmortem, config)) {
+      if (!isProductIssue(postmortem, writers) && !mayAdopt(postmortem, config)) {
         return { done: "ignored" };
       }
       const labeled = childrenOf(
         postmortem.number,
         // A child is opened after its post-mortem: the listing stays short as the repository grows.
         await gateway.listIssuesWithLabel(capaLabel, postmortem.createdAt),
+        writers,
       );
       const comments = await gateway.listComments(postmortem.number);
       // One a person wrote counts only once the App's own comment says it adopted it.
-      if (!isTrackedPostmortem(postmortem, comments)) return { done: "ignored" };
+      if (!isTrackedPostmortem(postmortem, comments, writers)) return { done: "ignored" };
 
       for (const number of linkedIssueNumbers(postmortem.body)) {
         if (checkedFates.has(number) || labeled.some((child) => child.number === number)) continue;
         checkedFates.add(number);
         const fate = await gateway.getIssueFate(number);
         if (typeof fate === "string") missing.set(number, fate);
-        else if (childrenOf(postmortem.number, [fate]).length > 0) unlabeled.set(number, fate);
+        else if (childrenOf(postmortem.number, [fate], writers).length > 0) {
+          unlabeled.set(number, fate);
+        }
       }
       const children = [
         ...labeled,
@@ -134,7 +139,7 @@ export async function handleCapaEvent(
         assignable.set(rights.login.toLowerCase(), true);
       }
       const budget = config.capa.maxChildrenPerEdit - opening;
-      const who = { postmortem, children, comments, edit: rights, budget };
+      const who = { postmortem, children, comments, edit: rights, budget, writers };
       for (const login of loginsToCheck(who, config)) {
         if (!assignable.has(login)) assignable.set(login, await gateway.isAssignable(login));
       }
@@ -163,6 +168,7 @@ export async function handleCapaEvent(
         today: todayIn(clock(), config.timezone),
         edit: rights,
         budget,
+        writers,
       });
       return plan.length === 0 ? { done: outcome } : { write: plan };
     },

@@ -2,6 +2,9 @@ import type { FlowsRunner } from "../core/flows/config.js";
 import type { ApprovalGateway } from "../github/approval-gateway.js";
 import type { Logger } from "../core/logger.js";
 import type { RepositoryReach } from "../github/reach.js";
+import type { Config } from "../core/config.js";
+import type { Writers } from "../core/trust/writers.js";
+import { writersOf, writersWithoutConfig } from "../core/trust/writers.js";
 
 /** Which front door runs a handler: the hosted App or the Action on a runner. */
 export type FrontDoor = FlowsRunner;
@@ -25,4 +28,19 @@ export interface HandlerDeps {
    * installation there, or the Action's `private-repository-token`. Missing: it cannot be reached.
    */
   reach?: RepositoryReach;
+  /**
+   * The App's own slug (its bot is `<slug>[bot]`), learnt once per process; undefined in the
+   * Action, which knows it from `identity.app` only. See `writersOf` (src/core/trust/writers.ts).
+   */
+  appSlug?: string;
+}
+
+/** Whose markers the handlers trust under this configuration, at this front door. */
+export function writersFor(
+  config: Pick<Config, "flows" | "gate" | "identity"> | undefined,
+  deps: Pick<HandlerDeps, "frontDoor" | "appSlug">,
+): Writers {
+  return config === undefined
+    ? writersWithoutConfig(deps.frontDoor, deps.appSlug)
+    : writersOf(config, deps.frontDoor, deps.appSlug);
 }

@@ -7,6 +7,8 @@ import { judgeClose } from "./approval-handler.js";
 import type { Step } from "../core/plan.js";
 import { converge } from "./converge.js";
 import type { HandlerDeps } from "./deps.js";
+import { writersFor } from "./deps.js";
+import { isProductIssue } from "../core/identity.js";
 import { loadConfig } from "./load-config.js";
 
 /** Label or marker, its comment, and a check; with room for one failed write. */
@@ -28,6 +30,9 @@ export async function handleGuardEvent(
   if (!loaded.ok) return "ignored"; // the other flows report a broken configuration
   const config = loaded.config;
   if (config.flows.runIn !== deps.frontDoor) return "ignored";
+  // Only the product's own post-mortem is guarded (its author cannot change): no request else.
+  const writers = writersFor(config, deps);
+  if (!isProductIssue(event.issue, writers)) return "ignored";
   if (
     event.kind === "unlabeled" &&
     !config.postmortemLabels.some((name) => sameLabel(name, event.label))
@@ -44,7 +49,13 @@ export async function handleGuardEvent(
   // A close recorded in the marker (by the front door that enforces the gate) stands when the
   // close gate, judging it now, lets the close stand: then it is the gate's write, not a forgery.
   if (event.kind === "edited" && recordedCloseOnly(event.before, event.issue)) {
-    const judged = await judgeClose(deps.gateway, config, event.issue.number, deps.clock());
+    const judged = await judgeClose(
+      deps.gateway,
+      config,
+      writers,
+      event.issue.number,
+      deps.clock(),
+    );
     if (judged && closeStands(judged.decision)) {
       deps.log.info(
         `Post-mortem #${event.issue.number}: close recorded by @${event.sender.login} stands (${judged.decision})`,
@@ -66,7 +77,7 @@ export async function handleGuardEvent(
       // Still the issue a bot opened (its author cannot change): its marker may be gone.
       if (!issue || issue.author.login !== event.issue.author.login) return { done: "ignored" };
       const comments = await gateway.listComments(issue.number);
-      const plan = planGuard(event, config, { issue, comments, senderPermission });
+      const plan = planGuard(event, config, { issue, comments, senderPermission, writers });
       if (plan.length > 0) return { write: plan };
       return { done: restored ? "restored" : "ignored" };
     },

@@ -20,6 +20,7 @@ import type { TemplateSource } from "../core/incident/content.js";
 import type { GitHubGateway, Permission } from "../github/gateway.js";
 import { converge } from "./converge.js";
 import type { HandlerDeps } from "./deps.js";
+import { writersFor } from "./deps.js";
 import { loadConfig } from "./load-config.js";
 import type { PrivateOutcome } from "./private-handler.js";
 import { handlePrivately } from "./private-handler.js";
@@ -50,11 +51,15 @@ export async function handleIncidentEvent(
     if (!mightBeTrigger(event, loaded.incidentLabels)) return "ignored";
     log.warn(`Configuration problem reported on #${event.issue.number}: ${loaded.problem}`);
     const comments = await gateway.listComments(event.issue.number);
-    await applyPlan(gateway, reportProblem(event.issue.number, loaded.problem, comments));
+    await applyPlan(
+      gateway,
+      reportProblem(event.issue.number, loaded.problem, comments, writersFor(undefined, deps)),
+    );
     return "config-problem";
   }
   const config = loaded.config;
   if (!isTrigger(event, config)) return "ignored";
+  const writers = writersFor(config, deps);
 
   const requesterMayOpen =
     event.kind !== "command" ||
@@ -91,13 +96,13 @@ export async function handleIncidentEvent(
         stale.postmortems || !known ? gateway.listIssuesWithLabel(label, since) : undefined,
         stale.comments || !known ? gateway.listComments(number) : known.incidentComments,
       ]);
-      if (!incident || incident.isPullRequest || isPostmortem(incident, config)) {
+      if (!incident || incident.isPullRequest || isPostmortem(incident, config, writers)) {
         return { done: "ignored" };
       }
       known = {
         incident,
         postmortems: labeled
-          ? postmortemsOf(labeled, number, incidentComments)
+          ? postmortemsOf(labeled, number, writers, incidentComments)
           : known!.postmortems,
         postmortemLabelExists: labeled ? labeled.length > 0 : known!.postmortemLabelExists,
         incidentComments,
@@ -126,6 +131,7 @@ export async function handleIncidentEvent(
           forms,
           postmortemComments,
         },
+        writers,
       });
       if (plan.length > 0) return { write: plan };
       // A command the severity policy refused (`postmortem: off`) was answered by a comment.

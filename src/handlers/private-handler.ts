@@ -28,6 +28,8 @@ import type { GitHubGateway } from "../github/gateway.js";
 import { isPermanentFailure } from "../github/gateway.js";
 import { converge } from "./converge.js";
 import type { HandlerDeps } from "./deps.js";
+import { writersFor } from "./deps.js";
+import type { Writers } from "../core/trust/writers.js";
 import { loadConfig } from "./load-config.js";
 import { builtInTemplate, BUILT_IN_TEMPLATE_PATH } from "./built-in-template.js";
 import type { TemplateSource } from "../core/incident/content.js";
@@ -56,11 +58,14 @@ export async function handlePrivately(
     gateway.getIssue(number),
     gateway.listComments(number),
   ]);
-  if (!incident || incident.isPullRequest || isPostmortem(incident, config)) return "ignored";
+  const writers = writersFor(config, deps);
+  if (!incident || incident.isPullRequest || isPostmortem(incident, config, writers)) {
+    return "ignored";
+  }
 
   let form: FormPrefill | undefined;
   // Once the App said the post-mortem is private, it stays there whatever the labels say now.
-  if (!handledPrivately(number, comments)) {
+  if (!handledPrivately(number, comments, writers)) {
     if (event.kind !== "command" && !hasIncidentLabel(incident.labels, config)) return "ignored";
     form = await readForm(gateway, incident, config);
     if (!goesPrivate(incident, form, config)) return undefined;
@@ -73,7 +78,7 @@ export async function handlePrivately(
       config.postmortemLabels[0]!,
       incident.createdAt,
     );
-    if (postmortemsOf(labeled, number, comments).length > 0) return undefined;
+    if (postmortemsOf(labeled, number, writers, comments).length > 0) return undefined;
   }
 
   const source = gateway.repository;
@@ -86,7 +91,7 @@ export async function handlePrivately(
       : { kind: deps.frontDoor === "action" ? "no-token" : "unreachable" };
   const decision = decideTarget(source, config, access);
   if (decision.kind === "refuse") {
-    return refuse(gateway, number, decision.problem, deps);
+    return refuse(gateway, number, decision.problem, deps, writers);
   }
   const target = reached!;
   const targetConfig = decision.config;
@@ -102,7 +107,7 @@ export async function handlePrivately(
     const refusal = decideTarget(source, config, { kind: "write-refused" });
     opened = { problem: refusal.kind === "refuse" ? refusal.problem : "" };
   }
-  if (typeof opened === "object") return refuse(gateway, number, opened.problem, deps);
+  if (typeof opened === "object") return refuse(gateway, number, opened.problem, deps, writers);
 
   return converge<Step, PrivateOutcome>({
     what: `Incident #${number} (private post-mortem)`,
@@ -115,7 +120,7 @@ export async function handlePrivately(
         round === 1 ? comments : gateway.listComments(number),
       ]);
       if (!now) return { done: "private" };
-      const steps = planPublicSide(event, now, config, fresh);
+      const steps = planPublicSide(event, now, config, fresh, writers);
       if (steps.length > 0) return { write: steps };
       return { write: acknowledgeCommand(event, true), done: "private" };
     },
@@ -168,7 +173,14 @@ function convergeTarget(
         targetConfig.postmortemLabels[0]!,
         incident.createdAt,
       );
-      const postmortems = privatePostmortemsOf(labeled, source, incident.number);
+      // Whose post-mortems count there is the target's configuration's to say (for the App: its
+      // own bot; for the Action's App token: the target's `identity.app`).
+      const postmortems = privatePostmortemsOf(
+        labeled,
+        source,
+        incident.number,
+        writersFor(targetConfig, deps),
+      );
       if (postmortems.length === 0) template ??= await targetTemplate(target, targetConfig);
       const plan = planPrivatePostmortem(event, source, targetConfig, {
         incident,
@@ -188,10 +200,11 @@ async function refuse(
   number: number,
   problem: string,
   deps: HandlerDeps,
+  writers: Writers,
 ): Promise<PrivateOutcome> {
   deps.log.warn(`Incident #${number}: no private post-mortem: ${problem}`);
   const comments = await gateway.listComments(number);
-  for (const step of reportProblem(number, problem, comments)) await gateway.apply(step);
+  for (const step of reportProblem(number, problem, comments, writers)) await gateway.apply(step);
   return "private-refused";
 }
 

@@ -9,6 +9,8 @@ import type { IncidentOutcome } from "./incident-handler.js";
 import { handleIncidentEvent } from "./incident-handler.js";
 import { loadConfig } from "./load-config.js";
 import type { HandlerDeps } from "./deps.js";
+import { writersFor } from "./deps.js";
+import type { Writers } from "../core/trust/writers.js";
 
 export interface ReconcileCounts {
   incidentsChecked: number;
@@ -37,6 +39,7 @@ export async function reconcileRepository(
   // the gate (`gate.enforceInApp`).
   const runsFlows = config.flows.runIn === deps.frontDoor;
   const enforcesGate = config.gate.enforceInApp === (deps.frontDoor === "app");
+  const writers = writersFor(config, deps);
   const counts: ReconcileCounts = {
     incidentsChecked: 0,
     incidentsSettled: 0,
@@ -54,7 +57,7 @@ export async function reconcileRepository(
   ]);
   if (enforcesGate) {
     // A close whose own run was lost (cancelled, failed, never delivered) is judged here.
-    for (const postmortem of postmortems.filter((issue) => standingClose(issue))) {
+    for (const postmortem of postmortems.filter((issue) => standingClose(issue, writers))) {
       counts.closesJudged++;
       const result = await handleApprovalEvent(
         { kind: "closed", issue: postmortem, sender: postmortem.author },
@@ -64,7 +67,7 @@ export async function reconcileRepository(
     }
   }
   if (!runsFlows) return counts;
-  const candidates = reconcileCandidates(incidents, postmortems, config);
+  const candidates = reconcileCandidates(incidents, postmortems, config, writers);
   counts.incidentsChecked = candidates.incidents.length;
   counts.postmortemsChecked = candidates.postmortems.length;
   for (const incident of candidates.incidents) {
@@ -109,6 +112,8 @@ export async function settleIncident(
 }
 
 /** A post-mortem the App or the Action opened, closed (not as a duplicate) under `"gate":2`. */
-function standingClose(issue: IssueSnapshot): boolean {
-  return isOpenedPostmortem(issue) && closeToJudge(issue) && issue.stateReason !== "duplicate";
+function standingClose(issue: IssueSnapshot, writers: Writers): boolean {
+  return (
+    isOpenedPostmortem(issue, writers) && closeToJudge(issue) && issue.stateReason !== "duplicate"
+  );
 }

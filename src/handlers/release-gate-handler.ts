@@ -14,6 +14,9 @@ import type { IssueSnapshot } from "../core/snapshots.js";
 import type { ApprovalGateway } from "../github/approval-gateway.js";
 import { closeStands } from "../core/approvals/gate.js";
 import { judgeClose, judgePostmortem } from "./approval-handler.js";
+import { isProductIssue } from "../core/identity.js";
+import type { Writers } from "../core/trust/writers.js";
+import { writersOf } from "../core/trust/writers.js";
 import { loadConfig } from "./load-config.js";
 import type { Logger } from "../core/logger.js";
 
@@ -39,11 +42,13 @@ export async function checkReleaseGate(
   const loaded = await loadConfig(base);
   if (!loaded.ok) return { ok: false, problem: loaded.problem };
   const config = loaded.config;
+  // Run by the Action or the CLI, which know the App only by `identity.app`.
+  const writers = writersOf(config, "action");
 
   // Each body's marker is read once: parsing a post-mortem's markdown is the costly part.
   const postmortems = new Map<number, AppPostmortem>();
   const keep = (issue: IssueSnapshot) => {
-    const incident = incidentOf(issue);
+    const incident = incidentOf(issue, writers);
     if (incident !== undefined) postmortems.set(issue.number, { issue, incident });
   };
   const listed = await base.listIssuesWithLabel(config.postmortemLabels[0]!, undefined, "all");
@@ -52,7 +57,7 @@ export async function checkReleaseGate(
     listed.filter((issue) => issue.state === "closed").map((issue) => [issue.number, issue]),
   );
   const openChildren = await base.listIssuesWithLabel(config.capa.labels[0]!, undefined, "open");
-  const overdue = overdueOn(openChildren, config, now);
+  const overdue = overdueOn(openChildren, config, now, writers);
   // A closed post-mortem matters through overdue children, and so does one that lost its label
   // (read one by one).
   for (const number of new Set(overdue.map((entry) => entry.postmortem))) {
@@ -63,9 +68,11 @@ export async function checkReleaseGate(
   // And through its close, when nothing records that the close gate let it stand: judged here
   // as the close gate judges it (a close whose own run was lost, before a sweep reopens it).
   const unapproved = new Set<number>();
-  const appClosed = [...closed.values()].filter((issue) => incidentOf(issue) !== undefined);
+  const appClosed = [...closed.values()].filter(
+    (issue) => incidentOf(issue, writers) !== undefined,
+  );
   for (const number of closesToJudge(appClosed)) {
-    const judged = await judgeClose(gateway, config, number, now);
+    const judged = await judgeClose(gateway, config, writers, number, now);
     if (!judged || judged.issue.state !== "closed" || closeStands(judged.decision)) continue;
     keep(judged.issue);
     unapproved.add(number);
@@ -78,11 +85,11 @@ export async function checkReleaseGate(
     ...(unapproved.has(issue.number) ? { closedUnapproved: true } : {}),
   }));
   for (const number of reviewsToJudge({ postmortems: entries, config, now })) {
-    const judged = await judgePostmortem(gateway, config, number, now);
+    const judged = await judgePostmortem(gateway, config, writers, number, now);
     const entry = entries.find((candidate) => candidate.postmortem.number === number)!;
     entry.approved = judged?.verdict.approved ?? false;
   }
-  let verdict = judgeRelease({ postmortems: entries, overdue, config, now });
+  let verdict = judgeRelease({ postmortems: entries, overdue, config, now, writers });
   // Only a post-mortem that would block needs its waiver traced.
   const toTrace = waiversToCheck(
     verdict.blocking.map((entry) => entry.postmortem),
@@ -93,7 +100,7 @@ export async function checkReleaseGate(
       const entry = entries.find((candidate) => candidate.postmortem.number === number)!;
       entry.waiver = await traceWaiver(gateway, number, config);
     }
-    verdict = judgeRelease({ postmortems: entries, overdue, config, now });
+    verdict = judgeRelease({ postmortems: entries, overdue, config, now, writers });
   }
   log.info(
     `Release gate: ${verdict.passed ? "passed" : "blocked"}; ${verdict.postmortemsChecked} post-mortems, ${openChildren.length} open actions, ${verdict.blocking.length} blocking, ${verdict.waived.length} waived`,
@@ -111,9 +118,11 @@ interface AppPostmortem {
   incident: number;
 }
 
-/** The incident an App post-mortem names (a marker typed by a person proves nothing). */
-function incidentOf(issue: IssueSnapshot): number | undefined {
-  return issue.author.type === "Bot" ? findMarker(issue.body, "postmortem")?.incident : undefined;
+/** The incident a post-mortem of the product names (a marker typed by anyone else proves nothing). */
+function incidentOf(issue: IssueSnapshot, writers: Writers): number | undefined {
+  return isProductIssue(issue, writers)
+    ? findMarker(issue.body, "postmortem")?.incident
+    : undefined;
 }
 
 /**

@@ -1,5 +1,5 @@
 import { findMarker } from "../core/markers.js";
-import { isAdopted } from "../core/identity.js";
+import { isAdopted, isProductIssue } from "../core/identity.js";
 import type { Plan } from "../core/plan.js";
 import { planOverdueReminder } from "../core/reminders/overdue.js";
 import { planReviewReminder, reviewDeadline } from "../core/reminders/review.js";
@@ -11,6 +11,7 @@ import { judgePostmortem } from "./approval-handler.js";
 import { handleCapaEvent } from "./capa-handler.js";
 import { loadConfig } from "./load-config.js";
 import type { HandlerDeps } from "./deps.js";
+import { writersFor } from "./deps.js";
 
 /** What one sweep of a repository did, for the log and the job summary. */
 export interface SweepCounts {
@@ -39,6 +40,7 @@ export async function sweepReminders(deps: HandlerDeps): Promise<SweepCounts | "
     return "config-problem";
   }
   const config = loaded.config;
+  const writers = writersFor(config, deps);
   const counts: SweepCounts = {
     openChildren: 0,
     overdue: 0,
@@ -52,7 +54,7 @@ export async function sweepReminders(deps: HandlerDeps): Promise<SweepCounts | "
 
   // Overdue corrective actions: one listing of the open children, whatever their post-mortem's state.
   const openChildren = await base.listIssuesWithLabel(config.capa.labels[0]!, undefined, "open");
-  const overdue = overdueChildren(openChildren, todayIn(now(), config.timezone));
+  const overdue = overdueChildren(openChildren, todayIn(now(), config.timezone), writers);
   counts.openChildren = openChildren.length;
   counts.overdue = overdue.length;
   for (const number of new Set(overdue.map((entry) => entry.postmortem))) {
@@ -68,7 +70,7 @@ export async function sweepReminders(deps: HandlerDeps): Promise<SweepCounts | "
   }
   for (const entry of overdue) {
     counts.reminded += await remind(base, entry.child.number, counts, (comments) =>
-      planOverdueReminder({ overdue: entry, comments, config, now: now() }),
+      planOverdueReminder({ overdue: entry, comments, config, now: now(), writers }),
     );
   }
 
@@ -87,10 +89,10 @@ export async function sweepReminders(deps: HandlerDeps): Promise<SweepCounts | "
     if (!incident || !deadline || now().getTime() < deadline.getTime()) continue;
     // One a person wrote counts once the bot's own comment says it was adopted (read only when late).
     const tracked =
-      postmortem.author.type === "Bot" ||
-      isAdopted(postmortem, await base.listComments(postmortem.number));
+      isProductIssue(postmortem, writers) ||
+      isAdopted(postmortem, await base.listComments(postmortem.number), writers);
     if (!tracked) continue;
-    const judged = await judgePostmortem(gateway, config, postmortem.number, now());
+    const judged = await judgePostmortem(gateway, config, writers, postmortem.number, now());
     if (!judged || judged.verdict.approved) continue;
     counts.reviewsLate++;
     counts.reviewsReminded += await remind(base, postmortem.number, counts, (comments) =>
@@ -101,6 +103,7 @@ export async function sweepReminders(deps: HandlerDeps): Promise<SweepCounts | "
         comments,
         config,
         now: now(),
+        writers,
       }),
     );
   }

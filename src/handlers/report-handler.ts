@@ -6,6 +6,8 @@ import { choosePeriod, earliestInstant } from "../core/report/period.js";
 import type { Logger } from "../core/logger.js";
 import type { Step } from "../core/plan.js";
 import { planReportIssue, reportIssues } from "../core/report/issue.js";
+import type { Writers } from "../core/trust/writers.js";
+import { writersOf } from "../core/trust/writers.js";
 import type { IssueSnapshot, RepositoryRef } from "../core/snapshots.js";
 import { GitHubGateway } from "../github/gateway.js";
 import type { PublishedReport, ReportIssueApi } from "../github/report-issue.js";
@@ -14,7 +16,14 @@ import { converge } from "./converge.js";
 import { loadConfig } from "./load-config.js";
 
 export type BuiltReport =
-  { ok: true; report: ReliabilityReport; config: Config } | { ok: false; problem: string };
+  | {
+      ok: true;
+      report: ReliabilityReport;
+      config: Config;
+      /** Whose issues count as the product's here (the Action's or the CLI's reading). */
+      writers: Writers;
+    }
+  | { ok: false; problem: string };
 
 /**
  * The reliability report of one repository, from GitHub alone: the configuration, then three
@@ -30,6 +39,8 @@ export async function buildReport(
   const loaded = await loadConfig(gateway);
   if (!loaded.ok) return { ok: false, problem: loaded.problem };
   const config = loaded.config;
+  // Run by the Action or the CLI, which know the App only by `identity.app`.
+  const writers = writersOf(config, "action");
   const chosen = choosePeriod(wanted, now, config.timezone, names);
   if (!chosen.ok) return { ok: false, problem: chosen.problem };
   const period: Period = chosen.period;
@@ -48,7 +59,8 @@ export async function buildReport(
   return {
     ok: true,
     config,
-    report: computeReport({ incidents, postmortems, actions, config, period, now }),
+    writers,
+    report: computeReport({ incidents, postmortems, actions, config, period, now, writers }),
   };
 }
 
@@ -70,6 +82,7 @@ export async function publishReportIssue(
   repository: RepositoryRef,
   body: string,
   log: Logger,
+  writers: Writers,
 ): Promise<PublishedReport> {
   const gateway = new GitHubGateway(api, repository);
   const kept = await converge<Step, { number: number; nodeId: string }>({
@@ -82,9 +95,13 @@ export async function publishReportIssue(
       const plan = planReportIssue(
         labeled.map((entry) => entry.issue),
         body,
+        writers,
       );
       if (plan.some((step) => step.kind === "createIssue")) return { write: plan };
-      const keptNumber = reportIssues(labeled.map((entry) => entry.issue))[0]!.number;
+      const keptNumber = reportIssues(
+        labeled.map((entry) => entry.issue),
+        writers,
+      )[0]!.number;
       const entry = labeled.find((candidate) => candidate.issue.number === keptNumber)!;
       const done = { number: keptNumber, nodeId: entry.nodeId };
       return plan.length > 0 ? { write: plan, done } : { done };

@@ -8,6 +8,7 @@ import { sameLabel } from "../core/config.js";
 import type { Permission } from "../github/gateway.js";
 import { converge } from "./converge.js";
 import type { HandlerDeps } from "./deps.js";
+import { writersFor } from "./deps.js";
 import { loadConfig } from "./load-config.js";
 
 /** The marker's write and its verifying read, with room for one failed write. */
@@ -34,18 +35,20 @@ export async function handleSeverityEvent(
   const names = severityLabelNames(config);
   if (!names.some((name) => sameLabel(name, event.label))) return "ignored";
 
+  const writers = writersFor(config, deps);
   const number = event.issue.number;
   const incident = await gateway.getIssue(number);
-  if (!incident || !isIncident(incident, config)) return "ignored";
+  if (!incident || !isIncident(incident, config, writers)) return "ignored";
   // A post-mortem is created after its incident: the listing stays short.
   const listed = await gateway.listIssuesWithLabel(config.postmortemLabels[0]!, incident.createdAt);
-  let postmortem = canonicalPostmortem(postmortemsOf(listed, number));
-  if (!postmortem || loweringTo(incident, postmortem, config) === undefined) return "ignored";
+  let postmortem = canonicalPostmortem(postmortemsOf(listed, number, writers));
+  if (!postmortem || loweringTo(incident, postmortem, config, writers) === undefined)
+    return "ignored";
 
   // Only now, with a lower level named, who changed the severity labels last.
   const change = await gateway.lastLabelChange(number, names);
   const changedBy = await permissionOf(change, (login) => gateway.getPermission(login));
-  const refused = planLowering({ incident, postmortem, config, changedBy }).length === 0;
+  const refused = planLowering({ incident, postmortem, config, changedBy, writers }).length === 0;
   if (refused) {
     deps.log.info(
       `Incident #${number}: severity labels name a lower level, but @${change?.login ?? "?"} (${changedBy?.permission ?? "none"}) may not lower it; it stays`,
@@ -61,7 +64,7 @@ export async function handleSeverityEvent(
     plan: async () => {
       if (round++ > 0) postmortem = await gateway.getIssue(postmortem!.number);
       if (!postmortem) return { done: "ignored" };
-      const steps = planLowering({ incident, postmortem, config, changedBy });
+      const steps = planLowering({ incident, postmortem, config, changedBy, writers });
       return steps.length > 0 ? { write: steps } : { done: "lowered" };
     },
   });

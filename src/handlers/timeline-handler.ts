@@ -12,6 +12,9 @@ import { planTimeline } from "../core/timeline/plan.js";
 import type { GitHubGateway, Permission } from "../github/gateway.js";
 import { converge } from "./converge.js";
 import type { HandlerDeps } from "./deps.js";
+import { writersFor } from "./deps.js";
+import type { Writers } from "../core/trust/writers.js";
+import { wroteIt } from "../core/trust/writers.js";
 import { loadConfig } from "./load-config.js";
 
 /** One update of the post-mortem and one read to see it; room for failed writes in between. */
@@ -44,16 +47,18 @@ export function timelineIssueOf(event: TimelineEvent): number {
  */
 export async function handleTimelineEvent(
   event: TimelineEvent,
-  { gateway: github, log }: HandlerDeps,
+  deps: HandlerDeps,
 ): Promise<TimelineOutcome> {
+  const { gateway: github, log } = deps;
   const gateway = github.base;
   const loaded = await loadConfig(gateway);
   if (!loaded.ok) return "config-problem";
   const config = loaded.config;
+  const writers = writersFor(config, deps);
 
   if (event.kind === "ownEditOverwrote") {
     const current = await gateway.getIssue(event.postmortem);
-    if (!current || !isOpenedPostmortem(current)) return "ignored";
+    if (!current || !isOpenedPostmortem(current, writers)) return "ignored";
     const plan = planTimelineRecovery({
       issueNumber: current.number,
       before: event.before,
@@ -61,6 +66,7 @@ export async function handleTimelineEvent(
       current: current.body,
       comments: await gateway.listComments(current.number),
       zone: config.timezone,
+      writers,
     });
     if (plan.length === 0) return "ignored";
     log.warn(`Post-mortem #${current.number}: a timeline update overwrote an edit; recovering it`);
@@ -70,18 +76,18 @@ export async function handleTimelineEvent(
 
   let entry: TimelineEntry | undefined;
   if (event.kind === "incident") {
-    if (!isIncident(event.incident, config)) return "ignored";
+    if (!isIncident(event.incident, config, writers)) return "ignored";
     entry = entryFor(event, config);
     if (!entry) return "ignored";
   } else {
-    if (event.on === "incident" && !isIncident(event.issue, config)) return "ignored";
+    if (event.on === "incident" && !isIncident(event.issue, config, writers)) return "ignored";
     const allowed = MAY_ADD.includes(await gateway.getPermission(event.sender.login));
     if (!allowed || event.request === "malformed") {
       const comments = await gateway.listComments(event.issue.number);
       const message = allowed
         ? `I could not read that \`/timeline\` command. Write ${TIMELINE_SYNTAX} (times in ${config.timezone}; without a date, the day the incident was opened).`
         : "`/timeline` needs triage access or more to this repository, so no row was added.";
-      await applyAll(gateway, replyOnce(event, comments, message));
+      await applyAll(gateway, replyOnce(event, comments, message, writers));
       return allowed ? "malformed" : "refused";
     }
   }
@@ -91,7 +97,7 @@ export async function handleTimelineEvent(
   const incident = await gateway.getIssue(incidentNumber);
   if (!incident) return "ignored";
   const onPostmortem = event.kind === "command" && event.on === "postmortem";
-  if (!onPostmortem && !isIncident(incident, config)) return "ignored";
+  if (!onPostmortem && !isIncident(incident, config, writers)) return "ignored";
   let postmortemNumber: number;
   if (onPostmortem) postmortemNumber = event.issue.number;
   else {
@@ -100,7 +106,7 @@ export async function handleTimelineEvent(
       config.postmortemLabels[0]!,
       incident.createdAt,
     );
-    const winner = canonicalPostmortem(postmortemsOf(labeled, incident.number));
+    const winner = canonicalPostmortem(postmortemsOf(labeled, incident.number, writers));
     if (!winner) return "ignored";
     postmortemNumber = winner.number;
   }
@@ -119,7 +125,11 @@ export async function handleTimelineEvent(
     plan: async () => {
       // Read right before every write: the body is edited by position, so people's text is kept.
       const postmortem = await gateway.getIssue(postmortemNumber);
-      if (!postmortem || !isOpenedPostmortem(postmortem) || postmortem.state === "closed") {
+      if (
+        !postmortem ||
+        !isOpenedPostmortem(postmortem, writers) ||
+        postmortem.state === "closed"
+      ) {
         return { done: "ignored" };
       }
       const plan = planTimeline({
@@ -144,10 +154,11 @@ function replyOnce(
   event: TimelineEvent & { kind: "command" },
   comments: readonly CommentSnapshot[],
   message: string,
+  writers: Writers,
 ): Plan {
   const given = comments.some(
     (comment) =>
-      comment.author.type === "Bot" &&
+      wroteIt(comment.author, "flows", writers) &&
       findMarker(comment.body, "timeline-reply")?.comment === event.commentId,
   );
   if (given) return [];

@@ -123,7 +123,9 @@ describe("the Action bundle, run as the runner runs it, against the emulator", (
     expect(actionComments(number)).toHaveLength(1);
   });
 
-  it("still gates a bot's post-mortem whose post-mortem label someone removed", async () => {
+  it("still gates the App's post-mortem whose post-mortem label someone removed, where the configuration names the App", async () => {
+    // The Action cannot ask GitHub who the App is: `identity.app` tells it (src/core/trust).
+    emulator.setFile(".github/postmortem.yml", "identity:\n  app: postmortem-bot\n");
     const number = openPostmortem();
     emulator.removeLabel({ by: "dave", issue: number, label: "postmortem" });
     emulator.closeIssue({ by: "dave", issue: number });
@@ -137,6 +139,29 @@ describe("the Action bundle, run as the runner runs it, against the emulator", (
       "POST /repos/acme/service/issues/1/comments",
       "PATCH /repos/acme/service/issues/1",
     ]);
+  });
+
+  it("another bot's label-less post-mortem, or the App's where the Action is not told the App, is not gated", async () => {
+    emulator.addUser("other-app[bot]", "write", { type: "Bot" });
+    const forged = emulator.openIssue({
+      by: "other-app[bot]",
+      title: "Post-mortem: Checkout returns 500",
+      body: postmortemBody(),
+    }).number as number;
+    emulator.setFile(".github/postmortem.yml", "identity:\n  app: postmortem-bot\n");
+    emulator.closeIssue({ by: "dave", issue: forged });
+    const onForged = await run(lastEvent("issues", "closed"));
+    expect(onForged.exitCode).toBe(0);
+    expect(onForged.stdout).toContain(`#${forged} is not a post-mortem`);
+    expect(emulator.issue(forged).state).toBe("closed");
+
+    emulator.setFile(".github/postmortem.yml", "flows:\n  runIn: app\n");
+    const own = openPostmortem(postmortemBody(), []);
+    emulator.closeIssue({ by: "dave", issue: own });
+    const unnamed = await run(lastEvent("issues", "closed"));
+    expect(unnamed.exitCode).toBe(0);
+    expect(emulator.issue(own).state).toBe("closed");
+    expect(actionWrites()).toEqual([]);
   });
 
   it("does not count approvers typed into the body by hand", async () => {

@@ -426,6 +426,57 @@ describe("with flows.runIn: action, a severity lowered by its labels", () => {
   }, 60_000);
 });
 
+describe("with flows.runIn: action, whose post-mortems the Action trusts", () => {
+  const OTHER_APP = "other-app[bot]";
+
+  it("github-actions[bot]'s post-mortem gets its children; another bot's copy of it gets none, and is no incident's post-mortem", async () => {
+    emulator.addUser(OTHER_APP, "write", { type: "Bot" });
+    emulator.setFile(".github/postmortem.yml", FLOWS_IN_ACTION);
+    const incident = openIncident();
+    await run(lastEvent("issues", "labeled"));
+    const own = onlyPostmortem(incident);
+    const body = emulator.issue(own).body as string;
+
+    // Another App's bot opens the same post-mortem, marker and label included.
+    const forged = emulator.openIssue({
+      by: OTHER_APP,
+      title: "Post-mortem: Checkout API returns 500s",
+      body,
+      labels: ["postmortem"],
+    }).number as number;
+    const edit = personEdits(forged, check(RUNBOOKS));
+    const onForged = await run(edit);
+    expect(onForged.exitCode).toBe(0);
+    expect(childrenOf(emulator, forged)).toEqual([]);
+    expect(actionWrites(onForged.since)).toEqual([]);
+
+    // The Action's own, the same edit: its child is opened.
+    const ownEdit = await run(personEdits(own, check(RUNBOOKS)));
+    expect(ownEdit.exitCode).toBe(0);
+    expect(onlyChild(emulator, own, RUNBOOKS).title).toBe(`CAPA: ${RUNBOOKS}`);
+
+    // A second incident whose only "post-mortem" is another bot's: the Action opens its own.
+    const second = openIncident(false);
+    emulator.openIssue({
+      by: OTHER_APP,
+      title: "Post-mortem: Checkout API returns 500s",
+      body: body.replace(`{"incident":${incident},`, `{"incident":${second},`),
+      labels: ["postmortem"],
+    });
+    emulator.addLabel({ by: "alice", issue: second, label: "incident" });
+    const opened = await run(lastEvent("issues", "labeled"));
+    expect(opened.exitCode).toBe(0);
+    const authors = postmortemsFor(emulator, second, "open").map(
+      (issue) => (emulator.issue(issue.number) as { user: { login: string } }).user.login,
+    );
+    expect(authors.sort()).toEqual([ACTIONS_BOT, OTHER_APP].sort());
+    expect(actionWrites(opened.since)).toEqual([
+      "POST /repos/acme/service/issues",
+      `POST /repos/acme/service/issues/${second}/comments`,
+    ]);
+  }, 90_000);
+});
+
 describe("with flows.runIn: action, what a run cannot see or did not finish", () => {
   it("a scheduled run opens the post-mortem of an incident whose run never happened, once", async () => {
     emulator.setFile(".github/postmortem.yml", FLOWS_IN_ACTION);

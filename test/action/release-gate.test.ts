@@ -40,7 +40,11 @@ beforeEach(async () => {
   emulator.addUser(APP_BOT, "write", { type: "Bot" });
   await emulator.start();
   // P4 actions never hold a release back.
-  emulator.setFile(".github/postmortem.yml", "policy:\n  P4:\n    releaseGate: false\n");
+  // The App's post-mortems count for the Action where the configuration names the App.
+  emulator.setFile(
+    ".github/postmortem.yml",
+    "identity:\n  app: postmortem-bot\npolicy:\n  P4:\n    releaseGate: false\n",
+  );
 });
 afterEach(async () => {
   await emulator.stop();

@@ -20,6 +20,8 @@ beforeEach(async () => {
   emulator = createGitHubEmulator({ users: [{ login: "carol", role: "write" }] });
   emulator.addUser(ACTIONS_BOT, "write", { type: "Bot" });
   emulator.addUser(APP_BOT, "write", { type: "Bot" });
+  // The App's post-mortems and children count for the Action where the configuration names it.
+  emulator.setFile(".github/postmortem.yml", "identity:\n  app: postmortem-bot\n");
   await emulator.start();
 });
 afterEach(async () => {

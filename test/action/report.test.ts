@@ -21,6 +21,8 @@ beforeEach(async () => {
   clock = useFixedClock("2026-11-29T12:00:00Z");
   emulator = createGitHubEmulator({ users: [{ login: "carol", role: "write" }] });
   emulator.addUser(ACTIONS_BOT, "write", { type: "Bot" });
+  // The App's post-mortems count for the Action where the configuration names the App.
+  emulator.setFile(".github/postmortem.yml", "identity:\n  app: postmortem-bot\n");
   await emulator.start();
   const bot = emulator.state.bot.login;
   const incident = seedIssue(emulator, {

@@ -100,7 +100,11 @@ describe("the configuration cache", () => {
     const { repo, incident } = repositoryWithIncident(api, { labels: ["outage"] });
     const config = serveMutableConfig(api, "incidentLabels: [incident]\n");
     const clock = movableClock();
-    const app = createPostmortemApp({ now: clock.now, configMaxAgeMs: 60_000 });
+    const app = createPostmortemApp({
+      now: clock.now,
+      configMaxAgeMs: 60_000,
+      appSlug: "postmortem-bot",
+    });
     const { deliver } = await createTestProbot(app);
 
     await deliver(labeled(incident, "outage"));
@@ -130,7 +134,11 @@ describe("the configuration cache", () => {
   it("a push that changes .github/postmortem.yml on the default branch takes effect at once", async () => {
     const { repo, incident } = repositoryWithIncident(api, { labels: ["outage"] });
     const config = serveMutableConfig(api, "incidentLabels: [incident]\n");
-    const app = createPostmortemApp({ now: () => NOW, configMaxAgeMs: 60_000 });
+    const app = createPostmortemApp({
+      now: () => NOW,
+      configMaxAgeMs: 60_000,
+      appSlug: "postmortem-bot",
+    });
     const { deliver } = await createTestProbot(app);
     await deliver(labeled(incident, "outage"));
     config.change("incidentLabels: [outage]\n");

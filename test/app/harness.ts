@@ -13,8 +13,8 @@ const INSTALLATION = 1;
 /** The moment every App test runs at: nothing here may depend on the real date. */
 export const NOW = new Date("2026-11-27T13:00:00Z");
 
-/** The App with its clock fixed at NOW. */
-export const app = createPostmortemApp({ now: () => NOW });
+/** The App with its clock fixed at NOW, knowing its slug (no `GET /app`: see identity.test.ts). */
+export const app = createPostmortemApp({ now: () => NOW, appSlug: "postmortem-bot" });
 
 /** A repository with one incident issue (#1), served statefully by the fake API. */
 export function repositoryWithIncident(

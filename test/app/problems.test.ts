@@ -154,6 +154,7 @@ describe("`_extends` reads the repository's own owner only, unless the App allow
     const allowing = createPostmortemApp({
       now: () => NOW,
       configExtendsOwners: ["platform-team"],
+      appSlug: "postmortem-bot",
     });
     const { deliver } = await createTestProbot(allowing);
 

@@ -5,6 +5,7 @@ import { defaultConfig } from "../../src/core/config.js";
 import { isTrackedPostmortem } from "../../src/core/identity.js";
 import { postmortemsOf } from "../../src/core/incident/plan.js";
 import { comment, incidentIssue } from "./fixtures.js";
+import { appWriters } from "../support/writers.js";
 
 const handWritten = [
   "# Post-Mortem Report & Corrective Action Checklist",
@@ -40,7 +41,7 @@ function state(overrides: Partial<AdoptionState> = {}): AdoptionState {
 
 describe("adopting a post-mortem written by hand", () => {
   it("comments, marks the body with its incident and links it from the incident", () => {
-    expect(planAdoption(state(), defaultConfig)).toEqual([
+    expect(planAdoption(state(), defaultConfig, appWriters)).toEqual([
       {
         kind: "createComment",
         issueNumber: 40,
@@ -64,9 +65,11 @@ describe("adopting a post-mortem written by hand", () => {
     const link = comment(901, '<!-- postmortem-bot:link {"postmortem":40} -->');
     const done = state({ comments: [adoptedComment], incidentComments: [link] });
     expect(
-      planAdoption({ ...done, issue: { ...done.issue, body: marked } }, defaultConfig),
+      planAdoption({ ...done, issue: { ...done.issue, body: marked } }, defaultConfig, appWriters),
     ).toEqual([]);
-    expect(planAdoption(done, defaultConfig).map((step) => step.kind)).toEqual(["updateIssueBody"]);
+    expect(planAdoption(done, defaultConfig, appWriters).map((step) => step.kind)).toEqual([
+      "updateIssueBody",
+    ]);
   });
 
   it("without an incident named, adopts it with a marker that names none", () => {
@@ -74,6 +77,7 @@ describe("adopting a post-mortem written by hand", () => {
     const plan = planAdoption(
       state({ issue: { ...state().issue, body }, incident: undefined }),
       defaultConfig,
+      appWriters,
     );
     expect(plan.map((step) => step.kind)).toEqual(["createComment", "updateIssueBody"]);
     expect(plan[1]).toMatchObject({
@@ -83,23 +87,23 @@ describe("adopting a post-mortem written by hand", () => {
 
   it("labeled by someone without triage access: one comment saying why, nothing else", () => {
     const refused = state({ labeledBy: "rita", labelerMayAdopt: false });
-    const plan = planAdoption(refused, defaultConfig);
+    const plan = planAdoption(refused, defaultConfig, appWriters);
     expect(plan).toHaveLength(1);
     expect(plan[0]).toMatchObject({ kind: "createComment", issueNumber: 40 });
     expect((plan[0] as { body: string }).body).toMatch(
       /^@rita added the post-mortem label, but adopting a post-mortem written by hand needs triage access or more/,
     );
     const again = { ...refused, comments: [comment(902, (plan[0] as { body: string }).body)] };
-    expect(planAdoption(again, defaultConfig)).toEqual([]);
+    expect(planAdoption(again, defaultConfig, appWriters)).toEqual([]);
   });
 
   it("leaves the App's own issues and unlabeled issues alone", () => {
     const own = state();
     own.issue = { ...own.issue, author: { login: "postmortem-bot[bot]", type: "Bot" } };
-    expect(planAdoption(own, defaultConfig)).toEqual([]);
-    expect(planAdoption(state({ issue: { ...state().issue, labels: [] } }), defaultConfig)).toEqual(
-      [],
-    );
+    expect(planAdoption(own, defaultConfig, appWriters)).toEqual([]);
+    expect(
+      planAdoption(state({ issue: { ...state().issue, labels: [] } }), defaultConfig, appWriters),
+    ).toEqual([]);
   });
 });
 
@@ -110,17 +114,17 @@ describe("what counts as a post-mortem", () => {
   };
 
   it("a person's issue with a marker only with the App's adoption comment", () => {
-    expect(isTrackedPostmortem(marked, [])).toBe(false);
+    expect(isTrackedPostmortem(marked, [], appWriters)).toBe(false);
     const forged = comment(903, adoptedComment.body, person);
-    expect(isTrackedPostmortem(marked, [forged])).toBe(false);
-    expect(isTrackedPostmortem(marked, [adoptedComment])).toBe(true);
+    expect(isTrackedPostmortem(marked, [forged], appWriters)).toBe(false);
+    expect(isTrackedPostmortem(marked, [adoptedComment], appWriters)).toBe(true);
   });
 
   it("an incident's post-mortems include an adopted one its link comment names", () => {
     const link = comment(904, '<!-- postmortem-bot:link {"postmortem":40} -->');
-    expect(postmortemsOf([marked], 12)).toEqual([]);
-    expect(postmortemsOf([marked], 12, [link])).toEqual([marked]);
-    expect(postmortemsOf([marked], 12, [{ ...link, author: person }])).toEqual([]);
+    expect(postmortemsOf([marked], 12, appWriters)).toEqual([]);
+    expect(postmortemsOf([marked], 12, appWriters, [link])).toEqual([marked]);
+    expect(postmortemsOf([marked], 12, appWriters, [{ ...link, author: person }])).toEqual([]);
   });
 
   it("reads the incident from the Incident ID line only", () => {

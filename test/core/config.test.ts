@@ -65,6 +65,7 @@ describe("parseConfig", () => {
       gate: { enforceInApp: false },
       files: { paths: ["docs/postmortems/**/*.md"] },
       flows: { runIn: "app" },
+      identity: { action: "github-actions" },
       policy: {},
       releaseGate: { waiverLabel: "postmortem:waive-release-gate" },
       acceptsFrom: [],

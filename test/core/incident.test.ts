@@ -20,6 +20,7 @@ import {
   postmortemIssue,
   repository,
 } from "./fixtures.js";
+import { appWriters } from "../support/writers.js";
 
 const template = { name: "templates/postmortem.md.hbs", source: builtInTemplate() };
 
@@ -28,6 +29,7 @@ function plan(event: IncidentEvent, state: Partial<IncidentState> = {}) {
     event,
     config: defaultConfig,
     repository,
+    writers: appWriters,
     state: {
       incident: incidentIssue(),
       postmortems: [],

@@ -48,7 +48,11 @@ function carolsRequests(): string[] {
 
 /** A few issues a person can check by hand (Berlin: UTC+2 until 25 October, then UTC+1). */
 function seedSmallRepository(): void {
-  emulator.setFile(".github/postmortem.yml", "timezone: Europe/Berlin\n");
+  // The report counts the App's post-mortems: the CLI knows the App by `identity.app`.
+  emulator.setFile(
+    ".github/postmortem.yml",
+    "identity:\n  app: postmortem-bot\ntimezone: Europe/Berlin\n",
+  );
   // 1 September 01:30 in Berlin; resolved in 10 h; its post-mortem's box raises the label's P3 to
   // P2, and it was approved 24 h after the incident closed.
   const first = seedIssue(emulator, {
@@ -220,7 +224,7 @@ describe("postmortem-bot report", () => {
   });
 
   it("500 post-mortems and 3,000 actions in 41 requests: one page per 100 issues", async () => {
-    emulator.setFile(".github/postmortem.yml", "timezone: UTC\n");
+    emulator.setFile(".github/postmortem.yml", "identity:\n  app: postmortem-bot\ntimezone: UTC\n");
     seedVolume(emulator, {
       incidents: 500,
       actionsPerPostmortem: 6,

@@ -6,6 +6,8 @@ import type { KnownConfig } from "../incident/events.js";
 import { findMarker, formatMarker, setMarker } from "../markers.js";
 import type { Plan } from "../plan.js";
 import type { CommentSnapshot, IssueSnapshot } from "../snapshots.js";
+import type { Writers } from "../trust/writers.js";
+import { wroteIt } from "../trust/writers.js";
 
 /**
  * Post-mortems people wrote by hand, from the same checklist, before the App was installed or
@@ -47,11 +49,11 @@ export function incidentNamedIn(body: string): number | undefined {
  * link on the incident; or, for a label added by someone without the access, one comment saying
  * why nothing happens. Converges: every step is checked against what GitHub shows.
  */
-export function planAdoption(state: AdoptionState, config: Config): Plan {
+export function planAdoption(state: AdoptionState, config: Config, writers: Writers): Plan {
   const { issue, comments } = state;
   if (!mayAdopt(issue, config)) return [];
-  const adopted = isAdopted(issue, comments);
-  if (!adopted && !state.labelerMayAdopt) return refuse(state);
+  const adopted = isAdopted(issue, comments, writers);
+  if (!adopted && !state.labelerMayAdopt) return refuse(state, writers);
 
   const named = incidentNamedIn(issue.body);
   const incident = state.incident && state.incident.number === named ? state.incident : undefined;
@@ -72,7 +74,8 @@ export function planAdoption(state: AdoptionState, config: Config): Plan {
     });
   }
   const linked = state.incidentComments.some(
-    (comment) => comment.author.type === "Bot" && findMarker(comment.body, "link") !== undefined,
+    (comment) =>
+      wroteIt(comment.author, "flows", writers) && findMarker(comment.body, "link") !== undefined,
   );
   if (incident && !linked) {
     steps.push({
@@ -84,10 +87,11 @@ export function planAdoption(state: AdoptionState, config: Config): Plan {
   return steps;
 }
 
-function refuse(state: AdoptionState): Plan {
+function refuse(state: AdoptionState, writers: Writers): Plan {
   const already = state.comments.some(
     (comment) =>
-      comment.author.type === "Bot" && findMarker(comment.body, "notice")?.key === REFUSAL_KEY,
+      wroteIt(comment.author, "flows", writers) &&
+      findMarker(comment.body, "notice")?.key === REFUSAL_KEY,
   );
   if (already) return [];
   const who = state.labeledBy === undefined ? "Whoever added it" : `@${state.labeledBy}`;

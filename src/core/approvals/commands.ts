@@ -8,6 +8,7 @@ import type { People } from "./people.js";
 import type { ApprovalPlan, ApprovalStep } from "./plan.js";
 import { readApprovalSection } from "./section.js";
 import { syncApprovalSection } from "./sync.js";
+import type { Writers } from "../trust/writers.js";
 
 export interface ApprovalCommandInput {
   /** The post-mortem as it is now. */
@@ -19,6 +20,8 @@ export interface ApprovalCommandInput {
   people: People;
   config: ApprovalsConfig;
   formatDay: (iso: string) => string;
+  /** Whose comments count as the product's (src/core/trust/writers.ts). */
+  writers: Writers;
 }
 
 export interface ApprovalCommandPlan {
@@ -95,6 +98,8 @@ export interface CommandRefusalInput {
   /** The commenter, at least. */
   people: People;
   config: ApprovalsConfig;
+  /** Whose comments count as the product's (src/core/trust/writers.ts). */
+  writers: Writers;
 }
 
 /**
@@ -117,14 +122,18 @@ export function planCommandRefusal(input: CommandRefusalInput): ApprovalPlan {
  * deleted. The reply names the person: most reasons start with them already.
  */
 function refusalReply(
-  input: Pick<CommandRefusalInput, "issueNumber" | "commentId" | "comments">,
+  input: Pick<CommandRefusalInput, "issueNumber" | "commentId" | "comments" | "writers">,
   login: string,
   reason: string,
 ): ApprovalPlan {
-  const existing = ownComments(input.comments, "approve-refusal", (data) =>
-    data.login === undefined
-      ? data.comment === input.commentId
-      : data.login.toLowerCase() === login.toLowerCase(),
+  const existing = ownComments(
+    input.comments,
+    "approve-refusal",
+    (data) =>
+      data.login === undefined
+        ? data.comment === input.commentId
+        : data.login.toLowerCase() === login.toLowerCase(),
+    input.writers,
   );
   const text = `${reason.startsWith(`@${login} `) ? "" : `@${login}, `}${reason}. Nothing was written.`;
   return upsertOwnComment(
@@ -141,6 +150,7 @@ function reply(input: ApprovalCommandInput, text: string): ApprovalPlan {
     input.comments,
     "approve-refusal",
     (data) => data.comment === input.commentId && data.login === undefined,
+    input.writers,
   );
   return upsertOwnComment(
     existing,

@@ -7,6 +7,8 @@ import type { ApprovalComment } from "./ledger.js";
 import { approveCommandFor } from "./ledger.js";
 import { permissionAtLeast } from "./people.js";
 import type { ApprovalPlan } from "./plan.js";
+import type { Writers } from "../trust/writers.js";
+import { wroteIt } from "../trust/writers.js";
 
 /** Who added the force-close label, read from the issue's events, and their permission now. */
 export interface ForceCloseLabel {
@@ -22,6 +24,8 @@ export interface CloseGateInput {
   config: ApprovalsConfig;
   /** Present when the issue carries the force-close label. */
   forceClose: ForceCloseLabel | undefined;
+  /** Whose comments count as the product's (src/core/trust/writers.ts). */
+  writers: Writers;
 }
 
 export type CloseDecision =
@@ -49,10 +53,10 @@ export interface CloseGatePlan {
  */
 export function planCloseGate(input: CloseGateInput): CloseGatePlan {
   const { issue, verdict, config, forceClose } = input;
-  if (isAppDuplicate(issue, input.comments)) {
+  if (isAppDuplicate(issue, input.comments, input.writers)) {
     return { decision: "duplicate", steps: recordClose(issue) };
   }
-  const existing = gateComments(input.comments, issue.number);
+  const existing = gateComments(input.comments, issue.number, input.writers);
   if (verdict.approved) {
     // Reopened since (a person, or this close's event arrived late): the close no longer stands,
     // so nothing may say it does; the next close is judged on its own.
@@ -126,11 +130,16 @@ function recordClose(issue: IssueSnapshot): ApprovalPlan {
   ];
 }
 
-function isAppDuplicate(issue: IssueSnapshot, comments: readonly ApprovalComment[]): boolean {
+function isAppDuplicate(
+  issue: IssueSnapshot,
+  comments: readonly ApprovalComment[],
+  writers: Writers,
+): boolean {
   return (
     issue.stateReason === "duplicate" &&
     comments.some(
-      (comment) => comment.author.type === "Bot" && findMarker(comment.body, "duplicate"),
+      (comment) =>
+        wroteIt(comment.author, "flows", writers) && findMarker(comment.body, "duplicate"),
     )
   );
 }
@@ -139,8 +148,9 @@ function isAppDuplicate(issue: IssueSnapshot, comments: readonly ApprovalComment
 export function gateComments(
   comments: readonly ApprovalComment[],
   issueNumber: number,
+  writers: Writers,
 ): ApprovalComment[] {
-  return ownComments(comments, "gate", (data) => data.issue === issueNumber);
+  return ownComments(comments, "gate", (data) => data.issue === issueNumber, writers);
 }
 
 export function gateCommentBody(

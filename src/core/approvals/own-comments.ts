@@ -2,20 +2,23 @@ import type { MarkerData, MarkerKind } from "../markers.js";
 import { findMarker } from "../markers.js";
 import type { ApprovalComment } from "./ledger.js";
 import type { ApprovalPlan } from "./plan.js";
+import type { Writers } from "../trust/writers.js";
+import { wroteIt } from "../trust/writers.js";
 
 /**
- * The gate's own comments of one kind, oldest first: bot-authored and carrying the marker (a
- * person can type the marker, not be a bot). Two runs that both found none create one each;
+ * The gate's own comments of one kind, oldest first: written by the front door that runs the gate
+ * (src/core/trust/writers.ts) and carrying the marker (anyone can type the marker). Two runs that both found none create one each;
  * the oldest is the one that stays.
  */
 export function ownComments<K extends MarkerKind>(
   comments: readonly ApprovalComment[],
   kind: K,
   matches: (data: MarkerData<K>) => boolean,
+  writers: Writers,
 ): ApprovalComment[] {
   return comments
     .filter((comment) => {
-      if (comment.author.type !== "Bot") return false;
+      if (!wroteIt(comment.author, "gate", writers)) return false;
       const data = findMarker(comment.body, kind);
       return data !== undefined && matches(data);
     })

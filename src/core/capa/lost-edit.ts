@@ -5,6 +5,8 @@ import { findMarker, formatMarker, setMarker, withoutMarker } from "../markers.j
 import type { Plan } from "../plan.js";
 import type { CommentSnapshot } from "../snapshots.js";
 import { readPostmortemBody } from "./items.js";
+import type { Writers } from "../trust/writers.js";
+import { wroteIt } from "../trust/writers.js";
 
 /** A Follow-Up row the App writes ends its first cell with `(#123)`. */
 const APP_ROW = /\(#\d+\)$/;
@@ -64,6 +66,8 @@ export interface OwnEdit {
   /** The body now. */
   current: string;
   comments: readonly CommentSnapshot[];
+  /** Whose issues and comments count as the product's (src/core/trust/writers.ts). */
+  writers: Writers;
 }
 
 /**
@@ -87,7 +91,9 @@ export function planLostEditRecovery(edit: OwnEdit): Plan {
   }
   const key = createHash("sha256").update(edit.before).digest("hex").slice(0, 16);
   const given = edit.comments.some(
-    (comment) => comment.author.type === "Bot" && findMarker(comment.body, "notice")?.key === key,
+    (comment) =>
+      wroteIt(comment.author, "flows", edit.writers) &&
+      findMarker(comment.body, "notice")?.key === key,
   );
   if (given) return [];
   const shown = withoutMarker(edit.before, "sync");

@@ -4,6 +4,7 @@ import { sameLabel } from "../config.js";
 import type { Edit } from "../document.js";
 import { applyEdits } from "../document.js";
 import { closeAsDuplicate } from "../duplicates.js";
+import { isProductIssue } from "../identity.js";
 import { findMarker, formatMarker } from "../markers.js";
 import { codeSpan, inlineText } from "../markdown-text.js";
 import type { Plan, Step } from "../plan.js";
@@ -19,6 +20,8 @@ import { severityPolicy } from "../policy/resolve.js";
 import { parseIsoDate, readPostmortemBody } from "./items.js";
 import type { ChildFacts, ChildStatus } from "./render.js";
 import { childBody, childTitle, followUpRow, itemSuffix } from "./render.js";
+import type { Writers } from "../trust/writers.js";
+import { wroteIt } from "../trust/writers.js";
 
 /** GitHub refuses more sub-issues than this on one parent (closed ones count). */
 export const MAX_SUB_ISSUES = 100;
@@ -31,7 +34,7 @@ export type SubIssueSupport = "supported" | "unavailable" | "limit-reached";
 export interface CapaState {
   postmortem: IssueSnapshot;
   incident?: { number: number; labels: string[]; assignees: string[] };
-  /** Bot-authored issues whose marker names this post-mortem as parent, in any state. */
+  /** The product's issues whose marker names this post-mortem as parent, in any state. */
   children: IssueSnapshot[];
   /** Linked numbers that are not children: gone, or moved to another repository. */
   missing: Map<number, MissingChild>;
@@ -46,6 +49,8 @@ export interface CapaState {
   edit: EditRights;
   /** How many children this run may still open (`capa.maxChildrenPerEdit` less those opened). */
   budget: number;
+  /** Whose issues and comments count as the product's (src/core/trust/writers.ts). */
+  writers: Writers;
 }
 
 /** A child issue as the planner sees it: the issue, and what its body says. */
@@ -65,15 +70,19 @@ interface Candidate {
   due?: string;
 }
 
-export function childrenOf(parent: number, issues: readonly IssueSnapshot[]): IssueSnapshot[] {
+export function childrenOf(
+  parent: number,
+  issues: readonly IssueSnapshot[],
+  writers: Writers,
+): IssueSnapshot[] {
   return issues.filter(
-    (issue) => issue.author.type === "Bot" && findMarker(issue.body, "capa")?.parent === parent,
+    (issue) => isProductIssue(issue, writers) && findMarker(issue.body, "capa")?.parent === parent,
   );
 }
 
 /** Logins whose assignability the planner will ask about, so the shell can look them up first. */
 export function loginsToCheck(
-  state: Pick<CapaState, "postmortem" | "children" | "comments" | "edit" | "budget">,
+  state: Pick<CapaState, "postmortem" | "children" | "comments" | "edit" | "budget" | "writers">,
   config: Config,
 ): string[] {
   const logins = new Set<string>();
@@ -90,7 +99,7 @@ export function asksForChildren(body: string): boolean {
 
 /** Whether opening children needs the incident (for its severity labels or assignees). */
 export function needsIncident(
-  state: Pick<CapaState, "postmortem" | "children" | "comments" | "edit" | "budget">,
+  state: Pick<CapaState, "postmortem" | "children" | "comments" | "edit" | "budget" | "writers">,
   config: Config,
 ): boolean {
   const body = readPostmortemBody(state.postmortem.body);
@@ -110,7 +119,7 @@ export function needsIncident(
 export function planCapa(config: Config, state: CapaState): Plan {
   const postmortem = state.postmortem;
   const body = readPostmortemBody(postmortem.body);
-  const notices = new Notices(postmortem.number, state.comments);
+  const notices = new Notices(postmortem.number, state.comments, state.writers);
   if (!body.capaSection) {
     notices.add(
       "no-capa-section",
@@ -163,11 +172,11 @@ interface Decision {
 }
 
 function decide(
-  state: Pick<CapaState, "postmortem" | "children" | "comments" | "edit" | "budget">,
+  state: Pick<CapaState, "postmortem" | "children" | "comments" | "edit" | "budget" | "writers">,
 ): Decision {
   const body = readPostmortemBody(state.postmortem.body);
   const children = readChildren(state.children);
-  const refusedBefore = refusedActions(state.comments);
+  const refusedBefore = refusedActions(state.comments, state.writers);
   const edit = state.edit;
   const asked = (text: string) =>
     new Set(candidates(readPostmortemBody(text), []).map((candidate) => candidate.key));
@@ -624,10 +633,11 @@ class Notices {
   constructor(
     private readonly issueNumber: number,
     comments: readonly CommentSnapshot[],
+    writers: Writers,
   ) {
     this.given = new Set(
       comments
-        .filter((comment) => comment.author.type === "Bot")
+        .filter((comment) => wroteIt(comment.author, "flows", writers))
         .map((comment) => findMarker(comment.body, "notice")?.key)
         .filter((key): key is string => key !== undefined),
     );

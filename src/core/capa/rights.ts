@@ -2,6 +2,8 @@ import type { CommentSnapshot } from "../snapshots.js";
 import { findMarker, formatMarker } from "../markers.js";
 import { inlineText } from "../markdown-text.js";
 import type { Plan } from "../plan.js";
+import type { Writers } from "../trust/writers.js";
+import { wroteIt } from "../trust/writers.js";
 
 /**
  * Who may open CAPA children. GitHub does not say who checked which box, and anyone who can edit
@@ -32,11 +34,14 @@ export type EditRights =
 const REFUSAL = /^refused:([a-z\d-]+(?:\[bot\])?):([\da-f,]+)$/;
 
 /** The actions refused before, each with the people it was refused to, from the App's comments. */
-export function refusedActions(comments: readonly CommentSnapshot[]): Map<string, Set<string>> {
+export function refusedActions(
+  comments: readonly CommentSnapshot[],
+  writers: Writers,
+): Map<string, Set<string>> {
   const refused = new Map<string, Set<string>>();
   for (const comment of comments) {
-    // A marker counts only in a bot's comment: people cannot write one for the App.
-    if (comment.author.type !== "Bot") continue;
+    // A marker counts only in the product's comment: nobody else can write one for it.
+    if (!wroteIt(comment.author, "flows", writers)) continue;
     const match = REFUSAL.exec(findMarker(comment.body, "notice")?.key ?? "");
     if (!match) continue;
     for (const key of match[2]!.split(",")) {

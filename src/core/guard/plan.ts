@@ -2,10 +2,13 @@ import type { Permission } from "../approvals/config.js";
 import { permissionAtLeast } from "../approvals/people.js";
 import type { Config } from "../config.js";
 import { sameLabel } from "../config.js";
+import { isProductIssue } from "../identity.js";
 import { findMarker, formatMarker, setMarker } from "../markers.js";
 import type { Plan } from "../plan.js";
 import type { CommentSnapshot, IssueSnapshot } from "../snapshots.js";
 import type { GuardEvent } from "./events.js";
+import type { Writers } from "../trust/writers.js";
+import { wroteIt } from "../trust/writers.js";
 
 /**
  * What keeps a post-mortem one: the App or the Action opened it (its author, read from GitHub),
@@ -19,6 +22,8 @@ export interface GuardState {
   comments: readonly CommentSnapshot[];
   /** The sender's permission now, read from GitHub. */
   senderPermission: Permission;
+  /** Whose issues and comments count as the product's (src/core/trust/writers.ts). */
+  writers: Writers;
 }
 
 /** The marker the body had before the edit, when an edit removed or altered it. */
@@ -52,12 +57,14 @@ export function recordedCloseOnly(before: string, issue: IssueSnapshot): boolean
 export function planGuard(event: GuardEvent, config: Config, state: GuardState): Plan {
   if (permissionAtLeast(state.senderPermission, config.approvals.forceClosePermission)) return [];
   const { issue } = state;
+  // Only the product's own post-mortem is guarded: another bot's issue is no post-mortem.
+  if (!isProductIssue(issue, state.writers)) return [];
   if (event.kind === "unlabeled") {
     if (!config.postmortemLabels.some((name) => sameLabel(name, event.label))) return [];
     if (issue.labels.some((name) => sameLabel(name, event.label))) return [];
     return [
       { kind: "addLabels", issueNumber: issue.number, labels: [event.label] },
-      ...sayOnce(issue, state.comments, "label", event, config),
+      ...sayOnce(issue, state, "label", event, config),
     ];
   }
   const lost = lostMarker(event.before, issue.body);
@@ -68,20 +75,20 @@ export function planGuard(event: GuardEvent, config: Config, state: GuardState):
       issueNumber: issue.number,
       body: setMarker(issue.body, "postmortem", lost),
     },
-    ...sayOnce(issue, state.comments, "marker", event, config),
+    ...sayOnce(issue, state, "marker", event, config),
   ];
 }
 
 function sayOnce(
   issue: IssueSnapshot,
-  comments: readonly CommentSnapshot[],
+  { comments, writers }: Pick<GuardState, "comments" | "writers">,
   what: "label" | "marker",
   event: GuardEvent,
   config: Config,
 ): Plan {
   const said = comments.some(
     (comment) =>
-      comment.author.type === "Bot" &&
+      wroteIt(comment.author, "flows", writers) &&
       findMarker(comment.body, "guard")?.issue === issue.number &&
       findMarker(comment.body, "guard")?.what === what,
   );

@@ -2,7 +2,9 @@ import { createHash } from "node:crypto";
 import type { Config } from "../config.js";
 import type { IncidentEvent } from "./events.js";
 import { sameLabel } from "../config.js";
-import { hasIncidentLabel, isPostmortem } from "../identity.js";
+import { hasIncidentLabel, isPostmortem, isProductIssue } from "../identity.js";
+import type { Writers } from "../trust/writers.js";
+import { wroteIt } from "../trust/writers.js";
 import { closeAsDuplicate } from "../duplicates.js";
 import type { FormDefinitionResult } from "../forms/definition.js";
 import type { FormPrefill } from "../forms/prefill.js";
@@ -48,6 +50,8 @@ export interface IncidentInput {
   config: Config;
   repository: RepositoryRef;
   state: IncidentState;
+  /** Whose issues and comments count as the product's (src/core/trust/writers.ts). */
+  writers: Writers;
 }
 
 /**
@@ -55,11 +59,11 @@ export interface IncidentInput {
  * and asks again until the plan is empty, so every rule here converges: exactly one post-mortem
  * (the lowest number wins, later ones are closed as duplicates) and exactly one link comment.
  */
-export function planIncident({ event, config, repository, state }: IncidentInput): Plan {
+export function planIncident({ event, config, repository, state, writers }: IncidentInput): Plan {
   const incident = state.incident;
-  if (!incident || incident.isPullRequest || isPostmortem(incident, config)) return [];
+  if (!incident || incident.isPullRequest || isPostmortem(incident, config, writers)) return [];
   if (event.kind === "command" && !state.requesterMayOpen) {
-    return refuseCommand(event, state.incidentComments);
+    return refuseCommand(event, state.incidentComments, writers);
   }
   if (event.kind !== "command" && !hasIncidentLabel(incident.labels, config)) {
     // The label was removed again before this delivery was handled: the removal wins.
@@ -67,27 +71,35 @@ export function planIncident({ event, config, repository, state }: IncidentInput
   }
 
   const form = formPrefill(incident, state, config);
-  const formProblems = reportFormProblems(incident.number, form.problems, state.incidentComments);
+  const formProblems = reportFormProblems(
+    incident.number,
+    form.problems,
+    state.incidentComments,
+    writers,
+  );
   const winner = canonicalPostmortem(state.postmortems);
   if (!winner) {
     // Decided on the incident's labels as they are now (and its form's answer), not as the event saw them.
     const severity = incidentSeverity({ labels: incident.labels, answered: form.severity }, config);
     const policy = severityPolicy(config, severity).postmortem;
     if (event.kind === "command" && policy === "off") {
-      return refuseCommand(event, state.incidentComments, offPolicyReason(severity));
+      return refuseCommand(event, state.incidentComments, writers, offPolicyReason(severity));
     }
     if (event.kind !== "command" && policy !== "required") return [];
     if (event.kind !== "command" && state.declarerMayOpen === false) {
-      return holdIncident(event, incident, config, state.incidentComments);
+      return holdIncident(event, incident, config, state.incidentComments, writers);
     }
-    return [...createPostmortem(event, incident, state, config, repository, form), ...formProblems];
+    return [
+      ...createPostmortem(event, incident, state, config, repository, form, writers),
+      ...formProblems,
+    ];
   }
   return [
     ...confirmed(incident, config),
     ...closeDuplicates(winner, state.postmortems),
-    ...linkComment(incident, winner, state.incidentComments),
+    ...linkComment(incident, winner, state.incidentComments, writers),
     ...formProblems,
-    ...formNotes(winner.number, form.notes, state.postmortemComments),
+    ...formNotes(winner.number, form.notes, state.postmortemComments, writers),
   ];
 }
 
@@ -111,23 +123,24 @@ export function acknowledgeCommand(event: IncidentEvent, requesterMayOpen: boole
 }
 
 /**
- * The post-mortems of an incident among the issues with the post-mortem label. Bot-authored
+ * The post-mortems of an incident among the issues with the post-mortem label. The product's own
  * issues count, and ones a person wrote that the App adopted and linked from the incident (its
  * own link comment there proves it): a marker typed by a person proves nothing.
  */
 export function postmortemsOf(
   labeled: readonly IssueSnapshot[],
   incidentNumber: number,
+  writers: Writers,
   incidentComments: readonly CommentSnapshot[] = [],
 ): IssueSnapshot[] {
   const linkedByApp = new Set(
     incidentComments
-      .filter((comment) => comment.author.type === "Bot")
+      .filter((comment) => wroteIt(comment.author, "flows", writers))
       .map((comment) => findMarker(comment.body, "link")?.postmortem),
   );
   return labeled.filter(
     (issue) =>
-      (issue.author.type === "Bot" || linkedByApp.has(issue.number)) &&
+      (isProductIssue(issue, writers) || linkedByApp.has(issue.number)) &&
       findMarker(issue.body, "postmortem")?.incident === incidentNumber,
   );
 }
@@ -147,16 +160,17 @@ function createPostmortem(
   config: Config,
   repository: RepositoryRef,
   form: FormPrefill,
+  writers: Writers,
 ): Plan {
   const template = state.template;
   if (template === undefined)
     throw new Error("planIncident needs the template to open a post-mortem");
   if ("problem" in template) {
-    return reportProblem(event.issue.number, template.problem, state.incidentComments);
+    return reportProblem(event.issue.number, template.problem, state.incidentComments, writers);
   }
   const content = renderPostmortem(incident, event, config, repository, template, form);
   if (!content.ok)
-    return reportProblem(event.issue.number, content.problem, state.incidentComments);
+    return reportProblem(event.issue.number, content.problem, state.incidentComments, writers);
   const labels = state.postmortemLabelExists
     ? config.postmortemLabels.slice(1)
     : config.postmortemLabels;
@@ -193,9 +207,12 @@ function linkComment(
   incident: IssueSnapshot,
   winner: IssueSnapshot,
   comments: readonly CommentSnapshot[],
+  writers: Writers,
 ): Plan {
   const links = comments
-    .filter((comment) => comment.author.type === "Bot" && findMarker(comment.body, "link"))
+    .filter(
+      (comment) => wroteIt(comment.author, "flows", writers) && findMarker(comment.body, "link"),
+    )
     .sort((a, b) => a.id - b.id);
   const [kept, ...extra] = links;
   if (!kept) {
@@ -224,6 +241,7 @@ function holdIncident(
   incident: IssueSnapshot,
   config: Config,
   comments: readonly CommentSnapshot[],
+  writers: Writers,
 ): Plan {
   const label = config.incidents.unconfirmedLabel;
   const steps: Plan = [];
@@ -232,7 +250,7 @@ function holdIncident(
   }
   const said = comments.some(
     (comment) =>
-      comment.author.type === "Bot" &&
+      wroteIt(comment.author, "flows", writers) &&
       findMarker(comment.body, "held")?.incident === incident.number,
   );
   if (!said) {
@@ -264,11 +282,12 @@ function offPolicyReason(severity: Severity | undefined): string {
 function refuseCommand(
   event: IncidentEvent & { kind: "command" },
   comments: readonly CommentSnapshot[],
+  writers: Writers,
   reason?: string,
 ): Plan {
   const already = comments.some(
     (comment) =>
-      comment.author.type === "Bot" &&
+      wroteIt(comment.author, "flows", writers) &&
       findMarker(comment.body, "refusal")?.comment === event.commentId,
   );
   if (already) return [];
@@ -289,10 +308,12 @@ export function reportProblem(
   issueNumber: number,
   problem: string,
   comments: readonly CommentSnapshot[],
+  writers: Writers,
 ): Plan {
   const key = createHash("sha256").update(problem).digest("hex").slice(0, 16);
   const already = comments.some(
-    (comment) => comment.author.type === "Bot" && findMarker(comment.body, "error")?.key === key,
+    (comment) =>
+      wroteIt(comment.author, "flows", writers) && findMarker(comment.body, "error")?.key === key,
   );
   if (already) return [];
   return [
@@ -312,12 +333,14 @@ function reportFormProblems(
   issueNumber: number,
   problems: readonly string[],
   comments: readonly CommentSnapshot[],
+  writers: Writers,
 ): Plan {
   if (problems.length === 0) return [];
   const text = problems.map((problem) => `- ${problem}`).join("\n");
   const key = `form-${createHash("sha256").update(text).digest("hex").slice(0, 16)}`;
   const already = comments.some(
-    (comment) => comment.author.type === "Bot" && findMarker(comment.body, "error")?.key === key,
+    (comment) =>
+      wroteIt(comment.author, "flows", writers) && findMarker(comment.body, "error")?.key === key,
   );
   if (already) return [];
   return [
@@ -336,11 +359,13 @@ function formNotes(
   postmortemNumber: number,
   notes: readonly string[],
   comments: readonly CommentSnapshot[] | undefined,
+  writers: Writers,
 ): Plan {
   if (notes.length === 0 || comments === undefined) return [];
   const already = comments.some(
     (comment) =>
-      comment.author.type === "Bot" && findMarker(comment.body, "notice")?.key === FORM_NOTES_KEY,
+      wroteIt(comment.author, "flows", writers) &&
+      findMarker(comment.body, "notice")?.key === FORM_NOTES_KEY,
   );
   if (already) return [];
   return [

@@ -8,7 +8,9 @@ import { renderPostmortem } from "../incident/content.js";
 import { POSTMORTEM_LABEL_COLOR, POSTMORTEM_LABEL_DESCRIPTION } from "../incident/plan.js";
 import { findMarker, formatMarker } from "../markers.js";
 import type { Plan, Step } from "../plan.js";
-import type { CommentSnapshot, IssueSnapshot, RepositoryRef } from "../snapshots.js";
+import type { Account, CommentSnapshot, IssueSnapshot, RepositoryRef } from "../snapshots.js";
+import type { Writers } from "../trust/writers.js";
+import { wroteIt } from "../trust/writers.js";
 import type { Visibility } from "../incident/config.js";
 import { CLASSIFICATIONS } from "./config.js";
 
@@ -37,9 +39,12 @@ function sameRepository(a: string, b: string): boolean {
   return a.toLowerCase() === b.toLowerCase();
 }
 
-/** A comment or issue the App (or another bot) wrote: a marker typed by a person proves nothing. */
-function byBot(item: { author: { type: string } }): boolean {
-  return item.author.type === "Bot";
+/**
+ * A comment or issue the product wrote (src/core/trust/writers.ts): a marker typed by a person,
+ * or written by another bot or workflow, proves nothing.
+ */
+function byProduct(item: { author: Account }, writers: Writers): boolean {
+  return wroteIt(item.author, "flows", writers);
 }
 
 /**
@@ -66,9 +71,15 @@ export function goesPrivate(incident: IssueSnapshot, form: FormPrefill, config: 
 }
 
 /** Whether the App's neutral comment on the incident says its post-mortem is private already. */
-export function handledPrivately(incidentNumber: number, comments: readonly CommentSnapshot[]) {
+export function handledPrivately(
+  incidentNumber: number,
+  comments: readonly CommentSnapshot[],
+  writers: Writers,
+) {
   return comments.some(
-    (comment) => byBot(comment) && findMarker(comment.body, "private")?.incident === incidentNumber,
+    (comment) =>
+      byProduct(comment, writers) &&
+      findMarker(comment.body, "private")?.incident === incidentNumber,
   );
 }
 
@@ -162,11 +173,12 @@ export function privatePostmortemsOf(
   labeled: readonly IssueSnapshot[],
   source: RepositoryName,
   incidentNumber: number,
+  writers: Writers,
 ): IssueSnapshot[] {
   return labeled.filter((issue) => {
     const origin = findMarker(issue.body, "postmortem")?.source;
     return (
-      byBot(issue) &&
+      byProduct(issue, writers) &&
       origin !== undefined &&
       origin.incident === incidentNumber &&
       sameRepository(origin.repository, fullName(source))
@@ -262,6 +274,7 @@ export function planPublicSide(
   incident: IssueSnapshot,
   config: Config,
   comments: readonly CommentSnapshot[],
+  writers: Writers,
 ): Plan {
   const steps: Plan = [];
   const unconfirmed = incident.labels.find((name) =>
@@ -274,7 +287,8 @@ export function planPublicSide(
     const notices = comments
       .filter(
         (comment) =>
-          byBot(comment) && findMarker(comment.body, "private")?.incident === incident.number,
+          byProduct(comment, writers) &&
+          findMarker(comment.body, "private")?.incident === incident.number,
       )
       .sort((a, b) => a.id - b.id);
     const [kept, ...extra] = notices;

@@ -1,10 +1,10 @@
 import { readPostmortemBody } from "../capa/items.js";
 import type { Config } from "../config.js";
 import { sameLabel } from "../config.js";
-import { hasIncidentLabel, isPostmortem } from "../identity.js";
+import { hasIncidentLabel, isOpenedPostmortem, isPostmortem } from "../identity.js";
+import type { Writers } from "../trust/writers.js";
 import { postmortemPolicyOf } from "../incident/events.js";
 import { postmortemsOf } from "../incident/plan.js";
-import { findMarker } from "../markers.js";
 import type { IssueSnapshot } from "../snapshots.js";
 
 /** Work a sweep hands back to the handlers, which re-check it with consistent reads. */
@@ -24,6 +24,7 @@ export function reconcileCandidates(
   incidents: readonly IssueSnapshot[],
   postmortems: readonly IssueSnapshot[],
   config: Config,
+  writers: Writers,
 ): ReconcileCandidates {
   return {
     incidents: incidents.filter(
@@ -33,16 +34,15 @@ export function reconcileCandidates(
         hasIncidentLabel(issue.labels, config) &&
         // An incident whose severity wants a post-mortem only on request (or never) has none to finish.
         postmortemPolicyOf(issue.labels, config) === "required" &&
-        !isPostmortem(issue, config) &&
+        !isPostmortem(issue, config, writers) &&
         // Held for confirmation: nothing to finish until someone with triage access confirms it.
         !issue.labels.some((label) => sameLabel(label, config.incidents.unconfirmedLabel)) &&
-        postmortemsOf(postmortems, issue.number).length === 0,
+        postmortemsOf(postmortems, issue.number, writers).length === 0,
     ),
     postmortems: postmortems.filter(
       (issue) =>
         issue.state === "open" &&
-        issue.author.type === "Bot" &&
-        findMarker(issue.body, "postmortem") !== undefined &&
+        isOpenedPostmortem(issue, writers) &&
         readPostmortemBody(issue.body).items.some(
           (item) => item.checked && item.linked === undefined,
         ),

@@ -2,6 +2,7 @@ import type { Permission } from "../approvals/config.js";
 import { closeRecorded, closeToJudge } from "../approvals/gate.js";
 import { permissionAtLeast } from "../approvals/people.js";
 import { readPostmortemBody } from "../capa/items.js";
+import { isProductIssue } from "../identity.js";
 import { findMarker } from "../markers.js";
 import type { Config } from "../config.js";
 import { sameLabel } from "../config.js";
@@ -12,6 +13,7 @@ import { reviewDeadline } from "../reminders/review.js";
 import { overdueChildren } from "../reminders/sweep.js";
 import type { IssueSnapshot } from "../snapshots.js";
 import { formatDate, todayIn } from "../time.js";
+import type { Writers } from "../trust/writers.js";
 
 /** Who added the waiver label last (from the issue's events) and their permission now. */
 export interface Waiver {
@@ -36,12 +38,14 @@ export interface GatedPostmortem {
 }
 
 export interface ReleaseGateInput {
-  /** The App's post-mortems (bot-authored, with the App's marker), any state. */
+  /** The App's post-mortems (the product's, with its marker), any state. */
   postmortems: readonly GatedPostmortem[];
   /** The overdue open CAPA children (`overdueChildren` of the open listing by CAPA label). */
   overdue: readonly OverdueChild[];
   config: Config;
   now: Date;
+  /** Whose issues and comments count as the product's (src/core/trust/writers.ts). */
+  writers: Writers;
 }
 
 export type BlockReason =
@@ -120,8 +124,9 @@ export function overdueOn(
   openChildren: readonly IssueSnapshot[],
   config: Config,
   now: Date,
+  writers: Writers,
 ): OverdueChild[] {
-  return overdueChildren(openChildren, todayIn(now, config.timezone));
+  return overdueChildren(openChildren, todayIn(now, config.timezone), writers);
 }
 
 /**
@@ -146,7 +151,7 @@ export function judgeRelease(input: ReleaseGateInput): ReleaseGateVerdict {
   const byNumber = [...input.postmortems].sort((a, b) => a.postmortem.number - b.postmortem.number);
   for (const entry of byNumber) {
     const { postmortem } = entry;
-    if (postmortem.author.type !== "Bot") continue;
+    if (!isProductIssue(postmortem, input.writers)) continue;
     verdict.postmortemsChecked++;
     const reasons: BlockReason[] = (overdue.get(postmortem.number) ?? []).map((o) => ({
       kind: "overdue",

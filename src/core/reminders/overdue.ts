@@ -7,6 +7,7 @@ import type { CommentSnapshot, IssueSnapshot } from "../snapshots.js";
 import { DEFAULT_OVERDUE_MESSAGE } from "./config.js";
 
 import { DAY_MS, planReminder, reminderText as renderReminder } from "./reminder.js";
+import type { Writers } from "../trust/writers.js";
 
 /** An open CAPA child whose `Due:` date has passed, as the reminder sweep sees it. */
 export interface OverdueChild {
@@ -38,11 +39,20 @@ export interface ReminderInput {
   comments: readonly CommentSnapshot[];
   config: Config;
   now: Date;
+  /** Whose issues and comments count as the product's (src/core/trust/writers.ts). */
+  writers: Writers;
 }
 
 /** The reminder an overdue child needs now, if any (see `planReminder`). */
-export function planOverdueReminder({ overdue, comments, config, now }: ReminderInput): Plan {
+export function planOverdueReminder({
+  overdue,
+  comments,
+  config,
+  now,
+  writers,
+}: ReminderInput): Plan {
   return planReminder({
+    writers,
     kind: "overdue",
     issueNumber: overdue.child.number,
     comments,

@@ -3,6 +3,8 @@ import { findMarker, formatMarker } from "../markers.js";
 import type { Plan } from "../plan.js";
 import type { CommentSnapshot } from "../snapshots.js";
 import { renderTemplate } from "../template.js";
+import type { Writers } from "../trust/writers.js";
+import { wroteIt } from "../trust/writers.js";
 
 export const DAY_MS = 86_400_000;
 
@@ -14,6 +16,8 @@ export interface ReminderRequest {
   comments: readonly CommentSnapshot[];
   config: Config;
   now: Date;
+  /** Whose issues and comments count as the product's (src/core/trust/writers.ts). */
+  writers: Writers;
   /** The reminder's text, rendered only when one is due. */
   text: () => string;
 }
@@ -27,7 +31,7 @@ export interface ReminderRequest {
 export function planReminder(request: ReminderRequest): Plan {
   const every = request.config.reminders.every * DAY_MS;
   const reminders = request.comments
-    .filter((comment) => comment.author.type === "Bot")
+    .filter((comment) => wroteIt(comment.author, "runs", request.writers))
     .map((comment) => ({ id: comment.id, marker: findMarker(comment.body, "reminder") }))
     .filter((entry) => entry.marker?.kind === request.kind)
     .map((entry) => ({ id: entry.id, at: Date.parse(entry.marker!.at) }))

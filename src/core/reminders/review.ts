@@ -8,6 +8,7 @@ import type { CommentSnapshot, IssueSnapshot } from "../snapshots.js";
 import { formatDate } from "../time.js";
 import { DEFAULT_REVIEW_MESSAGE } from "./config.js";
 import { DAY_MS, planReminder, reminderText } from "./reminder.js";
+import type { Writers } from "../trust/writers.js";
 
 /** When an open post-mortem's review is due: the severity's `reviewAfterDays` after its incident closed. */
 export function reviewDeadline(
@@ -39,6 +40,8 @@ export interface ReviewReminderInput {
   comments: readonly CommentSnapshot[];
   config: Config;
   now: Date;
+  /** Whose issues and comments count as the product's (src/core/trust/writers.ts). */
+  writers: Writers;
 }
 
 /**
@@ -64,6 +67,7 @@ export function planReviewReminder(input: ReviewReminderInput): Plan {
     kind: "review",
     issueNumber: postmortem.number,
     comments: input.comments,
+    writers: input.writers,
     config,
     now: input.now,
     text: () => reminderText(config.reminders.messages.review, DEFAULT_REVIEW_MESSAGE, context),

@@ -1,8 +1,10 @@
 import { readPostmortemBody } from "../capa/items.js";
+import { isProductIssue } from "../identity.js";
 import { findMarker } from "../markers.js";
 import type { IssueSnapshot } from "../snapshots.js";
 import type { OverdueChild } from "./overdue.js";
 import { overdueChild } from "./overdue.js";
+import type { Writers } from "../trust/writers.js";
 
 /**
  * The open CAPA children past their due date, from one listing of the open children (bodies
@@ -12,10 +14,11 @@ import { overdueChild } from "./overdue.js";
 export function overdueChildren(
   openChildren: readonly IssueSnapshot[],
   today: string,
+  writers: Writers,
 ): OverdueChild[] {
   return openChildren.flatMap((child) => {
     // The due date is one regular expression; the marker needs a markdown parse: date first.
-    if (child.author.type !== "Bot" || !overdueChild(child, 0, today)) return [];
+    if (!isProductIssue(child, writers) || !overdueChild(child, 0, today)) return [];
     const parent = findMarker(child.body, "capa")?.parent;
     const overdue = parent === undefined ? undefined : overdueChild(child, parent, today);
     return overdue ? [overdue] : [];

@@ -4,7 +4,8 @@ import { incidentSeverity } from "../severity.js";
 import type { Config } from "../config.js";
 import { sameLabel } from "../config.js";
 import { CAPA_MARKER } from "../constants.js";
-import { isPostmortem } from "../identity.js";
+import { isPostmortem, isProductIssue } from "../identity.js";
+import type { Writers } from "../trust/writers.js";
 import { findMarker } from "../markers.js";
 import type { IssueSnapshot } from "../snapshots.js";
 import { formatDate, todayIn } from "../time.js";
@@ -25,6 +26,8 @@ export interface ReportInput {
   config: Config;
   period: Period;
   now: Date;
+  /** Whose post-mortems and CAPA children count (src/core/trust/writers.ts). */
+  writers: Writers;
 }
 
 /** Median and 90th percentile of a set of durations, in hours; null where there are none. */
@@ -91,7 +94,7 @@ export function computeReport(input: ReportInput): ReliabilityReport {
   for (const postmortem of [...input.postmortems].sort((a, b) => a.number - b.number)) {
     const incident = findMarker(postmortem.body, "postmortem")?.incident;
     // Only the App's post-mortems count (a typed marker proves nothing), duplicates never do.
-    if (postmortem.author.type !== "Bot" || incident === undefined) continue;
+    if (!isProductIssue(postmortem, input.writers) || incident === undefined) continue;
     if (postmortem.stateReason === "duplicate" || postmortemOf.has(incident)) continue;
     postmortemOf.set(incident, postmortem);
   }
@@ -99,7 +102,7 @@ export function computeReport(input: ReportInput): ReliabilityReport {
   const incidents = input.incidents.filter(
     (issue) =>
       !issue.isPullRequest &&
-      !isPostmortem(issue, config) &&
+      !isPostmortem(issue, config, input.writers) &&
       // Declared by someone who may not, and not confirmed: no incident of the team's yet.
       !issue.labels.some((label) => sameLabel(label, config.incidents.unconfirmedLabel)) &&
       issue.stateReason !== "duplicate" &&
@@ -138,7 +141,7 @@ export function computeReport(input: ReportInput): ReliabilityReport {
   // only for the ten shown, whose post-mortem the table names.
   const actions = input.actions.filter(
     (issue) =>
-      issue.author.type === "Bot" &&
+      isProductIssue(issue, input.writers) &&
       issue.body.includes(CAPA_MARKER_PREFIX) &&
       issue.stateReason !== "duplicate",
   );

@@ -2,6 +2,8 @@ import { closeAsDuplicate } from "../duplicates.js";
 import { findMarker, formatMarker } from "../markers.js";
 import type { Plan } from "../plan.js";
 import type { IssueSnapshot } from "../snapshots.js";
+import type { Writers } from "../trust/writers.js";
+import { wroteIt } from "../trust/writers.js";
 
 /** The label that finds the report issue with a paged listing (consistent, unlike search). */
 export const REPORT_LABEL = "postmortem-report";
@@ -12,10 +14,18 @@ export function reportIssueBody(markdown: string): string {
   return `${markdown.trimEnd()}\n\n${formatMarker("report", { kind: "reliability" })}\n`;
 }
 
-/** The open report issues among the labelled ones, oldest first; the first is the one kept. */
-export function reportIssues(labeled: readonly IssueSnapshot[]): IssueSnapshot[] {
+/**
+ * The open report issues among the labelled ones, oldest first; the first is the one kept. Only
+ * the product's own count: anyone can open an older issue with the label and the marker.
+ */
+export function reportIssues(labeled: readonly IssueSnapshot[], writers: Writers): IssueSnapshot[] {
   return labeled
-    .filter((issue) => issue.state === "open" && findMarker(issue.body, "report"))
+    .filter(
+      (issue) =>
+        issue.state === "open" &&
+        wroteIt(issue.author, "runs", writers) &&
+        findMarker(issue.body, "report"),
+    )
     .sort((a, b) => a.number - b.number);
 }
 
@@ -24,8 +34,12 @@ export function reportIssues(labeled: readonly IssueSnapshot[]): IssueSnapshot[]
  * there is none, close any later one as a duplicate (two runs that raced both created one), and
  * update the kept one in place. Run again on a fresh listing until it plans nothing.
  */
-export function planReportIssue(labeled: readonly IssueSnapshot[], body: string): Plan {
-  const [kept, ...duplicates] = reportIssues(labeled);
+export function planReportIssue(
+  labeled: readonly IssueSnapshot[],
+  body: string,
+  writers: Writers,
+): Plan {
+  const [kept, ...duplicates] = reportIssues(labeled, writers);
   if (!kept) {
     // GitHub drops a label that does not exist from a new issue rather than creating it.
     return [

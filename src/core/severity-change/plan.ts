@@ -4,6 +4,7 @@ import { CLASSIFICATION_SECTION, readPostmortemBody } from "../capa/items.js";
 import type { Config } from "../config.js";
 import { findSection, readDocument } from "../document.js";
 import { isOpenedPostmortem } from "../identity.js";
+import type { Writers } from "../trust/writers.js";
 import { findMarker, setMarker } from "../markers.js";
 import type { Plan } from "../plan.js";
 import type { Severity } from "../severity.js";
@@ -25,8 +26,9 @@ export function loweringTo(
   incident: IssueSnapshot,
   postmortem: IssueSnapshot,
   config: Config,
+  writers: Writers,
 ): Severity | undefined {
-  if (!isOpenedPostmortem(postmortem)) return undefined;
+  if (!isOpenedPostmortem(postmortem, writers)) return undefined;
   const named = severityFromLabels(incident.labels, config);
   if (named === undefined) return undefined;
   const now = incidentSeverity(
@@ -46,14 +48,16 @@ export interface LoweringInput {
   incident: IssueSnapshot;
   postmortem: IssueSnapshot;
   config: Config;
+  /** Whose post-mortems count (src/core/trust/writers.ts). */
+  writers: Writers;
   /** Who made the latest severity-label change on the incident (its events), and their permission now. */
   changedBy: { login: string | undefined; permission: Permission } | undefined;
 }
 
 /** The post-mortem's body with the lowered level in its marker and box, or nothing to do. */
 export function planLowering(input: LoweringInput): Plan {
-  const { incident, postmortem, config, changedBy } = input;
-  const level = loweringTo(incident, postmortem, config);
+  const { incident, postmortem, config, changedBy, writers } = input;
+  const level = loweringTo(incident, postmortem, config, writers);
   if (level === undefined) return [];
   if (
     changedBy?.login === undefined ||

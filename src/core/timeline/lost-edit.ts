@@ -5,6 +5,8 @@ import type { Plan } from "../plan.js";
 import type { CommentSnapshot } from "../snapshots.js";
 import type { RowCells } from "./plan.js";
 import { columnsOf, contentFingerprint, editBody, rowId, timelineTable } from "./plan.js";
+import type { Writers } from "../trust/writers.js";
+import { wroteIt } from "../trust/writers.js";
 
 /**
  * GitHub cannot update a body conditionally, so an edit saved between the App's read and its
@@ -29,6 +31,8 @@ export interface OwnTimelineEdit {
   current: string;
   comments: readonly CommentSnapshot[];
   zone: string;
+  /** Whose issues and comments count as the product's (src/core/trust/writers.ts). */
+  writers: Writers;
 }
 
 /**
@@ -52,7 +56,9 @@ export function planTimelineRecovery(edit: OwnTimelineEdit): Plan {
     .digest("hex")
     .slice(0, 16);
   const given = edit.comments.some(
-    (comment) => comment.author.type === "Bot" && findMarker(comment.body, "notice")?.key === key,
+    (comment) =>
+      wroteIt(comment.author, "flows", edit.writers) &&
+      findMarker(comment.body, "notice")?.key === key,
   );
   if (given) return [];
   const shown = withoutMarker(withoutMarker(edit.before, "sync"), "timeline");

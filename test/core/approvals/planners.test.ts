@@ -18,6 +18,7 @@ import {
   postmortemBody,
   postmortemIssue,
 } from "./fixtures.js";
+import { actionWriters } from "../../support/writers.js";
 
 function planCommand(values: Section9, comments: ApprovalComment[], commentId: number) {
   return planApprovalCommand({
@@ -27,6 +28,7 @@ function planCommand(values: Section9, comments: ApprovalComment[], commentId: n
     people: PEOPLE,
     config,
     formatDay,
+    writers: actionWriters,
   });
 }
 
@@ -169,6 +171,7 @@ describe("/approve and /unapprove", () => {
       comments: [outsider],
       people: people({ olga: "none" }),
       config,
+      writers: actionWriters,
     };
     expect(planCommandRefusal(input)).toEqual([
       {
@@ -253,6 +256,7 @@ describe("/approve and /unapprove", () => {
       people: PEOPLE,
       config,
       formatDay,
+      writers: actionWriters,
     });
     expect(plan.steps).toEqual([
       {
@@ -287,6 +291,7 @@ describe("the close gate", () => {
       comments,
       config,
       forceClose,
+      writers: actionWriters,
     });
   };
 

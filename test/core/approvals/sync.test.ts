@@ -17,6 +17,7 @@ import {
   postmortemBody,
   postmortemIssue,
 } from "./fixtures.js";
+import { actionWriters } from "../../support/writers.js";
 
 const TINA = command("/approve tl", "tina", { id: 1, at: "2026-11-26T10:00:00Z" });
 const PAUL = command("/approve product", "paul", { id: 2, at: "2026-11-27T09:00:00Z" });
@@ -51,6 +52,7 @@ describe("section 9 derived from the whole comment history", () => {
       people: PEOPLE,
       config,
       formatDay,
+      writers: actionWriters,
     });
     expect(plan.steps).toEqual([
       {
@@ -147,6 +149,7 @@ describe("copies left by racing runs", () => {
       comments,
       config,
       forceClose: undefined,
+      writers: actionWriters,
     });
   }
 
@@ -193,6 +196,7 @@ describe("copies left by racing runs", () => {
         people: PEOPLE,
         config,
         formatDay,
+        writers: actionWriters,
       }).steps;
     expect(plan([refused, replyText(11), replyText(10)])).toEqual([
       { kind: "deleteComment", commentId: 11 },

@@ -4,6 +4,7 @@ import { defaultConfig } from "../../../src/core/config.js";
 import { renderPostmortem } from "../../../src/core/incident/content.js";
 import type { IssueSnapshot } from "../../../src/core/snapshots.js";
 import { bot, incidentIssue, labeledEvent, postmortemIssue, repository } from "../fixtures.js";
+import { appWriters } from "../../support/writers.js";
 
 export const config = defaultConfig;
 
@@ -59,6 +60,7 @@ export function state(overrides: Partial<CapaState> & { body?: string } = {}): C
   return {
     edit: { by: "writer", login: "carol", before: renderedPostmortem(), after: body },
     budget: config.capa.maxChildrenPerEdit,
+    writers: appWriters,
     postmortem: postmortem(body),
     incident: { number: 12, labels: ["incident"], assignees: ["bob"] },
     children: [],

@@ -12,6 +12,7 @@ import { findMarker } from "../../../src/core/markers.js";
 import type { Step } from "../../../src/core/plan.js";
 import { comment } from "../fixtures.js";
 import { child, config, renderedPostmortem, state, withLine } from "./fixtures.js";
+import { appWriters } from "../../support/writers.js";
 
 const KEY = itemKey("Add automated validation checks (CI/CD gates)");
 const HEADER_RULE =
@@ -87,6 +88,7 @@ describe("planLostEditRecovery", () => {
       written,
       current: written,
       comments: [],
+      writers: appWriters,
     });
     expect(steps).toEqual([
       { kind: "updateIssueBody", issueNumber: 20, body: stampBase(humanEdit, written) },
@@ -100,6 +102,7 @@ describe("planLostEditRecovery", () => {
         written: restored,
         current: restored,
         comments: [],
+        writers: appWriters,
       }),
     ).toEqual([]);
   });
@@ -112,6 +115,7 @@ describe("planLostEditRecovery", () => {
         written,
         current: written,
         comments: [],
+        writers: appWriters,
       }),
     ).toEqual([]);
   });
@@ -124,6 +128,7 @@ describe("planLostEditRecovery", () => {
       written,
       current,
       comments: [],
+      writers: appWriters,
     });
     expect(steps).toEqual([
       {
@@ -140,6 +145,7 @@ describe("planLostEditRecovery", () => {
         written,
         current,
         comments: [comment(3, reply)],
+        writers: appWriters,
       }),
     ).toEqual([]);
   });

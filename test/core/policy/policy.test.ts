@@ -19,6 +19,7 @@ import {
   postmortemIssue,
   repository,
 } from "../fixtures.js";
+import { appWriters } from "../../support/writers.js";
 
 function configOf(raw: unknown): Config {
   const parsed = parseConfig(raw);
@@ -119,6 +120,7 @@ describe("which events open a post-mortem", () => {
       event,
       config,
       repository,
+      writers: appWriters,
       state: {
         incident: incidentIssue({ labels }),
         postmortems: [],
@@ -208,7 +210,7 @@ describe("reconcile sweep", () => {
       incidentIssue({ number: 5, labels: ["incident"] }),
     ];
     expect(
-      reconcileCandidates(incidents, [], config).incidents.map((issue) => issue.number),
+      reconcileCandidates(incidents, [], config, appWriters).incidents.map((issue) => issue.number),
     ).toEqual([1, 5]);
   });
 });

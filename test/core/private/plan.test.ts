@@ -1,3 +1,4 @@
+import { appWriters } from "../../support/writers.js";
 import { describe, expect, it } from "vitest";
 import type { Config } from "../../../src/core/config.js";
 import { defaultConfig, parseConfig } from "../../../src/core/config.js";
@@ -179,7 +180,12 @@ describe("the target's post-mortem", () => {
       body: marker("acme/shop", 12),
       author: { login: "mallory", type: "User" },
     });
-    const found = privatePostmortemsOf([mine, twin, other, local, forged], repository, 12);
+    const found = privatePostmortemsOf(
+      [mine, twin, other, local, forged],
+      repository,
+      12,
+      appWriters,
+    );
     expect(found.map((issue) => issue.number)).toEqual([3, 4]);
     const plan = planPrivatePostmortem(labeledEvent(), repository, defaultConfig, {
       ...state,
@@ -207,7 +213,7 @@ describe("the target's post-mortem", () => {
 describe("the public side", () => {
   it("one neutral comment, no name or number of the private side; the unconfirmed label goes", () => {
     const incident = incidentIssue({ labels: ["incident", "security", "unconfirmed"] });
-    expect(planPublicSide(labeledEvent(), incident, source, [])).toEqual([
+    expect(planPublicSide(labeledEvent(), incident, source, [], appWriters)).toEqual([
       { kind: "removeLabel", issueNumber: 12, name: "unconfirmed" },
       { kind: "createComment", issueNumber: 12, body: privateNoticeBody(12) },
     ]);
@@ -218,17 +224,19 @@ describe("the public side", () => {
 
   it("said once: a second notice (two replicas) is deleted; a person's copy counts for nothing", () => {
     const notices = [comment(8, privateNoticeBody(12)), comment(7, privateNoticeBody(12))];
-    expect(planPublicSide(commandEvent(), incidentIssue(), source, notices)).toEqual([
+    expect(planPublicSide(commandEvent(), incidentIssue(), source, notices, appWriters)).toEqual([
       { kind: "deleteComment", commentId: 8 },
     ]);
-    expect(handledPrivately(12, notices)).toBe(true);
+    expect(handledPrivately(12, notices, appWriters)).toBe(true);
     const typed = [comment(9, privateNoticeBody(12), { login: "mallory", type: "User" })];
-    expect(handledPrivately(12, typed)).toBe(false);
-    expect(planPublicSide(labeledEvent(), incidentIssue(), source, typed)).toHaveLength(1);
+    expect(handledPrivately(12, typed, appWriters)).toBe(false);
+    expect(planPublicSide(labeledEvent(), incidentIssue(), source, typed, appWriters)).toHaveLength(
+      1,
+    );
   });
 
   it("`publicNotice: none` writes nothing", () => {
     const quiet = config({ private: { repository: "acme/x", publicNotice: "none" } });
-    expect(planPublicSide(labeledEvent(), incidentIssue(), quiet, [])).toEqual([]);
+    expect(planPublicSide(labeledEvent(), incidentIssue(), quiet, [], appWriters)).toEqual([]);
   });
 });

@@ -15,6 +15,7 @@ import {
 } from "../../../src/core/release-gate/summary.js";
 import { child, renderedPostmortem } from "../capa/fixtures.js";
 import { incidentIssue, postmortemIssue } from "../fixtures.js";
+import { appWriters } from "../../support/writers.js";
 
 const NOW = new Date("2026-11-27T09:00:00Z");
 const url = (n: number) => `https://github.com/acme/shop/issues/${n}`;
@@ -44,9 +45,10 @@ describe("judgeRelease", () => {
   it("passes with no overdue action and no late review", () => {
     const verdict = judgeRelease({
       postmortems: [entry(["incident", "P1"])],
-      overdue: overdueOn([futureChild], defaultConfig, NOW),
+      overdue: overdueOn([futureChild], defaultConfig, NOW, appWriters),
       config: defaultConfig,
       now: NOW,
+      writers: appWriters,
     });
     expect(verdict).toMatchObject({
       passed: true,
@@ -61,9 +63,10 @@ describe("judgeRelease", () => {
   it("fails on an overdue open child; lists it with links in the summary and an annotation", () => {
     const verdict = judgeRelease({
       postmortems: [entry(["incident", "P2"])],
-      overdue: overdueOn([overdueChild, futureChild], defaultConfig, NOW),
+      overdue: overdueOn([overdueChild, futureChild], defaultConfig, NOW, appWriters),
       config: defaultConfig,
       now: NOW,
+      writers: appWriters,
     });
     expect(verdict.passed).toBe(false);
     expect(
@@ -86,9 +89,10 @@ describe("judgeRelease", () => {
     const config = configOf({ policy: { P4: { releaseGate: false } } });
     const verdict = judgeRelease({
       postmortems: [entry(["incident", "P4"])],
-      overdue: overdueOn([overdueChild], defaultConfig, NOW),
+      overdue: overdueOn([overdueChild], defaultConfig, NOW, appWriters),
       config,
       now: NOW,
+      writers: appWriters,
     });
     expect(verdict.passed).toBe(true);
     expect(verdict.exempt.map((e) => e.severity)).toEqual(["P4"]);
@@ -106,18 +110,20 @@ describe("judgeRelease", () => {
     ).toEqual([20]);
     const unapproved = judgeRelease({
       postmortems: [{ ...late, approved: false }],
-      overdue: overdueOn([], defaultConfig, NOW),
+      overdue: overdueOn([], defaultConfig, NOW, appWriters),
       config: defaultConfig,
       now: NOW,
+      writers: appWriters,
     });
     expect(unapproved.blocking[0]?.reasons).toEqual([
       { kind: "review-late", deadline: "2026-11-23" },
     ]);
     const approved = judgeRelease({
       postmortems: [{ ...late, approved: true }],
-      overdue: overdueOn([], defaultConfig, NOW),
+      overdue: overdueOn([], defaultConfig, NOW, appWriters),
       config: defaultConfig,
       now: NOW,
+      writers: appWriters,
     });
     expect(approved.passed).toBe(true);
   });
@@ -127,9 +133,10 @@ describe("judgeRelease", () => {
       entry(["incident", "P1"], { waiver: { addedBy, permission } });
     const byMaintainer = judgeRelease({
       postmortems: [labeled("mia", "maintain")],
-      overdue: overdueOn([overdueChild], defaultConfig, NOW),
+      overdue: overdueOn([overdueChild], defaultConfig, NOW, appWriters),
       config: defaultConfig,
       now: NOW,
+      writers: appWriters,
     });
     expect(byMaintainer.passed).toBe(true);
     expect(byMaintainer.waived.map((e) => e.postmortem.number)).toEqual([20]);
@@ -138,9 +145,10 @@ describe("judgeRelease", () => {
     );
     const byWriter = judgeRelease({
       postmortems: [labeled("wes", "write")],
-      overdue: overdueOn([overdueChild], defaultConfig, NOW),
+      overdue: overdueOn([overdueChild], defaultConfig, NOW, appWriters),
       config: defaultConfig,
       now: NOW,
+      writers: appWriters,
     });
     expect(byWriter.passed).toBe(false);
     expect(releaseGateAnnotations(byWriter, defaultConfig, url)[0]?.message).toContain(
@@ -150,9 +158,10 @@ describe("judgeRelease", () => {
     expect(
       judgeRelease({
         postmortems: [labeled("mia", "maintain")],
-        overdue: overdueOn([overdueChild], defaultConfig, NOW),
+        overdue: overdueOn([overdueChild], defaultConfig, NOW, appWriters),
         config: adminOnly,
         now: NOW,
+        writers: appWriters,
       }).passed,
     ).toBe(false);
   });
@@ -162,9 +171,10 @@ describe("judgeRelease", () => {
     typed.postmortem = { ...typed.postmortem, author: { login: "eve", type: "User" } };
     const verdict = judgeRelease({
       postmortems: [typed],
-      overdue: overdueOn([overdueChild], defaultConfig, NOW),
+      overdue: overdueOn([overdueChild], defaultConfig, NOW, appWriters),
       config: defaultConfig,
       now: NOW,
+      writers: appWriters,
     });
     expect(verdict).toMatchObject({ passed: true, postmortemsChecked: 0 });
   });
@@ -197,6 +207,7 @@ describe("judgeRelease", () => {
       overdue: [],
       config: defaultConfig,
       now: NOW,
+      writers: appWriters,
     });
     expect(verdict.blocking.map((e) => [e.postmortem.number, e.severity, e.reasons])).toEqual([
       [20, "P2", [{ kind: "closed-unapproved", closed: "2026-11-20" }]],
@@ -212,8 +223,13 @@ describe("judgeRelease", () => {
     });
     // Not judged unapproved (approved, or never judged): a closed post-mortem does not block.
     expect(
-      judgeRelease({ postmortems: [unapproved], overdue: [], config: defaultConfig, now: NOW })
-        .passed,
+      judgeRelease({
+        postmortems: [unapproved],
+        overdue: [],
+        config: defaultConfig,
+        now: NOW,
+        writers: appWriters,
+      }).passed,
     ).toBe(true);
     const exempt = configOf({ policy: { P2: { releaseGate: false } } });
     expect(
@@ -222,6 +238,7 @@ describe("judgeRelease", () => {
         overdue: [],
         config: exempt,
         now: NOW,
+        writers: appWriters,
       }),
     ).toMatchObject({ passed: true, exempt: [{ postmortem: { number: 20 } }] });
   });

@@ -6,6 +6,7 @@ import { overdueChild, planOverdueReminder } from "../../../src/core/reminders/o
 import { overdueChildren, showsOverdueAsOpen } from "../../../src/core/reminders/sweep.js";
 import { bot, comment } from "../fixtures.js";
 import { child, config, postmortem, renderedPostmortem, withLine } from "../capa/fixtures.js";
+import { appWriters } from "../../support/writers.js";
 
 const NOW = new Date("2026-12-20T09:00:00Z");
 const TODAY = "2026-12-20";
@@ -45,7 +46,9 @@ describe("which children are overdue", () => {
 
 describe("one reminder per child per interval", () => {
   it("mentions the owners, names the date and the post-mortem, and carries its moment", () => {
-    expect(planOverdueReminder({ overdue: late(), comments: [], config, now: NOW })).toEqual([
+    expect(
+      planOverdueReminder({ overdue: late(), comments: [], config, now: NOW, writers: appWriters }),
+    ).toEqual([
       {
         kind: "createComment",
         issueNumber: 31,
@@ -59,32 +62,48 @@ describe("one reminder per child per interval", () => {
 
   it("nothing while the last reminder is younger than `reminders.every` days; again after", () => {
     const comments = [reminderAt(900, new Date(NOW.getTime() - 6 * DAY))];
-    expect(planOverdueReminder({ overdue: late(), comments, config, now: NOW })).toEqual([]);
+    expect(
+      planOverdueReminder({ overdue: late(), comments, config, now: NOW, writers: appWriters }),
+    ).toEqual([]);
     const later = new Date(NOW.getTime() + DAY);
     expect(
-      planOverdueReminder({ overdue: late(), comments, config, now: later }).map((s) => s.kind),
+      planOverdueReminder({
+        overdue: late(),
+        comments,
+        config,
+        now: later,
+        writers: appWriters,
+      }).map((s) => s.kind),
     ).toEqual(["createComment"]);
     const daily = configWith({ every: 1 });
     expect(
-      planOverdueReminder({ overdue: late(), comments, config: daily, now: NOW }).map(
-        (s) => s.kind,
-      ),
+      planOverdueReminder({
+        overdue: late(),
+        comments,
+        config: daily,
+        now: NOW,
+        writers: appWriters,
+      }).map((s) => s.kind),
     ).toEqual(["createComment"]);
   });
 
   it("two writers that raced: the later reminder of the interval is deleted, nothing new posted", () => {
     const comments = [reminderAt(900, NOW), reminderAt(901, new Date(NOW.getTime() + 2000))];
-    expect(planOverdueReminder({ overdue: late(), comments, config, now: NOW })).toEqual([
-      { kind: "deleteComment", commentId: 901 },
-    ]);
+    expect(
+      planOverdueReminder({ overdue: late(), comments, config, now: NOW, writers: appWriters }),
+    ).toEqual([{ kind: "deleteComment", commentId: 901 }]);
   });
 
   it("a reminder-looking comment by a person counts for nothing", () => {
     const forged = comment(900, reminderAt(900, NOW).body, { login: "mallory", type: "User" });
     expect(
-      planOverdueReminder({ overdue: late(), comments: [forged], config, now: NOW }).map(
-        (s) => s.kind,
-      ),
+      planOverdueReminder({
+        overdue: late(),
+        comments: [forged],
+        config,
+        now: NOW,
+        writers: appWriters,
+      }).map((s) => s.kind),
     ).toEqual(["createComment"]);
   });
 
@@ -96,6 +115,7 @@ describe("one reminder per child per interval", () => {
       comments: [],
       config: custom,
       now: NOW,
+      writers: appWriters,
     });
     expect(step?.kind === "createComment" ? step.body.split("\n")[0] : "").toBe(
       "@dana → #20 (2026-12-15)",
@@ -127,7 +147,7 @@ describe("a sweep's work, from the listing of open children", () => {
     const byPerson = child(32, "k32", { author: { login: "alice", type: "User" } });
     const notYet = child(33, "k33", { due: "2027-01-31" });
     expect(
-      overdueChildren([child(31, "k31"), byPerson, notYet], TODAY).map((entry) => [
+      overdueChildren([child(31, "k31"), byPerson, notYet], TODAY, appWriters).map((entry) => [
         entry.child.number,
         entry.postmortem,
       ]),
@@ -135,7 +155,7 @@ describe("a sweep's work, from the listing of open children", () => {
   });
 
   it("a post-mortem needs an update while a row of an overdue child still says Open", () => {
-    const overdue = overdueChildren([child(31, "k31")], TODAY);
+    const overdue = overdueChildren([child(31, "k31")], TODAY, appWriters);
     expect(showsOverdueAsOpen(postmortem(shown("Open")), overdue)).toBe(true);
     expect(showsOverdueAsOpen(postmortem(shown("Overdue")), overdue)).toBe(false);
     // A person's post-mortem the bot adopted has bot children too; the CAPA handler checks the

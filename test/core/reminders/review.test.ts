@@ -6,6 +6,7 @@ import { planReviewReminder, reviewDeadline } from "../../../src/core/reminders/
 import type { IssueSnapshot } from "../../../src/core/snapshots.js";
 import { bot, comment, incidentIssue } from "../fixtures.js";
 import { config, postmortem, renderedPostmortem } from "../capa/fixtures.js";
+import { appWriters } from "../../support/writers.js";
 
 const CLOSED_AT = "2026-11-20T16:00:00Z";
 const closedIncident = (labels = ["incident"]): IssueSnapshot => ({
@@ -84,6 +85,7 @@ describe("the review reminder", () => {
       comments: [],
       config: withApprovers,
       now,
+      writers: appWriters,
     });
     expect(steps).toEqual([
       {
@@ -106,6 +108,7 @@ describe("the review reminder", () => {
       comments: [],
       config,
       now,
+      writers: appWriters,
     });
     expect(step?.kind === "createComment" && step.body.startsWith("⏰ @bob: ")).toBe(true);
     expect(
@@ -116,6 +119,7 @@ describe("the review reminder", () => {
         comments: [],
         config,
         now,
+        writers: appWriters,
       }),
     ).toEqual([]);
     const lately = comment(
@@ -131,6 +135,7 @@ describe("the review reminder", () => {
         comments: [lately],
         config,
         now,
+        writers: appWriters,
       }),
     ).toEqual([]);
   });

@@ -3,6 +3,7 @@ import { parseConfig } from "../../../src/core/config.js";
 import { computeReport, percentile } from "../../../src/core/report/compute.js";
 import { choosePeriod } from "../../../src/core/report/period.js";
 import { action, incident, postmortem } from "./fixtures.js";
+import { appWriters } from "../../support/writers.js";
 
 function configIn(timezone: string) {
   const parsed = parseConfig({ timezone });
@@ -142,7 +143,15 @@ describe("the report's numbers", () => {
   ];
 
   it("counts incidents per month by severity, in the configured zone, and the durations", () => {
-    const report = computeReport({ incidents, postmortems, actions, config, period, now });
+    const report = computeReport({
+      incidents,
+      postmortems,
+      actions,
+      config,
+      period,
+      now,
+      writers: appWriters,
+    });
     expect(report.incidents).toEqual({
       total: 4,
       bySeverity: { P1: 1, P2: 1, P3: 1, P4: 0, default: 1 },
@@ -157,7 +166,15 @@ describe("the report's numbers", () => {
   });
 
   it("counts the actions opened in the period by their state now, and the oldest open ones", () => {
-    const report = computeReport({ incidents, postmortems, actions, config, period, now });
+    const report = computeReport({
+      incidents,
+      postmortems,
+      actions,
+      config,
+      period,
+      now,
+      writers: appWriters,
+    });
     expect(report.actions).toEqual({
       opened: 6,
       done: 3,
@@ -224,6 +241,7 @@ describe("the report's numbers", () => {
       config,
       period,
       now,
+      writers: appWriters,
     });
     expect(report.oldestOpenActions.map((entry) => entry.number)).toEqual([
       111, 110, 109, 108, 107, 106, 105, 104, 103, 102,
@@ -238,6 +256,7 @@ describe("the report's numbers", () => {
       config,
       period,
       now,
+      writers: appWriters,
     });
     expect(report.timeToResolve).toEqual({ count: 0, medianHours: null, p90Hours: null });
     expect(report.actions.onTimePercent).toBeNull();

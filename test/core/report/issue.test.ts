@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { REPORT_LABEL, planReportIssue, reportIssueBody } from "../../../src/core/report/issue.js";
 import type { IssueSnapshot } from "../../../src/core/snapshots.js";
+import { actionWriters } from "../../support/writers.js";
 
 const body = reportIssueBody("## Reliability report: acme/service\n");
 
@@ -31,7 +32,7 @@ describe("the report issue", () => {
   it("is created when there is none (closed ones and unmarked ones do not count)", () => {
     const closed = reportIssue(3, { state: "closed", stateReason: "completed" });
     const unmarked = reportIssue(4, { body: "Someone's notes about the report" });
-    expect(planReportIssue([closed, unmarked], body)).toEqual([
+    expect(planReportIssue([closed, unmarked], body, actionWriters)).toEqual([
       {
         kind: "ensureLabel",
         name: REPORT_LABEL,
@@ -49,21 +50,39 @@ describe("the report issue", () => {
   });
 
   it("is updated in place, and left alone when it already says this", () => {
-    expect(planReportIssue([reportIssue(5)], body)).toEqual([
+    expect(planReportIssue([reportIssue(5)], body, actionWriters)).toEqual([
       { kind: "updateIssueBody", issueNumber: 5, body },
     ]);
-    expect(planReportIssue([reportIssue(5, { body })], body)).toEqual([]);
+    expect(planReportIssue([reportIssue(5, { body })], body, actionWriters)).toEqual([]);
   });
 
   it("two runs that raced both created one: the older is kept, the newer closed as a duplicate", () => {
     const newer = reportIssue(9);
-    expect(planReportIssue([newer, reportIssue(5, { body })], body)).toEqual([
+    expect(planReportIssue([newer, reportIssue(5, { body })], body, actionWriters)).toEqual([
       {
         kind: "closeIssue",
         issueNumber: 9,
         stateReason: "duplicate",
         body: `<!-- postmortem-bot:duplicate {"of":5} -->\n> **Duplicate of #5.** The reliability report issue was opened twice at the same moment; #5 is the one to use.\n\n${newer.body}`,
       },
+    ]);
+  });
+
+  it("only the product's own report issue is kept: an older one by another bot or a person is not", () => {
+    const kept = reportIssue(9, { body });
+    for (const author of [
+      { login: "other-app[bot]", type: "Bot" },
+      { login: "mallory", type: "User" },
+    ]) {
+      // Older, labelled and marked: under "first wins" it would get the report and #9 be closed.
+      const forged = reportIssue(2, { author });
+      expect(planReportIssue([forged, kept], body, actionWriters), author.login).toEqual([]);
+    }
+    // The App's own (`identity.app`) counts: a report issue it kept before the Action did.
+    const byApp = reportIssue(2, { author: { login: "postmortem-bot[bot]", type: "Bot" } });
+    expect(planReportIssue([byApp, kept], body, actionWriters).map((step) => step.kind)).toEqual([
+      "closeIssue",
+      "updateIssueBody",
     ]);
   });
 });

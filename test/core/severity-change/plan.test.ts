@@ -1,3 +1,4 @@
+import { appWriters } from "../../support/writers.js";
 import { describe, expect, it } from "vitest";
 import { defaultConfig } from "../../../src/core/config.js";
 import { findMarker } from "../../../src/core/markers.js";
@@ -22,20 +23,23 @@ const maintainer = { login: "mia", permission: "maintain" as const };
 
 describe("lowering a severity", () => {
   it("to the level the labels name, when below the post-mortem's severity", () => {
-    expect(loweringTo(incident(["P3"]), P1_POSTMORTEM, defaultConfig)).toBe("P3");
+    expect(loweringTo(incident(["P3"]), P1_POSTMORTEM, defaultConfig, appWriters)).toBe("P3");
     // The labels still name P1 (P3 added, P1 kept), or name nothing: nothing to lower.
-    expect(loweringTo(incident(["P1", "P3"]), P1_POSTMORTEM, defaultConfig)).toBeUndefined();
-    expect(loweringTo(incident([]), P1_POSTMORTEM, defaultConfig)).toBeUndefined();
+    expect(
+      loweringTo(incident(["P1", "P3"]), P1_POSTMORTEM, defaultConfig, appWriters),
+    ).toBeUndefined();
+    expect(loweringTo(incident([]), P1_POSTMORTEM, defaultConfig, appWriters)).toBeUndefined();
     // Rising is not lowering.
     const p3 = postmortemIssue(20, { body: body('{"incident":12,"severity":"P3"}') });
-    expect(loweringTo(incident(["P1"]), p3, defaultConfig)).toBeUndefined();
+    expect(loweringTo(incident(["P1"]), p3, defaultConfig, appWriters)).toBeUndefined();
     // A post-mortem a person wrote keeps its marker unguarded: never lowered from it.
     const adopted = { ...P1_POSTMORTEM, author: { login: "pat", type: "User" } };
-    expect(loweringTo(incident(["P3"]), adopted, defaultConfig)).toBeUndefined();
+    expect(loweringTo(incident(["P3"]), adopted, defaultConfig, appWriters)).toBeUndefined();
   });
 
   it("a maintainer's change is recorded in the marker (other fields kept) and the box; below forceClosePermission, nothing", () => {
     const [step] = planLowering({
+      writers: appWriters,
       incident: incident(["P3"]),
       postmortem: P1_POSTMORTEM,
       config: defaultConfig,
@@ -57,6 +61,7 @@ describe("lowering a severity", () => {
     ]) {
       expect(
         planLowering({
+          writers: appWriters,
           incident: incident(["P3"]),
           postmortem: P1_POSTMORTEM,
           config: defaultConfig,
@@ -67,6 +72,7 @@ describe("lowering a severity", () => {
     // Once recorded, nothing is left to do.
     expect(
       planLowering({
+        writers: appWriters,
         incident: incident(["P3"]),
         postmortem: { ...P1_POSTMORTEM, body: lowered },
         config: defaultConfig,

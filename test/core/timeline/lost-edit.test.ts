@@ -6,6 +6,7 @@ import { renderPostmortem } from "../../../src/core/incident/content.js";
 import { planTimelineRecovery, timelineOverwrote } from "../../../src/core/timeline/lost-edit.js";
 import { planTimeline } from "../../../src/core/timeline/plan.js";
 import { comment, incidentIssue, labeledEvent, repository } from "../fixtures.js";
+import { appWriters } from "../../support/writers.js";
 
 const config = parseConfig({}) as { ok: true; config: Config };
 const ROW = "| 2026-11-27 13:20 UTC | Deployment started |";
@@ -48,6 +49,7 @@ describe("a timeline write that overwrote an edit", () => {
       written,
       current: written,
       comments: [],
+      writers: appWriters,
       zone: "UTC",
     });
     if (step?.kind !== "updateIssueBody") throw new Error("no restore");
@@ -72,6 +74,7 @@ describe("a timeline write that overwrote an edit", () => {
       written,
       current: written.replace("- What didn’t work?", "- What didn’t work? Alerts."),
       comments: [],
+      writers: appWriters,
       zone: "UTC",
     };
     const [step] = planTimelineRecovery(edit);
