@@ -29,6 +29,7 @@ import { isPermanentFailure } from "../github/gateway.js";
 import { converge } from "./converge.js";
 import type { HandlerDeps } from "./deps.js";
 import { writersFor } from "./deps.js";
+import { writersOf } from "../core/trust/writers.js";
 import type { Writers } from "../core/trust/writers.js";
 import { loadConfig } from "./load-config.js";
 import { builtInTemplate, BUILT_IN_TEMPLATE_PATH } from "./built-in-template.js";
@@ -99,7 +100,7 @@ export async function handlePrivately(
 
   let opened: "opened" | { problem: string };
   try {
-    opened = await convergeTarget(event, incident, form, targetConfig, target, deps);
+    opened = await convergeTarget(event, incident, form, config, targetConfig, target, deps);
   } catch (error) {
     // The installation there cannot write issues (a permission it lacks, say).
     if (!isPermanentFailure(error)) throw error;
@@ -156,6 +157,7 @@ function convergeTarget(
   event: IncidentEvent,
   incident: IssueSnapshot,
   form: FormPrefill,
+  sourceConfig: Config,
   targetConfig: Config,
   target: GitHubGateway,
   deps: HandlerDeps,
@@ -173,13 +175,13 @@ function convergeTarget(
         targetConfig.postmortemLabels[0]!,
         incident.createdAt,
       );
-      // Whose post-mortems count there is the target's configuration's to say (for the App: its
-      // own bot; for the Action's App token: the target's `identity.app`).
+      // The post-mortems there are the App's: its own bot (the App), or the App whose token the
+      // Action was given, named by `identity.app` here or there.
       const postmortems = privatePostmortemsOf(
         labeled,
         source,
         incident.number,
-        writersFor(targetConfig, deps),
+        writersOf(targetConfig, deps.frontDoor, deps.appSlug ?? sourceConfig.identity.app),
       );
       if (postmortems.length === 0) template ??= await targetTemplate(target, targetConfig);
       const plan = planPrivatePostmortem(event, source, targetConfig, {

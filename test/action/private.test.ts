@@ -22,7 +22,8 @@ beforeEach(async () => {
   emulator.addRepository("service-security", { private: true });
   emulator.setFile(
     ".github/postmortem.yml",
-    "flows:\n  runIn: action\nprivate:\n  repository: acme/service-security\n  when:\n    labels: [security]\n",
+    // The App whose token the Action is given for the private repository (its post-mortems there).
+    "flows:\n  runIn: action\nidentity:\n  app: postmortem-bot\nprivate:\n  repository: acme/service-security\n  when:\n    labels: [security]\n",
   );
 });
 afterEach(async () => {
