@@ -25,11 +25,11 @@ export interface RenderedTable {
 }
 
 export function renderGfm(markdown: string): Rendered {
-  const result = spawnSync(
-    CMARK_GFM,
-    [...EXTENSIONS.flatMap((name) => ["-e", name]), "--unsafe"],
-    { input: markdown, encoding: "utf8", maxBuffer: 64 * 1024 * 1024 },
-  );
+  const result = spawnSync(CMARK_GFM, [...EXTENSIONS.flatMap((name) => ["-e", name]), "--unsafe"], {
+    input: markdown,
+    encoding: "utf8",
+    maxBuffer: 64 * 1024 * 1024,
+  });
   if (result.error) {
     throw new Error(
       `The rendering tests need cmark-gfm, GitHub's Markdown engine (Debian/Ubuntu: apt-get install cmark-gfm; or set CMARK_GFM to its path): ${result.error.message}`,
