@@ -60,6 +60,14 @@ export function codeSpan(text: string, maxLength = 200): string {
   return `${fence}${pad}${line}${pad}${fence}`;
 }
 
+/**
+ * `codeSpan` for a table cell: GFM splits a row at every `|` not escaped, code spans included,
+ * and shows `\|` in a cell's code span as `|`.
+ */
+export function codeSpanInTable(text: string, maxLength = 200): string {
+  return codeSpan(text, maxLength).replace(/\|/g, "\\|");
+}
+
 /** A single line of plain text (issue titles are not markdown), at most `maxLength` characters. */
 export function plainLine(text: string, maxLength: number): string {
   return truncate(singleLine(text), maxLength);

@@ -88,6 +88,22 @@ describe("approval messages as GitHub renders them", () => {
     expectReadable(texts(ignored.steps)[0]!, { shows: SHOWN, mentions: ["@rita"] });
   });
 
+  it("the force-close label is named exactly, however odd", () => {
+    const label = "force`@outsider`close | *x*";
+    const odd = { ...config, forceCloseLabel: label };
+    const { body, verdict } = verdictOf(HOSTILE_VALUES, []);
+    const issue = postmortemIssue(body);
+    for (const forceClose of [
+      { addedBy: "mia", permission: "maintain" as const },
+      { addedBy: "rita", permission: "read" as const },
+      { addedBy: undefined, permission: "none" as const },
+    ]) {
+      const plan = planCloseGate({ issue, verdict, comments: [], config: odd, forceClose });
+      const mentions = forceClose.addedBy ? [`@${forceClose.addedBy}`] : [];
+      expectReadable(texts(plan.steps)[0]!, { shows: [label, ...SHOWN], mentions });
+    }
+  });
+
   it("the accepted comment and the job summary", () => {
     const comments = [command("/approve tl", "tina"), command("/approve product", "paul")];
     const { body, verdict } = verdictOf(COMPLETE, comments);

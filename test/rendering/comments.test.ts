@@ -224,6 +224,40 @@ describe("the report and the release gate summary as GitHub renders them", () =>
   });
 });
 
+describe("labels named in messages as GitHub renders them", () => {
+  const LABEL = "waive`@outsider`gate | *x*";
+
+  it("the release gate summary names an odd waiver label exactly", () => {
+    const NOW = new Date("2026-11-27T09:00:00Z");
+    const config = {
+      ...defaultConfig,
+      releaseGate: { ...defaultConfig.releaseGate, waiverLabel: LABEL },
+    };
+    const late = child(31, "k1", { due: "2026-11-20" });
+    const waived = (addedBy: string, permission: "maintain" | "write") =>
+      judgeRelease({
+        postmortems: [
+          {
+            postmortem: postmortemIssue(20, { body: renderedPostmortem() }),
+            incident: incidentIssue({ labels: ["incident", "P2"] }),
+            waiver: { addedBy, permission },
+          },
+        ],
+        overdue: overdueOn([late], config, NOW),
+        config,
+        now: NOW,
+      });
+    expectReadable(releaseGateSummary(waived("mia", "maintain"), config, url), {
+      shows: [LABEL],
+      mentions: ["@mia"],
+    });
+    expectReadable(releaseGateSummary(waived("wes", "write"), config, url), {
+      shows: [LABEL],
+      mentions: ["@wes"],
+    });
+  });
+});
+
 describe("adoption comments as GitHub renders them", () => {
   it("the adopted, link and refusal comments", () => {
     const handWritten = postmortemIssue(40, {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { codeSpan, inlineText } from "../../src/core/markdown-text.js";
+import { codeSpan, codeSpanInTable, inlineText } from "../../src/core/markdown-text.js";
 import { HOSTILE_CASES, visible } from "./hostile.js";
 import { renderGfm } from "./render.js";
 
@@ -20,6 +20,15 @@ describe("text shown as GitHub renders it (cmark-gfm)", () => {
     ({ text }) => {
       const rendered = renderGfm(`id: ${codeSpan(text)}`);
       expect(rendered.text).toBe(`id: ${visible(text)}`);
+      expect(rendered.mentions).toEqual([]);
+    },
+  );
+
+  it.each(HOSTILE_CASES.map(({ name, text }) => ({ name, text: text.slice(0, 200) })))(
+    "codeSpanInTable keeps $name in one table cell, shown exactly",
+    ({ text }) => {
+      const rendered = renderGfm(`| A | B |\n|---|---|\n| ${codeSpanInTable(text)} | end |\n`);
+      expect(rendered.tables).toEqual([{ header: ["A", "B"], rows: [[visible(text), "end"]] }]);
       expect(rendered.mentions).toEqual([]);
     },
   );
