@@ -144,6 +144,21 @@ describe("approval messages as GitHub renders them", () => {
     expectReadable(summary, { shows: SHOWN });
   });
 
+  it("the reply to an approval whose line is missing names the line as written", () => {
+    const comments = [command("/approve tl", "tina", { id: 9 })];
+    const issue = postmortemIssue("# Post-mortem\n\nno section 9\n", { state: "open" });
+    const plan = planApprovalCommand({
+      issue,
+      commentId: 9,
+      comments,
+      people: PEOPLE,
+      config,
+      formatDay,
+    });
+    const [reply] = texts(plan.steps);
+    expectReadable(reply!, { shows: ["- **Approved By (Tech Lead):**"], mentions: ["@tina"] });
+  });
+
   it("the refusal of a command names an unknown role exactly", () => {
     const alias = "`@outsider` | *x*";
     const comments = [command(`/approve ${alias}`, "tina", { id: 7 })];

@@ -157,6 +157,31 @@ describe("the incident's comments as GitHub renders them", () => {
     expectReadable(problems[0]!, { shows: [template.name] });
   });
 
+  it("the note on a post-mortem closed as a duplicate", () => {
+    const duplicate = {
+      ...hostileIncident,
+      number: 21,
+      author: { login: "postmortem-bot[bot]", type: "Bot" },
+    };
+    const winner = { ...duplicate, number: 20 };
+    const steps = planIncident({
+      event: labeledEvent(hostileIncident),
+      config: defaultConfig,
+      repository,
+      state: state({
+        postmortems: [
+          { ...winner, body: rendered(builtIn).body },
+          { ...duplicate, body: rendered(builtIn).body },
+        ],
+      }),
+    });
+    const closed = steps.flatMap((step) => (step.kind === "closeIssue" ? [step.body ?? ""] : []));
+    expect(closed).toHaveLength(1);
+    expectReadable(closed[0]!, { shows: [renderGfm(PARAGRAPH).text], mentions: MEANT });
+    const [link] = comments(steps);
+    expectReadable(link!);
+  });
+
   it("the refusal of /postmortem (no right, and a policy that says no)", () => {
     const refused = comments(
       planIncident({
