@@ -8,8 +8,13 @@ import { parseMarkdown, walk } from "./markdown.js";
  * mentions that would notify people or teams.
  */
 
-const MENTION_OR_URL =
-  /(?<![\w`@])@[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\/[\w.-]+)?|https?:\/\/[^\s<>|`[\]()*~]+/gi;
+// GitHub mentions `@login` after any character but a letter, digit or `_` (a backtick or another
+// `@` included); `www.` starts a link as `http://` does.
+const MENTION = /(?<!\w)@[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\/[\w.-]+)?/gi;
+const MENTION_OR_URL = new RegExp(
+  `${MENTION.source}|(?:https?:\\/\\/|www\\.)[^\\s<>|\`[\\]()*~]+`,
+  "gi",
+);
 const ESCAPED_ANYWHERE = /[\\`*_[\]<>|~&]/g;
 const LINE_START_BLOCK = /^(?:[#>+=-]|\d+[.)])/;
 // eslint-disable-next-line no-control-regex -- stripping control characters is the point
@@ -17,16 +22,28 @@ const CONTROL_CHARACTERS = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u2028\u2029
 
 /** One line of inline markdown showing `text` literally, at most `maxLength` characters of it. */
 export function inlineText(text: string, maxLength = Number.POSITIVE_INFINITY): string {
-  const line = truncate(singleLine(text), maxLength);
+  return escapeLineStart(inlineWords(truncate(singleLine(text), maxLength), MENTION_OR_URL));
+}
+
+/** Escaped text with each mention in a code span; addresses matched by `pattern` left to link. */
+function inlineWords(line: string, pattern: RegExp): string {
   let result = "";
   let last = 0;
-  for (const match of line.matchAll(MENTION_OR_URL)) {
+  for (const match of line.matchAll(pattern)) {
+    const found = match[0];
     result += escapeText(line.slice(last, match.index));
-    result += match[0].startsWith("@") ? `\`${match[0]}\`` : match[0];
-    last = match.index + match[0].length;
+    if (found.startsWith("@")) result += `\`${found}\``;
+    else if (!found.includes("@")) result += found;
+    else {
+      // An address with an `@` is not left to autolinking (`http://@x` links nothing, so the
+      // handle would be a mention; a `www.` link would swallow the mention's code span): its
+      // `:` or `.` is escaped so it stays text, and its handles are defused like any other.
+      const cut = found.search(/[:.]/);
+      result += `${found.slice(0, cut)}\\${found[cut]}${inlineWords(found.slice(cut + 1), MENTION)}`;
+    }
+    last = match.index + found.length;
   }
-  result += escapeText(line.slice(last));
-  return escapeLineStart(result);
+  return result + escapeText(line.slice(last));
 }
 
 /**
@@ -41,6 +58,14 @@ export function codeSpan(text: string, maxLength = 200): string {
   const fence = "`".repeat(longestRun + 1);
   const pad = line.startsWith("`") || line.endsWith("`") ? " " : "";
   return `${fence}${pad}${line}${pad}${fence}`;
+}
+
+/**
+ * `codeSpan` for a table cell: GFM splits a row at every `|` not escaped, code spans included,
+ * and shows `\|` in a cell's code span as `|`.
+ */
+export function codeSpanInTable(text: string, maxLength = 200): string {
+  return codeSpan(text, maxLength).replace(/\|/g, "\\|");
 }
 
 /** A single line of plain text (issue titles are not markdown), at most `maxLength` characters. */

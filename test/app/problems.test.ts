@@ -203,7 +203,7 @@ describe("templates", () => {
     await deliver(labeled(incident));
 
     const body = onlyComment(api.requests);
-    expect(body).toMatch(/\.github\/pm\.md: Parse error on line \d+/);
+    expect(body).toMatch(/`\.github\/pm\.md`: Parse error on line \d+/);
     expect(postmortemsIn(repo)).toEqual([]);
     expect(repo.labels.has("postmortem")).toBe(false);
   });

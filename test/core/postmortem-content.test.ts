@@ -179,7 +179,7 @@ describe("template problems", () => {
     });
     expect(result.ok).toBe(false);
     expect(!result.ok && result.problem).toMatch(
-      /^\.github\/postmortem-template\.md: Parse error on line \d+/,
+      /^`\.github\/postmortem-template\.md`: Parse error on line \d+:\n\n```text\n/,
     );
   });
 
@@ -189,7 +189,7 @@ describe("template problems", () => {
       source: "x".repeat(MAX_BODY_LENGTH),
     });
     expect(!result.ok && result.problem).toMatch(
-      /^big\.md: the rendered post-mortem has 65\d+ characters, over GitHub's limit of 65536$/,
+      /^`big\.md`: the rendered post-mortem has 65\d+ characters, over GitHub's limit of 65536$/,
     );
   });
 

@@ -1,4 +1,5 @@
 import { findMarker, formatMarker, setMarker } from "../markers.js";
+import { codeSpan } from "../markdown-text.js";
 import { ownComments, upsertOwnComment } from "./own-comments.js";
 import type { IssueSnapshot } from "../snapshots.js";
 import type { ApprovalsConfig, Permission } from "./config.js";
@@ -168,14 +169,14 @@ export function gateCommentBody(
     .map((finding) => `- **${finding.field}:** ${finding.message}`)
     .join("\n");
   if (decision === "forced") {
-    return `⚠️ **Closed without complete approvals.** @${forceClose!.addedBy} (${forceClose!.permission}) added the \`${config.forceCloseLabel}\` label, which lets the close stand. Still missing:\n\n${missing}\n\n${marker}`;
+    return `⚠️ **Closed without complete approvals.** @${forceClose!.addedBy} (${forceClose!.permission}) added the ${codeSpan(config.forceCloseLabel)} label, which lets the close stand. Still missing:\n\n${missing}\n\n${marker}`;
   }
   const ignored =
     forceClose === undefined
       ? ""
       : forceClose.addedBy === undefined
-        ? `\n\nThe \`${config.forceCloseLabel}\` label was ignored: no record of who added it.`
-        : `\n\nThe \`${config.forceCloseLabel}\` label was ignored: @${forceClose.addedBy} added it with ${forceClose.permission} permission; it counts only when added by someone with ${config.forceClosePermission} permission or more.`;
+        ? `\n\nThe ${codeSpan(config.forceCloseLabel)} label was ignored: no record of who added it.`
+        : `\n\nThe ${codeSpan(config.forceCloseLabel)} label was ignored: @${forceClose.addedBy} added it with ${forceClose.permission} permission; it counts only when added by someone with ${config.forceClosePermission} permission or more.`;
   const commands = Object.entries(config.roles)
     .filter(([key]) => config.required.includes(key))
     .map(([key]) => `\`${approveCommandFor(key, config)}\``)

@@ -1,3 +1,4 @@
+import { codeSpan } from "../markdown-text.js";
 import type { ApprovalsConfig } from "./config.js";
 import type { PLAIN_FIELDS } from "./config.js";
 import type { Approval, ApprovalComment } from "./ledger.js";
@@ -130,7 +131,7 @@ function judgeRole(
   if (isPlaceholder(value)) return `empty: an allowed approver comments ${command}`;
   const login = namedLogin(value);
   if (!login)
-    return `“${cleanValue(value)}” names no GitHub user (write \`@login\`, or comment ${command})`;
+    return `${codeSpan(cleanValue(value))} names no GitHub user (write \`@login\`, or comment ${command})`;
   const evidence = input.evidence;
   // For files, the review comes first: whoever did not approve the pull request is not asked about.
   if (
@@ -177,17 +178,17 @@ function judgePlainField(
     case "finalReviewDate": {
       if (isPlaceholder(value)) return "empty: write the date of the final review as YYYY-MM-DD";
       const day = parseDay(value);
-      if (!day) return `“${cleanValue(value)}” is not a real date (write YYYY-MM-DD)`;
+      if (!day) return `${codeSpan(cleanValue(value))} is not a real date (write YYYY-MM-DD)`;
       // A day of slack: the reviewer's "today" may already be tomorrow in UTC.
       if (day.getTime() > now.getTime() + 24 * 3600 * 1000)
-        return `${cleanValue(value)} is in the future`;
+        return `${codeSpan(cleanValue(value))} is in the future`;
       return undefined;
     }
     case "communicationSent":
       if (parseYesNo(value) === undefined) {
         return isPlaceholder(value)
           ? "empty: write Yes or No"
-          : `“${cleanValue(value)}” is neither Yes nor No`;
+          : `${codeSpan(cleanValue(value))} is neither Yes nor No`;
       }
       return undefined;
     case "ticket":

@@ -1,5 +1,6 @@
 import { APPROVAL_COMMAND } from "../constants.js";
 import type { Account } from "../snapshots.js";
+import { codeSpan } from "../markdown-text.js";
 import type { ApprovalsConfig } from "./config.js";
 import { normalizeAlias } from "./config.js";
 import type { People } from "./people.js";
@@ -219,7 +220,7 @@ function unknownAlias(alias: string, config: ApprovalsConfig): string {
   const known = Object.entries(config.roles)
     .map(([key, role]) => `\`${role.aliases[0] ?? key}\``)
     .join(", ");
-  return `\`${alias}\` names no approver role (use ${known})`;
+  return `${codeSpan(alias)} names no approver role (use ${known})`;
 }
 
 export function roleName(role: string, config: ApprovalsConfig): string {

@@ -1,5 +1,6 @@
 import { parse as parseYaml } from "yaml";
 import { z } from "zod";
+import { codeSpan } from "../markdown-text.js";
 
 /** Where GitHub looks for issue forms, on the default branch. */
 export const FORMS_DIRECTORY = ".github/ISSUE_TEMPLATE";
@@ -49,7 +50,7 @@ export function parseFormDefinition(path: string, source: string): FormDefinitio
   try {
     raw = parseYaml(source);
   } catch (error) {
-    return { ok: false, problem: `\`${path}\` is not valid YAML: ${messageOf(error)}` };
+    return { ok: false, problem: `${codeSpan(path)} is not valid YAML: ${messageOf(error)}` };
   }
   const result = formSchema.safeParse(raw);
   if (!result.success) {
@@ -57,7 +58,7 @@ export function parseFormDefinition(path: string, source: string): FormDefinitio
     const where = issue.path.length > 0 ? issue.path.join(".") : "(top level)";
     return {
       ok: false,
-      problem: `\`${path}\` is not an issue form: ${where}: ${issue.message}`,
+      problem: `${codeSpan(path)} is not an issue form: ${where}: ${issue.message}`,
     };
   }
   const fields: FormField[] = [];

@@ -4,6 +4,7 @@ import type { Config } from "../config.js";
 import { sameLabel } from "../config.js";
 import { isProductIssue } from "../identity.js";
 import { findMarker, formatMarker, setMarker } from "../markers.js";
+import { codeSpan } from "../markdown-text.js";
 import type { Plan } from "../plan.js";
 import type { CommentSnapshot, IssueSnapshot } from "../snapshots.js";
 import type { GuardEvent } from "./events.js";
@@ -95,7 +96,7 @@ function sayOnce(
   if (said) return [];
   const change =
     what === "label"
-      ? `removed the \`${event.kind === "unlabeled" ? event.label : config.postmortemLabels[0]!}\` label`
+      ? `removed the ${codeSpan(event.kind === "unlabeled" ? event.label : config.postmortemLabels[0]!)} label`
       : "removed or changed the post-mortem's hidden marker";
   return [
     {

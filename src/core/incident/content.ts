@@ -4,7 +4,7 @@ import type { IncidentEvent } from "./events.js";
 import type { FormPrefill } from "../forms/prefill.js";
 import { NO_PREFILL } from "../forms/prefill.js";
 import { formatMarker } from "../markers.js";
-import { firstParagraphText, inlineText, plainLine } from "../markdown-text.js";
+import { codeSpan, firstParagraphText, inlineText, plainLine } from "../markdown-text.js";
 import { incidentSeverity } from "../severity.js";
 import type { IssueSnapshot, RepositoryRef } from "../snapshots.js";
 import { MAX_BODY_LENGTH, renderTemplate } from "../template.js";
@@ -107,7 +107,7 @@ export function renderPostmortem(
 ): PostmortemContent {
   const context = templateContext(incident, event, config, repository, form, origin);
   const body = renderTemplate(template.source, context);
-  if (!body.ok) return { ok: false, problem: `${template.name}: ${body.problem}` };
+  if (!body.ok) return { ok: false, problem: `${codeSpan(template.name)}: ${body.problem}` };
   const titleContext = { ...context, incident: { ...context.incident, title: incident.title } };
   const title = renderTemplate(config.titleTemplate, titleContext);
   if (!title.ok) return { ok: false, problem: `titleTemplate: ${title.problem}` };
@@ -125,7 +125,7 @@ export function renderPostmortem(
   if (fullBody.length > MAX_BODY_LENGTH) {
     return {
       ok: false,
-      problem: `${template.name}: the rendered post-mortem has ${fullBody.length} characters, over GitHub's limit of ${MAX_BODY_LENGTH}`,
+      problem: `${codeSpan(template.name)}: the rendered post-mortem has ${fullBody.length} characters, over GitHub's limit of ${MAX_BODY_LENGTH}`,
     };
   }
   const plainTitle = plainLine(title.text, TITLE_MAX_LENGTH);

@@ -10,6 +10,7 @@ import type { FormDefinitionResult } from "../forms/definition.js";
 import type { FormPrefill } from "../forms/prefill.js";
 import { NO_PREFILL, prefillFromForm } from "../forms/prefill.js";
 import { findMarker, formatMarker } from "../markers.js";
+import { codeSpan } from "../markdown-text.js";
 import type { Plan, Step } from "../plan.js";
 import { severityPolicy } from "../policy/resolve.js";
 import type { Severity } from "../severity.js";
@@ -258,7 +259,7 @@ function holdIncident(
     steps.push({
       kind: "createComment",
       issueNumber: incident.number,
-      body: `⏸️ **No post-mortem yet: this incident waits for confirmation.** @${event.sender.login} declared it, and here an incident is declared by someone with triage access or more (\`incidents.openedBy\`). Someone with triage access confirms it by commenting \`/postmortem\`, or by removing the \`${incidentLabel}\` label and adding it again.\n\n${formatMarker("held", { incident: incident.number })}`,
+      body: `⏸️ **No post-mortem yet: this incident waits for confirmation.** @${event.sender.login} declared it, and here an incident is declared by someone with triage access or more (\`incidents.openedBy\`). Someone with triage access confirms it by commenting \`/postmortem\`, or by removing the ${codeSpan(incidentLabel)} label and adding it again.\n\n${formatMarker("held", { incident: incident.number })}`,
     });
   }
   return steps;

@@ -1,5 +1,5 @@
 import type { Config } from "../config.js";
-import { inlineText } from "../markdown-text.js";
+import { codeSpan, codeSpanInTable, inlineText } from "../markdown-text.js";
 import type { BlockReason, GateEntry, ReleaseGateVerdict } from "./gate.js";
 import { waiverCounts } from "./gate.js";
 
@@ -27,9 +27,9 @@ export function releaseGateSummary(
     "",
   );
   if (verdict.blocking.length > 0) {
-    lines.push(...table(verdict.blocking, url, (entry) => ignoredWaiver(entry, config)), "");
+    lines.push(...table(verdict.blocking, url, (entry) => ignoredWaiver(entry, config, true)), "");
     lines.push(
-      `Close the actions that are done (as not planned if they will not be done), move a \`Due:\` line if the date has moved, or complete the review (reopen a post-mortem closed without its approvals). A maintainer can waive a post-mortem with the \`${config.releaseGate.waiverLabel}\` label.`,
+      `Close the actions that are done (as not planned if they will not be done), move a \`Due:\` line if the date has moved, or complete the review (reopen a post-mortem closed without its approvals). A maintainer can waive a post-mortem with the ${codeSpan(config.releaseGate.waiverLabel)} label.`,
       "",
     );
   }
@@ -38,7 +38,7 @@ export function releaseGateSummary(
     lines.push(
       ...table(verdict.waived, url, (entry) =>
         entry.waiver?.addedBy
-          ? `waived by @${entry.waiver.addedBy} (${entry.waiver.permission}) with \`${config.releaseGate.waiverLabel}\``
+          ? `waived by @${entry.waiver.addedBy} (${entry.waiver.permission}) with ${codeSpanInTable(config.releaseGate.waiverLabel)}`
           : "",
       ),
       "",
@@ -105,10 +105,10 @@ function reasonText(reason: BlockReason, url: IssueUrl, markdown: boolean): stri
   return `${child}: due ${reason.due}, ${days}`;
 }
 
-function ignoredWaiver(entry: GateEntry, config: Config): string {
+function ignoredWaiver(entry: GateEntry, config: Config, inTable = false): string {
   const waiver = entry.waiver;
   if (!waiver || waiverCounts(waiver, config)) return "";
-  const label = `\`${config.releaseGate.waiverLabel}\``;
+  const label = (inTable ? codeSpanInTable : codeSpan)(config.releaseGate.waiverLabel);
   return waiver.addedBy === undefined
     ? `the ${label} label was ignored: no record of who added it`
     : `the ${label} label was ignored: @${waiver.addedBy} added it with ${waiver.permission} permission; it counts only from someone with ${config.approvals.forceClosePermission} or more`;

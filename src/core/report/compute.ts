@@ -245,5 +245,6 @@ function daysOverdue(action: IssueSnapshot, today: string): number {
 function ownerOf(action: IssueSnapshot): string {
   if (action.assignees.length > 0) return action.assignees.map((login) => `@${login}`).join(", ");
   const line = ownerLineOf(action.body) ?? "";
-  return line === "_nobody yet_" ? "" : line;
+  // The App writes handles it may not mention inert (`` `@name` ``): the owner is the handle.
+  return line === "_nobody yet_" ? "" : line.replace(/`(@[\w./-]+)`/g, "$1");
 }

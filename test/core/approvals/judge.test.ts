@@ -159,12 +159,12 @@ describe("judging section 9", () => {
 
   it("rejects placeholders, a date that does not exist, a future date, and anything but Yes/No", () => {
     expect(messages(judge({ ...COMPLETE, date: "2026-02-30", communication: "Yes/No" }))).toEqual([
-      "Date of Final Review: “2026-02-30” is not a real date (write YYYY-MM-DD)",
+      "Date of Final Review: `2026-02-30` is not a real date (write YYYY-MM-DD)",
       "Communication Sent to Team (Yes/No): empty: write Yes or No",
     ]);
     expect(messages(judge({ ...COMPLETE, date: "2027-01-01", communication: "Maybe" }))).toEqual([
-      "Date of Final Review: 2027-01-01 is in the future",
-      "Communication Sent to Team (Yes/No): “Maybe” is neither Yes nor No",
+      "Date of Final Review: `2027-01-01` is in the future",
+      "Communication Sent to Team (Yes/No): `Maybe` is neither Yes nor No",
     ]);
     expect(messages(judge({ ...COMPLETE, ticket: "TBD", techLead: "<name>" }))).toEqual([
       "Approved By (Tech Lead): empty: an allowed approver comments `/approve tech-lead`",
@@ -175,7 +175,7 @@ describe("judging section 9", () => {
 
   it("a value that names no user is explained", () => {
     expect(messages(judge({ ...COMPLETE, techLead: "Tina Turner" }))).toEqual([
-      "Approved By (Tech Lead): “Tina Turner” names no GitHub user (write `@login`, or comment `/approve tech-lead`)",
+      "Approved By (Tech Lead): `Tina Turner` names no GitHub user (write `@login`, or comment `/approve tech-lead`)",
     ]);
   });
 
