@@ -40,7 +40,11 @@ const markerSchemas = {
   link: z.object({ postmortem: z.number().int().positive() }),
   duplicate: z.object({ of: z.number().int().positive() }),
   error: z.object({ key: z.string().min(1) }),
-  refusal: z.object({ comment: z.number().int().positive() }),
+  /**
+   * A refused `/postmortem`: the command's comment, and for a refusal of access the person (one
+   * such reply per person and incident, however often they ask).
+   */
+  refusal: z.object({ comment: z.number().int().positive(), person: z.string().optional() }),
   /** The one comment saying a post-mortem's label or marker was put back after a change. */
   guard: z.object({ issue: z.number().int().positive(), what: z.enum(["label", "marker"]) }),
   /** On an incident declared by someone who may not: held until someone with triage confirms it. */
@@ -79,7 +83,11 @@ const markerSchemas = {
     base: z.string().optional(),
   }),
   /** The reply to a refused or malformed `/timeline` comment. */
-  "timeline-reply": z.object({ comment: z.number().int().positive() }),
+  /** A reply to `/timeline`; for a refusal of access also the person (one per person and issue). */
+  "timeline-reply": z.object({
+    comment: z.number().int().positive(),
+    person: z.string().optional(),
+  }),
   /** A reminder comment, with the moment it was decided (the next one waits `reminders.every`). */
   reminder: z.object({ kind: z.enum(["overdue", "review"]), at: z.iso.datetime() }),
   /** The one issue that holds the reliability report (`report-issue: true`), updated in place. */

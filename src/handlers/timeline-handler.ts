@@ -87,7 +87,7 @@ export async function handleTimelineEvent(
       const message = allowed
         ? `I could not read that \`/timeline\` command. Write ${TIMELINE_SYNTAX} (times in ${config.timezone}; without a date, the day the incident was opened).`
         : "`/timeline` needs triage access or more to this repository, so no row was added.";
-      await applyAll(gateway, replyOnce(event, comments, message, writers));
+      await applyAll(gateway, replyOnce(event, comments, message, writers, !allowed));
       return allowed ? "malformed" : "refused";
     }
   }
@@ -149,24 +149,33 @@ export async function handleTimelineEvent(
   });
 }
 
-/** One reply per command, recognised by its marker, so a redelivery adds none. */
+/**
+ * One reply per command, recognised by its marker, so a redelivery adds none; a refusal of access
+ * once per person (`refused`), so an outsider's repeated commands cost no more comments.
+ */
 function replyOnce(
   event: TimelineEvent & { kind: "command" },
   comments: readonly CommentSnapshot[],
   message: string,
   writers: Writers,
+  refused: boolean,
 ): Plan {
-  const given = comments.some(
-    (comment) =>
-      wroteIt(comment.author, "flows", writers) &&
-      findMarker(comment.body, "timeline-reply")?.comment === event.commentId,
-  );
+  const person = refused ? event.sender.login.toLowerCase() : undefined;
+  const given = comments.some((comment) => {
+    if (!wroteIt(comment.author, "flows", writers)) return false;
+    const marker = findMarker(comment.body, "timeline-reply");
+    return (
+      marker !== undefined &&
+      (marker.comment === event.commentId ||
+        (person !== undefined && marker.person?.toLowerCase() === person))
+    );
+  });
   if (given) return [];
   return [
     {
       kind: "createComment",
       issueNumber: event.issue.number,
-      body: `@${event.sender.login}, ${message}\n\n${formatMarker("timeline-reply", { comment: event.commentId })}`,
+      body: `@${event.sender.login}, ${message}\n\n${formatMarker("timeline-reply", { comment: event.commentId, ...(person === undefined ? {} : { person }) })}`,
     },
   ];
 }

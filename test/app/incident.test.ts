@@ -12,6 +12,7 @@ import {
   postmortemsIn,
   repositoryWithIncident,
   serveConfig,
+  servePermissions,
   stateReads,
   loseAnswerOfNextCreate,
   postmortemListing,
@@ -313,6 +314,44 @@ describe("/postmortem", () => {
         path: "/repos/acme/web/issues/1/comments",
         body: {
           body: expect.stringMatching(/^@mallory, `\/postmortem` needs triage access or more/),
+        },
+      },
+    ]);
+  });
+});
+
+describe("an outsider's repeated /postmortem", () => {
+  const api = useFakeGitHub();
+
+  it("gets one reply per person, however many commands they write; another outsider gets their own", async () => {
+    const { repo, incident } = repositoryWithIncident(api, { labels: [] });
+    serveConfig(api);
+    servePermissions(api, { mallory: "read" });
+    const { deliver } = await createTestProbot(app);
+
+    await deliver(commented(incident, "/postmortem", "mallory", 7001), "d-1");
+    await deliver(commented(incident, "/postmortem now", "mallory", 7002), "d-2");
+    await deliver(commented(incident, "/postmortem!!", "MALLORY", 7003), "d-3");
+    await deliver(commented(incident, "/postmortem", "trudy", 7004), "d-4");
+
+    expect(postmortemsIn(repo)).toEqual([]);
+    expect(writes(api.requests)).toEqual([
+      {
+        method: "POST",
+        path: "/repos/acme/web/issues/1/comments",
+        body: {
+          body: expect.stringMatching(
+            /^@mallory, `\/postmortem` needs triage access[^]*<!-- postmortem-bot:refusal \{"comment":7001,"person":"mallory"\} -->$/,
+          ),
+        },
+      },
+      {
+        method: "POST",
+        path: "/repos/acme/web/issues/1/comments",
+        body: {
+          body: expect.stringMatching(
+            /^@trudy, [^]*<!-- postmortem-bot:refusal \{"comment":7004,"person":"trudy"\} -->$/,
+          ),
         },
       },
     ]);

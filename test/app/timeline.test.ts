@@ -134,7 +134,30 @@ describe("/timeline", () => {
         method: "POST",
         path: "/repos/acme/web/issues/1/comments",
         body: {
-          body: '@mallory, `/timeline` needs triage access or more to this repository, so no row was added.\n\n<!-- postmortem-bot:timeline-reply {"comment":7001} -->',
+          body: '@mallory, `/timeline` needs triage access or more to this repository, so no row was added.\n\n<!-- postmortem-bot:timeline-reply {"comment":7001,"person":"mallory"} -->',
+        },
+      },
+    ]);
+  });
+
+  it("refuses a reader once however many commands they write (one reply per person)", async () => {
+    const { repo, incident, deliver, requestsSince } = await withPostmortem(api);
+    const before = repo.issue(2)!.body;
+    permission(api, "read");
+    permission(api, "read");
+    permission(api, "read");
+
+    await deliver(commented(incident, "/timeline 13:20 One", "mallory", 7001), "d-1");
+    await deliver(commented(incident, "/timeline 13:21 Two", "mallory", 7002), "d-2");
+    await deliver(commented(incident, "/timeline 13:22 Three", "mallory", 7003), "d-3");
+
+    expect(repo.issue(2)!.body).toBe(before);
+    expect(requestsSince().filter((request) => request.method !== "GET")).toEqual([
+      {
+        method: "POST",
+        path: "/repos/acme/web/issues/1/comments",
+        body: {
+          body: '@mallory, `/timeline` needs triage access or more to this repository, so no row was added.\n\n<!-- postmortem-bot:timeline-reply {"comment":7001,"person":"mallory"} -->',
         },
       },
     ]);

@@ -161,7 +161,7 @@ describe("planIncident", () => {
         kind: "createComment",
         issueNumber: 12,
         body: expect.stringMatching(
-          /^@carol, `\/postmortem` needs triage access or more[\s\S]*<!-- postmortem-bot:refusal \{"comment":555\} -->$/,
+          /^@carol, `\/postmortem` needs triage access or more[\s\S]*<!-- postmortem-bot:refusal \{"comment":555,"person":"carol"\} -->$/,
         ),
       },
     ]);

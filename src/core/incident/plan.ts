@@ -286,17 +286,24 @@ function refuseCommand(
   writers: Writers,
   reason?: string,
 ): Plan {
-  const already = comments.some(
-    (comment) =>
-      wroteIt(comment.author, "flows", writers) &&
-      findMarker(comment.body, "refusal")?.comment === event.commentId,
-  );
+  // A refusal of access is said once per person (an outsider's repeated commands cost no more
+  // comments); another refusal, once per command.
+  const person = reason === undefined ? event.sender.login.toLowerCase() : undefined;
+  const already = comments.some((comment) => {
+    if (!wroteIt(comment.author, "flows", writers)) return false;
+    const marker = findMarker(comment.body, "refusal");
+    return (
+      marker !== undefined &&
+      (marker.comment === event.commentId ||
+        (person !== undefined && marker.person?.toLowerCase() === person))
+    );
+  });
   if (already) return [];
   return [
     {
       kind: "createComment",
       issueNumber: event.issue.number,
-      body: `@${event.sender.login}, ${reason ?? "`/postmortem` needs triage access or more to this repository, so no post-mortem was opened. Ask a maintainer to add the incident label or to run the command."}\n\n${formatMarker("refusal", { comment: event.commentId })}`,
+      body: `@${event.sender.login}, ${reason ?? "`/postmortem` needs triage access or more to this repository, so no post-mortem was opened. Ask a maintainer to add the incident label or to run the command."}\n\n${formatMarker("refusal", { comment: event.commentId, ...(person === undefined ? {} : { person }) })}`,
     },
   ];
 }
