@@ -17,7 +17,7 @@ import {
   asPayloadIssue,
   BOT,
   CONFIG_READS,
-  INCIDENT_OPENED_AT,
+  postmortemListing,
   OWNER,
   REPO,
   repositoryWithIncident,
@@ -119,18 +119,7 @@ describe("lowering an incident's severity", () => {
       severity: "P3",
       required: ["techLead"],
     });
-    const listing = {
-      method: "GET",
-      path: `/repos/${OWNER}/${REPO}/issues`,
-      query: {
-        labels: "postmortem",
-        state: "all",
-        sort: "created",
-        direction: "asc",
-        per_page: "100",
-        since: INCIDENT_OPENED_AT,
-      },
-    };
+    const listing = postmortemListing();
     expect(api.requests).toEqual([
       CONFIG_READS[0],
       // The severity flow: the incident and its post-mortem, then (a lower level named) who

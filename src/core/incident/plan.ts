@@ -172,9 +172,21 @@ function createPostmortem(
   const content = renderPostmortem(incident, event, config, repository, template, form);
   if (!content.ok)
     return reportProblem(event.issue.number, content.problem, state.incidentComments, writers);
-  const labels = state.postmortemLabelExists
-    ? config.postmortemLabels.slice(1)
-    : config.postmortemLabels;
+  return openPostmortemSteps(content, incident, config, state.postmortemLabelExists);
+}
+
+/**
+ * The writes that open a rendered post-mortem, in this repository or a private one: its labels
+ * (the first is known to exist when the listing found it), then the issue with the incident's
+ * assignees.
+ */
+export function openPostmortemSteps(
+  content: { title: string; body: string },
+  incident: IssueSnapshot,
+  config: Config,
+  postmortemLabelExists: boolean | undefined,
+): Plan {
+  const labels = postmortemLabelExists ? config.postmortemLabels.slice(1) : config.postmortemLabels;
   return [
     ...labels.map((name): Step => ({
       kind: "ensureLabel",

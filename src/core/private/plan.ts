@@ -5,9 +5,9 @@ import type { FormPrefill } from "../forms/prefill.js";
 import type { IncidentEvent } from "../incident/events.js";
 import type { TemplateSource } from "../incident/content.js";
 import { renderPostmortem } from "../incident/content.js";
-import { POSTMORTEM_LABEL_COLOR, POSTMORTEM_LABEL_DESCRIPTION } from "../incident/plan.js";
+import { openPostmortemSteps } from "../incident/plan.js";
 import { findMarker, formatMarker } from "../markers.js";
-import type { Plan, Step } from "../plan.js";
+import type { Plan } from "../plan.js";
 import type { Account, CommentSnapshot, IssueSnapshot, RepositoryRef } from "../snapshots.js";
 import type { Writers } from "../trust/writers.js";
 import { wroteIt } from "../trust/writers.js";
@@ -235,25 +235,8 @@ export function planPrivatePostmortem(
   if (!content.ok) {
     return { problem: `The template of ${WHERE} cannot be rendered: fix it there.` };
   }
-  const labels = state.postmortemLabelExists
-    ? targetConfig.postmortemLabels.slice(1)
-    : targetConfig.postmortemLabels;
   return {
-    steps: [
-      ...labels.map((name): Step => ({
-        kind: "ensureLabel",
-        name,
-        color: POSTMORTEM_LABEL_COLOR,
-        description: POSTMORTEM_LABEL_DESCRIPTION,
-      })),
-      {
-        kind: "createIssue",
-        title: content.title,
-        body: content.body,
-        labels: targetConfig.postmortemLabels,
-        assignees: state.incident.assignees.slice(0, 10),
-      },
-    ],
+    steps: openPostmortemSteps(content, state.incident, targetConfig, state.postmortemLabelExists),
   };
 }
 
