@@ -123,7 +123,7 @@ export function decideTarget(
     case "no-token":
       return {
         kind: "refuse",
-        problem: `This workflow's token cannot write to ${WHERE}. Give the Action a GitHub App token for it as the \`private-repository-token\` input (the README's "Private post-mortems" shows how, with \`actions/create-github-app-token\`).`,
+        problem: `This workflow's token cannot write to ${WHERE}. Give the Action a GitHub App token for it as the \`private-repository-token\` input ("Private post-mortems" in the docs' features page shows how, with \`actions/create-github-app-token\`).`,
       };
     case "unreachable":
       return {
