@@ -79,6 +79,7 @@ export function createRunContext(env: NodeJS.ProcessEnv, handover: EntryHandover
     token: inputs["github-token"] || env.GITHUB_TOKEN,
     baseUrl: env.GITHUB_API_URL ?? "https://api.github.com",
     userAgent: "postmortem-bot-action",
+    writePacing: env.WRITE_PACING,
     // Octokit logs every failed request as an error, including the expected 404s of absent
     // config files; as annotations those would alarm people, so only warnings (rate limits) show.
     log: {

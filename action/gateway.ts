@@ -73,6 +73,7 @@ function privateClient(context: RunContext, token: string) {
     token,
     baseUrl: context.env.GITHUB_API_URL ?? "https://api.github.com",
     userAgent: "postmortem-bot-action",
+    writePacing: context.env.WRITE_PACING,
     warn: (message) => context.log.warn(message),
   }).octokit;
 }

@@ -222,6 +222,8 @@ const steps: Step[] = [
         privateKey: credentials.privateKey,
         appId: APP_ID,
         secret: credentials.secret,
+        // The emulator is no GitHub: the demo need not wait on the pace of writes GitHub asks for.
+        env: { WRITE_PACING: "off" },
         ...(verbose ? { onLog: (line: string) => console.log(`  [app] ${line}`) } : {}),
       });
       console.log(`app:      http://127.0.0.1:${demo.app.port} (pid answered /ping)`);

@@ -2,7 +2,7 @@
  * `npm start`: the Probot webhook server, configured by Probot's standard environment variables
  * (APP_ID, PRIVATE_KEY or PRIVATE_KEY_PATH, WEBHOOK_SECRET, WEBHOOK_PATH, PORT, HOST, GHE_HOST,
  * GHE_PROTOCOL, LOG_LEVEL, LOG_FORMAT, REDIS_URL), and CONFIG_MAX_AGE, CONFIG_EXTENDS_OWNERS,
- * REMINDER_INTERVAL, RECONCILE_INTERVAL, SHUTDOWN_GRACE and APP_SLUG. Webhooks arrive at /api/github/webhooks; GET /ping
+ * REMINDER_INTERVAL, RECONCILE_INTERVAL, SHUTDOWN_GRACE, APP_SLUG and WRITE_PACING. Webhooks arrive at /api/github/webhooks; GET /ping
  * answers PONG.
  *
  * Probot's `run()` is not used: without an App id and key it serves its setup wizard, which has no
@@ -15,7 +15,8 @@ import { createPostmortemApp } from "../app/app.js";
 import { createWebhookServer } from "../app/http-server.js";
 import { parseDuration } from "../core/duration.js";
 import { parseExtendsOwners } from "../github/config-extends.js";
-import { PostmortemOctokit } from "../github/octokit.js";
+import { postmortemOctokit } from "../github/octokit.js";
+import { unpacedWriteLimiters, writePacing } from "../github/pacing.js";
 import { InFlight } from "../app/in-flight.js";
 
 function refuse(reason: string): never {
@@ -88,6 +89,14 @@ if (redisUrl && !(URL.canParse(redisUrl) && /^rediss?:$/.test(new URL(redisUrl).
   refuse(`REDIS_URL is "${redisUrl}": write a URL such as redis://redis:6379 or rediss://….`);
 }
 
+// Octokit spaces writes as GitHub asks; WRITE_PACING=off is for the emulator only (pacing.ts).
+const ghesHost = process.env.GHE_HOST;
+const pacing = writePacing(
+  process.env.WRITE_PACING,
+  ghesHost ? `${process.env.GHE_PROTOCOL || "https"}://${ghesHost}` : "https://api.github.com",
+);
+if (pacing.kind === "refused") refuse(pacing.problem);
+
 // As Probot's `run()` logged: `info` unless LOG_LEVEL says otherwise, JSON lines in production
 // (NODE_ENV=production, as in the image) unless LOG_FORMAT says otherwise.
 const env = {
@@ -95,7 +104,12 @@ const env = {
   LOG_LEVEL: process.env.LOG_LEVEL || "info",
   LOG_FORMAT: process.env.LOG_FORMAT || (process.env.NODE_ENV === "production" ? "json" : "pretty"),
 };
-const probot = createProbot({ env, overrides: { Octokit: PostmortemOctokit } });
+const probot = createProbot({
+  env,
+  overrides: {
+    Octokit: postmortemOctokit(pacing.kind === "unpaced" ? unpacedWriteLimiters() : {}),
+  },
+});
 const inFlight = new InFlight();
 const middleware = await createNodeMiddleware(
   createPostmortemApp({

@@ -14,19 +14,30 @@ interface OctokitOptions {
  * for webhook handlers would all share one "no-id" limiter: one pace for every installation, and
  * another than the same installation's timers use.
  */
-export function withThrottlePolicy(options: OctokitOptions): OctokitOptions {
+export function withThrottlePolicy(
+  options: OctokitOptions,
+  limiters: Record<string, unknown> = {},
+): OctokitOptions {
   const installationId = options.auth?.installationId;
   const keyed =
     options.throttle?.id === undefined && installationId !== undefined
       ? { id: String(installationId) }
       : {};
-  return { ...options, throttle: { ...options.throttle, ...keyed, ...throttlePolicy } };
+  return {
+    ...options,
+    throttle: { ...options.throttle, ...keyed, ...limiters, ...throttlePolicy },
+  };
 }
 
 /**
  * Probot's Octokit with `withThrottlePolicy` in place of the server default (which never retries
  * secondary limits). Options are merged in a function so the policy wins over what Probot passes.
  */
-export const PostmortemOctokit: typeof ProbotOctokit = ProbotOctokit.defaults(
-  (options: Record<string, unknown>) => withThrottlePolicy(options as OctokitOptions),
-);
+export const PostmortemOctokit: typeof ProbotOctokit = postmortemOctokit();
+
+/** As `PostmortemOctokit`, with the write limiters given (src/github/pacing.ts). */
+export function postmortemOctokit(limiters: Record<string, unknown> = {}): typeof ProbotOctokit {
+  return ProbotOctokit.defaults((options: Record<string, unknown>) =>
+    withThrottlePolicy(options as OctokitOptions, limiters),
+  );
+}

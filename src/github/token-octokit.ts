@@ -1,6 +1,7 @@
 import { retry } from "@octokit/plugin-retry";
 import { throttling } from "@octokit/plugin-throttling";
 import { Octokit } from "@octokit/rest";
+import { unpacedWriteLimiters, writePacing } from "./pacing.js";
 import { throttlePolicy } from "./throttle-policy.js";
 
 const TokenOctokit = Octokit.plugin(throttling, retry);
@@ -30,14 +31,19 @@ export function tokenOctokit(
     token: string | undefined;
     baseUrl: string;
     userAgent: string;
+    /** `WRITE_PACING` (src/github/pacing.ts): "off" only against an emulator on loopback. */
+    writePacing?: string | undefined;
   } & TokenOctokitLogging,
 ): { octokit: TokenOctokitInstance; requests: () => number } {
   const ignore = () => {};
+  const pacing = writePacing(options.writePacing, options.baseUrl);
+  if (pacing.kind === "refused") throw new Error(pacing.problem);
   const octokit = new TokenOctokit({
     auth: options.token,
     baseUrl: options.baseUrl,
     userAgent: options.userAgent,
     throttle: {
+      ...(pacing.kind === "unpaced" ? unpacedWriteLimiters() : {}),
       onRateLimit: (after, request, kit) =>
         throttlePolicy.onRateLimit(after, request as never, kit),
       onSecondaryRateLimit: (after, request, kit) =>

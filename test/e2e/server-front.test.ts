@@ -263,6 +263,16 @@ describe("without the App's identity", () => {
   );
 });
 
+describe("WRITE_PACING", () => {
+  it("=off is refused against a GitHub that is not on this machine (exit 1, says why)", async () => {
+    await expect(
+      startApp({ WRITE_PACING: "off", GHE_HOST: "github.example.com", GHE_PROTOCOL: "https" }),
+    ).rejects.toThrow(
+      /^the App exited \(1\) before answering \/ping:\nWRITE_PACING=off is only for an emulator on this machine; the API is https:\/\/github\.example\.com\.$/,
+    );
+  });
+});
+
 describe("a .env in the working directory", () => {
   it("gives the server what the environment leaves out, as Probot's own start did", async () => {
     const dir = mkdtempSync(join(tmpdir(), "postmortem-dotenv-"));

@@ -23,8 +23,11 @@ export interface Stack {
   /** The first App replica. */
   app: AppProcess;
   replicas: AppProcess[];
-  /** Stops the App (SIGTERM, as a deploy does) and starts a new one in its place. */
-  restart(): Promise<void>;
+  /**
+   * Stops the App (SIGTERM, as a deploy does) and starts a new one in its place, with `env` over
+   * the stack's own settings.
+   */
+  restart(env?: Record<string, string>): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -64,7 +67,7 @@ export async function startStack(
   const clock = useFixedClock(STACK_START);
   await emulator.start();
   const replicas: AppProcess[] = [];
-  const startReplica = () =>
+  const startReplica = (env: Record<string, string> = {}) =>
     startAppProcess({
       emulator,
       privateKey: credentials.privateKey,
@@ -73,7 +76,7 @@ export async function startStack(
       registerWebhook: false,
       preload: [fileURLToPath(new URL("./loopback-guard.ts", import.meta.url)), CLOCK_PRELOAD],
       // Started later than the test process, so a second or so behind it: harmless for dates.
-      env: { ...clock.env, ...opts.env },
+      env: { ...clock.env, ...opts.env, ...env },
     });
   try {
     // Replicas start one after another: a 2-core machine is slow to start several tsx processes at once.
@@ -83,10 +86,10 @@ export async function startStack(
       emulator,
       app: replicas[0] as AppProcess,
       replicas,
-      async restart() {
+      async restart(env) {
         const [old] = replicas.splice(0, replicas.length);
         await old?.stop();
-        const fresh = await startReplica();
+        const fresh = await startReplica(env);
         replicas.push(fresh);
         stack.app = fresh;
         emulator.setWebhookUrl(fresh.webhookUrl);
