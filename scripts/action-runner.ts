@@ -50,6 +50,8 @@ export async function runActionBundle(options: {
     "INPUT_GITHUB-TOKEN": options.token,
     "INPUT_FAIL-ON-BLOCK": options.failOnBlock ?? "true",
     INPUT_MODE: options.mode ?? "auto",
+    // The emulator is no GitHub: the Action's writes go unpaced unless `env` says otherwise.
+    WRITE_PACING: "off",
     ...passedThrough(process.env),
     ...options.env,
   };

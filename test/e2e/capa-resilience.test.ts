@@ -58,7 +58,8 @@ describe("CAPA child issues (e2e)", () => {
   it.skipIf(process.env.POSTMORTEM_CLOCK_RUN !== undefined)(
     "a long batch is answered within GitHub's 10 s; cut short by a restart, the next edit completes it with nothing twice",
     async () => {
-      const { emulator, postmortem } = await withPostmortem();
+      // About GitHub's pace: the App keeps it here (the stack's default is unpaced).
+      const { emulator, postmortem } = await withPostmortem({ env: { WRITE_PACING: "on" } });
       const actions = Array.from({ length: 6 }, (_, i) => `Batch action ${i + 1}`);
       const mark = personEdits(emulator, postmortem, (body) =>
         body.replace(

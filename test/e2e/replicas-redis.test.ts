@@ -96,6 +96,8 @@ describe.skipIf(!redisInstalled)("several replicas sharing one Redis (REDIS_URL)
       env: {
         REDIS_URL: redis.url,
         POSTMORTEM_TEST_CLOCK_SINCE: String(clockSince),
+        // The pace the replicas share is what this is about.
+        WRITE_PACING: "on",
       },
     });
     const { emulator } = stack;

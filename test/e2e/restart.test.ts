@@ -18,7 +18,8 @@ describe("no accepted work lost on a restart", () => {
     stack = await startStack({
       // All deliveries at once, as GitHub sends them; a short grace so the stop leaves work behind.
       delivery: { concurrency: 20 },
-      env: { RECONCILE_INTERVAL: "10m", SHUTDOWN_GRACE: "1s" },
+      // GitHub's pace keeps the burst going long enough to restart in its midst.
+      env: { RECONCILE_INTERVAL: "10m", SHUTDOWN_GRACE: "1s", WRITE_PACING: "on" },
     });
     const { emulator } = stack;
     const incidents = Array.from({ length: 8 }, () => openIncident(stack!));

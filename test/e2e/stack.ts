@@ -76,7 +76,9 @@ export async function startStack(
       registerWebhook: false,
       preload: [fileURLToPath(new URL("./loopback-guard.ts", import.meta.url)), CLOCK_PRELOAD],
       // Started later than the test process, so a second or so behind it: harmless for dates.
-      env: { ...clock.env, ...opts.env, ...env },
+      // The emulator is no GitHub: writes go unpaced unless a test is about the pace
+      // (`env: { WRITE_PACING: "on" }`).
+      env: { ...clock.env, WRITE_PACING: "off", ...opts.env, ...env },
     });
   try {
     // Replicas start one after another: a 2-core machine is slow to start several tsx processes at once.
