@@ -8,6 +8,12 @@ import type { Role } from "./model.js";
 const SCRIPT_METHODS = [
   "openIssue",
   "openPullRequest",
+  "mergePullRequest",
+  "linkPullRequest",
+  "createCommit",
+  "branchSha",
+  "createDeployment",
+  "setDeploymentStatus",
   "addLabel",
   "removeLabel",
   "assign",
