@@ -47,3 +47,30 @@ export function closingReferences(text: string | null): ClosingReference[] {
   }
   return out;
 }
+
+const MENTION = new RegExp(
+  `(?<![A-Za-z0-9_/#])(?:(${NAME})/(${NAME}))?#(\\d+)(?![A-Za-z0-9_])`,
+  "g",
+);
+
+/** Every issue a text mentions (`#N`, `owner/repo#N`), keyword or not, without repeats. */
+export function issueMentions(text: string | null): ClosingReference[] {
+  const out: ClosingReference[] = [];
+  const seen = new Set<string>();
+  for (const m of (text ?? "").matchAll(MENTION)) {
+    const ref: ClosingReference =
+      m[1] !== undefined
+        ? { owner: m[1], repo: m[2], number: Number(m[3]) }
+        : { number: Number(m[3]) };
+    const key = `${ref.owner ?? ""}/${ref.repo ?? ""}#${ref.number}`.toLowerCase();
+    if (seen.has(key)) continue;
+    seen.add(key);
+    out.push(ref);
+  }
+  return [
+    ...out,
+    ...closingReferences(text).filter(
+      (r) => !seen.has(`${r.owner ?? ""}/${r.repo ?? ""}#${r.number}`.toLowerCase()),
+    ),
+  ];
+}

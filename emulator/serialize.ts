@@ -385,6 +385,24 @@ export function issueEvent(w: World, i: IssueRecord, e: IssueEventRecord) {
   return out;
 }
 
+/** An item of an issue's timeline: an issue event, or a cross-reference from a pull request. */
+export function timelineEvent(w: World, i: IssueRecord, e: IssueEventRecord) {
+  if (e.event === "cross-referenced" && e.source) {
+    return {
+      event: e.event,
+      actor: simpleUser(w, e.actor),
+      created_at: e.createdAt,
+      updated_at: e.createdAt,
+      source: { type: "issue", issue: issue(w, e.source) },
+    };
+  }
+  return issueEvent(w, i, e);
+}
+
+export function timelineComment(w: World, c: CommentRecord) {
+  return { event: "commented", actor: simpleUser(w, c.user), ...comment(w, c) };
+}
+
 export function checkRun(w: World, repo: RepoRecord, c: CheckRunRecord) {
   const url = `${repoApiUrl(w, repo)}/check-runs/${c.id}`;
   return {

@@ -1,7 +1,7 @@
 // The emulated GitHub's data and every change to it. Each change records what GitHub would record
 // (issue events, search index) and emits the webhooks GitHub would send, with the acting user as sender.
 import { ApiError, notFound, validationFailed } from "./errors.js";
-import { closingReferences } from "./closing-keywords.js";
+import { closingReferences, issueMentions } from "./closing-keywords.js";
 import type {
   CheckRunRecord,
   CommentRecord,
@@ -389,7 +389,18 @@ export class GitHubState implements World {
     repo.issues.set(issue.number, issue);
     this.issuesById.set(issue.id, issue);
     this.index(issue);
-    if (issue.isPullRequest) return issue;
+    if (issue.isPullRequest) {
+      // Each issue the description mentions gets a `cross-referenced` timeline item.
+      for (const ref of issueMentions(issue.body)) {
+        const target = (ref.owner ? this.repo(ref.owner, ref.repo as string) : repo)?.issues.get(
+          ref.number,
+        );
+        if (target && target !== issue && !target.deleted) {
+          this.recordEvent(target, actor, { event: "cross-referenced", source: issue });
+        }
+      }
+      return issue;
+    }
     // GitHub sends `opened` with the final issue, then one `labeled`/`assigned` per label/assignee.
     issue.labelIds = labels.map((l) => l.id);
     issue.assigneeIds = assignees.map((u) => u.id);

@@ -1,7 +1,7 @@
 // Pull requests that merge and close issues, the commit graph behind `compare`, and deployments:
 // what the App reads to tell whether a corrective action's fix merged and shipped.
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { closingReferences } from "../../emulator/closing-keywords.js";
+import { closingReferences, issueMentions } from "../../emulator/closing-keywords.js";
 import type { GitHubEmulator } from "../../emulator/index.js";
 import { WebhookValidator } from "../../emulator/webhook-validator.js";
 import { installationOctokit, invalidResponses, startEmulator } from "./helpers.js";
@@ -76,6 +76,20 @@ describe("closing keywords", () => {
       ),
     ).toEqual([]);
     expect(closingReferences(null)).toEqual([]);
+  });
+});
+
+describe("issue mentions (cross-references)", () => {
+  it("finds #N and owner/repo#N with or without a keyword, and closing URLs, once each", () => {
+    expect(
+      issueMentions(
+        "see #3 and acme/other#4; fixes #3; abc#5; #6a; Closes http://127.0.0.1/acme/service/issues/9",
+      ),
+    ).toEqual([
+      { number: 3 },
+      { owner: "acme", repo: "other", number: 4 },
+      { owner: "acme", repo: "service", number: 9 },
+    ]);
   });
 });
 
@@ -258,6 +272,55 @@ describe("mergePullRequest", () => {
         })
       ).result,
     ).toMatchObject({ state: "success" });
+  });
+});
+
+describe("GET /repos/{owner}/{repo}/issues/{issue_number}/timeline", () => {
+  it("shows cross-references from pull requests, sidebar links, comments and the closing commit, in order", async () => {
+    const keyword = issueNo({ by: "alice", title: "CAPA: alert" });
+    const mentioned = issueNo({ by: "alice", title: "Context" });
+    const linked = issueNo({ by: "alice", title: "CAPA: runbook" });
+    emulator.comment({ by: "bob", issue: keyword, body: "Working on it" });
+    const pr = pullNo({
+      by: "bob",
+      title: "Alert and runbook",
+      body: `Fixes #${keyword}, background in #${mentioned}`,
+    });
+    emulator.linkPullRequest({ by: "bob", pull: pr, issue: linked });
+    emulator.mergePullRequest({ by: "alice", number: pr, at: MERGED_AT });
+    const merge = emulator.branchSha();
+    const timeline = async (issue_number: number) =>
+      (await gh.rest.issues.listEventsForTimeline({ ...o, issue_number })).data.map((item) => {
+        const e = item as Record<string, unknown> & {
+          event: string;
+          actor?: { login: string };
+          source?: { issue?: { number: number; pull_request?: unknown } };
+          commit_id?: string | null;
+        };
+        return [
+          e.event,
+          e.actor?.login,
+          e.source?.issue
+            ? [e.source.issue.number, e.source.issue.pull_request !== undefined]
+            : null,
+          e.commit_id ?? null,
+        ];
+      });
+
+    expect(await timeline(keyword)).toEqual([
+      ["commented", "bob", null, null],
+      ["cross-referenced", "bob", [pr, true], null],
+      ["closed", "alice", null, merge],
+    ]);
+    expect(await timeline(mentioned)).toEqual([["cross-referenced", "bob", [pr, true], null]]);
+    expect(await timeline(linked)).toEqual([
+      ["connected", "bob", null, null],
+      ["closed", "alice", null, merge],
+    ]);
+    // The issue events API has no cross-references (timeline items only).
+    const { data: events } = await gh.rest.issues.listEvents({ ...o, issue_number: keyword });
+    expect(events.map((e) => e.event)).toEqual(["closed"]);
+    expect(invalidResponses(emulator.requests)).toEqual([]);
   });
 });
 
