@@ -109,6 +109,10 @@ export class GitHubState implements World {
         checks: "write",
         statuses: "write",
         members: "read",
+        // What reading a fix's evidence needs: GET pulls/{n} and the closing references, and
+        // deployments with their statuses (`compare` needs contents: read, above).
+        pull_requests: "read",
+        deployments: "read",
       },
       events: ["issues", "issue_comment"],
     };

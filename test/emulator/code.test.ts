@@ -4,7 +4,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { closingReferences, issueMentions } from "../../emulator/closing-keywords.js";
 import type { GitHubEmulator } from "../../emulator/index.js";
 import { WebhookValidator } from "../../emulator/webhook-validator.js";
-import { installationOctokit, invalidResponses, startEmulator } from "./helpers.js";
+import { appOctokit, installationOctokit, invalidResponses, startEmulator } from "./helpers.js";
 
 const o = { owner: "acme", repo: "service" };
 const MERGED_AT = "2026-03-04T05:06:07Z";
@@ -562,6 +562,17 @@ describe("deployments", () => {
       ["deployment.created", "alice"],
       ["deployment_status.created", "alice"],
     ]);
+  });
+});
+
+describe("the App's permissions", () => {
+  it("include what reading a fix's evidence needs: pull requests and deployments, read", async () => {
+    const { data: app } = await appOctokit(emulator).request("GET /app");
+    expect(app?.permissions).toMatchObject({
+      contents: "read",
+      pull_requests: "read",
+      deployments: "read",
+    });
   });
 });
 
