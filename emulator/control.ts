@@ -9,6 +9,7 @@ const SCRIPT_METHODS = [
   "openIssue",
   "openPullRequest",
   "mergePullRequest",
+  "revertPullRequest",
   "linkPullRequest",
   "createCommit",
   "branchSha",

@@ -386,6 +386,23 @@ export class GitHubEmulator {
     return ser.pullRequest(this.state, pr);
   }
 
+  /**
+   * What GitHub's "Revert" button opens for a merged pull request: a pull request from
+   * `revert-<n>-<head>` titled `Revert "<title>"`, body `Reverts owner/repo#<n>` (so #n's timeline
+   * gets a `cross-referenced` item). Not merged; returns its issue shape.
+   */
+  revertPullRequest(spec: { by: string; number: number; repo?: string }) {
+    const pr = this.pullRecord(spec.number, spec.repo);
+    if (!pr.pull?.merged) throw new Error(`#${spec.number} is not merged`);
+    return this.openPullRequest({
+      by: spec.by,
+      title: `Revert "${pr.title}"`,
+      body: `Reverts ${pr.repo.owner.login}/${pr.repo.name}#${pr.number}`,
+      head: `revert-${pr.number}-${pr.pull.headRef}`,
+      repo: `${pr.repo.owner.login}/${pr.repo.name}`,
+    });
+  }
+
   /** The Development sidebar: links a pull request to an issue (of `issueRepo`, default: the PR's). */
   linkPullRequest(spec: {
     by: string;

@@ -243,6 +243,41 @@ describe("mergePullRequest", () => {
     expect(invalidResponses(emulator.requests)).toEqual([]);
   });
 
+  it("merges the head branch as it is: a later commit on it, or an existing branch named as head", () => {
+    const pr = pullNo({ by: "bob", title: "Fix" });
+    const second = emulator.createCommit({ message: "Review fixes", branch: `pull-${pr}` });
+    emulator.mergePullRequest({ by: "alice", number: pr });
+    expect(commitOf(emulator.branchSha()).parents[1]).toBe(second);
+
+    const work = emulator.createCommit({ message: "Prepared", branch: "prepared" });
+    const named = pullNo({ by: "bob", title: "Prepared", head: "prepared" });
+    expect(emulator.branchSha({ branch: "prepared" })).toBe(work);
+    expect(emulator.mergePullRequest({ by: "alice", number: named }).head).toMatchObject({
+      ref: "prepared",
+      sha: work,
+    });
+    expect(() => emulator.openPullRequest({ by: "bob", title: "x", head: "main" })).toThrow();
+  });
+
+  it("opens a revert of a merged pull request as GitHub's Revert button does", async () => {
+    const pr = pullNo({ by: "bob", title: "Add the alert" });
+    expect(() => emulator.revertPullRequest({ by: "alice", number: pr })).toThrow("not merged");
+    emulator.mergePullRequest({ by: "alice", number: pr });
+    const revert = emulator.revertPullRequest({ by: "alice", number: pr });
+    expect(revert).toMatchObject({
+      title: 'Revert "Add the alert"',
+      body: `Reverts acme/service#${pr}`,
+      pull_request: { merged_at: null },
+    });
+    const { data: rest } = await gh.rest.pulls.get({ ...o, pull_number: revert.number as number });
+    expect(rest.head.ref).toBe(`revert-${pr}-pull-${pr}`);
+    const { data: timeline } = await gh.rest.issues.listEventsForTimeline({
+      ...o,
+      issue_number: pr,
+    });
+    expect(timeline.map((e) => e.event)).toEqual(["merged", "closed", "cross-referenced"]);
+  });
+
   it("is scriptable over HTTP, like the other human actions", async () => {
     emulator.openIssue({ by: "alice", title: "CAPA" });
     emulator.openPullRequest({ by: "bob", title: "Fix", body: "Fixes #1" });
