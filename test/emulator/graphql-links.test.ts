@@ -200,6 +200,55 @@ describe("queries the emulator does not know", () => {
     });
   });
 
+  it("answers the other fields of the subset: ids, titles, states, a Node fragment, __typename", async () => {
+    const issue = emulator.openIssue({ by: "alice", title: "CAPA" });
+    const pr = emulator.openPullRequest({ by: "bob", title: "Fix", body: "Closes #1" });
+    const merged = emulator.mergePullRequest({ by: "alice", number: pr.number as number });
+    const answer = await post({
+      query: `query($pr: ID!) {
+        __typename
+        node(id: $pr) {
+          ... on Node { id }
+          ... on PullRequest {
+            __typename databaseId number title url state merged
+            closingIssuesReferences(first: 1) {
+              totalCount
+              nodes { __typename title url state stateReason }
+            }
+          }
+        }
+      }`,
+      variables: { pr: pr.node_id },
+    });
+    expect(answer.body).toEqual({
+      data: {
+        __typename: "Query",
+        node: {
+          id: pr.node_id,
+          __typename: "PullRequest",
+          databaseId: pr.id,
+          number: pr.number,
+          title: "Fix",
+          url: merged.html_url,
+          state: "MERGED",
+          merged: true,
+          closingIssuesReferences: {
+            totalCount: 1,
+            nodes: [
+              {
+                __typename: "Issue",
+                title: "CAPA",
+                url: issue.html_url,
+                state: "CLOSED",
+                stateReason: "COMPLETED",
+              },
+            ],
+          },
+        },
+      },
+    });
+  });
+
   it("refuses unknown fields, arguments, fragments and operations, naming the problem", async () => {
     const issue = emulator.openIssue({ by: "alice", title: "CAPA" });
     const variables = { id: issue.node_id };
