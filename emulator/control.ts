@@ -8,6 +8,13 @@ import type { Role } from "./model.js";
 const SCRIPT_METHODS = [
   "openIssue",
   "openPullRequest",
+  "mergePullRequest",
+  "revertPullRequest",
+  "linkPullRequest",
+  "createCommit",
+  "branchSha",
+  "createDeployment",
+  "setDeploymentStatus",
   "addLabel",
   "removeLabel",
   "assign",

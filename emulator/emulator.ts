@@ -11,6 +11,7 @@ import { ApiError } from "./errors.js";
 import type { Fault, FaultSpec } from "./faults.js";
 import { FaultInjector } from "./faults.js";
 import type {
+  DeploymentState,
   IssueRecord,
   ReactionContent,
   RepoRecord,
@@ -18,10 +19,11 @@ import type {
   StateReason,
   UserRecord,
 } from "./model.js";
-import { nodeId } from "./model.js";
+import { nodeId, timestamp } from "./model.js";
 import type { RouteContext, RouteResult } from "./router.js";
 import { Router } from "./router.js";
 import { registerAppRoutes } from "./routes/app.js";
+import { registerCodeRoutes } from "./routes/code.js";
 import type { ManifestRegistration } from "./routes/manifests.js";
 import { registerManifestRoutes } from "./routes/manifests.js";
 import { registerHookRoutes } from "./routes/hook.js";
@@ -137,6 +139,7 @@ export class GitHubEmulator {
     registerIssueRoutes(this.router);
     registerRepoRoutes(this.router);
     registerSearchRoutes(this.router);
+    registerCodeRoutes(this.router);
     registerGraphqlRoutes(this.router);
     this.appRegistrations = registerManifestRoutes(this.router);
     registerHookRoutes(this.router, this.webhooks);
@@ -354,13 +357,150 @@ export class GitHubEmulator {
     return ser.issue(this.state, issue);
   }
 
-  /** A pull request: only visible through the issues API (with a pull_request key); sends no webhooks. */
-  openPullRequest(spec: { by: string; title: string; body?: string; repo?: string }) {
+  /**
+   * A pull request into the default branch from `head` (a new branch with one commit, `pull-<n>`
+   * unless named; an existing branch is used as it is). Returns its issue shape; sends no webhooks.
+   */
+  openPullRequest(spec: {
+    by: string;
+    title: string;
+    body?: string;
+    repo?: string;
+    head?: string;
+  }) {
     const issue = this.state.createIssue(this.repoByName(spec.repo), this.human(spec.by), {
       ...spec,
       pullRequest: true,
     });
     return ser.issue(this.state, issue);
+  }
+
+  /**
+   * Merges a pull request with a merge commit on the default branch; every issue it links (closing
+   * keywords in its body, `linkPullRequest`) is closed as completed by the merge commit. Webhooks:
+   * `pull_request` closed (merged: true), then `issues` closed. Returns the REST pull request.
+   */
+  mergePullRequest(spec: { by: string; number: number; at?: string; repo?: string }) {
+    const pr = this.pullRecord(spec.number, spec.repo);
+    this.state.mergePullRequest(pr, this.human(spec.by), this.when(spec.at));
+    return ser.pullRequest(this.state, pr);
+  }
+
+  /**
+   * What GitHub's "Revert" button opens for a merged pull request: a pull request from
+   * `revert-<n>-<head>` titled `Revert "<title>"`, body `Reverts owner/repo#<n>` (so #n's timeline
+   * gets a `cross-referenced` item). Not merged; returns its issue shape.
+   */
+  revertPullRequest(spec: { by: string; number: number; repo?: string }) {
+    const pr = this.pullRecord(spec.number, spec.repo);
+    if (!pr.pull?.merged) throw new Error(`#${spec.number} is not merged`);
+    return this.openPullRequest({
+      by: spec.by,
+      title: `Revert "${pr.title}"`,
+      body: `Reverts ${pr.repo.owner.login}/${pr.repo.name}#${pr.number}`,
+      head: `revert-${pr.number}-${pr.pull.headRef}`,
+      repo: `${pr.repo.owner.login}/${pr.repo.name}`,
+    });
+  }
+
+  /** The Development sidebar: links a pull request to an issue (of `issueRepo`, default: the PR's). */
+  linkPullRequest(spec: {
+    by: string;
+    pull: number;
+    issue: number;
+    repo?: string;
+    issueRepo?: string;
+  }): void {
+    const pr = this.pullRecord(spec.pull, spec.repo);
+    const issue = this.state.realIssue(this.repoByName(spec.issueRepo ?? spec.repo), spec.issue);
+    this.state.linkPullRequest(pr, issue, this.human(spec.by));
+  }
+
+  /** A commit on `branch` (default: the default branch; a new branch starts from it). Returns its sha. */
+  createCommit(spec: {
+    message: string;
+    branch?: string;
+    by?: string;
+    at?: string;
+    repo?: string;
+  }): string {
+    const repo = this.repoByName(spec.repo);
+    return this.state.createCommit(repo, this.human(spec.by ?? this.owner), {
+      message: spec.message,
+      ...(spec.branch !== undefined ? { branch: spec.branch } : {}),
+      ...(spec.at !== undefined ? { at: this.when(spec.at) } : {}),
+    }).sha;
+  }
+
+  /** The sha a branch points at (default: the default branch). */
+  branchSha(spec: { branch?: string; repo?: string } = {}): string {
+    const repo = this.repoByName(spec.repo);
+    const sha = repo.branches.get(spec.branch ?? repo.defaultBranch);
+    if (!sha) throw new Error(`no branch ${spec.branch ?? repo.defaultBranch}`);
+    return sha;
+  }
+
+  /** A deployment of `ref` (branch or sha) or `sha`; sends `deployment` created. Returns the REST shape. */
+  createDeployment(spec: {
+    by: string;
+    ref?: string;
+    sha?: string;
+    environment?: string;
+    task?: string;
+    description?: string;
+    payload?: Record<string, unknown> | string;
+    transientEnvironment?: boolean;
+    productionEnvironment?: boolean;
+    at?: string;
+    repo?: string;
+  }) {
+    const repo = this.repoByName(spec.repo);
+    const d = this.state.createDeployment(
+      repo,
+      this.human(spec.by),
+      {
+        ref: spec.ref ?? spec.sha,
+        environment: spec.environment,
+        task: spec.task,
+        description: spec.description,
+        payload: spec.payload,
+        transient_environment: spec.transientEnvironment,
+        production_environment: spec.productionEnvironment,
+      },
+      this.when(spec.at),
+    );
+    return ser.deployment(this.state, repo, d);
+  }
+
+  /** A deployment status; sends `deployment_status` created. Returns the REST shape. */
+  setDeploymentStatus(spec: {
+    by: string;
+    deployment: number;
+    state: DeploymentState;
+    environmentUrl?: string;
+    logUrl?: string;
+    description?: string;
+    autoInactive?: boolean;
+    at?: string;
+    repo?: string;
+  }) {
+    const repo = this.repoByName(spec.repo);
+    const d = repo.deployments.find((x) => x.id === spec.deployment);
+    if (!d) throw new Error(`no deployment ${spec.deployment}`);
+    const s = this.state.createDeploymentStatus(
+      repo,
+      d,
+      this.human(spec.by),
+      {
+        state: spec.state,
+        environment_url: spec.environmentUrl,
+        log_url: spec.logUrl,
+        description: spec.description,
+        auto_inactive: spec.autoInactive,
+      },
+      this.when(spec.at),
+    );
+    return ser.deploymentStatus(this.state, repo, d, s);
   }
 
   addLabel(spec: IssueRef & { by: string; label: string }): void {
@@ -488,6 +628,20 @@ export class GitHubEmulator {
     const r = this.findRepo(name);
     if (!r) throw new Error(`no repository ${name}`);
     return r;
+  }
+
+  private pullRecord(number: number, repo: string | undefined): IssueRecord {
+    const pr = this.state.issue(this.repoByName(repo), number);
+    if (!pr.pull) throw new Error(`#${number} is not a pull request`);
+    return pr;
+  }
+
+  /** A script's `at` (any date string) as GitHub writes timestamps; undefined: now. */
+  private when(at: string | undefined): string | undefined {
+    if (at === undefined) return undefined;
+    const date = new Date(at);
+    if (Number.isNaN(date.getTime())) throw new Error(`not a date: ${at}`);
+    return timestamp(date);
   }
 
   private issueRecord(ref: IssueRef): IssueRecord {

@@ -70,6 +70,10 @@ export interface IssueEventRecord {
   milestone?: { title: string };
   rename?: { from: string; to: string };
   stateReason?: string | null;
+  /** The commit that closed the issue (a merged pull request's merge commit). */
+  commit?: { sha: string; repo: RepoRecord };
+  /** `connected` / `cross-referenced`: the pull request on the other end. */
+  source?: IssueRecord;
 }
 
 export type StateReason = "completed" | "not_planned" | "duplicate" | "reopened";
@@ -103,6 +107,84 @@ export interface IssueRecord {
   movedTo?: IssueRecord;
   /** Pinned to the repository's issue list (GraphQL `pinIssue`; REST has no way to pin). */
   pinned?: boolean;
+  /** Set on pull requests (isPullRequest). */
+  pull?: PullRecord;
+}
+
+export interface PullRecord {
+  /** Head branch (in the same repository). */
+  headRef: string;
+  headSha: string;
+  /** Base branch: always the repository's default branch. */
+  baseRef: string;
+  /** The base branch's head when the pull request was opened, or when it merged. */
+  baseSha: string;
+  merged: boolean;
+  mergedAt: string | null;
+  mergedBy: UserRecord | null;
+  mergeCommitSha: string | null;
+  /** Issues linked through the Development sidebar (no keyword), by issue id. */
+  linkedIssueIds: number[];
+  /** What the pull request closed when it merged (issue ids), frozen at the merge. */
+  closedIssueIds: number[] | null;
+}
+
+export interface CommitRecord {
+  sha: string;
+  message: string;
+  /** Parent shas: none for the first commit, two for a merge commit. */
+  parents: string[];
+  author: UserRecord;
+  date: string;
+  treeSha: string;
+  /** 1 + the longest parent chain: orders commits and finds merge bases. */
+  generation: number;
+  seq: number;
+}
+
+export type DeploymentState =
+  "error" | "failure" | "inactive" | "pending" | "success" | "queued" | "in_progress";
+export const DEPLOYMENT_STATES: readonly DeploymentState[] = [
+  "error",
+  "failure",
+  "inactive",
+  "pending",
+  "success",
+  "queued",
+  "in_progress",
+];
+
+export interface DeploymentStatusRecord {
+  id: number;
+  state: DeploymentState;
+  creator: UserRecord;
+  description: string;
+  environment: string;
+  targetUrl: string;
+  logUrl: string | null;
+  environmentUrl: string | null;
+  createdAt: string;
+  updatedAt: string;
+  viaApp: boolean;
+}
+
+export interface DeploymentRecord {
+  id: number;
+  sha: string;
+  ref: string;
+  task: string;
+  payload: Record<string, unknown> | string;
+  originalEnvironment: string;
+  environment: string;
+  description: string | null;
+  creator: UserRecord;
+  createdAt: string;
+  updatedAt: string;
+  transientEnvironment: boolean;
+  productionEnvironment: boolean;
+  viaApp: boolean;
+  /** Oldest first. */
+  statuses: DeploymentStatusRecord[];
 }
 
 export interface CommentRecord {
@@ -165,6 +247,12 @@ export interface RepoRecord {
   milestones: Map<number, MilestoneRecord>;
   checkRuns: Map<number, CheckRunRecord>;
   statuses: StatusRecord[];
+  /** Every commit, by sha. */
+  commits: Map<string, CommitRecord>;
+  /** Branch name → head commit sha. */
+  branches: Map<string, string>;
+  /** Oldest first. */
+  deployments: DeploymentRecord[];
   /** False: the App is not installed here (its token gets 404s, no webhooks are sent). */
   installed?: boolean;
 }

@@ -1,8 +1,12 @@
 // Turns in-memory records into the JSON shapes GitHub's REST API and webhooks use.
 import { createHash } from "node:crypto";
+import type { Comparison } from "./git.js";
 import type {
   CheckRunRecord,
   CommentRecord,
+  CommitRecord,
+  DeploymentRecord,
+  DeploymentStatusRecord,
   IssueEventRecord,
   IssueRecord,
   LabelRecord,
@@ -241,7 +245,7 @@ export function issue(w: World, i: IssueRecord) {
       html_url: `${webPath}/pull/${i.number}`,
       diff_url: `${webPath}/pull/${i.number}.diff`,
       patch_url: `${webPath}/pull/${i.number}.patch`,
-      merged_at: null,
+      merged_at: i.pull?.mergedAt ?? null,
     };
   }
   return out;
@@ -365,8 +369,8 @@ export function issueEvent(w: World, i: IssueRecord, e: IssueEventRecord) {
     url: `${repoApiUrl(w, i.repo)}/issues/events/${e.id}`,
     actor: simpleUser(w, e.actor),
     event: e.event,
-    commit_id: null,
-    commit_url: null,
+    commit_id: e.commit?.sha ?? null,
+    commit_url: e.commit ? `${repoApiUrl(w, e.commit.repo)}/commits/${e.commit.sha}` : null,
     created_at: e.createdAt,
     performed_via_github_app: e.viaApp ? integration(w) : null,
   };
@@ -379,6 +383,24 @@ export function issueEvent(w: World, i: IssueRecord, e: IssueEventRecord) {
   if (e.rename) out.rename = e.rename;
   if (e.stateReason !== undefined) out.state_reason = e.stateReason;
   return out;
+}
+
+/** An item of an issue's timeline: an issue event, or a cross-reference from a pull request. */
+export function timelineEvent(w: World, i: IssueRecord, e: IssueEventRecord) {
+  if (e.event === "cross-referenced" && e.source) {
+    return {
+      event: e.event,
+      actor: simpleUser(w, e.actor),
+      created_at: e.createdAt,
+      updated_at: e.createdAt,
+      source: { type: "issue", issue: issue(w, e.source) },
+    };
+  }
+  return issueEvent(w, i, e);
+}
+
+export function timelineComment(w: World, c: CommentRecord) {
+  return { event: "commented", actor: simpleUser(w, c.user), ...comment(w, c) };
 }
 
 export function checkRun(w: World, repo: RepoRecord, c: CheckRunRecord) {
@@ -456,5 +478,202 @@ export function contentFile(
     html_url: html,
     download_url: `${w.webUrl}/raw/${repo.owner.login}/${repo.name}/${ref}/${path}`,
     _links: { self: api, git, html },
+  };
+}
+
+// ---- commits, pull requests and deployments ----
+
+export function commit(w: World, repo: RepoRecord, c: CommitRecord) {
+  const api = repoApiUrl(w, repo);
+  const html = `${w.webUrl}/${repo.owner.login}/${repo.name}`;
+  const person = {
+    name: c.author.login,
+    email: `${c.author.login}@users.noreply.emulator`,
+    date: c.date,
+  };
+  const author = c.author.type === "Organization" ? null : simpleUser(w, c.author);
+  return {
+    url: `${api}/commits/${c.sha}`,
+    sha: c.sha,
+    node_id: nodeId("C", c.seq),
+    html_url: `${html}/commit/${c.sha}`,
+    comments_url: `${api}/commits/${c.sha}/comments`,
+    commit: {
+      url: `${api}/git/commits/${c.sha}`,
+      author: person,
+      committer: person,
+      message: c.message,
+      comment_count: 0,
+      tree: { sha: c.treeSha, url: `${api}/git/trees/${c.treeSha}` },
+      verification: {
+        verified: false,
+        reason: "unsigned",
+        payload: null,
+        signature: null,
+        verified_at: null,
+      },
+    },
+    author,
+    committer: author,
+    parents: c.parents.map((sha) => ({
+      sha,
+      url: `${api}/commits/${sha}`,
+      html_url: `${html}/commit/${sha}`,
+    })),
+  };
+}
+
+export function comparison(
+  w: World,
+  repo: RepoRecord,
+  base: CommitRecord,
+  head: CommitRecord,
+  result: Comparison,
+  basehead: string,
+) {
+  const api = repoApiUrl(w, repo);
+  const html = `${w.webUrl}/${repo.owner.login}/${repo.name}`;
+  return {
+    url: `${api}/compare/${basehead}`,
+    html_url: `${html}/compare/${basehead}`,
+    permalink_url: `${html}/compare/${repo.owner.login}:${base.sha.slice(0, 7)}...${repo.owner.login}:${head.sha.slice(0, 7)}`,
+    diff_url: `${html}/compare/${basehead}.diff`,
+    patch_url: `${html}/compare/${basehead}.patch`,
+    base_commit: commit(w, repo, base),
+    merge_base_commit: commit(w, repo, result.mergeBase),
+    status: result.status,
+    ahead_by: result.aheadBy,
+    behind_by: result.behindBy,
+    total_commits: result.commits.length,
+    // GitHub lists at most 250 commits in a comparison.
+    commits: result.commits.slice(0, 250).map((c) => commit(w, repo, c)),
+    files: [],
+  };
+}
+
+export function pullRequest(w: World, pr: IssueRecord) {
+  const pull = pr.pull;
+  if (!pull) throw new Error(`#${pr.number} is not a pull request`);
+  const repo = pr.repo;
+  const api = repoApiUrl(w, repo);
+  const html = `${w.webUrl}/${repo.owner.login}/${repo.name}`;
+  const url = `${api}/pulls/${pr.number}`;
+  const asIssue = issue(w, pr);
+  const side = (ref: string, sha: string) => ({
+    label: `${repo.owner.login}:${ref}`,
+    ref,
+    sha,
+    user: simpleUser(w, repo.owner),
+    repo: repository(w, repo),
+  });
+  const link = (href: string) => ({ href });
+  return {
+    url,
+    id: pr.id,
+    node_id: nodeId("PR", pr.id),
+    html_url: `${html}/pull/${pr.number}`,
+    diff_url: `${html}/pull/${pr.number}.diff`,
+    patch_url: `${html}/pull/${pr.number}.patch`,
+    issue_url: issueApiUrl(w, pr),
+    commits_url: `${url}/commits`,
+    review_comments_url: `${url}/comments`,
+    review_comment_url: `${api}/pulls/comments{/number}`,
+    comments_url: `${issueApiUrl(w, pr)}/comments`,
+    statuses_url: `${api}/statuses/${pull.headSha}`,
+    number: pr.number,
+    state: pr.state,
+    locked: pr.locked,
+    title: pr.title,
+    user: simpleUser(w, pr.user),
+    body: pr.body,
+    labels: asIssue.labels,
+    milestone: asIssue.milestone,
+    active_lock_reason: null,
+    created_at: pr.createdAt,
+    updated_at: pr.updatedAt,
+    closed_at: pr.closedAt,
+    merged_at: pull.mergedAt,
+    merge_commit_sha: pull.mergeCommitSha,
+    assignee: asIssue.assignee,
+    assignees: asIssue.assignees,
+    requested_reviewers: [],
+    requested_teams: [],
+    head: side(pull.headRef, pull.headSha),
+    base: side(pull.baseRef, pull.baseSha),
+    _links: {
+      self: link(url),
+      html: link(`${html}/pull/${pr.number}`),
+      issue: link(issueApiUrl(w, pr)),
+      comments: link(`${issueApiUrl(w, pr)}/comments`),
+      review_comments: link(`${url}/comments`),
+      review_comment: link(`${api}/pulls/comments{/number}`),
+      commits: link(`${url}/commits`),
+      statuses: link(`${api}/statuses/${pull.headSha}`),
+    },
+    author_association: w.authorAssociation(pr.user, repo),
+    auto_merge: null,
+    draft: false,
+    merged: pull.merged,
+    mergeable: pull.merged || pr.state === "closed" ? null : true,
+    rebaseable: pull.merged || pr.state === "closed" ? null : true,
+    mergeable_state: pull.merged || pr.state === "closed" ? "unknown" : "clean",
+    merged_by: pull.mergedBy ? simpleUser(w, pull.mergedBy) : null,
+    comments: pr.commentCount,
+    review_comments: 0,
+    maintainer_can_modify: false,
+    commits: 1,
+    additions: 1,
+    deletions: 0,
+    changed_files: 1,
+  };
+}
+
+export function deployment(w: World, repo: RepoRecord, d: DeploymentRecord) {
+  const url = `${repoApiUrl(w, repo)}/deployments/${d.id}`;
+  return {
+    url,
+    id: d.id,
+    node_id: nodeId("DE", d.id),
+    sha: d.sha,
+    ref: d.ref,
+    task: d.task,
+    payload: d.payload,
+    original_environment: d.originalEnvironment,
+    environment: d.environment,
+    description: d.description,
+    creator: simpleUser(w, d.creator),
+    created_at: d.createdAt,
+    updated_at: d.updatedAt,
+    statuses_url: `${url}/statuses`,
+    repository_url: repoApiUrl(w, repo),
+    transient_environment: d.transientEnvironment,
+    production_environment: d.productionEnvironment,
+    performed_via_github_app: d.viaApp ? integration(w) : null,
+  };
+}
+
+export function deploymentStatus(
+  w: World,
+  repo: RepoRecord,
+  d: DeploymentRecord,
+  s: DeploymentStatusRecord,
+) {
+  const deploymentUrl = `${repoApiUrl(w, repo)}/deployments/${d.id}`;
+  return {
+    url: `${deploymentUrl}/statuses/${s.id}`,
+    id: s.id,
+    node_id: nodeId("DES", s.id),
+    state: s.state,
+    creator: simpleUser(w, s.creator),
+    description: s.description,
+    environment: s.environment,
+    target_url: s.targetUrl,
+    created_at: s.createdAt,
+    updated_at: s.updatedAt,
+    deployment_url: deploymentUrl,
+    repository_url: repoApiUrl(w, repo),
+    ...(s.environmentUrl !== null ? { environment_url: s.environmentUrl } : {}),
+    ...(s.logUrl !== null ? { log_url: s.logUrl } : {}),
+    performed_via_github_app: s.viaApp ? integration(w) : null,
   };
 }

@@ -1,9 +1,15 @@
 // The emulated GitHub's data and every change to it. Each change records what GitHub would record
 // (issue events, search index) and emits the webhooks GitHub would send, with the acting user as sender.
 import { ApiError, notFound, validationFailed } from "./errors.js";
+import { closingReferences, issueMentions } from "./closing-keywords.js";
 import type {
   CheckRunRecord,
   CommentRecord,
+  CommitRecord,
+  DeploymentRecord,
+  DeploymentState,
+  DeploymentStatusRecord,
+  PullRecord,
   IssueEventRecord,
   IssueRecord,
   LabelRecord,
@@ -16,7 +22,8 @@ import type {
   StatusRecord,
   UserRecord,
 } from "./model.js";
-import { REACTION_CONTENTS, timestamp } from "./model.js";
+import { DEPLOYMENT_STATES, REACTION_CONTENTS, timestamp } from "./model.js";
+import * as git from "./git.js";
 import type { AppInfo, World } from "./serialize.js";
 import * as ser from "./serialize.js";
 
@@ -102,6 +109,10 @@ export class GitHubState implements World {
         checks: "write",
         statuses: "write",
         members: "read",
+        // What reading a fix's evidence needs: GET pulls/{n} and the closing references, and
+        // deployments with their statuses (`compare` needs contents: read, above).
+        pull_requests: "read",
+        deployments: "read",
       },
       events: ["issues", "issue_comment"],
     };
@@ -197,7 +208,15 @@ export class GitHubState implements World {
       milestones: new Map(),
       checkRuns: new Map(),
       statuses: [],
+      commits: new Map(),
+      branches: new Map(),
+      deployments: [],
     };
+    git.commitOnBranch(r, r.defaultBranch, {
+      message: "Initial commit",
+      author: owner,
+      date: r.createdAt,
+    });
     this.repos.set(`${owner.login}/${name}`.toLowerCase(), r);
     return r;
   }
@@ -325,6 +344,8 @@ export class GitHubState implements World {
       assignee?: unknown;
       milestone?: unknown;
       pullRequest?: boolean;
+      /** A pull request's head branch (created from the default branch); `pull-<number>` by default. */
+      head?: string;
     },
   ): IssueRecord {
     if (typeof spec.title !== "string" && typeof spec.title !== "number") {
@@ -368,10 +389,22 @@ export class GitHubState implements World {
       commentCount: 0,
       deleted: false,
     };
+    if (issue.isPullRequest) issue.pull = this.newPull(repo, issue, actor, spec.head, now);
     repo.issues.set(issue.number, issue);
     this.issuesById.set(issue.id, issue);
     this.index(issue);
-    if (issue.isPullRequest) return issue;
+    if (issue.isPullRequest) {
+      // Each issue the description mentions gets a `cross-referenced` timeline item.
+      for (const ref of issueMentions(issue.body)) {
+        const target = (ref.owner ? this.repo(ref.owner, ref.repo as string) : repo)?.issues.get(
+          ref.number,
+        );
+        if (target && target !== issue && !target.deleted) {
+          this.recordEvent(target, actor, { event: "cross-referenced", source: issue });
+        }
+      }
+      return issue;
+    }
     // GitHub sends `opened` with the final issue, then one `labeled`/`assigned` per label/assignee.
     issue.labelIds = labels.map((l) => l.id);
     issue.assigneeIds = assignees.map((u) => u.id);
@@ -470,13 +503,23 @@ export class GitHubState implements World {
     return issue;
   }
 
-  close(issue: IssueRecord, actor: UserRecord, reason: StateReason): void {
+  close(
+    issue: IssueRecord,
+    actor: UserRecord,
+    reason: StateReason | null,
+    opts: { at?: string; commit?: { sha: string; repo: RepoRecord } } = {},
+  ): void {
     issue.state = "closed";
     issue.stateReason = reason === "reopened" ? "completed" : reason;
-    issue.closedAt = timestamp();
+    issue.closedAt = opts.at ?? timestamp();
     issue.closedBy = actor;
     this.touch(issue);
-    this.recordEvent(issue, actor, { event: "closed", stateReason: issue.stateReason });
+    this.recordEvent(issue, actor, {
+      event: "closed",
+      stateReason: issue.stateReason,
+      ...(opts.commit ? { commit: opts.commit } : {}),
+      ...(opts.at ? { createdAt: opts.at } : {}),
+    });
     this.emitIssue(issue, actor, "closed");
     this.emitParentSummaryChange(issue);
   }
@@ -953,6 +996,272 @@ export class GitHubState implements World {
     return s;
   }
 
+  // ---- commits, pull requests and deployments ----
+
+  private newPull(
+    repo: RepoRecord,
+    pr: IssueRecord,
+    actor: UserRecord,
+    head: string | undefined,
+    date: string,
+  ): PullRecord {
+    const headRef = head ?? `pull-${pr.number}`;
+    if (headRef === repo.defaultBranch) {
+      throw validationFailed({ resource: "PullRequest", code: "invalid", field: "head" });
+    }
+    const existing = repo.branches.get(headRef);
+    const headSha =
+      existing ?? git.commitOnBranch(repo, headRef, { message: pr.title, author: actor, date }).sha;
+    return {
+      headRef,
+      headSha,
+      baseRef: repo.defaultBranch,
+      baseSha: repo.branches.get(repo.defaultBranch) as string,
+      merged: false,
+      mergedAt: null,
+      mergedBy: null,
+      mergeCommitSha: null,
+      linkedIssueIds: [],
+      closedIssueIds: null,
+    };
+  }
+
+  /** A commit on a branch (the default branch unless named; a new branch starts from it). */
+  createCommit(
+    repo: RepoRecord,
+    actor: UserRecord,
+    spec: { message: string; branch?: string; at?: string },
+  ): CommitRecord {
+    if (typeof spec.message !== "string" || spec.message.trim() === "") {
+      throw validationFailed({ resource: "Commit", code: "missing_field", field: "message" });
+    }
+    const branch = spec.branch ?? repo.defaultBranch;
+    const commit = git.commitOnBranch(repo, branch, {
+      message: spec.message,
+      author: actor,
+      date: spec.at ?? timestamp(),
+    });
+    for (const pr of repo.issues.values()) {
+      if (pr.pull && !pr.pull.merged && pr.pull.headRef === branch) pr.pull.headSha = commit.sha;
+    }
+    return commit;
+  }
+
+  /** The issues a pull request closes (or closed, once merged): closing keywords and sidebar links. */
+  closingIssues(pr: IssueRecord): IssueRecord[] {
+    const pull = pr.pull;
+    if (!pull) return [];
+    if (pull.closedIssueIds !== null) {
+      return pull.closedIssueIds
+        .map((id) => this.issueById(id))
+        .filter((i): i is IssueRecord => i !== undefined);
+    }
+    const out: IssueRecord[] = [];
+    const add = (issue: IssueRecord | undefined) => {
+      if (issue && !issue.deleted && !issue.isPullRequest && !out.includes(issue)) out.push(issue);
+    };
+    for (const ref of closingReferences(pr.body)) {
+      const repo = ref.owner ? this.repo(ref.owner, ref.repo as string) : pr.repo;
+      add(repo?.issues.get(ref.number));
+    }
+    for (const id of pull.linkedIssueIds) add(this.issueById(id));
+    return out;
+  }
+
+  /** Pull requests (of any repository) that close or closed this issue, oldest first. */
+  closingPullRequests(issue: IssueRecord): IssueRecord[] {
+    const out: IssueRecord[] = [];
+    for (const repo of this.repos.values()) {
+      for (const pr of repo.issues.values()) {
+        if (pr.pull && !pr.deleted && this.closingIssues(pr).includes(issue)) out.push(pr);
+      }
+    }
+    return out.sort((a, b) => a.id - b.id);
+  }
+
+  /** The Development sidebar: links a pull request to an issue without a keyword. */
+  linkPullRequest(pr: IssueRecord, issue: IssueRecord, actor: UserRecord): void {
+    const pull = pr.pull;
+    if (!pull || issue.isPullRequest) {
+      throw validationFailed({ resource: "PullRequest", code: "invalid", field: "issue" });
+    }
+    if (pull.merged) {
+      throw new ApiError(422, "A merged pull request's linked issues cannot change");
+    }
+    if (pull.linkedIssueIds.includes(issue.id)) return;
+    pull.linkedIssueIds.push(issue.id);
+    this.recordEvent(issue, actor, { event: "connected", source: pr });
+    this.touch(issue);
+  }
+
+  /**
+   * Merges a pull request into the default branch with a merge commit, then closes (as completed,
+   * with the merge commit) every open issue it links. Webhooks: `pull_request` closed (merged: true),
+   * then `issues` closed for each issue.
+   */
+  mergePullRequest(pr: IssueRecord, actor: UserRecord, at?: string): CommitRecord {
+    const pull = pr.pull;
+    if (!pull) throw notFound();
+    if (pull.merged || pr.state !== "open") {
+      throw new ApiError(405, "Pull Request is not mergeable");
+    }
+    const repo = pr.repo;
+    const date = at ?? timestamp();
+    const baseSha = repo.branches.get(repo.defaultBranch) as string;
+    const merge = git.commitOnBranch(repo, repo.defaultBranch, {
+      message: `Merge pull request #${pr.number} from ${repo.owner.login}/${pull.headRef}\n\n${pr.title}`,
+      author: actor,
+      date,
+      extraParents: [pull.headSha],
+    });
+    const closes = this.closingIssues(pr);
+    pull.merged = true;
+    pull.mergedAt = date;
+    pull.mergedBy = actor;
+    pull.mergeCommitSha = merge.sha;
+    pull.baseSha = baseSha;
+    pull.closedIssueIds = closes.map((i) => i.id);
+    const commit = { sha: merge.sha, repo };
+    this.recordEvent(pr, actor, { event: "merged", commit, createdAt: date });
+    this.close(pr, actor, null, { at: date, commit });
+    this.emit({
+      event: "pull_request",
+      action: "closed",
+      repo,
+      sender: actor,
+      fields: { number: pr.number, pull_request: ser.pullRequest(this, pr) },
+    });
+    for (const issue of closes) {
+      if (issue.state === "open") this.close(issue, actor, "completed", { at: date, commit });
+    }
+    return merge;
+  }
+
+  createDeployment(
+    repo: RepoRecord,
+    actor: UserRecord,
+    spec: Record<string, unknown>,
+    at?: string,
+  ): DeploymentRecord {
+    if (typeof spec.ref !== "string" || spec.ref === "") {
+      throw validationFailed({ resource: "Deployment", code: "missing_field", field: "ref" });
+    }
+    const commit = git.resolveRef(repo, spec.ref);
+    if (!commit) {
+      throw validationFailed({
+        resource: "Deployment",
+        code: "invalid",
+        field: "ref",
+        message: `No ref found for: ${spec.ref}`,
+      });
+    }
+    const environment = typeof spec.environment === "string" ? spec.environment : "production";
+    const payload =
+      typeof spec.payload === "string" ||
+      (typeof spec.payload === "object" && spec.payload !== null && !Array.isArray(spec.payload))
+        ? (spec.payload as Record<string, unknown> | string)
+        : {};
+    const now = at ?? timestamp();
+    const d: DeploymentRecord = {
+      id: this.nextId("other"),
+      sha: commit.sha,
+      ref: spec.ref,
+      task: typeof spec.task === "string" ? spec.task : "deploy",
+      payload,
+      originalEnvironment: environment,
+      environment,
+      description: typeof spec.description === "string" ? spec.description : null,
+      creator: actor,
+      createdAt: now,
+      updatedAt: now,
+      transientEnvironment: spec.transient_environment === true,
+      productionEnvironment:
+        typeof spec.production_environment === "boolean"
+          ? spec.production_environment
+          : environment === "production",
+      viaApp: actor.type === "Bot",
+      statuses: [],
+    };
+    repo.deployments.push(d);
+    this.emit({
+      event: "deployment",
+      action: "created",
+      repo,
+      sender: actor,
+      fields: { deployment: ser.deployment(this, repo, d), workflow: null, workflow_run: null },
+    });
+    return d;
+  }
+
+  createDeploymentStatus(
+    repo: RepoRecord,
+    deployment: DeploymentRecord,
+    actor: UserRecord,
+    spec: Record<string, unknown>,
+    at?: string,
+  ): DeploymentStatusRecord {
+    if (!DEPLOYMENT_STATES.includes(spec.state as DeploymentState)) {
+      throw validationFailed({ resource: "DeploymentStatus", code: "invalid", field: "state" });
+    }
+    const text = (value: unknown) => (typeof value === "string" ? value : undefined);
+    const now = at ?? timestamp();
+    if (text(spec.environment)) deployment.environment = text(spec.environment) as string;
+    const status: DeploymentStatusRecord = {
+      id: this.nextId("other"),
+      state: spec.state as DeploymentState,
+      creator: actor,
+      description: text(spec.description) ?? "",
+      environment: deployment.environment,
+      // GitHub answers "" when neither is set, which its own description rejects (format uri):
+      // the emulator points at the repository's deployments page instead.
+      targetUrl:
+        text(spec.target_url) ??
+        text(spec.log_url) ??
+        `${this.webUrl}/${repo.owner.login}/${repo.name}/deployments`,
+      logUrl: text(spec.log_url) ?? text(spec.target_url) ?? null,
+      environmentUrl: text(spec.environment_url) ?? null,
+      createdAt: now,
+      updatedAt: now,
+      viaApp: actor.type === "Bot",
+    };
+    deployment.statuses.push(status);
+    deployment.updatedAt = now;
+    // auto_inactive (default true): prior successful deployments to the same environment that are
+    // neither transient nor production get an `inactive` status (GitHub's documented rule).
+    if (status.state === "success" && spec.auto_inactive !== false) {
+      for (const other of repo.deployments) {
+        if (
+          other === deployment ||
+          other.id > deployment.id ||
+          other.environment !== deployment.environment ||
+          other.transientEnvironment ||
+          other.productionEnvironment ||
+          other.statuses.at(-1)?.state !== "success"
+        )
+          continue;
+        other.statuses.push({
+          ...status,
+          id: this.nextId("other"),
+          state: "inactive",
+          description: "",
+          environmentUrl: null,
+        });
+        other.updatedAt = now;
+      }
+    }
+    this.emit({
+      event: "deployment_status",
+      action: "created",
+      repo,
+      sender: actor,
+      fields: {
+        deployment_status: ser.deploymentStatus(this, repo, deployment, status),
+        deployment: ser.deployment(this, repo, deployment),
+      },
+    });
+    return status;
+  }
+
   // ---- search (eventually consistent) ----
 
   /** Issues as the search index currently sees them (possibly stale). */
@@ -1043,7 +1352,7 @@ export class GitHubState implements World {
   private recordEvent(
     issue: IssueRecord,
     actor: UserRecord,
-    e: Omit<IssueEventRecord, "id" | "actor" | "createdAt" | "viaApp">,
+    e: Omit<IssueEventRecord, "id" | "actor" | "createdAt" | "viaApp"> & { createdAt?: string },
   ): void {
     issue.events.push({
       id: this.nextId("other"),

@@ -2,8 +2,12 @@
 // Only `query($ids: [ID!]!) { nodes(ids: $ids) { ... on IssueComment { id lastEditedAt } } }`
 // (any operation name, whitespace and field order) and
 // `mutation($issueId: ID!) { pinIssue(input: { issueId: $issueId }) { issue { id } } }` are
-// understood; anything else gets an error.
+// understood, and `node(id:)` queries on issues and pull requests within the subset of GitHub's
+// schema in graphql-links.ts (closedByPullRequestsReferences, closingIssuesReferences); anything
+// else gets an error.
 import { ApiError } from "../errors.js";
+import { QueryError, UnsupportedQuery, checkLinkQuery, runLinkQuery } from "../graphql-links.js";
+import { GraphqlSyntaxError, parseOperation } from "../graphql-parse.js";
 import type { CommentRecord } from "../model.js";
 import { roleAtLeast } from "../model.js";
 import type { RouteContext, RouteResult, Router } from "../router.js";
@@ -33,6 +37,7 @@ function answer(ctx: RouteContext): RouteResult {
   }
   if (PIN_MUTATION.test(body.query)) return pinIssue(ctx, body.variables);
   const shape = NODES_QUERY.exec(body.query);
+  if (!shape) return linkQuery(ctx, body.query, body.variables);
   const fields = shape?.[1]?.split(/[\s,]+/).filter(Boolean) ?? [];
   if (!shape || fields.length === 0 || fields.some((field) => !FIELDS.has(field))) {
     return graphqlError(
@@ -94,6 +99,28 @@ function pinIssue(ctx: RouteContext, variables: unknown): RouteResult {
     issue.pinned = true;
   }
   return { status: 200, body: { data: { pinIssue: { issue: { id } } } } };
+}
+
+/** `node(id:)` on an issue or a pull request: which pull requests close which issues. */
+function linkQuery(ctx: RouteContext, query: string, variables: unknown): RouteResult {
+  try {
+    const op = parseOperation(query);
+    checkLinkQuery(op);
+    const vars =
+      typeof variables === "object" && variables !== null && !Array.isArray(variables)
+        ? (variables as Record<string, unknown>)
+        : {};
+    const { data, errors } = runLinkQuery(ctx.state, ctx.actor!, op, vars);
+    return { status: 200, body: { data, ...(errors.length > 0 ? { errors } : {}) } };
+  } catch (error) {
+    if (error instanceof QueryError) return graphqlError(error.message);
+    if (error instanceof UnsupportedQuery || error instanceof GraphqlSyntaxError) {
+      return graphqlError(
+        `The emulator answers only the queries listed in emulator/README.md (${error.message})`,
+      );
+    }
+    throw error;
+  }
 }
 
 function graphqlError(message: string): RouteResult {

@@ -234,7 +234,22 @@ export function registerIssueRoutes(router: Router): void {
     // ---- issue events ----
     .on("GET", `${R}/issues/{issue_number}/events`, (ctx) => {
       const issue = ctx.state.issue(repoOf(ctx), issueNumber(ctx));
-      return paginate(ctx, issue.events, (e) => ser.issueEvent(ctx.state, issue, e));
+      // Cross-references are timeline items, not issue events.
+      const events = issue.events.filter((e) => e.event !== "cross-referenced");
+      return paginate(ctx, events, (e) => ser.issueEvent(ctx.state, issue, e));
+    })
+    .on("GET", `${R}/issues/{issue_number}/timeline`, (ctx) => {
+      const issue = ctx.state.issue(repoOf(ctx), issueNumber(ctx));
+      const comments = [...ctx.state.comments.values()].filter((c) => c.issue === issue);
+      // Events and comments draw ids from one counter: by id is the order they happened in.
+      const items = [
+        ...issue.events.map((e) => ({
+          id: e.id,
+          item: () => ser.timelineEvent(ctx.state, issue, e),
+        })),
+        ...comments.map((c) => ({ id: c.id, item: () => ser.timelineComment(ctx.state, c) })),
+      ].sort((a, b) => a.id - b.id);
+      return paginate(ctx, items, (x) => x.item());
     })
     // ---- sub-issues ----
     .on("GET", `${R}/issues/{issue_number}/sub_issues`, (ctx) => {

@@ -175,6 +175,25 @@ describe("REST responses match GitHub's OpenAPI description", () => {
     await gh.rest.checks.get({ ...o, check_run_id: run.id });
     await gh.rest.repos.createCommitStatus({ ...o, sha, state: "success", context: "postmortem" });
 
+    // Code: a pull request, its merge, compare, deployments, the timeline.
+    const pr = emulator.openPullRequest({ by: "bob", title: "Fix the alert", body: "Fixes #1" });
+    await gh.rest.pulls.get({ ...o, pull_number: pr.number as number });
+    const before = emulator.branchSha();
+    emulator.mergePullRequest({ by: "alice", number: pr.number as number });
+    await gh.rest.pulls.get({ ...o, pull_number: pr.number as number });
+    await gh.rest.repos.compareCommitsWithBasehead({ ...o, basehead: `${before}...main` });
+    const { data: deployment } = await gh.rest.repos.createDeployment({ ...o, ref: "main" });
+    if (!("id" in deployment)) throw new Error("no deployment");
+    await gh.rest.repos.listDeployments({ ...o, environment: "production" });
+    await gh.rest.repos.getDeployment({ ...o, deployment_id: deployment.id });
+    await gh.rest.repos.createDeploymentStatus({
+      ...o,
+      deployment_id: deployment.id,
+      state: "success",
+    });
+    await gh.rest.repos.listDeploymentStatuses({ ...o, deployment_id: deployment.id });
+    await gh.rest.issues.listEventsForTimeline({ ...o, issue_number: 1 });
+
     await gh.rest.search.issuesAndPullRequests({ q: "repo:acme/service is:issue DB" });
     await expect(gh.rest.issues.get({ ...o, issue_number: 999 })).rejects.toMatchObject({
       status: 404,
@@ -184,7 +203,7 @@ describe("REST responses match GitHub's OpenAPI description", () => {
 
     await emulator.waitForIdle();
     const implemented = new Set(emulator.requests.map((r) => `${r.method} ${r.route}`));
-    expect(implemented.size).toBeGreaterThan(50);
+    expect(implemented.size).toBeGreaterThan(58);
     expect(invalidResponses(emulator.requests)).toEqual([]);
   });
 
@@ -232,6 +251,9 @@ describe("REST responses match GitHub's OpenAPI description", () => {
         "issues.transferred",
         "issues.unassigned",
         "issues.unlabeled",
+        "pull_request.closed",
+        "deployment.created",
+        "deployment_status.created",
         "sub_issues.parent_issue_added",
         "sub_issues.parent_issue_removed",
         "sub_issues.sub_issue_added",
