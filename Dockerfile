@@ -6,12 +6,16 @@
 # The base image is named by tag, not yet by digest: pin both FROM lines with the digest that
 # `docker buildx imagetools inspect node:24-bookworm-slim` prints (node:24-bookworm-slim@sha256:…).
 
-# Build stage: esbuild alone bundles the server (the dependencies stay outside the bundle).
+# Build stage: esbuild bundles the server with the dependencies it does not share with Probot
+# (scripts/build-server.ts says which and why), so those are installed here too.
 FROM node:24-bookworm-slim AS build
 WORKDIR /build
-# The version package-lock.json has (the test checks that they agree).
+# The version package-lock.json has (the test checks that they agree). One directory up, where the
+# build script still finds it: `npm ci` below starts from an empty node_modules here.
 ARG ESBUILD_VERSION=0.28.2
-RUN npm install --prefix . --ignore-scripts --no-save --no-package-lock --no-audit --no-fund esbuild@${ESBUILD_VERSION}
+RUN npm install --prefix .. --ignore-scripts --no-save --no-package-lock --no-audit --no-fund esbuild@${ESBUILD_VERSION}
+COPY package.json package-lock.json ./
+RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund
 COPY tsconfig.json ./
 COPY templates templates
 COPY scripts/build-server.ts scripts/
