@@ -1,12 +1,15 @@
 // The evidence flow (issue #19) in the App: merged pull requests, reverts, closes, deployments and
 // `/evidence`, against nock, every request asserted.
+import { Octokit } from "@octokit/rest";
 import { describe, expect, it } from "vitest";
+import { ApprovalGateway } from "../../src/github/approval-gateway.js";
+import { reconcileRepository } from "../../src/handlers/reconcile-handler.js";
 import type { FakeGitHub } from "../support/github-api.js";
 import type { FakeIssue, FakeRepo } from "../support/repo-state.js";
 import { webhook } from "../support/webhooks.js";
 import { formatMarker } from "../../src/core/markers.js";
 import { useFakeGitHub } from "../support/github-api.js";
-import { asPayloadIssue, BOT, commented, OWNER, REPO } from "./harness.js";
+import { asPayloadIssue, BOT, commented, NOW, OWNER, REPO } from "./harness.js";
 import { personEdits, VALIDATION, withPostmortem } from "./capa-harness.js";
 
 const SEVERITIES = ["P1", "P2", "P3", "P4", "default"];
@@ -483,5 +486,55 @@ describe("/evidence on a child", () => {
     );
     expect(row()).toBe(`${ROW} Done (manual evidence by @maria) |`);
     expect(repo.issue(3)!.labels.map((label) => label.name)).not.toContain("capa:no-evidence");
+  });
+});
+
+describe("the reconcile sweep", () => {
+  const api = useFakeGitHub();
+
+  it("catches up a child whose close the App missed: label, one comment, its row", async () => {
+    const { repo, child, row, since, reset } = await withChild(api, policy("merged"));
+    // Closed while the App was down: no delivery.
+    child.state = "closed";
+    child.state_reason = "completed";
+    expectClosedBy(api, child, [], 1);
+    const octokit = new Octokit({
+      auth: "ghs_test",
+      request: { retries: 0 },
+      log: { debug: () => {}, info: () => {}, warn: () => {}, error: () => {} },
+    });
+    const quiet = { info: () => {}, warn: () => {}, error: () => {} };
+    const deps = {
+      gateway: new ApprovalGateway(octokit, { owner: OWNER, repo: REPO, defaultBranch: "main" }),
+      clock: () => NOW,
+      log: quiet,
+      frontDoor: "app" as const,
+      appSlug: "postmortem-bot",
+    };
+    const lookBack = new Date("2026-11-26T13:00:00Z");
+    reset();
+
+    const counts = await reconcileRepository(deps, lookBack);
+
+    expect(counts).toMatchObject({ evidenceChecked: 1 });
+    expect(row()).toBe(`${ROW} Closed, no evidence |`);
+    expect(evidenceComments(repo, 3)).toHaveLength(1);
+    const capaListing = since().filter(
+      (request) => request.path === "/repos/acme/web/issues" && request.query?.labels === "capa",
+    );
+    expect(capaListing[0]!.query).toEqual({
+      labels: "capa",
+      state: "all",
+      sort: "created",
+      direction: "asc",
+      per_page: "100",
+      since: "2026-11-26T13:00:00.000Z",
+    });
+
+    // The next sweep: the child carries the no-evidence label, so it is not handled again.
+    reset();
+    await reconcileRepository(deps, lookBack);
+    expect(since().filter((request) => request.path === "/graphql")).toEqual([]);
+    expect(evidenceComments(repo, 3)).toHaveLength(1);
   });
 });
