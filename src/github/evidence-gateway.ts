@@ -90,21 +90,26 @@ export class EvidenceGateway {
     }
   }
 
-  /** The numbers of the issues of this repository a pull request closes. */
-  async closingIssues(pullRequestNodeId: string): Promise<number[]> {
-    const data = await this.api.graphql<{
+  /**
+   * The numbers of the issues of this repository a pull request closes; undefined when GraphQL
+   * cannot answer the question (an older GitHub Enterprise Server: see `ask`).
+   */
+  async closingIssues(pullRequestNodeId: string): Promise<number[] | undefined> {
+    const data = await this.ask<{
       node?: { closingIssuesReferences?: { nodes?: (ClosingNode | null)[] } } | null;
-    }>(CLOSING_ISSUES_QUERY, { id: pullRequestNodeId });
+    }>(CLOSING_ISSUES_QUERY, pullRequestNodeId);
+    if (data === undefined) return undefined;
     return (data.node?.closingIssuesReferences?.nodes ?? [])
       .filter((node): node is ClosingNode => node !== null && this.sameRepository(node))
       .map((node) => node.number);
   }
 
-  /** The merged pull requests of this repository that close an issue, as fixes. */
-  async mergedFixes(issueNodeId: string): Promise<MergedFix[]> {
-    const data = await this.api.graphql<{
+  /** The merged pull requests of this repository that close an issue, as fixes (see above). */
+  async mergedFixes(issueNodeId: string): Promise<MergedFix[] | undefined> {
+    const data = await this.ask<{
       node?: { closedByPullRequestsReferences?: { nodes?: (ClosedByNode | null)[] } } | null;
-    }>(CLOSED_BY_QUERY, { id: issueNodeId });
+    }>(CLOSED_BY_QUERY, issueNodeId);
+    if (data === undefined) return undefined;
     return (data.node?.closedByPullRequestsReferences?.nodes ?? [])
       .filter(
         (node): node is ClosedByNode =>
@@ -120,6 +125,23 @@ export class EvidenceGateway {
         at: node.mergedAt!,
         sha: node.mergeCommit!.oid,
       }));
+  }
+
+  /**
+   * A GraphQL question about one node. An answer of errors without data (a field this GitHub does
+   * not have, a node it cannot resolve) is undefined: the caller records nothing rather than
+   * judge on an answer it did not get. Any other failure (HTTP, network) is thrown, to be retried.
+   */
+  private async ask<T>(query: string, id: string): Promise<T | undefined> {
+    try {
+      return await this.api.graphql<T>(query, { id });
+    } catch (error) {
+      // Octokit's GraphqlResponseError: HTTP 200 whose body holds `errors` (and maybe `data`).
+      if (error instanceof Error && error.name === "GraphqlResponseError") {
+        return ((error as Error & { data?: T | null }).data ?? undefined);
+      }
+      throw error;
+    }
   }
 
   /**

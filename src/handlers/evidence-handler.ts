@@ -55,7 +55,9 @@ export async function handleEvidenceEvent(
         const original = await run.reads.getPullRequest(pr.reverts);
         if (!original?.merged) return "ignored";
         const revert = { pr: original.number, by: pr.number };
-        for (const child of await run.reads.closingIssues(original.nodeId)) {
+        const children = await run.reads.closingIssues(original.nodeId);
+        if (children === undefined) return run.unanswered();
+        for (const child of children) {
           await run.settle(child, (evidence) => recordRevert(evidence, revert.pr, revert.by), {
             revert,
           });
@@ -63,7 +65,9 @@ export async function handleEvidenceEvent(
         return run.finish("reverted");
       }
       const fix: MergedFix = { pr: pr.number, url: pr.url, at: pr.mergedAt, sha: pr.sha };
-      for (const child of await run.reads.closingIssues(pr.nodeId)) {
+      const children = await run.reads.closingIssues(pr.nodeId);
+      if (children === undefined) return run.unanswered();
+      for (const child of children) {
         await run.settle(child, (evidence) => recordFixes(evidence, [fix]));
       }
       return run.finish("merged");
@@ -77,6 +81,8 @@ export async function handleEvidenceEvent(
         event.kind === "childClosed" && found.issue.state === "closed"
           ? await run.reads.mergedFixes(found.nodeId)
           : [];
+      // Without an answer about its pull requests, the child is not judged on its evidence.
+      if (fixes === undefined) return run.unanswered();
       // The CAPA flow, next in the flow list for this delivery, shows the row.
       await run.settle(event.child, (evidence) => recordFixes(evidence, fixes), {
         first: found.issue,
@@ -233,6 +239,14 @@ class EvidenceRun {
       this.required.set(parent, required);
     }
     return required;
+  }
+
+  /** GraphQL could not say which pull requests are linked: nothing is recorded or judged. */
+  unanswered(): string {
+    this.deps.log.warn(
+      "Could not read linked pull requests through GraphQL (closingIssuesReferences / closedByPullRequestsReferences); no evidence recorded for this event.",
+    );
+    return "links unavailable";
   }
 
   outcome(what: string): string {

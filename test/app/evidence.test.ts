@@ -298,6 +298,27 @@ describe("a child closed as completed", () => {
     expect(evidenceComments(repo, 3)).toEqual([]);
   });
 
+  it("where GraphQL cannot say which pull requests close it: nothing recorded or said", async () => {
+    const { repo, child, deliver, since } = await withChild(api, policy("merged"));
+    api.expect("POST /graphql", {
+      body: (body: unknown) =>
+        (body as GraphqlBody).query.includes("closedByPullRequestsReferences"),
+      reply: [
+        200,
+        {
+          errors: [
+            { message: "Field 'closedByPullRequestsReferences' doesn't exist on type 'Issue'" },
+          ],
+        },
+      ],
+    });
+
+    await deliver(closedChild(repo, child));
+
+    expect(since().filter((r) => r.method !== "GET" && r.path.includes("/issues/3"))).toEqual([]);
+    expect(evidenceComments(repo, 3)).toEqual([]);
+  });
+
   it("under capaEvidence none (the default) stays Done, and shows a fix it finds", async () => {
     const { repo, child, deliver, row, since } = await withChild(api);
     expectClosedBy(api, child, []);
