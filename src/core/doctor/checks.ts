@@ -33,7 +33,8 @@ export function appNeeds(config: Config | undefined): Needs {
   if (config && usesTeamRoles(config)) permissions.members = "read";
   const events = ["issues", "issue_comment", "sub_issues"];
   // Evidence (src/core/evidence): needed where a policy asks for it or a deployment ships it;
-  // elsewhere it only shows the merged fixes of closed children (`Done · merged #41`).
+  // elsewhere it only adds the merged fixes to closed children's rows (`Done · merged #41`), and
+  // a closed child's own delivery finds them too.
   const asksEvidence = config !== undefined && usesEvidence(config);
   if (asksEvidence) {
     permissions.pull_requests = "read";
@@ -46,7 +47,7 @@ export function appNeeds(config: Config | undefined): Needs {
   return {
     permissions,
     events,
-    optionalEvents: asksEvidence ? ["push"] : ["pull_request", "push"],
+    optionalEvents: ["push"],
   };
 }
 
