@@ -138,7 +138,7 @@ export class EvidenceGateway {
     } catch (error) {
       // Octokit's GraphqlResponseError: HTTP 200 whose body holds `errors` (and maybe `data`).
       if (error instanceof Error && error.name === "GraphqlResponseError") {
-        return ((error as Error & { data?: T | null }).data ?? undefined);
+        return (error as Error & { data?: T | null }).data ?? undefined;
       }
       throw error;
     }
