@@ -84,7 +84,7 @@ const markerSchemas = {
               pr: z.number().int().positive(),
               url: z.string(),
               at: z.iso.datetime(),
-              sha: z.string().regex(/^[0-9a-f]{7,64}$/),
+              sha: z.string().regex(/^[\w-]{1,100}$/),
             }),
           )
           .optional(),
@@ -99,7 +99,7 @@ const markerSchemas = {
             url: z.string(),
             environment: z.string(),
             at: z.iso.datetime(),
-            sha: z.string().regex(/^[0-9a-f]{7,64}$/),
+            sha: z.string().regex(/^[\w-]{1,100}$/),
             prs: z.array(z.number().int().positive()),
           })
           .optional(),
@@ -113,7 +113,9 @@ const markerSchemas = {
           })
           .optional(),
       })
-      .optional(),
+      .optional()
+      // Evidence that does not read (a hand-edited marker) is no evidence; the child stays one.
+      .catch(undefined),
   }),
   /**
    * The product's one comment on a CAPA child about its evidence: `missing` (closed without what

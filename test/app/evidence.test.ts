@@ -287,6 +287,33 @@ describe("a child closed as completed", () => {
     expect(row()).toBe(`${ROW} Closed, no evidence |`);
   });
 
+  it("delivered twice at once: one comment, one label; reopened: the label goes, Open again", async () => {
+    const { repo, child, deliver, row } = await withChild(api, policy("merged"));
+    expectClosedBy(api, child, [], 2);
+    const event = closedChild(repo, child);
+
+    await Promise.all([deliver(event), deliver(event)]);
+
+    expect(evidenceComments(repo, 3)).toHaveLength(1);
+    expect(row()).toBe(`${ROW} Closed, no evidence |`);
+
+    repo.issue(3)!.state = "open";
+    repo.issue(3)!.state_reason = "reopened";
+    await deliver(
+      webhook("issues.reopened")
+        .repo(OWNER, REPO)
+        .issue({ ...asPayloadIssue(repo.issue(3)!), state: "open" })
+        .sender("carol")
+        .installation(1)
+        .edit((payload) => {
+          Object.assign(payload.issue.user!, { login: BOT, type: "Bot" });
+        }),
+    );
+    expect(repo.issue(3)!.labels.map((label) => label.name)).not.toContain("capa:no-evidence");
+    expect(row()).toBe(`${ROW} Open |`);
+    expect(evidenceComments(repo, 3)).toHaveLength(1);
+  });
+
   it("closed by a merged pull request (the Development sidebar): the fix recorded, shown as Merged", async () => {
     const { repo, child, deliver, row } = await withChild(api, policy("merged"));
     expectClosedBy(api, child, [41]);

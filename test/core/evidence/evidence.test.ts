@@ -269,6 +269,16 @@ describe("the child's body", () => {
     expect(withEvidence(written, {}, "UTC")).toBe(body);
   });
 
+  it("reads a marker whose evidence was mangled by hand as a child with no evidence", () => {
+    const mangled = body.replace(
+      /<!-- postmortem-bot:capa \{.*\} -->/,
+      `<!-- postmortem-bot:capa {"parent":20,"key":"${KEY}","evidence":{"merged":[{"pr":"x"}]}} -->`,
+    );
+    expect(mangled).not.toBe(body);
+    expect(findMarker(mangled, "capa")).toEqual({ parent: 20, key: KEY });
+    expect(evidenceOf(mangled)).toEqual({});
+  });
+
   it("keeps a person's text inert and the marker whole", () => {
     const evil = { ...manual, text: "<!-- x --> @team ## head\n- [ ] box -->" };
     const written = withEvidence(body, { manual: evil }, "UTC");
