@@ -142,7 +142,11 @@ export function planChildEvidence(config: Config, state: ChildEvidenceState): Pl
   );
   const owners = child.assignees.map((login) => `@${login}`).join(", ");
   const how = howToGive(child.number, judgement.missing ?? "merged", config);
-  if (state.revert && !given.has(`revert:${state.revert.pr}`)) {
+  // Said only of a fix that was recorded: a revert of one never seen just keeps it out.
+  const revert = state.revert;
+  const revertedFix =
+    revert !== undefined && (state.evidence.merged ?? []).some((fix) => fix.pr === revert.pr);
+  if (state.revert && revertedFix && !given.has(`revert:${state.revert.pr}`)) {
     const left = fixesOf(state.evidence).length;
     const now =
       judgement.status === undefined

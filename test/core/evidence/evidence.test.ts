@@ -353,6 +353,18 @@ describe("planning a child's evidence", () => {
     ]);
   });
 
+  it("a revert of a fix never recorded: kept out, nothing said of it", () => {
+    const steps = planChildEvidence(merged, {
+      ...base,
+      child: { ...closed, labels: ["capa", "capa:no-evidence"] },
+      evidence: { reverted: [{ pr: 41, by: 45 }] },
+      comments: [],
+      revert: { pr: 41, by: 45 },
+    });
+    expect(steps.map((s) => s.kind)).toEqual(["updateIssueBody", "createComment"]);
+    expect((steps[1] as { body: string }).body).toContain("closed as completed without");
+  });
+
   it("a revert: one comment, and no second one saying the evidence is missing", () => {
     const evidence = { merged: [fix41], reverted: [{ pr: 41, by: 45 }] };
     const steps = planChildEvidence(merged, {
