@@ -12,6 +12,7 @@ import { formConfigSchema } from "./forms/config.js";
 import { identityConfigSchema } from "./trust/config.js";
 import { incidentsConfigSchema } from "./incident/config.js";
 import { acceptsFromSchema, privateConfigSchema } from "./private/config.js";
+import { evidenceConfigSchema } from "./evidence/config.js";
 import { policyConfigSchema, releaseGateConfigSchema } from "./policy/config.js";
 import { remindersConfigSchema } from "./reminders/config.js";
 
@@ -69,6 +70,7 @@ export const configSchema = z
     flows: flowsConfigSchema,
     identity: identityConfigSchema,
     policy: policyConfigSchema,
+    evidence: evidenceConfigSchema,
     releaseGate: releaseGateConfigSchema,
     private: privateConfigSchema,
     acceptsFrom: acceptsFromSchema,
@@ -81,6 +83,16 @@ export const configSchema = z
       ),
   })
   .superRefine((value, context) => {
+    // Nothing ships without an environment: a policy asking for it could never be met.
+    for (const [severity, policy] of Object.entries(value.policy)) {
+      if (policy?.capaEvidence === "shipped" && value.evidence.environment === undefined) {
+        context.addIssue({
+          code: "custom",
+          path: ["policy", severity, "capaEvidence"],
+          message: "`shipped` needs `evidence.environment` (the environment a fix ships to)",
+        });
+      }
+    }
     // A policy's approval fields are checked against the roles as `approvals.required` is.
     for (const [severity, policy] of Object.entries(value.policy)) {
       policy?.approvalsRequired?.forEach((key, index) => {

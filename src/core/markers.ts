@@ -67,7 +67,61 @@ const markerSchemas = {
   }),
   /** The App's comment on a post-mortem a person wrote: it was adopted (the marker proves nothing). */
   adopted: z.object({ issue: z.number().int().positive() }),
-  capa: z.object({ parent: z.number().int().positive(), key: z.string().min(1) }),
+  /**
+   * On a CAPA child: its post-mortem and action, and the evidence that the action is done
+   * (src/core/evidence/model.ts), written by the product only (a child counts only when the
+   * product wrote it, src/core/trust/writers.ts).
+   */
+  capa: z.object({
+    parent: z.number().int().positive(),
+    key: z.string().min(1),
+    evidence: z
+      .object({
+        /** Merged pull requests that fix it, by number, in the order they were recorded. */
+        merged: z
+          .array(
+            z.object({
+              pr: z.number().int().positive(),
+              url: z.string(),
+              at: z.iso.datetime(),
+              sha: z.string().regex(/^[\w-]{1,100}$/),
+            }),
+          )
+          .optional(),
+        /** Merged pull requests taken back by a revert (`by`: the revert's number). */
+        reverted: z
+          .array(z.object({ pr: z.number().int().positive(), by: z.number().int().positive() }))
+          .optional(),
+        /** The deployment that contained the listed pull requests (`prs`). */
+        shipped: z
+          .object({
+            deployment: z.number().int().positive(),
+            url: z.string(),
+            environment: z.string(),
+            at: z.iso.datetime(),
+            sha: z.string().regex(/^[\w-]{1,100}$/),
+            prs: z.array(z.number().int().positive()),
+          })
+          .optional(),
+        /** A maintainer's `/evidence` (`comment`: its id). */
+        manual: z
+          .object({
+            by: z.string().min(1),
+            text: z.string().min(1),
+            at: z.iso.datetime(),
+            comment: z.number().int().positive(),
+          })
+          .optional(),
+      })
+      .optional()
+      // Evidence that does not read (a hand-edited marker) is no evidence; the child stays one.
+      .catch(undefined),
+  }),
+  /**
+   * The product's one comment on a CAPA child about its evidence: `missing` (closed without what
+   * its policy asks), `revert:<pr>` (a fix taken back), `refusal:<login>` (a `/evidence` refused).
+   */
+  evidence: z.object({ issue: z.number().int().positive(), key: z.string().min(1) }),
   notice: z.object({ key: z.string().min(1) }),
   /** On a post-mortem the App rewrote: a fingerprint of the people's text its write was based on. */
   sync: z.object({ base: z.string().min(1) }),
@@ -103,7 +157,10 @@ const MARKER_PATTERN = new RegExp(
 );
 
 export function formatMarker<K extends MarkerKind>(kind: K, data: MarkerData<K>): string {
-  return `<!-- ${MARKER_PREFIX}${kind} ${JSON.stringify(data)} -->`;
+  // `<` and `>` in a value (a person's `/evidence` text) are escaped: the marker stays one HTML
+  // comment that nothing in it can end, and MARKER_PATTERN still reads it.
+  const json = JSON.stringify(data).replace(/</g, "\\u003c").replace(/>/g, "\\u003e");
+  return `<!-- ${MARKER_PREFIX}${kind} ${json} -->`;
 }
 
 /**

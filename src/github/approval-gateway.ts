@@ -10,6 +10,7 @@ import type { GitHubApi } from "./api.js";
 import { isStatus } from "./api.js";
 import type { GatewayOptions, RawConfig } from "./gateway.js";
 import { GitHubGateway } from "./gateway.js";
+import { EvidenceGateway } from "./evidence-gateway.js";
 import type { ApiAccount } from "./snapshots.js";
 import { accountFromApi } from "./snapshots.js";
 
@@ -55,6 +56,11 @@ export class ApprovalGateway {
     options: GatewayOptions = {},
   ) {
     this.base = new GitHubGateway(api, repository, configCache, options);
+  }
+
+  /** The evidence flows' reads (src/github/evidence-gateway.ts), with the same client. */
+  get evidence(): EvidenceGateway {
+    return new EvidenceGateway(this.api, this.repository);
   }
 
   private get repoParams() {

@@ -9,6 +9,9 @@ import { markerLostIn } from "../core/guard/plan.js";
 import { findMarker } from "../core/markers.js";
 import type { IssueSnapshot, RepositoryRef } from "../core/snapshots.js";
 import type { CapaEvent } from "../core/capa/events.js";
+import type { EvidenceEvent } from "../core/evidence/events.js";
+import { revertedPullRequest } from "../core/evidence/events.js";
+import { readEvidenceCommand } from "../core/evidence/plan.js";
 import { readTimelineCommand } from "../core/timeline/command.js";
 import type { IncidentChange, TimelineEvent } from "../core/timeline/events.js";
 import { timelineOverwrote } from "../core/timeline/lost-edit.js";
@@ -355,4 +358,106 @@ export function readSeverityLabelEvent(
     label: payload.label.name,
     sender: accountFromApi(payload.sender),
   };
+}
+
+/** The parts of `pull_request` and `deployment_status` payloads the evidence flow reads. */
+export interface EvidenceWebhookPayload extends WebhookPayload {
+  pull_request?: {
+    number: number;
+    node_id?: string;
+    html_url?: string;
+    title?: string;
+    body?: string | null;
+    merged?: boolean | null;
+    merged_at?: string | null;
+    merge_commit_sha?: string | null;
+  };
+  deployment?: { id: number; sha: string; environment: string };
+  deployment_status?: {
+    state: string;
+    environment?: string;
+    created_at: string;
+    target_url?: string | null;
+    log_url?: string | null;
+    environment_url?: string | null;
+  };
+}
+
+/**
+ * The deliveries that bring evidence to CAPA children, from the payload alone: a merged pull
+ * request, a bot's CAPA child closed or reopened, `/evidence` on one, a successful deployment.
+ */
+export function readEvidenceEvent(
+  name: string,
+  payload: EvidenceWebhookPayload,
+): EvidenceEvent | undefined {
+  const repository = repositoryOf(payload);
+  if (!repository) return undefined;
+  if (name === "pull_request") {
+    const pr = payload.pull_request;
+    if (
+      payload.action !== "closed" ||
+      !pr?.merged ||
+      !pr.merged_at ||
+      !pr.merge_commit_sha ||
+      !pr.node_id
+    ) {
+      return undefined;
+    }
+    const reverts = revertedPullRequest(pr.title ?? "", pr.body, repository);
+    return {
+      kind: "merged",
+      pullRequest: {
+        number: pr.number,
+        nodeId: pr.node_id,
+        url: pr.html_url ?? "",
+        mergedAt: pr.merged_at,
+        sha: pr.merge_commit_sha,
+        ...(reverts === undefined ? {} : { reverts }),
+      },
+    };
+  }
+  if (name === "deployment_status") {
+    const status = payload.deployment_status;
+    const deployment = payload.deployment;
+    if (!status || !deployment || status.state !== "success") return undefined;
+    return {
+      kind: "deployed",
+      deployment: {
+        id: deployment.id,
+        sha: deployment.sha,
+        environment: status.environment ?? deployment.environment,
+        url: status.log_url || status.target_url || status.environment_url || "",
+        at: status.created_at,
+      },
+    };
+  }
+  const issuePayload = payload.issue;
+  if (!issuePayload || !payload.sender) return undefined;
+  const issue = issueFromApi(issuePayload);
+  // Any bot's issue with a `capa` marker: the handler reads it again and checks who wrote it.
+  if (issue.isPullRequest || issue.author.type !== "Bot" || !findMarker(issue.body, "capa")) {
+    return undefined;
+  }
+  if (name === "issues" && (payload.action === "closed" || payload.action === "reopened")) {
+    // The product's own closes (a duplicate) were decided from a fresh read.
+    if (payload.sender.login === issue.author.login) return undefined;
+    return {
+      kind: payload.action === "closed" ? "childClosed" : "childReopened",
+      child: issue.number,
+    };
+  }
+  if (name === "issue_comment" && payload.action === "created" && payload.comment) {
+    const text = readEvidenceCommand(payload.comment.body);
+    if (text === undefined) return undefined;
+    return {
+      kind: "command",
+      child: issue.number,
+      commentId: payload.comment.id,
+      sender: accountFromApi(payload.comment.user ?? payload.sender),
+      text,
+      at: payload.comment.created_at,
+    };
+  }
+  return undefined;
 }

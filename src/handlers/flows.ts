@@ -6,12 +6,17 @@ import { canDismiss } from "../core/incident/events.js";
 import type { TimelineEvent } from "../core/timeline/events.js";
 import { canDismissTimeline } from "../core/timeline/events.js";
 import { readApprovalEvent } from "../github/approval-events.js";
-import type { AdoptionEvent, TimelineWebhookPayload } from "../github/webhook-events.js";
+import type {
+  AdoptionEvent,
+  EvidenceWebhookPayload,
+  TimelineWebhookPayload,
+} from "../github/webhook-events.js";
 import {
   readSeverityLabelEvent,
   readGuardEvent,
   readAdoptionEvent,
   readCapaEvent,
+  readEvidenceEvent,
   readIncidentEvent,
   readTimelineEvent,
 } from "../github/webhook-events.js";
@@ -20,6 +25,8 @@ import type { ApprovalEvent } from "../core/approvals/events.js";
 import type { ApprovalResult } from "./approval-handler.js";
 import { handleApprovalEvent, IGNORED } from "./approval-handler.js";
 import { handleCapaEvent } from "./capa-handler.js";
+import type { EvidenceEvent } from "../core/evidence/events.js";
+import { handleEvidenceEvent } from "./evidence-handler.js";
 import type { FrontDoor, HandlerDeps } from "./deps.js";
 import { handleIncidentEvent } from "./incident-handler.js";
 import type { GuardEvent } from "../core/guard/events.js";
@@ -31,8 +38,11 @@ import { sameLabel } from "../core/config.js";
 import { loadConfig } from "./load-config.js";
 import { handleTimelineEvent, timelineIssueOf } from "./timeline-handler.js";
 
-/** Every payload a flow reads: the parts of `issues`, `issue_comment` and `sub_issues` events. */
-export type FlowPayload = TimelineWebhookPayload;
+/**
+ * Every payload a flow reads: the parts of `issues`, `issue_comment`, `sub_issues`,
+ * `pull_request` and `deployment_status` events.
+ */
+export type FlowPayload = TimelineWebhookPayload & EvidenceWebhookPayload;
 
 /**
  * One flow of the product: what it reacts to and what it does. The App's registration and front
@@ -87,6 +97,42 @@ export const capaFlow: Flow<CapaEvent, string> = {
   handle: handleCapaEvent,
   outcomeOf: (outcome) => outcome,
 };
+
+/**
+ * Evidence that a corrective action is done: a merged pull request (or its revert), a child
+ * closed or reopened, a maintainer's `/evidence`, a successful deployment to
+ * `evidence.environment`. App only for now; before the CAPA flow, which then shows a closed
+ * child's row with its evidence. A deployment elsewhere costs no request once the configuration
+ * is known.
+ */
+export const evidenceFlow: Flow<EvidenceEvent, string> = {
+  name: "evidence",
+  frontDoors: ["app"],
+  deliveries: ["pull_request.closed", "deployment_status", "issues", "issue_comment.created"],
+  read: readEvidenceEvent,
+  wants: (event, known, frontDoor) =>
+    !flowsRunElsewhere(known, frontDoor) &&
+    (event.kind !== "deployed" ||
+      !known?.ok ||
+      known.config.evidence.environment?.toLowerCase() ===
+        event.deployment.environment.toLowerCase()),
+  issueOf: evidenceIssueOf,
+  subject: (event) =>
+    event.kind === "merged"
+      ? `Pull request #${event.pullRequest.number}, evidence`
+      : event.kind === "deployed"
+        ? `Deployment ${event.deployment.id}, evidence`
+        : `CAPA child #${event.child}, evidence`,
+  handle: handleEvidenceEvent,
+  outcomeOf: (outcome) => outcome,
+};
+
+/** The issue an evidence event's work is queued on; deployments share the repository's `#0`. */
+function evidenceIssueOf(event: EvidenceEvent): number {
+  if (event.kind === "merged") return event.pullRequest.number;
+  if (event.kind === "deployed") return 0;
+  return event.child;
+}
 
 /** Adopting a person's post-mortem leads into the CAPA flow: it goes where that flow runs. */
 export const adoptionFlow: Flow<AdoptionEvent, string> = {
@@ -189,6 +235,7 @@ export const FLOWS = [
   guardFlow,
   incidentFlow,
   severityFlow,
+  evidenceFlow,
   capaFlow,
   adoptionFlow,
   timelineFlow,

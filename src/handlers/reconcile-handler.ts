@@ -5,6 +5,10 @@ import { closeToJudge } from "../core/approvals/gate.js";
 import { isOpenedPostmortem } from "../core/identity.js";
 import { handleApprovalEvent } from "./approval-handler.js";
 import { handleCapaEvent } from "./capa-handler.js";
+import { handleEvidenceEvent } from "./evidence-handler.js";
+import { sameLabel } from "../core/config.js";
+import { evidenceOf, fixesOf } from "../core/evidence/model.js";
+import { capaParentOf } from "../core/evidence/plan.js";
 import type { IncidentOutcome } from "./incident-handler.js";
 import { handleIncidentEvent } from "./incident-handler.js";
 import { loadConfig } from "./load-config.js";
@@ -20,6 +24,8 @@ export interface ReconcileCounts {
   /** Closed post-mortems judged because no run of theirs may have (finding their close standing). */
   closesJudged: number;
   closesReopened: number;
+  /** CAPA children closed as completed whose close the evidence flow may have missed. */
+  evidenceChecked: number;
 }
 
 /**
@@ -47,6 +53,7 @@ export async function reconcileRepository(
     capaCompleted: 0,
     closesJudged: 0,
     closesReopened: 0,
+    evidenceChecked: 0,
   };
   if (!runsFlows && !enforcesGate) return counts;
   const [incidents, postmortems] = await Promise.all([
@@ -81,7 +88,44 @@ export async function reconcileRepository(
     );
     if (outcome !== "ignored") counts.capaCompleted++;
   }
+  if (deps.frontDoor === "app") counts.evidenceChecked = await catchUpEvidence(config, deps, since);
   return counts;
+}
+
+/**
+ * The evidence flow's catch-up (App only, where it runs): children closed as completed within the
+ * look-back that record no evidence and carry no no-evidence label are handled as their `closed`
+ * delivery would have been, and their rows shown. A deployment missed is caught by the next one,
+ * which compares every child still awaiting it.
+ */
+async function catchUpEvidence(config: Config, deps: HandlerDeps, since: Date): Promise<number> {
+  const writers = writersFor(config, deps);
+  const listed = await deps.gateway.base.listIssuesWithLabel(
+    config.capa.labels[0]!,
+    since.toISOString(),
+  );
+  const unsettled = listed.filter((issue) => {
+    if (issue.state !== "closed" || issue.stateReason === "not_planned") return false;
+    if (issue.stateReason === "duplicate" || capaParentOf(issue, writers) === undefined) {
+      return false;
+    }
+    const evidence = evidenceOf(issue.body);
+    return (
+      fixesOf(evidence).length === 0 &&
+      evidence.manual === undefined &&
+      !issue.labels.some((label) => sameLabel(label, config.evidence.labels.noEvidence))
+    );
+  });
+  for (const child of unsettled) {
+    const outcome = await handleEvidenceEvent({ kind: "childClosed", child: child.number }, deps);
+    if (outcome !== "ignored" && outcome !== "unchanged") {
+      await handleCapaEvent(
+        { kind: "childChanged", postmortem: capaParentOf(child, writers)! },
+        deps,
+      );
+    }
+  }
+  return unsettled.length;
 }
 
 /**

@@ -23,6 +23,7 @@ describe("parseConfig", () => {
         thirdParty: ["third-party"],
       },
       environmentLabelPrefix: "env:",
+      evidence: { labels: { awaitingShip: "capa:awaiting-ship", noEvidence: "capa:no-evidence" } },
       timezone: "UTC",
       titleTemplate: "Post-mortem: {{incident.title}}",
       // openedBy is left out: it follows the repository's visibility.

@@ -7,13 +7,26 @@ import { parse } from "yaml";
 const read = (path: string) => readFileSync(new URL(`../../${path}`, import.meta.url), "utf8");
 
 describe("app.yml's permissions", () => {
-  it("are issues write, contents read and metadata read: no organization members", () => {
-    const manifest = parse(read("app.yml")) as { default_permissions: Record<string, string> };
+  it("are issues write, contents, metadata, pull requests and deployments read: no organization members", () => {
+    const manifest = parse(read("app.yml")) as {
+      default_permissions: Record<string, string>;
+      default_events: string[];
+    };
     expect(manifest.default_permissions).toEqual({
       issues: "write",
       contents: "read",
       metadata: "read",
+      pull_requests: "read",
+      deployments: "read",
     });
+    expect(manifest.default_events).toEqual([
+      "issues",
+      "issue_comment",
+      "sub_issues",
+      "pull_request",
+      "deployment_status",
+      "push",
+    ]);
   });
 
   it("the install steps (docs/deploy.md) say when Members read is needed: a role that lists teams", () => {

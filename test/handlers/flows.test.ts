@@ -9,6 +9,8 @@ describe("the flow list", () => {
       "guard",
       "incident",
       "severity",
+      // Before the CAPA flow, which shows a closed child's row with the evidence it recorded.
+      "evidence",
       "capa",
       "adoption",
       "timeline",
@@ -28,7 +30,15 @@ describe("the flow list", () => {
   it("registers each webhook event once, so that no delivery runs a flow twice", () => {
     // The gate reads every issue_comment action, which covers the `/postmortem` and `/timeline`
     // readers' issue_comment.created: Probot would call a handler registered for both twice.
-    expect(deliveriesOf("app")).toEqual(["issues", "sub_issues", "issue_comment"]);
+    expect(deliveriesOf("app")).toEqual([
+      "issues",
+      "pull_request.closed",
+      "deployment_status",
+      "sub_issues",
+      "issue_comment",
+    ]);
+    expect(readsEventsNamed("app", "pull_request")).toBe(true);
+    expect(readsEventsNamed("action", "pull_request")).toBe(false);
     expect(deliveriesOf("action")).toEqual(["issues", "sub_issues", "issue_comment"]);
     expect(readsEventsNamed("app", "issue_comment")).toBe(true);
     expect(readsEventsNamed("app", "push")).toBe(false);

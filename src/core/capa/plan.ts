@@ -22,6 +22,8 @@ import type { ChildFacts, ChildStatus } from "./render.js";
 import { childBody, childTitle, followUpRow, itemSuffix } from "./render.js";
 import type { Writers } from "../trust/writers.js";
 import { wroteIt } from "../trust/writers.js";
+import { evidenceOf, judgeChild } from "../evidence/model.js";
+import { requiredFor } from "../evidence/plan.js";
 
 /** GitHub refuses more sub-issues than this on one parent (closed ones count). */
 export const MAX_SUB_ISSUES = 100;
@@ -441,7 +443,10 @@ function linkSubIssues(canonical: Map<string, Child>, state: CapaState, notices:
   }));
 }
 
-function factsOf(child: Child, prefix: string, today: string): ChildFacts {
+/** How a child closed as completed shows: by its evidence and the post-mortem's policy. */
+type Judge = (issue: IssueSnapshot) => ChildStatus;
+
+function factsOf(child: Child, prefix: string, today: string, judge: Judge): ChildFacts {
   const issue = child.issue;
   const owner =
     issue.assignees.length > 0
@@ -449,7 +454,7 @@ function factsOf(child: Child, prefix: string, today: string): ChildFacts {
       : safeOwnerText(child.ownerLine ?? "");
   const dueText = child.dueLine ?? "";
   const due = parseIsoDate(dueText);
-  const status = statusOf(issue);
+  const status = statusOf(issue, judge);
   return {
     number: issue.number,
     title: issue.title.startsWith(prefix) ? issue.title.slice(prefix.length) : issue.title,
@@ -469,11 +474,22 @@ function safeOwnerText(text: string): string {
   return handles ? handles.map(inert).join(", ") : text.startsWith("_") ? "" : inlineText(text);
 }
 
-function statusOf(issue: IssueSnapshot): ChildStatus {
+function statusOf(issue: IssueSnapshot, judge: Judge): ChildStatus {
   if (issue.state === "open") return "Open";
   if (issue.stateReason === "not_planned") return "Won't do";
   if (issue.stateReason === "duplicate") return "Duplicate";
-  return "Done";
+  return judge(issue);
+}
+
+/** The judge of a post-mortem's children: its severity's `capaEvidence`, their recorded evidence. */
+function judgeFor(state: CapaState, config: Config): Judge {
+  const required = requiredFor(config, state.postmortem.body, state.incident?.labels);
+  return (issue) =>
+    judgeChild(issue, evidenceOf(issue.body), {
+      required,
+      environment: config.evidence.environment,
+      timeZone: config.timezone,
+    }).status ?? "Done";
 }
 
 const MISSING_STATUS: Record<MissingChild, ChildStatus> = {
@@ -494,6 +510,7 @@ function rewriteBody(
   const prefix = config.capa.titlePrefix;
   const byNumber = new Map([...canonical.values()].map((child) => [child.issue.number, child]));
   const edits: Edit[] = [];
+  const judge = judgeFor(state, config);
 
   const shownFor = (
     item: CapaItem,
@@ -504,7 +521,7 @@ function rewriteBody(
         : item.checked
           ? canonical.get(item.key)
           : undefined;
-    if (child) return factsOf(child, prefix, state.today);
+    if (child) return factsOf(child, prefix, state.today, judge);
     const missing = item.linked !== undefined ? state.missing.get(item.linked) : undefined;
     if (item.linked === undefined || !missing) return undefined;
     return {
@@ -548,7 +565,7 @@ function rewriteBody(
       );
     const appended: string[] = [];
     for (const child of [...canonical.values()].sort((a, b) => a.issue.number - b.issue.number)) {
-      const wanted = followUpRow(factsOf(child, prefix, state.today));
+      const wanted = followUpRow(factsOf(child, prefix, state.today, judge));
       const row = rowFor(child);
       if (!row) appended.push(wanted);
       else if (text.slice(row.row.line.start, row.row.line.end) !== wanted) {

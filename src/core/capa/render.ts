@@ -1,10 +1,12 @@
+import type { EvidenceStatus } from "../evidence/model.js";
 import { formatMarker } from "../markers.js";
 import { inlineText, plainLine } from "../markdown-text.js";
 import { TITLE_MAX_LENGTH } from "../incident/content.js";
 import { LINK_ARROW } from "./items.js";
 
+/** A child's status in its row; with evidence (src/core/evidence) `Merged`, `Shipped …`, and so on. */
 export type ChildStatus =
-  "Open" | "Overdue" | "Done" | "Won't do" | "Duplicate" | "Deleted" | "Transferred";
+  EvidenceStatus | "Overdue" | "Won't do" | "Duplicate" | "Deleted" | "Transferred";
 
 /** What the post-mortem shows of a child; `owner` and `due` are already safe markdown. */
 export interface ChildFacts {

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { CAPA_EVIDENCE } from "../evidence/config.js";
 
 // The severities are defined here, the leaf of the configuration (src/core/severity.ts re-exports
 // them), so that config.ts → policy/config.ts has no import cycle.
@@ -45,6 +46,12 @@ const severityPolicySchema = z
       .optional()
       .describe(
         "Whether overdue actions and late reviews of this severity fail `mode: release-gate` (default true).",
+      ),
+    capaEvidence: z
+      .enum(CAPA_EVIDENCE)
+      .optional()
+      .describe(
+        "What a CAPA child closed as completed must show to count as done: `none` (default), `merged` (a merged pull request) or `shipped` (also deployed to `evidence.environment`). A maintainer's `/evidence` satisfies any.",
       ),
   })
   .optional();

@@ -1,5 +1,6 @@
 import type { ApprovalsConfig } from "../approvals/config.js";
 import type { Config } from "../config.js";
+import type { CapaEvidence } from "../evidence/config.js";
 import type { PostmortemPolicy, Severity, SeverityKey } from "./config.js";
 import { SEVERITIES } from "./config.js";
 
@@ -11,6 +12,7 @@ export interface SeverityPolicy {
   capaDueDays: number;
   reviewAfterDays: number;
   releaseGate: boolean;
+  capaEvidence: CapaEvidence;
 }
 
 /**
@@ -29,6 +31,7 @@ export function severityPolicy(config: Config, severity: Severity | undefined): 
     capaDueDays: stated.capaDueDays ?? config.capa.dueDays[key],
     reviewAfterDays: stated.reviewAfterDays ?? config.reminders.reviewAfterDays[key],
     releaseGate: stated.releaseGate ?? true,
+    capaEvidence: stated.capaEvidence ?? "none",
   };
 }
 

@@ -36,6 +36,7 @@ describe("severityPolicy", () => {
       capaDueDays: 14,
       reviewAfterDays: 3,
       releaseGate: true,
+      capaEvidence: "none",
     });
     expect(severityPolicy(defaultConfig, undefined)).toMatchObject({
       severity: "default",
