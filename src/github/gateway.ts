@@ -121,7 +121,7 @@ export class GitHubGateway {
   async listIssuesWithLabel(
     label: string,
     since?: string,
-    state: "open" | "all" = "all",
+    state: "open" | "closed" | "all" = "all",
   ): Promise<IssueSnapshot[]> {
     const issues = await this.api.paginate("GET /repos/{owner}/{repo}/issues", {
       ...this.repoParams,

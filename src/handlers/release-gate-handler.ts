@@ -11,6 +11,9 @@ import {
 import type { Annotation, IssueUrl } from "../core/release-gate/summary.js";
 import { releaseGateAnnotations, releaseGateSummary } from "../core/release-gate/summary.js";
 import type { IssueSnapshot } from "../core/snapshots.js";
+import { requiredFor, uniformRequirement } from "../core/evidence/plan.js";
+import { closedPastDue, unprovenChildren, unprovenLabels } from "../core/reminders/sweep.js";
+import { todayIn } from "../core/time.js";
 import type { ApprovalGateway } from "../github/approval-gateway.js";
 import { closeStands } from "../core/approvals/gate.js";
 import { judgeClose, judgePostmortem } from "./approval-handler.js";
@@ -26,7 +29,8 @@ export type ReleaseGateResult =
 
 /**
  * The release gate for one repository: paged listings by label (post-mortems of any state, open
- * CAPA children, incidents), then per-issue reads only for the few issues that need them (closed
+ * CAPA children, closed children carrying an evidence label once a policy asks for evidence,
+ * incidents), then per-issue reads only for the few issues that need them (closed
  * post-mortems with overdue children that lost their label; closes of `"gate":2` post-mortems
  * whose marker does not record them as judged, and late reviews, both judged as the close gate
  * judges; waiver labels, traced to who added them).
@@ -58,9 +62,17 @@ export async function checkReleaseGate(
   );
   const openChildren = await base.listIssuesWithLabel(config.capa.labels[0]!, undefined, "open");
   const overdue = overdueOn(openChildren, config, now, writers);
+  // Children closed without the evidence their severity asks for count as open: one paged listing
+  // of each evidence label (none while every severity asks `capaEvidence: none`), judged on the
+  // evidence the product recorded once their post-mortems and incidents are read.
+  const closedChildren: IssueSnapshot[] = [];
+  for (const label of unprovenLabels(config)) {
+    closedChildren.push(...(await base.listIssuesWithLabel(label, undefined, "closed")));
+  }
+  const candidates = closedPastDue(closedChildren, todayIn(now, config.timezone), writers);
   // A closed post-mortem matters through overdue children, and so does one that lost its label
   // (read one by one).
-  for (const number of new Set(overdue.map((entry) => entry.postmortem))) {
+  for (const number of new Set([...overdue, ...candidates].map((entry) => entry.postmortem))) {
     if (postmortems.has(number)) continue;
     const issue = closed.get(number) ?? (await base.getIssue(number));
     if (issue) keep(issue);
@@ -78,6 +90,16 @@ export async function checkReleaseGate(
     unapproved.add(number);
   }
   const incidents = await readIncidents(gateway, config, [...postmortems.values()]);
+  const uniform = uniformRequirement(config);
+  overdue.push(
+    ...unprovenChildren(candidates, config, (number) => {
+      if (uniform !== undefined) return uniform;
+      const postmortem = postmortems.get(number);
+      if (!postmortem) return "none";
+      const incident = incidents.get(postmortem.incident);
+      return requiredFor(config, postmortem.issue.body, incident?.labels);
+    }),
+  );
 
   const entries: GatedPostmortem[] = [...postmortems.values()].map(({ issue, incident }) => ({
     postmortem: issue,
@@ -103,7 +125,7 @@ export async function checkReleaseGate(
     verdict = judgeRelease({ postmortems: entries, overdue, config, now, writers });
   }
   log.info(
-    `Release gate: ${verdict.passed ? "passed" : "blocked"}; ${verdict.postmortemsChecked} post-mortems, ${openChildren.length} open actions, ${verdict.blocking.length} blocking, ${verdict.waived.length} waived`,
+    `Release gate: ${verdict.passed ? "passed" : "blocked"}; ${verdict.postmortemsChecked} post-mortems, ${openChildren.length} open actions, ${closedChildren.length} closed with an evidence label, ${verdict.blocking.length} blocking, ${verdict.waived.length} waived`,
   );
   return {
     ok: true,

@@ -40,7 +40,10 @@ export interface GatedPostmortem {
 export interface ReleaseGateInput {
   /** The App's post-mortems (the product's, with its marker), any state. */
   postmortems: readonly GatedPostmortem[];
-  /** The overdue open CAPA children (`overdueChildren` of the open listing by CAPA label). */
+  /**
+   * The overdue CAPA children that count as open (`overdueChildren` of the open listing by CAPA
+   * label, and `unprovenChildren`: closed as completed without the evidence their policy asks).
+   */
   overdue: readonly OverdueChild[];
   config: Config;
   now: Date;
@@ -49,7 +52,14 @@ export interface ReleaseGateInput {
 }
 
 export type BlockReason =
-  | { kind: "overdue"; child: IssueSnapshot; due: string; daysOverdue: number }
+  | {
+      kind: "overdue";
+      child: IssueSnapshot;
+      due: string;
+      daysOverdue: number;
+      /** Closed as completed without this evidence (it counts as open); undefined: open. */
+      missing?: "merged" | "shipped";
+    }
   | { kind: "review-late"; deadline: string }
   | { kind: "closed-unapproved"; closed: string };
 
@@ -131,7 +141,7 @@ export function overdueOn(
 
 /**
  * The release gate: it fails while a post-mortem whose severity's policy says `releaseGate: true`
- * has an overdue open CAPA child, is unapproved past its review deadline, or stands closed without
+ * has an overdue CAPA child that counts as open (open, or closed without its evidence), is unapproved past its review deadline, or stands closed without
  * the close gate's approval (`"gate":2` post-mortems only), unless a person with
  * `approvals.forceClosePermission` added the waiver label to it.
  */
@@ -158,6 +168,7 @@ export function judgeRelease(input: ReleaseGateInput): ReleaseGateVerdict {
       child: o.child,
       due: o.due,
       daysOverdue: o.daysOverdue,
+      ...(o.missing ? { missing: o.missing } : {}),
     }));
     const deadline = reviewDeadline(postmortem, entry.incident, config);
     if (entry.closedUnapproved === true && postmortem.state === "closed") {

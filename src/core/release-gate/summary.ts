@@ -2,6 +2,7 @@ import type { Config } from "../config.js";
 import { codeSpan, codeSpanInTable, inlineText } from "../markdown-text.js";
 import type { BlockReason, GateEntry, ReleaseGateVerdict } from "./gate.js";
 import { waiverCounts } from "./gate.js";
+import { missingText } from "../reminders/overdue.js";
 
 /** An issue's web address, from its number. */
 export type IssueUrl = (issueNumber: number) => string;
@@ -27,7 +28,15 @@ export function releaseGateSummary(
     "",
   );
   if (verdict.blocking.length > 0) {
-    lines.push(...table(verdict.blocking, url, (entry) => ignoredWaiver(entry, config, true)), "");
+    lines.push(
+      ...table(
+        verdict.blocking,
+        url,
+        (entry) => ignoredWaiver(entry, config, true),
+        config.evidence.environment,
+      ),
+      "",
+    );
     lines.push(
       `Close the actions that are done (as not planned if they will not be done), move a \`Due:\` line if the date has moved, or complete the review (reopen a post-mortem closed without its approvals). A maintainer can waive a post-mortem with the ${codeSpan(config.releaseGate.waiverLabel)} label.`,
       "",
@@ -36,10 +45,14 @@ export function releaseGateSummary(
   if (verdict.waived.length > 0) {
     lines.push("### Waived", "");
     lines.push(
-      ...table(verdict.waived, url, (entry) =>
-        entry.waiver?.addedBy
-          ? `waived by @${entry.waiver.addedBy} (${entry.waiver.permission}) with ${codeSpanInTable(config.releaseGate.waiverLabel)}`
-          : "",
+      ...table(
+        verdict.waived,
+        url,
+        (entry) =>
+          entry.waiver?.addedBy
+            ? `waived by @${entry.waiver.addedBy} (${entry.waiver.permission}) with ${codeSpanInTable(config.releaseGate.waiverLabel)}`
+            : "",
+        config.evidence.environment,
       ),
       "",
     );
@@ -61,7 +74,7 @@ export function releaseGateAnnotations(
   url: IssueUrl,
 ): Annotation[] {
   const describe = (entry: GateEntry) =>
-    `${url(entry.postmortem.number)}: ${entry.reasons.map((reason) => reasonText(reason, url, false)).join("; ")}`;
+    `${url(entry.postmortem.number)}: ${entry.reasons.map((reason) => reasonText(reason, url, false, config.evidence.environment)).join("; ")}`;
   return [
     ...verdict.blocking.map((entry): Annotation => {
       const ignored = ignoredWaiver(entry, config);
@@ -79,19 +92,29 @@ export function releaseGateAnnotations(
   ];
 }
 
-function table(entries: readonly GateEntry[], url: IssueUrl, note: (entry: GateEntry) => string) {
+function table(
+  entries: readonly GateEntry[],
+  url: IssueUrl,
+  note: (entry: GateEntry) => string,
+  environment: string | undefined,
+) {
   return [
     "| Post-mortem | Severity | Why |",
     "|---|---|---|",
     ...entries.map((entry) => {
-      const reasons = entry.reasons.map((reason) => reasonText(reason, url, true));
+      const reasons = entry.reasons.map((reason) => reasonText(reason, url, true, environment));
       const extra = note(entry);
       return `| [#${entry.postmortem.number}](${url(entry.postmortem.number)}) ${inlineText(entry.postmortem.title)} | ${entry.severity} | ${[...reasons, ...(extra ? [extra] : [])].join("<br>")} |`;
     }),
   ];
 }
 
-function reasonText(reason: BlockReason, url: IssueUrl, markdown: boolean): string {
+function reasonText(
+  reason: BlockReason,
+  url: IssueUrl,
+  markdown: boolean,
+  environment: string | undefined,
+): string {
   if (reason.kind === "review-late") {
     return `review not approved, due ${reason.deadline}`;
   }
@@ -102,7 +125,7 @@ function reasonText(reason: BlockReason, url: IssueUrl, markdown: boolean): stri
   const child = markdown
     ? `[#${reason.child.number}](${url(reason.child.number)}) ${inlineText(reason.child.title)}`
     : `#${reason.child.number} ${reason.child.title} (${url(reason.child.number)})`;
-  return `${child}: due ${reason.due}, ${days}`;
+  return `${child}: ${missingText(reason.missing, environment)}, due ${reason.due}, ${days}`;
 }
 
 function ignoredWaiver(entry: GateEntry, config: Config, inTable = false): string {

@@ -2,7 +2,7 @@ import { z } from "zod";
 import { renderTemplate } from "../template.js";
 
 export const DEFAULT_OVERDUE_MESSAGE =
-  "⏰ {{owners}}: this corrective action was due on **{{due}}** and is still open ({{daysOverdue}} {{#if oneDay}}day{{else}}days{{/if}} overdue). It comes from post-mortem #{{postmortem}}.\n\nClose it when it is done (as not planned if it will not be done), or change its `Due:` line if the date has moved.";
+  "⏰ {{owners}}: this corrective action was due on **{{due}}** and {{#if missing}}still counts as open: {{missing}}, the evidence its severity's policy asks for{{else}}is still open{{/if}} ({{daysOverdue}} {{#if oneDay}}day{{else}}days{{/if}} overdue). It comes from post-mortem #{{postmortem}}.\n\n{{#if missing}}Link the pull request that fixes it (`Fixes #{{issue}}` in its description, or the issue's Development sidebar) and see it merged and deployed as asked, or ask a maintainer to record other evidence with `/evidence <link or text>`.{{else}}Close it when it is done (as not planned if it will not be done), or change its `Due:` line if the date has moved.{{/if}}";
 
 export const DEFAULT_REVIEW_MESSAGE =
   "⏰ {{people}}: this post-mortem's incident was closed on {{closed}}, and its review is still not complete. Missing: {{missing}}.\n\nApprovers comment `/approve <role>` here; fill in the other fields in section 9.";
@@ -42,7 +42,7 @@ export const remindersConfigSchema = z
         overdue: message
           .default(DEFAULT_OVERDUE_MESSAGE)
           .describe(
-            "Handlebars text of the reminder on an overdue CAPA child: {{owners}}, {{due}}, {{daysOverdue}}, {{postmortem}}, {{title}}.",
+            "Handlebars text of the reminder on an overdue CAPA child: {{owners}}, {{due}}, {{daysOverdue}}, {{postmortem}}, {{title}}, {{issue}} (the child's number), {{missing}} (for a child closed without the evidence its policy asks for: what is missing, such as `closed without a merged fix`; empty for an open one).",
           ),
         review: message
           .default(DEFAULT_REVIEW_MESSAGE)

@@ -17,6 +17,18 @@ export interface OverdueChild {
   due: string;
   /** Whole days past the due date. */
   daysOverdue: number;
+  /**
+   * For a child closed as completed without the evidence its severity's `capaEvidence` asks for
+   * (it still counts as open): what is missing. Undefined for an open child.
+   */
+  missing?: "merged" | "shipped";
+}
+
+/** What keeps a child open, in words: for the release gate and the reminders. */
+export function missingText(missing: OverdueChild["missing"], environment?: string): string {
+  if (missing === undefined) return "open";
+  if (missing === "merged") return "closed without a merged fix";
+  return `merged, not yet shipped to ${environment === undefined ? "the configured environment" : inlineText(environment, 100)}`;
 }
 
 /** The child's due date if it is open and past due on `today` (YYYY-MM-DD, configured zone). */
@@ -26,6 +38,15 @@ export function overdueChild(
   today: string,
 ): OverdueChild | undefined {
   if (child.state !== "open") return undefined;
+  return pastDue(child, postmortem, today);
+}
+
+/** The child's due date if it is past on `today`, whatever the child's state. */
+export function pastDue(
+  child: IssueSnapshot,
+  postmortem: number,
+  today: string,
+): OverdueChild | undefined {
   const due = parseIsoDate(dueLineOf(child.body) ?? "");
   // Dates compare as text; a `Due:` line moved to the future ends the reminders.
   if (due === undefined || due >= today) return undefined;
@@ -70,6 +91,11 @@ function reminderText(overdue: OverdueChild, config: Config): string {
     oneDay: overdue.daysOverdue === 1,
     postmortem: overdue.postmortem,
     title: inlineText(overdue.child.title),
+    issue: overdue.child.number,
+    missing:
+      overdue.missing === undefined
+        ? ""
+        : missingText(overdue.missing, config.evidence.environment),
   };
   return renderReminder(config.reminders.messages.overdue, DEFAULT_OVERDUE_MESSAGE, context);
 }

@@ -73,14 +73,14 @@ describe("judgeRelease", () => {
       verdict.blocking.map((e) => [e.postmortem.number, e.severity, e.reasons.length]),
     ).toEqual([[20, "P2", 1]]);
     expect(releaseGateSummary(verdict, defaultConfig, url)).toContain(
-      "| [#20](https://github.com/acme/shop/issues/20) Post-mortem: Checkout | P2 | [#31](https://github.com/acme/shop/issues/31) CAPA: Add \\| checks: due 2026-11-20, 7 days overdue |",
+      "| [#20](https://github.com/acme/shop/issues/20) Post-mortem: Checkout | P2 | [#31](https://github.com/acme/shop/issues/31) CAPA: Add \\| checks: open, due 2026-11-20, 7 days overdue |",
     );
     expect(releaseGateAnnotations(verdict, defaultConfig, url)).toEqual([
       {
         level: "error",
         title: "Release blocked by post-mortem #20 (P2)",
         message:
-          "https://github.com/acme/shop/issues/20: #31 CAPA: Add | checks (https://github.com/acme/shop/issues/31): due 2026-11-20, 7 days overdue",
+          "https://github.com/acme/shop/issues/20: #31 CAPA: Add | checks (https://github.com/acme/shop/issues/31): open, due 2026-11-20, 7 days overdue",
       },
     ]);
   });
