@@ -3,8 +3,17 @@ import { isAdopted, isProductIssue } from "../core/identity.js";
 import type { Plan } from "../core/plan.js";
 import { planOverdueReminder } from "../core/reminders/overdue.js";
 import { planReviewReminder, reviewDeadline } from "../core/reminders/review.js";
-import { overdueChildren, showsOverdueAsOpen } from "../core/reminders/sweep.js";
-import type { CommentSnapshot } from "../core/snapshots.js";
+import {
+  closedPastDue,
+  overdueChildren,
+  showsOverdueAsOpen,
+  unprovenChildren,
+  unprovenLabels,
+} from "../core/reminders/sweep.js";
+import type { CommentSnapshot, IssueSnapshot } from "../core/snapshots.js";
+import type { Config } from "../core/config.js";
+import type { CapaEvidence } from "../core/evidence/config.js";
+import { requiredFor, uniformRequirement } from "../core/evidence/plan.js";
 import { todayIn } from "../core/time.js";
 import type { GitHubGateway } from "../github/gateway.js";
 import { judgePostmortem } from "./approval-handler.js";
@@ -54,9 +63,26 @@ export async function sweepReminders(deps: HandlerDeps): Promise<SweepCounts | "
 
   // Overdue corrective actions: one listing of the open children, whatever their post-mortem's state.
   const openChildren = await base.listIssuesWithLabel(config.capa.labels[0]!, undefined, "open");
-  const overdue = overdueChildren(openChildren, todayIn(now(), config.timezone), writers);
+  const today = todayIn(now(), config.timezone);
+  const overdue = overdueChildren(openChildren, today, writers);
   counts.openChildren = openChildren.length;
-  counts.overdue = overdue.length;
+  // Children closed without the evidence their severity asks for are still open work: one
+  // listing per evidence label (none while every severity asks `capaEvidence: none`).
+  const closedChildren: IssueSnapshot[] = [];
+  for (const label of unprovenLabels(config)) {
+    closedChildren.push(...(await base.listIssuesWithLabel(label, undefined, "closed")));
+  }
+  const candidates = closedPastDue(closedChildren, today, writers);
+  const unproven = unprovenChildren(
+    candidates,
+    config,
+    await requirements(
+      base,
+      config,
+      candidates.map((entry) => entry.postmortem),
+    ),
+  );
+  counts.overdue = overdue.length + unproven.length;
   for (const number of new Set(overdue.map((entry) => entry.postmortem))) {
     const postmortem = await base.getIssue(number);
     if (!postmortem || !showsOverdueAsOpen(postmortem, overdue)) continue;
@@ -68,7 +94,7 @@ export async function sweepReminders(deps: HandlerDeps): Promise<SweepCounts | "
     );
     if (outcome !== "ignored") counts.postmortemsUpdated++;
   }
-  for (const entry of overdue) {
+  for (const entry of [...overdue, ...unproven]) {
     counts.reminded += await remind(base, entry.child.number, counts, (comments) =>
       planOverdueReminder({ overdue: entry, comments, config, now: now(), writers }),
     );
@@ -114,6 +140,28 @@ export async function sweepReminders(deps: HandlerDeps): Promise<SweepCounts | "
       .join(", ")}`,
   );
   return counts;
+}
+
+/**
+ * What a post-mortem's children must show: the same for all when every severity asks the same
+ * (nothing read), else by its severity, from the post-mortem and its incident (read once each).
+ */
+async function requirements(
+  gateway: GitHubGateway,
+  config: Config,
+  postmortems: readonly number[],
+): Promise<(postmortem: number) => CapaEvidence> {
+  const uniform = uniformRequirement(config);
+  if (uniform !== undefined) return () => uniform;
+  const required = new Map<number, CapaEvidence>();
+  for (const number of new Set(postmortems)) {
+    const postmortem = await gateway.getIssue(number);
+    const incidentNumber = findMarker(postmortem?.body, "postmortem")?.incident;
+    const incident =
+      incidentNumber === undefined ? undefined : await gateway.getIssue(incidentNumber);
+    required.set(number, requiredFor(config, postmortem?.body, incident?.labels));
+  }
+  return (number) => required.get(number) ?? "none";
 }
 
 /** Plan, write, and plan again on a fresh read, so a racing writer's reminder is removed. */

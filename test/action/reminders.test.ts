@@ -78,6 +78,51 @@ describe("reminders from the Action on schedule", () => {
     expect(second.summary).toContain("| reminded now | 0 |");
   });
 
+  it("a child closed without the evidence its policy asks is reminded as open work, found by one listing of capa:no-evidence", async () => {
+    const policy = ["P1", "P2", "P3", "P4", "default"]
+      .map((key) => `  ${key}:\n    capaEvidence: merged\n`)
+      .join("");
+    emulator.setFile(
+      ".github/postmortem.yml",
+      `identity:\n  app: postmortem-bot\npolicy:\n${policy}`,
+    );
+    const { child } = postmortemWithChild("2026-11-20");
+    emulator.closeIssue({ by: "carol", issue: child, reason: "completed" });
+    emulator.addLabel({ by: APP_BOT, issue: child, label: "capa:no-evidence" });
+    const before = emulator.requests.at(-1)?.seq ?? 0;
+
+    const run = await scheduled();
+    expect(run.exitCode).toBe(0);
+    const [reminder, ...more] = reminders(child);
+    expect(more).toEqual([]);
+    expect(reminder!.body.split("\n\n<!--")[0]).toBe(
+      "⏰ @carol: this corrective action was due on **2026-11-20** and still counts as open: closed without a merged fix, the evidence its severity's policy asks for (7 days overdue). It comes from post-mortem #1.\n\n" +
+        "Link the pull request that fixes it (`Fixes #2` in its description, or the issue's Development sidebar) and see it merged and deployed as asked, or ask a maintainer to record other evidence with `/evidence <link or text>`.",
+    );
+    expect(run.summary).toContain("| overdue | 1 |");
+    expect(run.summary).toContain("| reminded now | 1 |");
+    const sent = emulator.requests
+      .filter((r) => r.seq > before && r.actor === ACTIONS_BOT)
+      .map(
+        (r) =>
+          `${r.method} ${r.path}${r.query.labels ? ` ${r.query.labels} ${r.query.state}` : ""}`,
+      );
+    // The sweep: the configuration, the open children, ONE listing of the closed children
+    // carrying capa:no-evidence (every severity asks the same: no post-mortem read for it), the
+    // child's comments, the reminder and the re-read; then the reviews and the reconcile sweep.
+    expect(sent).toEqual([
+      "GET /repos/acme/service/contents/.github%2Fpostmortem.yml",
+      "GET /repos/acme/service/issues capa open",
+      "GET /repos/acme/service/issues capa:no-evidence closed",
+      "GET /repos/acme/service/issues/2/comments",
+      "POST /repos/acme/service/issues/2/comments",
+      "GET /repos/acme/service/issues/2/comments",
+      "GET /repos/acme/service/issues postmortem open",
+      "GET /repos/acme/service/issues/9",
+      "GET /repos/acme/service/issues postmortem all",
+    ]);
+  });
+
   it("two scheduled runs at once leave one reminder", async () => {
     const { child } = postmortemWithChild("2026-11-20");
     const runs = await Promise.all([scheduled(), scheduled()]);
