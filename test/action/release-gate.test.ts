@@ -12,6 +12,8 @@ import { childBody } from "../../src/core/capa/render.js";
 import type { SpawnClock } from "../support/clock.js";
 import { useFixedClock } from "../support/clock.js";
 import { renderedPostmortem } from "../core/capa/fixtures.js";
+import type { Evidence } from "../../src/core/evidence/index.js";
+import { withEvidence } from "../../src/core/evidence/model.js";
 
 const ACTIONS_BOT = "github-actions[bot]";
 const APP_BOT = "postmortem-bot[bot]";
@@ -217,16 +219,16 @@ describe("mode: release-gate", () => {
         `🚫 **Release blocked**: 3 post-mortems have overdue corrective actions, a late review or an unapproved close (${VOLUME / 2 + 5} checked).`,
       );
       expect(summary).toContain(
-        `| [#${overdueP1.postmortem}](${issueUrl(overdueP1.postmortem)}) Post-mortem: Incident 900 | P1 | [#${overdueP1.children[0]}](${issueUrl(overdueP1.children[0]!)}) CAPA: Action 0 of incident 900: due 2026-11-20, 7 days overdue |`,
+        `| [#${overdueP1.postmortem}](${issueUrl(overdueP1.postmortem)}) Post-mortem: Incident 900 | P1 | [#${overdueP1.children[0]}](${issueUrl(overdueP1.children[0]!)}) CAPA: Action 0 of incident 900: open, due 2026-11-20, 7 days overdue |`,
       );
       expect(summary).toContain(
-        `| [#${waivedByWriter.postmortem}](${issueUrl(waivedByWriter.postmortem)}) Post-mortem: Incident 902 | P1 | [#${waivedByWriter.children[0]}](${issueUrl(waivedByWriter.children[0]!)}) CAPA: Action 0 of incident 902: due 2026-11-26, 1 day overdue<br>the \`${WAIVER}\` label was ignored: @wes added it with write permission; it counts only from someone with maintain or more |`,
+        `| [#${waivedByWriter.postmortem}](${issueUrl(waivedByWriter.postmortem)}) Post-mortem: Incident 902 | P1 | [#${waivedByWriter.children[0]}](${issueUrl(waivedByWriter.children[0]!)}) CAPA: Action 0 of incident 902: open, due 2026-11-26, 1 day overdue<br>the \`${WAIVER}\` label was ignored: @wes added it with write permission; it counts only from someone with maintain or more |`,
       );
       expect(summary).toContain(
         `| [#${lateReview.postmortem}](${issueUrl(lateReview.postmortem)}) Post-mortem: Incident 904 | P1 | review not approved, due 2026-11-21 |`,
       );
       expect(summary).toContain(
-        `### Waived\n\n| Post-mortem | Severity | Why |\n|---|---|---|\n| [#${waivedByMaintainer.postmortem}](${issueUrl(waivedByMaintainer.postmortem)}) Post-mortem: Incident 901 | P2 | [#${waivedByMaintainer.children[0]}](${issueUrl(waivedByMaintainer.children[0]!)}) CAPA: Action 0 of incident 901: due 2026-11-10, 17 days overdue<br>waived by @mia (maintain) with \`${WAIVER}\` |`,
+        `### Waived\n\n| Post-mortem | Severity | Why |\n|---|---|---|\n| [#${waivedByMaintainer.postmortem}](${issueUrl(waivedByMaintainer.postmortem)}) Post-mortem: Incident 901 | P2 | [#${waivedByMaintainer.children[0]}](${issueUrl(waivedByMaintainer.children[0]!)}) CAPA: Action 0 of incident 901: open, due 2026-11-10, 17 days overdue<br>waived by @mia (maintain) with \`${WAIVER}\` |`,
       );
       expect(summary).toContain(
         `Not gated by policy (\`releaseGate: false\`): [#${exemptP4.postmortem}](${issueUrl(exemptP4.postmortem)}) (P4).`,
@@ -236,10 +238,10 @@ describe("mode: release-gate", () => {
         .split("\n")
         .filter((line) => /^::(error|notice)/.test(line));
       expect(annotations).toEqual([
-        `::error title=Release blocked by post-mortem #${overdueP1.postmortem} (P1)::${issueUrl(overdueP1.postmortem)}: #${overdueP1.children[0]} CAPA: Action 0 of incident 900 (${issueUrl(overdueP1.children[0]!)}): due 2026-11-20, 7 days overdue`,
-        `::error title=Release blocked by post-mortem #${waivedByWriter.postmortem} (P1)::${issueUrl(waivedByWriter.postmortem)}: #${waivedByWriter.children[0]} CAPA: Action 0 of incident 902 (${issueUrl(waivedByWriter.children[0]!)}): due 2026-11-26, 1 day overdue. the \`${WAIVER}\` label was ignored: @wes added it with write permission; it counts only from someone with maintain or more`,
+        `::error title=Release blocked by post-mortem #${overdueP1.postmortem} (P1)::${issueUrl(overdueP1.postmortem)}: #${overdueP1.children[0]} CAPA: Action 0 of incident 900 (${issueUrl(overdueP1.children[0]!)}): open, due 2026-11-20, 7 days overdue`,
+        `::error title=Release blocked by post-mortem #${waivedByWriter.postmortem} (P1)::${issueUrl(waivedByWriter.postmortem)}: #${waivedByWriter.children[0]} CAPA: Action 0 of incident 902 (${issueUrl(waivedByWriter.children[0]!)}): open, due 2026-11-26, 1 day overdue. the \`${WAIVER}\` label was ignored: @wes added it with write permission; it counts only from someone with maintain or more`,
         `::error title=Release blocked by post-mortem #${lateReview.postmortem} (P1)::${issueUrl(lateReview.postmortem)}: review not approved, due 2026-11-21`,
-        `::notice title=Post-mortem #${waivedByMaintainer.postmortem} waived by @mia::${issueUrl(waivedByMaintainer.postmortem)}: #${waivedByMaintainer.children[0]} CAPA: Action 0 of incident 901 (${issueUrl(waivedByMaintainer.children[0]!)}): due 2026-11-10, 17 days overdue`,
+        `::notice title=Post-mortem #${waivedByMaintainer.postmortem} waived by @mia::${issueUrl(waivedByMaintainer.postmortem)}: #${waivedByMaintainer.children[0]} CAPA: Action 0 of incident 901 (${issueUrl(waivedByMaintainer.children[0]!)}): open, due 2026-11-10, 17 days overdue`,
         "::error::Release blocked by 3 post-mortem(s): " + blocking.map((n) => `#${n}`).join(", "),
       ]);
 
@@ -337,6 +339,100 @@ describe("mode: release-gate, closed post-mortems", () => {
   );
 });
 
+describe("mode: release-gate, evidence", () => {
+  const fix = (pr: number) => ({
+    merged: [
+      {
+        pr,
+        url: `https://github.com/acme/service/pull/${pr}`,
+        at: "2026-11-19T12:00:00Z",
+        sha: "a".repeat(40),
+      },
+    ],
+  });
+  /** Close the child as completed; record its evidence and labels as the App leaves them. */
+  function closeChild(child: number, evidence: Evidence, label?: string) {
+    emulator.closeIssue({ by: "carol", issue: child, reason: "completed" });
+    const body = String(emulator.issue(child).body);
+    emulator.editBody({ by: APP_BOT, issue: child, body: withEvidence(body, evidence, "UTC") });
+    if (label) emulator.addLabel({ by: APP_BOT, issue: child, label });
+  }
+
+  it(
+    "a child closed without the evidence its severity asks blocks like an open one, says what is missing, and costs one listing per evidence label",
+    { timeout: 120_000 },
+    async () => {
+      emulator.setFile(
+        ".github/postmortem.yml",
+        [
+          "identity:\n  app: postmortem-bot",
+          "evidence:\n  environment: production",
+          "policy:",
+          "  P1:\n    capaEvidence: merged",
+          "  P2:\n    capaEvidence: shipped",
+          "  P4:\n    releaseGate: false",
+          "",
+        ].join("\n"),
+      );
+      const noFix = seedIncident(0, { severity: "P1", due: ["2026-11-20"] });
+      closeChild(noFix.children[0]!, {}, "capa:no-evidence");
+      const unshipped = seedIncident(1, { severity: "P2", due: ["2026-11-20"] });
+      closeChild(unshipped.children[0]!, fix(41), "capa:awaiting-ship");
+      // Merged meets P1's policy: not listed, does not block.
+      const mergedP1 = seedIncident(2, { severity: "P1", due: ["2026-11-20"] });
+      closeChild(mergedP1.children[0]!, fix(42));
+      // P3 asks nothing: a no-evidence label left on its child (by anyone) changes nothing.
+      const stale = seedIncident(3, { severity: "P3", due: ["2026-11-20"] });
+      closeChild(stale.children[0]!, {}, "capa:no-evidence");
+      // Not yet due: closed without evidence, but nothing is overdue.
+      const notDue = seedIncident(4, { severity: "P1", due: ["2026-12-20"] });
+      closeChild(notDue.children[0]!, {}, "capa:no-evidence");
+      // A closed post-mortem (its close recorded) whose child was closed without its evidence.
+      const closedPm = seedIncident(5, { severity: "P1", due: ["2026-11-20"], closed: true });
+      emulator.addLabel({ by: APP_BOT, issue: closedPm.children[0]!, label: "capa:no-evidence" });
+
+      const before = emulator.requests.length;
+      const result = await gate();
+
+      expect(result.exitCode).toBe(1);
+      const blocking = [noFix.postmortem, unshipped.postmortem, closedPm.postmortem];
+      expect(JSON.parse(result.outputs.blocking!)).toEqual(blocking);
+      const row = (seeded: Seeded, index: number, severity: string, why: string) =>
+        `| [#${seeded.postmortem}](${issueUrl(seeded.postmortem)}) Post-mortem: Incident ${index} | ${severity} | [#${seeded.children[0]}](${issueUrl(seeded.children[0]!)}) CAPA: Action 0 of incident ${index}: ${why}, due 2026-11-20, 7 days overdue |`;
+      expect(result.summary).toContain(row(noFix, 0, "P1", "closed without a merged fix"));
+      expect(result.summary).toContain(
+        row(unshipped, 1, "P2", "merged, not yet shipped to production"),
+      );
+      expect(result.summary).toContain(row(closedPm, 5, "P1", "closed without a merged fix"));
+      for (const quiet of [mergedP1, stale, notDue]) {
+        expect(result.summary).not.toContain(`[#${quiet.postmortem}]`);
+      }
+      expect(result.stdout).toContain(
+        `::error title=Release blocked by post-mortem #${unshipped.postmortem} (P2)::${issueUrl(unshipped.postmortem)}: #${unshipped.children[0]} CAPA: Action 0 of incident 1 (${issueUrl(unshipped.children[0]!)}): merged, not yet shipped to production, due 2026-11-20, 7 days overdue`,
+      );
+
+      // Reads only: one listing of each evidence label (closed children), no per-child read; the
+      // severities come from the post-mortems and incidents the gate lists anyway.
+      const requests = emulator.requests.slice(before);
+      expect(requests.filter((r) => r.method !== "GET")).toEqual([]);
+      const repo = `/repos/${emulator.owner}/${emulator.repoName}`;
+      expect(
+        requests.map(
+          (r) =>
+            `${r.method} ${r.path.replace(/^\/api\/v3/, "")}${r.query.labels ? ` ${r.query.labels} ${r.query.state}` : ""}`,
+        ),
+      ).toEqual([
+        `GET ${repo}/contents/.github%2Fpostmortem.yml`,
+        `GET ${repo}/issues postmortem all`,
+        `GET ${repo}/issues capa open`,
+        `GET ${repo}/issues capa:no-evidence closed`,
+        `GET ${repo}/issues capa:awaiting-ship closed`,
+        `GET ${repo}/issues incident all`,
+      ]);
+    },
+  );
+});
+
 describe("postmortem-bot release-gate (the CLI)", () => {
   const bin = fileURLToPath(new URL("../../dist/cli.js", import.meta.url));
   function cli(args: string[], env: Record<string, string>) {
@@ -360,7 +456,7 @@ describe("postmortem-bot release-gate (the CLI)", () => {
     const first = await cli(["--repo", repo], { GITHUB_TOKEN: emulator.tokenFor("carol") });
     expect(first.code).toBe(1);
     expect(first.stdout).toContain(
-      `| [#${blocked.postmortem}](${issueUrl(blocked.postmortem)}) Post-mortem: Incident 1 | P1 | [#${blocked.children[0]}](${issueUrl(blocked.children[0]!)}) CAPA: Action 0 of incident 1: due 2026-11-20, 7 days overdue |`,
+      `| [#${blocked.postmortem}](${issueUrl(blocked.postmortem)}) Post-mortem: Incident 1 | P1 | [#${blocked.children[0]}](${issueUrl(blocked.children[0]!)}) CAPA: Action 0 of incident 1: open, due 2026-11-20, 7 days overdue |`,
     );
     expect(first.stdout).not.toContain(`#${quiet.postmortem}]`);
 
