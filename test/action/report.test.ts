@@ -10,6 +10,7 @@ import { useFixedClock } from "../support/clock.js";
 import { mermaidBlocks, parseMermaid } from "../support/mermaid.js";
 import { actionBody, postmortemBody, seedIssue } from "../support/report-seed.js";
 import { loopbackOnly } from "../e2e/stack.js";
+import { withEvidence } from "../../src/core/evidence/model.js";
 
 const ACTIONS_BOT = "github-actions[bot]";
 const MARKER = '<!-- postmortem-bot:report {"kind":"reliability"} -->';
@@ -94,6 +95,75 @@ describe("the Action's report mode", () => {
     });
     expect(emulator.requests.filter((r) => r.method !== "GET")).toEqual([]);
     expect(reportIssues("open")).toEqual([]);
+  });
+
+  it("with an evidence policy: counts a child closed without its evidence as open, and the fix times and evidence by kind, from the same listings", async () => {
+    emulator.setFile(
+      ".github/postmortem.yml",
+      "identity:\n  app: postmortem-bot\npolicy:\n  P1:\n    capaEvidence: merged\n",
+    );
+    const bot = emulator.state.bot.login;
+    // Closed as completed without a fix (P1 asks for one): open work, overdue since 1 October.
+    seedIssue(emulator, {
+      by: bot,
+      title: "CAPA: Alert on 5xx",
+      body: actionBody(2, "alert", "@carol", "2026-10-01"),
+      labels: ["capa", "capa:no-evidence"],
+      createdAt: "2026-09-11T09:00:00Z",
+      closed: { at: "2026-09-20T09:00:00Z", reason: "completed" },
+    });
+    // Fixed by #41, merged 30 h after it opened: done, on time.
+    seedIssue(emulator, {
+      by: bot,
+      title: "CAPA: Retry the payment call",
+      body: withEvidence(
+        actionBody(2, "retry", "@carol", "2026-10-01"),
+        {
+          merged: [
+            {
+              pr: 41,
+              url: "https://github.com/acme/service/pull/41",
+              at: "2026-09-12T15:00:00Z",
+              sha: "a".repeat(40),
+            },
+          ],
+        },
+        "UTC",
+      ),
+      labels: ["capa"],
+      createdAt: "2026-09-11T09:00:00Z",
+      closed: { at: "2026-09-12T16:00:00Z", reason: "completed" },
+    });
+    const run = await reportRun();
+    expect(run.exitCode).toBe(0);
+    expect(run.summary).toContain(
+      "| Opened in the period | Done | Won't do | Still open | Overdue now | Done on time |\n|--:|--:|--:|--:|--:|--:|\n| 3 | 1 | 0 | 2 | 2 | 100 % (1 of 1) |\n\n" +
+        "Still open counts 1 closed as completed without the evidence their severity's policy asks for (`capaEvidence`).\n",
+    );
+    expect(run.summary).toContain("| Action opened → fix merged | 30 h | 30 h | 1 |\n");
+    expect(run.summary).toContain("| Action opened → fix shipped | — | — | 0 |\n");
+    expect(run.summary).toContain("| 2 | 0 (0 %) | 1 (50 %) | 0 (0 %) | 1 (50 %) |\n");
+    expect(JSON.parse(run.outputs.report!)).toMatchObject({
+      actions: { opened: 3, done: 1, open: 2, overdue: 2, closedWithoutEvidence: 1 },
+      evidence: {
+        timeToMerge: { count: 1, medianHours: 30, p90Hours: 30 },
+        timeToShip: { count: 0, medianHours: null, p90Hours: null },
+        closedAsCompleted: 2,
+        byKind: { shipped: 0, merged: 1, manual: 0, none: 1 },
+        percentByKind: { shipped: 0, merged: 50, manual: 0, none: 50 },
+      },
+    });
+    // The same listings as without a policy: the configuration, incidents, post-mortems, actions.
+    expect(
+      emulator.requests.map(
+        (r) => `${r.method} ${r.path}${r.query.labels ? ` ${r.query.labels}` : ""}`,
+      ),
+    ).toEqual([
+      "GET /repos/acme/service/contents/.github%2Fpostmortem.yml",
+      "GET /repos/acme/service/issues incident",
+      "GET /repos/acme/service/issues postmortem",
+      "GET /repos/acme/service/issues capa",
+    ]);
   });
 
   it("with report-issue: two runs at once leave one pinned issue; the next run updates it in place", async () => {

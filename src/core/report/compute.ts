@@ -10,9 +10,15 @@ import { findMarker } from "../markers.js";
 import type { IssueSnapshot } from "../snapshots.js";
 import { formatDate, todayIn } from "../time.js";
 import type { Period } from "./period.js";
+import type { CapaEvidence } from "../evidence/config.js";
+import type { Evidence } from "../evidence/model.js";
+import { evidenceOf, fixesOf, isShipped, judgeChild } from "../evidence/model.js";
+import { requiredFor, uniformRequirement } from "../evidence/plan.js";
 import { inPeriod, monthsOf } from "./period.js";
 
 export const SEVERITIES = ["P1", "P2", "P3", "P4", "default"] as const;
+export const EVIDENCE_KINDS = ["shipped", "merged", "manual", "none"] as const;
+export type EvidenceKind = (typeof EVIDENCE_KINDS)[number];
 export type Severity = (typeof SEVERITIES)[number];
 
 /** What the report is computed from: three paged listings by label, nothing per issue. */
@@ -74,6 +80,26 @@ export interface ReliabilityReport {
     doneOnTime: number;
     /** `doneOnTime / doneWithDueDate` in percent, rounded; null when no done action had a date. */
     onTimePercent: number | null;
+    /**
+     * Closed as completed without the evidence their severity's `capaEvidence` asks for (a part of
+     * `open`, and of `overdue` when past due): they count as open, not done, nor in the on-time share.
+     */
+    closedWithoutEvidence: number;
+  };
+  /** Evidence on the corrective actions opened in the period (issue #19). */
+  evidence: {
+    /** Action opened → its first merged fix that counts (`fixesOf`), for those with one. */
+    timeToMerge: DurationStats;
+    /** Action opened → the deployment that shipped its fixes (`evidence.shipped.at`). */
+    timeToShip: DurationStats;
+    /**
+     * The actions closed as completed, by the strongest evidence recorded on them: `shipped` (a
+     * deployment holds every fix), `merged` (a fix, not shipped), `manual` (a maintainer's
+     * `/evidence`, no fix), `none`; and the share of each in percent (null without any).
+     */
+    closedAsCompleted: number;
+    byKind: Record<EvidenceKind, number>;
+    percentByKind: Record<EvidenceKind, number | null>;
   };
   /** The ten oldest open corrective actions, whenever they were opened. */
   oldestOpenActions: OpenAction[];
@@ -146,14 +172,41 @@ export function computeReport(input: ReportInput): ReliabilityReport {
       issue.stateReason !== "duplicate",
   );
   const opened = actions.filter((action) => inPeriod(action.createdAt, period, dayOf));
-  const done = opened.filter((a) => a.state === "closed" && a.stateReason !== "not_planned");
+  const evidence = evidenceReader(input, postmortemOf);
+  const completed = opened.filter((a) => a.state === "closed" && a.stateReason !== "not_planned");
+  // Closed as completed without the evidence asked for: open work, not done.
+  const unproven = new Set(completed.filter((action) => evidence.unproven(action)));
+  const done = completed.filter((action) => !unproven.has(action));
   const wontDo = opened.filter((a) => a.state === "closed" && a.stateReason === "not_planned");
-  const open = opened.filter((a) => a.state === "open");
+  const open = [...opened.filter((a) => a.state === "open"), ...unproven];
   const doneWithDueDate = done.filter((action) => dueOf(action) !== undefined);
   const doneOnTime = doneWithDueDate.filter(
     (action) => action.closedAt && dayOf(action.closedAt) <= dueOf(action)!,
   );
-  const overdue = open.filter((action) => daysOverdue(action, today) > 0);
+  const overdue = open.filter((action) => daysPastDue(action, today) > 0);
+
+  const mergeHours: number[] = [];
+  const shipHours: number[] = [];
+  const byKind: Record<EvidenceKind, number> = { shipped: 0, merged: 0, manual: 0, none: 0 };
+  for (const action of opened) {
+    if (action.state === "closed" && action.stateReason === "not_planned") continue;
+    const recorded = evidence.of(action);
+    const fixes = fixesOf(recorded);
+    const firstFix = fixes.map((fix) => fix.at).sort()[0];
+    if (firstFix !== undefined) mergeHours.push(hoursBetween(action.createdAt, firstFix));
+    const shipped = isShipped(recorded) && recorded.shipped ? recorded.shipped.at : undefined;
+    if (shipped !== undefined) shipHours.push(hoursBetween(action.createdAt, shipped));
+    if (action.state !== "closed") continue;
+    byKind[
+      shipped !== undefined
+        ? "shipped"
+        : fixes.length > 0
+          ? "merged"
+          : recorded.manual
+            ? "manual"
+            : "none"
+    ]++;
+  }
 
   const oldestOpenActions: OpenAction[] = [];
   const openByAge = actions
@@ -192,6 +245,19 @@ export function computeReport(input: ReportInput): ReliabilityReport {
         doneWithDueDate.length === 0
           ? null
           : Math.round((doneOnTime.length / doneWithDueDate.length) * 100),
+      closedWithoutEvidence: unproven.size,
+    },
+    evidence: {
+      timeToMerge: durationStats(mergeHours),
+      timeToShip: durationStats(shipHours),
+      closedAsCompleted: completed.length,
+      byKind,
+      percentByKind: Object.fromEntries(
+        EVIDENCE_KINDS.map((kind) => [
+          kind,
+          completed.length === 0 ? null : Math.round((byKind[kind] / completed.length) * 100),
+        ]),
+      ) as Record<EvidenceKind, number | null>,
     },
     oldestOpenActions,
   };
@@ -236,9 +302,52 @@ function dueOf(action: IssueSnapshot): string | undefined {
 
 /** Days an open action is past its due day (`today` in the configured zone); 0 if not yet. */
 function daysOverdue(action: IssueSnapshot, today: string): number {
+  return action.state === "open" ? daysPastDue(action, today) : 0;
+}
+
+/** Days past the due day, whatever the action's state; 0 if not yet or without a date. */
+function daysPastDue(action: IssueSnapshot, today: string): number {
   const due = dueOf(action);
-  if (action.state !== "open" || due === undefined || due >= today) return 0;
+  if (due === undefined || due >= today) return 0;
   return Math.round((Date.parse(today) - Date.parse(due)) / DAY_MS);
+}
+
+/**
+ * The evidence recorded on actions, and whether one closed as completed lacks what its
+ * post-mortem's severity asks. Reading a marker parses the body's markdown, so it is read only
+ * from bodies that carry evidence, and for the policy only when severities ask differently.
+ */
+function evidenceReader(input: ReportInput, postmortemOf: ReadonlyMap<number, IssueSnapshot>) {
+  const { config } = input;
+  const uniform = uniformRequirement(config);
+  const byNumber = new Map([...postmortemOf.values()].map((p) => [p.number, p]));
+  const incidentLabels = new Map(input.incidents.map((i) => [i.number, i.labels]));
+  const required = new Map<number, CapaEvidence>();
+  const requiredOf = (action: IssueSnapshot): CapaEvidence => {
+    if (uniform !== undefined) return uniform;
+    const parent = findMarker(action.body, "capa")?.parent;
+    if (parent === undefined) return "none";
+    if (!required.has(parent)) {
+      const postmortem = byNumber.get(parent);
+      const incident = findMarker(postmortem?.body, "postmortem")?.incident;
+      const labels = incident === undefined ? undefined : incidentLabels.get(incident);
+      required.set(parent, requiredFor(config, postmortem?.body, labels));
+    }
+    return required.get(parent)!;
+  };
+  const of = (action: IssueSnapshot): Evidence =>
+    action.body.includes('"evidence":') ? evidenceOf(action.body) : {};
+  return {
+    of,
+    unproven: (action: IssueSnapshot): boolean => {
+      if (uniform === "none") return false;
+      return judgeChild(action, of(action), {
+        required: requiredOf(action),
+        environment: config.evidence.environment,
+        timeZone: config.timezone,
+      }).open;
+    },
+  };
 }
 
 /** The action's assignees, else the owner its body names (a team, or people not assignable). */

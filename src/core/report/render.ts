@@ -1,6 +1,21 @@
 import { inlineText } from "../markdown-text.js";
 import type { DurationStats, ReliabilityReport, Severity } from "./compute.js";
-import { SEVERITIES } from "./compute.js";
+import { EVIDENCE_KINDS, SEVERITIES } from "./compute.js";
+import type { EvidenceKind } from "./compute.js";
+
+const EVIDENCE_NAMES: Record<EvidenceKind, string> = {
+  shipped: "Shipped",
+  merged: "Merged, not shipped",
+  manual: "Manual evidence",
+  none: "No evidence",
+};
+
+/** `3 (60 %)`; `0` without a percentage. */
+function share(report: ReliabilityReport, kind: EvidenceKind): string {
+  const percent = report.evidence.percentByKind[kind];
+  const count = report.evidence.byKind[kind];
+  return percent === null ? String(count) : `${count} (${percent} %)`;
+}
 
 const SEVERITY_NAMES: Record<Severity, string> = {
   P1: "P1",
@@ -47,6 +62,23 @@ export function renderReportMarkdown(report: ReliabilityReport, repository: stri
     "| Opened in the period | Done | Won't do | Still open | Overdue now | Done on time |",
     "|--:|--:|--:|--:|--:|--:|",
     `| ${actions.opened} | ${actions.done} | ${actions.wontDo} | ${actions.open} | ${actions.overdue} | ${onTime(report)} |`,
+    "",
+    ...(actions.closedWithoutEvidence > 0
+      ? [
+          `Still open counts ${actions.closedWithoutEvidence} closed as completed without the evidence their severity's policy asks for (\`capaEvidence\`).`,
+          "",
+        ]
+      : []),
+    "### Evidence that the actions are done",
+    "",
+    "| | Median | 90th percentile | Actions |",
+    "|---|--:|--:|--:|",
+    durationRow("Action opened → fix merged", report.evidence.timeToMerge),
+    durationRow("Action opened → fix shipped", report.evidence.timeToShip),
+    "",
+    `| Closed as completed | ${EVIDENCE_KINDS.map((kind) => EVIDENCE_NAMES[kind]).join(" | ")} |`,
+    `|--:|${EVIDENCE_KINDS.map(() => "--:|").join("")}`,
+    `| ${report.evidence.closedAsCompleted} | ${EVIDENCE_KINDS.map((kind) => share(report, kind)).join(" | ")} |`,
     "",
     "### Oldest open actions",
     "",

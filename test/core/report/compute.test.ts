@@ -4,6 +4,9 @@ import { computeReport, percentile } from "../../../src/core/report/compute.js";
 import { choosePeriod } from "../../../src/core/report/period.js";
 import { action, incident, postmortem } from "./fixtures.js";
 import { appWriters } from "../../support/writers.js";
+import type { Evidence } from "../../../src/core/evidence/index.js";
+import { withEvidence } from "../../../src/core/evidence/model.js";
+import type { IssueSnapshot } from "../../../src/core/snapshots.js";
 
 function configIn(timezone: string) {
   const parsed = parseConfig({ timezone });
@@ -184,6 +187,7 @@ describe("the report's numbers", () => {
       doneWithDueDate: 2,
       doneOnTime: 1,
       onTimePercent: 50,
+      closedWithoutEvidence: 0,
     });
     expect(report.oldestOpenActions).toEqual([
       {
@@ -223,6 +227,94 @@ describe("the report's numbers", () => {
         openedAt: "2026-11-05T10:00:00Z",
       },
     ]);
+  });
+
+  it("with an evidence policy: a child closed without its evidence is open work, not done; fix times and evidence by kind", () => {
+    const parsed = parseConfig({
+      timezone: "Europe/Berlin",
+      evidence: { environment: "production" },
+      policy: { P2: { capaEvidence: "shipped" } },
+    });
+    if (!parsed.ok) throw new Error(parsed.problems.join("; "));
+    const fix = (pr: number, at: string) => ({
+      pr,
+      url: `https://github.com/acme/service/pull/${pr}`,
+      at,
+      sha: "a".repeat(40),
+    });
+    const withRecorded = (issue: IssueSnapshot, evidence: Evidence) => ({
+      ...issue,
+      body: withEvidence(issue.body, evidence, "UTC"),
+    });
+    const byNumber = new Map(actions.map((a) => [a.number, a]));
+    const evidenceActions = [
+      ...actions.filter((a) => ![20, 21, 24].includes(a.number)),
+      // Merged 24 h after it opened, shipped 48 h after.
+      withRecorded(byNumber.get(20)!, {
+        merged: [fix(41, "2026-08-06T10:00:00Z")],
+        shipped: {
+          deployment: 7,
+          url: "https://deploy.example.com/7",
+          environment: "production",
+          at: "2026-08-07T10:00:00Z",
+          sha: "b".repeat(40),
+          prs: [41],
+        },
+      }),
+      withRecorded(byNumber.get(21)!, {
+        manual: { by: "maria", text: "runbook", at: "2026-09-15T20:00:00Z", comment: 1 },
+      }),
+      // Still open, its fix merged 24 h after it opened.
+      withRecorded(byNumber.get(24)!, { merged: [fix(42, "2026-09-03T11:00:00Z")] }),
+      // Post-mortem 11 is P2 (shipped asked): merged 96 h after it opened, closed, not shipped.
+      withRecorded(
+        action(30, 11, "2026-09-10T00:00:00Z", "2026-09-20", {
+          at: "2026-09-15T00:00:00Z",
+          reason: "completed",
+        }),
+        { merged: [fix(43, "2026-09-14T00:00:00Z")] },
+      ),
+    ];
+    const report = computeReport({
+      incidents,
+      postmortems,
+      actions: evidenceActions,
+      config: parsed.config,
+      period,
+      now,
+      writers: appWriters,
+    });
+    // 22 (P2, closed bare) and 30 (merged, not shipped) count as open; 30 is past due.
+    expect(report.actions).toEqual({
+      opened: 7,
+      done: 2,
+      wontDo: 1,
+      open: 4,
+      overdue: 2,
+      doneWithDueDate: 2,
+      doneOnTime: 1,
+      onTimePercent: 50,
+      closedWithoutEvidence: 2,
+    });
+    expect(report.evidence).toEqual({
+      timeToMerge: { count: 3, medianHours: 24, p90Hours: 81.6 },
+      timeToShip: { count: 1, medianHours: 48, p90Hours: 48 },
+      closedAsCompleted: 4,
+      byKind: { shipped: 1, merged: 1, manual: 1, none: 1 },
+      percentByKind: { shipped: 25, merged: 25, manual: 25, none: 25 },
+    });
+    // Without a policy the same evidence is counted, and every close counts as done.
+    const none = computeReport({
+      incidents,
+      postmortems,
+      actions: evidenceActions,
+      config,
+      period,
+      now,
+      writers: appWriters,
+    });
+    expect(none.actions).toMatchObject({ done: 4, open: 2, closedWithoutEvidence: 0 });
+    expect(none.evidence.byKind).toEqual(report.evidence.byKind);
   });
 
   it("shows ten open actions at most, the oldest first", () => {
