@@ -134,6 +134,16 @@ for (const closes of ["pre-upgrade", "approved"] as const) {
     gate.requests <= 20,
   );
 }
+{
+  const gate = await benchReleaseGate(500, 6, "approved", "merged");
+  row(
+    `requests: release gate, capaEvidence: merged, ${gate.closed} closed post-mortems each with an action closed without evidence`,
+    `${gate.requests} in ${(gate.ms / 1000).toFixed(1)} s (blocked: exit ${gate.exitCode})`,
+    "≤ 25",
+    "one more paged listing (capa:no-evidence, closed)",
+    gate.requests <= 25,
+  );
+}
 
 console.error("measuring the Action's runs after 300 outsiders' /approve comments…");
 const commands = await benchCommands(300);

@@ -5,6 +5,9 @@
 // post-mortems are either from before "gate":2 (`pre-upgrade`) or of this version, closed with
 // approvals that the close gate recorded in their marker (`approved`): those cost only their
 // listing, not a judgement each.
+// With `evidence: "merged"` every severity asks for a merged fix, and the overdue child of each
+// closed post-mortem was closed without one (it carries capa:no-evidence, as the App leaves it):
+// the gate lists those children once (paged) and each of those post-mortems blocks.
 import { createGitHubEmulator } from "../../emulator/index.js";
 import { itemKey } from "../../src/core/capa/items.js";
 import { childBody } from "../../src/core/capa/render.js";
@@ -17,6 +20,7 @@ export interface ReleaseGateFigures {
   postmortems: number;
   closed: number;
   closes: "pre-upgrade" | "approved";
+  evidence: "none" | "merged";
   actions: number;
   requests: number;
   ms: number;
@@ -27,11 +31,20 @@ export async function benchReleaseGate(
   postmortems = 500,
   actionsEach = 6,
   closes: "pre-upgrade" | "approved" = "pre-upgrade",
+  evidence: "none" | "merged" = "none",
 ): Promise<ReleaseGateFigures> {
   const emulator = createGitHubEmulator({ users: [{ login: "carol", role: "write" }] });
   emulator.addUser(BOT, "write", { type: "Bot" });
   emulator.addUser(RUNNER, "write", { type: "Bot" });
   await emulator.start();
+  // The App's post-mortems and children count for the Action where the configuration names it.
+  const policy = ["P1", "P2", "P3", "P4", "default"]
+    .map((key) => `  ${key}:\n    capaEvidence: ${evidence}\n`)
+    .join("");
+  emulator.setFile(
+    ".github/postmortem.yml",
+    `identity:\n  app: postmortem-bot\n${evidence === "none" ? "" : `policy:\n${policy}`}`,
+  );
   try {
     for (let index = 0; index < postmortems; index++) {
       const open = index % 10 === 0;
@@ -62,7 +75,8 @@ export async function benchReleaseGate(
             unassignable: [],
             due: item === 0 ? "2026-01-15" : "2099-01-15",
           }),
-          labels: ["capa"],
+          labels:
+            evidence !== "none" && !open && item === 0 ? ["capa", "capa:no-evidence"] : ["capa"],
         }).number as number;
         if (!open) emulator.closeIssue({ by: "carol", issue: child, reason: "completed" });
       }
@@ -91,6 +105,7 @@ export async function benchReleaseGate(
       postmortems,
       closed: postmortems - Math.ceil(postmortems / 10),
       closes,
+      evidence,
       actions: postmortems * actionsEach,
       requests: emulator.requests.length - before,
       ms: performance.now() - start,

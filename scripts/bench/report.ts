@@ -17,11 +17,13 @@ export interface ReportCost {
 export async function benchReport(
   postmortems = 500,
   actionsPerPostmortem = 6,
+  /** Extra configuration, e.g. a `policy:` asking for evidence (same requests, more parsing). */
+  extraConfig = "",
 ): Promise<ReportCost> {
   const emulator = createGitHubEmulator({ users: [{ login: "carol", role: "write" }] });
   await emulator.start();
   try {
-    emulator.setFile(".github/postmortem.yml", "timezone: UTC\n");
+    emulator.setFile(".github/postmortem.yml", `timezone: UTC\n${extraConfig}`);
     seedVolume(emulator, {
       incidents: postmortems,
       actionsPerPostmortem,
