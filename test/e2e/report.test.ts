@@ -145,6 +145,14 @@ describe("postmortem-bot report", () => {
         doneWithDueDate: 1,
         doneOnTime: 1,
         onTimePercent: 100,
+        closedWithoutEvidence: 0,
+      },
+      evidence: {
+        timeToMerge: { count: 0, medianHours: null, p90Hours: null },
+        timeToShip: { count: 0, medianHours: null, p90Hours: null },
+        closedAsCompleted: 1,
+        byKind: { shipped: 0, merged: 0, manual: 0, none: 1 },
+        percentByKind: { shipped: 0, merged: 0, manual: 0, none: 100 },
       },
       oldestOpenActions: [
         {
@@ -253,7 +261,9 @@ describe("postmortem-bot report", () => {
       doneWithDueDate: 1500,
       doneOnTime: 1000,
       onTimePercent: 67,
+      closedWithoutEvidence: 0,
     });
+    expect(numbers.evidence.byKind).toEqual({ shipped: 0, merged: 0, manual: 0, none: 1500 });
     expect(numbers.oldestOpenActions).toHaveLength(10);
     expect(result.err).toEqual(["41 requests to GitHub"]);
     const pages = carolsRequests().map((r) => r.replace(/\?labels=(\w+).*?(&page=\d+)?$/, " $1$2"));

@@ -10,6 +10,8 @@ import { overdueChild, planOverdueReminder } from "../../src/core/reminders/over
 import { planReviewReminder } from "../../src/core/reminders/review.js";
 import { computeReport } from "../../src/core/report/compute.js";
 import { renderReportMarkdown } from "../../src/core/report/render.js";
+import { withEvidence } from "../../src/core/evidence/model.js";
+import { closedPastDue, unprovenChildren } from "../../src/core/reminders/sweep.js";
 import { entryFor } from "../../src/core/timeline/events.js";
 import { planTimelineRecovery } from "../../src/core/timeline/lost-edit.js";
 import { planTimeline } from "../../src/core/timeline/plan.js";
@@ -237,9 +239,97 @@ describe("the report and the release gate summary as GitHub renders them", () =>
       [
         `#20 Post-mortem: ${HOSTILE_TITLE}`,
         "P2",
-        `#31 CAPA: ${HOSTILE_TITLE}: due 2026-11-20, 7 days overdue`,
+        `#31 CAPA: ${HOSTILE_TITLE}: open, due 2026-11-20, 7 days overdue`,
       ],
     ]);
+  });
+
+  it("a child closed without its evidence: the gate's row names what is missing, an odd environment included", () => {
+    const NOW = new Date("2026-11-27T09:00:00Z");
+    const environment = "prod | `@outsider` *x*";
+    const config = {
+      ...defaultConfig,
+      evidence: { ...defaultConfig.evidence, environment },
+    };
+    const closed = child(31, "k1", {
+      due: "2026-11-20",
+      title: `CAPA: ${HOSTILE_TITLE}`,
+      state: "closed",
+      stateReason: "completed",
+    });
+    const body = withEvidence(
+      closed.body,
+      {
+        merged: [
+          {
+            pr: 41,
+            url: "https://github.com/acme/shop/pull/41",
+            at: "2026-11-19T10:00:00Z",
+            sha: "a".repeat(40),
+          },
+        ],
+      },
+      "UTC",
+    );
+    const unproven = unprovenChildren(
+      closedPastDue([{ ...closed, body }], "2026-11-27", appWriters),
+      config,
+      () => "shipped",
+    );
+    const verdict = judgeRelease({
+      postmortems: [
+        {
+          postmortem: postmortemIssue(20, { body: renderedPostmortem(), title: "Post-mortem" }),
+          incident: incidentIssue({ labels: ["incident", "P2"] }),
+        },
+      ],
+      overdue: unproven,
+      writers: appWriters,
+      config,
+      now: NOW,
+    });
+    const page = expectReadable(releaseGateSummary(verdict, config, url), {
+      shows: [HOSTILE_TITLE, environment],
+    });
+    expect(tableWith(page, ["Post-mortem", "Severity", "Why"]).rows).toEqual([
+      [
+        "#20 Post-mortem",
+        "P2",
+        `#31 CAPA: ${HOSTILE_TITLE}: merged, not yet shipped to ${environment}, due 2026-11-20, 7 days overdue`,
+      ],
+    ]);
+  });
+
+  it("the report's evidence tables keep their columns", () => {
+    const period = { since: "2026-08-01", until: "2026-10-31", timezone: "UTC" };
+    const report = computeReport({
+      incidents: [incident(1, "2026-09-01T00:00:00Z", "2026-09-02T00:00:00Z")],
+      postmortems: [reportPostmortem(10, 1)],
+      actions: [
+        action(31, 10, "2026-09-01T10:00:00Z", "2026-10-01", {
+          at: "2026-09-20T10:00:00Z",
+          reason: "completed",
+        }),
+      ],
+      config: defaultConfig,
+      period,
+      now: new Date("2026-11-29T12:00:00Z"),
+      writers: appWriters,
+    });
+    const page = expectReadable(renderReportMarkdown(report, "acme/shop"), { shows: [] });
+    expect(tableWith(page, ["", "Median", "90th percentile", "Actions"]).rows).toEqual([
+      ["Action opened → fix merged", "—", "—", "0"],
+      ["Action opened → fix shipped", "—", "—", "0"],
+    ]);
+    expect(
+      tableWith(page, [
+        "Closed as completed",
+        "Shipped",
+        "Merged, not shipped",
+        "Manual evidence",
+        "No evidence",
+      ]).rows,
+    ).toEqual([["1", "0 (0 %)", "0 (0 %)", "0 (0 %)", "1 (100 %)"]]);
   });
 });
 
