@@ -1,6 +1,7 @@
 /*
- * Evidence that a corrective action is done (issue #19), for the flows here and for the Action's
- * modes, the report and the release gate to come:
+ * Evidence that a corrective action is done (issue #19), for the flows here, the Action's modes,
+ * and the consumers that count it (src/core/reminders/sweep.ts `unprovenChildren` for the release
+ * gate and the reminders, src/core/report/compute.ts for the report):
  * - `evidenceOf(child.body)` reads what the product recorded on a CAPA child (only on children
  *   the product wrote: `capaParentOf` / `childrenOf` decide that first);
  * - `judgeChild(child, evidence, { required, environment, timeZone })` gives its row status,

@@ -41,6 +41,14 @@ export function releaseGateSummary(
       `Close the actions that are done (as not planned if they will not be done), move a \`Due:\` line if the date has moved, or complete the review (reopen a post-mortem closed without its approvals). A maintainer can waive a post-mortem with the ${codeSpan(config.releaseGate.waiverLabel)} label.`,
       "",
     );
+    if (
+      verdict.blocking.some((entry) => entry.reasons.some((r) => r.kind === "overdue" && r.missing))
+    ) {
+      lines.push(
+        `An action closed without the evidence its severity's \`capaEvidence\` asks for still counts as open: link and merge the pull request that fixes it (and deploy it where \`shipped\` is asked), or have someone with ${config.approvals.forceClosePermission} permission or more record other evidence with \`/evidence <link or text>\` on it.`,
+        "",
+      );
+    }
   }
   if (verdict.waived.length > 0) {
     lines.push("### Waived", "");

@@ -132,6 +132,9 @@ describe("the release gate counts a child closed without its evidence as open", 
         "[#31](https://github.com/acme/shop/issues/31) CAPA: Closed bare: closed without a merged fix, due 2026-11-20, 7 days overdue<br>" +
         "[#32](https://github.com/acme/shop/issues/32) CAPA: Merged only: merged, not yet shipped to production, due 2026-11-20, 7 days overdue |",
     );
+    expect(releaseGateSummary(verdict, shipped, url)).toContain(
+      "An action closed without the evidence its severity's `capaEvidence` asks for still counts as open: link and merge the pull request that fixes it (and deploy it where `shipped` is asked), or have someone with maintain permission or more record other evidence with `/evidence <link or text>` on it.",
+    );
     expect(releaseGateAnnotations(verdict, shipped, url)[0]?.message).toBe(
       "https://github.com/acme/shop/issues/20: " +
         "#30 CAPA: Open one (https://github.com/acme/shop/issues/30): open, due 2026-11-20, 7 days overdue; " +

@@ -75,6 +75,9 @@ describe("judgeRelease", () => {
     expect(releaseGateSummary(verdict, defaultConfig, url)).toContain(
       "| [#20](https://github.com/acme/shop/issues/20) Post-mortem: Checkout | P2 | [#31](https://github.com/acme/shop/issues/31) CAPA: Add \\| checks: open, due 2026-11-20, 7 days overdue |",
     );
+    expect(releaseGateSummary(verdict, defaultConfig, url)).not.toContain(
+      "closed without the evidence",
+    );
     expect(releaseGateAnnotations(verdict, defaultConfig, url)).toEqual([
       {
         level: "error",
