@@ -138,12 +138,16 @@ describe("evidence (e2e)", () => {
       `DELETE /repos/acme/service/issues/${child}/labels/capa%3Aawaiting-ship`,
       `PATCH /repos/acme/service/issues/${postmortem}`,
     ]);
-    // One listing of the awaiting children and one compare for the one fix.
-    const reads = emulator
-      .appRequests()
-      .filter((r) => r.seq > since && r.method === "GET")
-      .map((r) => r.route);
-    expect(reads.filter((r) => r.includes("compare"))).toHaveLength(1);
+    // One listing of the awaiting children and one compare for the one fix, then the child.
+    const reads = emulator.appRequests().filter((r) => r.seq > since && r.method === "GET");
+    const fixSha = emulator.branchSha({});
+    expect(reads.slice(0, 3).map((r) => r.path)).toEqual([
+      "/repos/acme/service/issues",
+      `/repos/acme/service/compare/${fixSha}...${fixSha}`,
+      `/repos/acme/service/issues/${child}`,
+    ]);
+    expect(reads[0]!.query).toMatchObject({ labels: "capa:awaiting-ship", state: "all" });
+    expect(reads.filter((r) => r.path.includes("/compare/"))).toHaveLength(1);
     expect(evidenceComments(emulator, child)).toEqual([]);
   });
 
