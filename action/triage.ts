@@ -10,6 +10,7 @@ import {
   APPROVAL_ISSUE_ACTIONS,
   CAPA_CHILD_ACTIONS,
   CAPA_MARKER,
+  EVIDENCE_COMMAND,
   POSTMORTEM_COMMAND,
   POSTMORTEM_MARKER,
 } from "../src/core/constants.js";
@@ -45,6 +46,8 @@ export function eventNameOf(env: NodeJS.ProcessEnv): string {
  */
 export function triageEvent(eventName: string, payload: unknown): Triage {
   if (eventName === "pull_request" || eventName === "pull_request_target") return RUN;
+  // A deployment may ship the fixes of CAPA children (the evidence flow, where the Action runs it).
+  if (eventName === "deployment_status") return RUN;
   // runAction reads these before it looks at the event; where that would throw, it fails the job.
   if (!isObject(payload)) return RUN;
   const repository = payload.repository;
@@ -145,8 +148,9 @@ export function isApprovalCommand(body: unknown): boolean | undefined {
 }
 
 /**
- * Whether an event may belong to the incident, severity, guard or CAPA flows (readIncidentEvent,
- * readSeverityLabelEvent, readGuardEvent, readCapaEvent of src/github/webhook-events.ts), judged loosely from the payload: where it may, only the
+ * Whether an event may belong to the incident, severity, guard, CAPA or evidence flows
+ * (readIncidentEvent, readSeverityLabelEvent, readGuardEvent, readCapaEvent, readEvidenceEvent of
+ * src/github/webhook-events.ts), judged loosely from the payload: where it may, only the
  * configuration (`flows.runIn`) says whether the Action handles it. False only where both
  * readers certainly return nothing; test/action/triage.test.ts holds it to them.
  */
@@ -161,6 +165,16 @@ export function mayConcernFlows(eventName: string, payload: unknown): boolean {
     const body = payload.comment.body ?? "";
     if (typeof body !== "string") return true;
     const firstLine = body.trimStart().split("\n", 1)[0] ?? "";
+    // `/evidence` on a bot's CAPA child (readEvidenceEvent).
+    const author = issue.user;
+    const childBody = issue.body;
+    if (
+      EVIDENCE_COMMAND.test(body.trim()) &&
+      (!isObject(author) || author.type === "Bot") &&
+      (typeof childBody !== "string" || childBody.includes(CAPA_MARKER))
+    ) {
+      return true;
+    }
     return POSTMORTEM_COMMAND.test(firstLine.trimEnd());
   }
   if (eventName !== "issues" || typeof action !== "string") return false;

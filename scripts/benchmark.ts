@@ -12,6 +12,7 @@
 import { benchActionStartup } from "./bench/action-startup.js";
 import { benchCommands } from "./bench/commands.js";
 import { benchCore } from "./bench/core.js";
+import { benchEvidence } from "./bench/evidence.js";
 import { benchIgnoredDeliveryCpu } from "./bench/cpu.js";
 import { benchFlows } from "./bench/flows.js";
 import { benchProduction } from "./bench/production.js";
@@ -44,6 +45,34 @@ for (const flow of await benchFlows(quick ? [1, 10] : [1, 10, 50])) {
     "",
     flow.budget === undefined ? undefined : counted <= flow.budget,
   );
+}
+
+console.error("measuring the evidence flow: a merge, then a deployment with children awaiting it…");
+for (const figure of await benchEvidence(quick ? 3 : 10)) {
+  const otherReads =
+    figure.requests - figure.writes - figure.listings - figure.compares - figure.graphql;
+  const parts = `${figure.listings} listing, ${figure.compares} compare, ${figure.graphql} GraphQL, ${figure.writes} writes, ${otherReads} other reads`;
+  if (figure.awaiting === 0) {
+    // Issue #19: "a few requests"; both deliveries of one merge counted together.
+    row(
+      `requests: evidence, ${figure.event}`,
+      `${figure.requests} (${parts})`,
+      "≤ 20",
+      "",
+      figure.requests <= 20,
+    );
+  } else {
+    // Issue #19: at most one listing of the awaiting children (per 100), one compare per child, the writes.
+    const met =
+      figure.listings <= Math.ceil(figure.awaiting / 100) && figure.compares <= figure.awaiting;
+    row(
+      `requests: evidence, ${figure.event}`,
+      `${figure.requests} (${parts})`,
+      `≤ ${Math.ceil(figure.awaiting / 100)} listing + ${figure.awaiting} compares + writes`,
+      "",
+      met,
+    );
+  }
 }
 
 console.error("measuring CPU per ignored delivery against a bare Probot app…");

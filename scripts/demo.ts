@@ -508,6 +508,91 @@ const steps: Step[] = [
     },
   },
   {
+    name: "evidence: a CAPA child's fix is merged, then deployed (Merged → Shipped)",
+    async run(demo) {
+      const { emulator } = demo;
+      // Its own repository, whose policy asks P1 children for a merged fix and names the
+      // environment whose deployments ship it; the other scenes keep the default policy.
+      const repo = "billing";
+      emulator.addRepository(repo);
+      emulator.setFile(
+        ".github/postmortem.yml",
+        "policy:\n  P1:\n    capaEvidence: merged\nevidence:\n  environment: production\n",
+        { repo },
+      );
+      const incident = emulator.openIssue({
+        by: "alice",
+        title: "Cart totals off by one cent",
+        body: "Rounding differs between cart and invoice.",
+        labels: ["incident", "P1"],
+        repo,
+      }).number as number;
+      await emulator.waitForIdle();
+      const pm = emulator
+        .issues({ label: "postmortem", repo })
+        .find((issue) => MARKER.exec(String(issue.body))?.[1]?.includes(`"incident":${incident}`));
+      assert(pm, `no post-mortem for ${repo}#${incident}`);
+      const postmortem = pm.number as number;
+      let sinceDelivery = emulator.deliveries.length;
+      emulator.editBody({
+        by: "alice",
+        issue: postmortem,
+        body: replaceOnce(
+          String(pm.body),
+          `- [ ] ${VALIDATION}`,
+          `- [x] ${VALIDATION} @bob due 2026-12-15`,
+        ),
+        repo,
+      });
+      await waitForApp(demo, postmortem, sinceDelivery);
+      const child = (emulator.issues({ label: "capa", repo }) as unknown as Issue[])[0];
+      assert(child, `no CAPA child in ${repo}`);
+      const row = () => followUpRowOf(String(emulator.issue(postmortem, repo).body), child.number);
+      heading(`${repo}: post-mortem #${postmortem}, CAPA child #${child.number}`);
+      console.log(`  ${row()}`);
+      assert(row()?.endsWith("| Open |"), `row of #${child.number} is not Open: ${row()}`);
+
+      // bob's fix says `Fixes #child`; alice merges it: GitHub closes the child with the merge.
+      const pull = emulator.openPullRequest({
+        by: "bob",
+        title: "Round cart totals like invoices",
+        body: `Fixes #${child.number}`,
+        repo,
+      });
+      sinceDelivery = emulator.deliveries.length;
+      emulator.mergePullRequest({ by: "alice", number: pull.number as number, repo });
+      await waitForApp(demo, postmortem, sinceDelivery);
+      heading(`alice merges #${String(pull.number)} ("Fixes #${child.number}")`);
+      console.log(`  ${row()}`);
+      console.log(`  child labels: ${labelsOfIn(demo, child.number, repo)}`);
+      assert(row()?.endsWith("| Merged |"), `row of #${child.number} is not Merged: ${row()}`);
+
+      const deployment = emulator.createDeployment({
+        by: "alice",
+        sha: emulator.branchSha({ repo }),
+        environment: "production",
+        repo,
+      });
+      sinceDelivery = emulator.deliveries.length;
+      emulator.setDeploymentStatus({
+        by: "alice",
+        deployment: deployment.id,
+        state: "success",
+        logUrl: "https://deploy.example.com/billing/1",
+        repo,
+      });
+      await waitForApp(demo, postmortem, sinceDelivery);
+      const shipped = `| Shipped ${daysFromToday(0)} |`;
+      heading(`deployment ${String(deployment.id)} to production succeeds`);
+      console.log(`  ${row()}`);
+      const evidence = String(emulator.issue(child.number, repo).body)
+        .split("\n")
+        .filter((line) => /^(Fixed by|Shipped to)/.test(line));
+      for (const line of evidence) console.log(`  child: ${line.trimEnd()}`);
+      assert(row()?.endsWith(shipped), `row of #${child.number} is not Shipped: ${row()}`);
+    },
+  },
+  {
     name: "the incident's history fills the timeline; its close fills End and Duration",
     async run(demo) {
       const { emulator } = demo;
@@ -799,6 +884,12 @@ function writeSnapshot(demo: Demo, dir: string): void {
 
 function readRepoFile(path: string): string {
   return readFileSync(new URL(`../${path}`, import.meta.url), "utf8");
+}
+
+function labelsOfIn(demo: Demo, issue: number, repo: string): string {
+  return (demo.emulator.issue(issue, repo).labels as { name: string }[])
+    .map((l) => l.name)
+    .join(", ");
 }
 
 function labelsOf(demo: Demo, issue: number): string {

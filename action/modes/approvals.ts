@@ -7,12 +7,16 @@ import { runDeps } from "../gateway.js";
 
 /**
  * `mode: approvals`, what the Action always did: on `issues` and `issue_comment` its flows (the
- * approval gate last); on a pull request, the post-mortem files it changes.
+ * approval gate last); on a pull request, the post-mortem files it changes. A pull request closed
+ * (`pull_request_target`, whose token can write even for a fork's pull request; no code of the
+ * pull request is checked out or run) and `deployment_status` go to the flows: evidence on CAPA
+ * children where `flows.runIn: action`.
  */
 export async function runApprovals(context: RunContext): Promise<void> {
   const deps = await runDeps(context);
   const { name, payload } = context.event;
-  if (name === "pull_request" || name === "pull_request_target") {
+  const closed = name === "pull_request_target" && payload.action === "closed";
+  if ((name === "pull_request" || name === "pull_request_target") && !closed) {
     return checkFiles(context, deps.gateway);
   }
 

@@ -37,6 +37,8 @@ export const CAPA_CHILD_ACTIONS: readonly string[] = [
  * line: the verb, then the alias if any.
  */
 export const APPROVAL_COMMAND = /^\/(approve|unapprove)(?:\s+(.*))?$/i;
+/** `/evidence <link or text>` on a CAPA child (loosely: readEvidenceCommand decides). */
+export const EVIDENCE_COMMAND = /^\/evidence(?:\s|$)/;
 /** `/postmortem` alone or followed by whitespace, matched against a comment's first line. */
 export const POSTMORTEM_COMMAND = /^\/postmortem(?:\s|$)/i;
 

@@ -1,3 +1,4 @@
+import type { Deployment } from "../core/evidence/events.js";
 import type { MergedFix } from "../core/evidence/model.js";
 import type { IssueSnapshot, RepositoryRef } from "../core/snapshots.js";
 import type { Octokit } from "@octokit/rest";
@@ -5,6 +6,9 @@ import type { GitHubApi } from "./api.js";
 import { isStatus } from "./api.js";
 import type { ApiIssue } from "./snapshots.js";
 import { issueFromApi } from "./snapshots.js";
+
+/** How many of an environment's newest deployments a catch-up looks through for a successful one. */
+export const DEPLOYMENTS_LOOKED_AT = 10;
 
 /** How many linked pull requests or issues one question reads; more than enough for one fix. */
 export const LINKS_PER_QUERY = 25;
@@ -160,6 +164,35 @@ export class EvidenceGateway {
       if (isStatus(error, 404)) return false;
       throw error;
     }
+  }
+
+  /**
+   * The newest deployment to `environment` whose latest status is `success`, as its
+   * `deployment_status` event would have said it (one listing, then one status read per
+   * deployment, newest first, at most DEPLOYMENTS_LOOKED_AT); undefined when none is.
+   */
+  async latestSuccessfulDeployment(environment: string): Promise<Deployment | undefined> {
+    const { data: deployments } = await this.api.request("GET /repos/{owner}/{repo}/deployments", {
+      ...this.repoParams,
+      environment,
+      per_page: DEPLOYMENTS_LOOKED_AT,
+    });
+    for (const deployment of deployments) {
+      const { data: statuses } = await this.api.request(
+        "GET /repos/{owner}/{repo}/deployments/{deployment_id}/statuses",
+        { ...this.repoParams, deployment_id: Number(deployment.id), per_page: 1 },
+      );
+      const status = statuses[0];
+      if (status?.state !== "success") continue;
+      return {
+        id: Number(deployment.id),
+        sha: deployment.sha,
+        environment: status.environment ?? deployment.environment,
+        url: status.log_url || status.target_url || status.environment_url || "",
+        at: status.created_at,
+      };
+    }
+    return undefined;
   }
 
   /** Issues with a label, in any state, every page (the awaiting-ship children). */

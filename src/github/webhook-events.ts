@@ -393,7 +393,8 @@ export function readEvidenceEvent(
 ): EvidenceEvent | undefined {
   const repository = repositoryOf(payload);
   if (!repository) return undefined;
-  if (name === "pull_request") {
+  // The Action's `pull_request_target` carries the same pull request (the App gets `pull_request`).
+  if (name === "pull_request" || name === "pull_request_target") {
     const pr = payload.pull_request;
     if (
       payload.action !== "closed" ||

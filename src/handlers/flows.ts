@@ -101,13 +101,14 @@ export const capaFlow: Flow<CapaEvent, string> = {
 /**
  * Evidence that a corrective action is done: a merged pull request (or its revert), a child
  * closed or reopened, a maintainer's `/evidence`, a successful deployment to
- * `evidence.environment`. App only for now; before the CAPA flow, which then shows a closed
- * child's row with its evidence. A deployment elsewhere costs no request once the configuration
- * is known.
+ * `evidence.environment`. Before the CAPA flow, which then shows a closed child's row with its
+ * evidence. A deployment elsewhere costs no request once the configuration is known. The Action
+ * hears of merges through `pull_request_target` (a fork's `pull_request` token cannot write).
  */
 export const evidenceFlow: Flow<EvidenceEvent, string> = {
   name: "evidence",
-  frontDoors: ["app"],
+  frontDoors: ["app", "action"],
+  // The App's registration; the Action reads `pull_request_target` the same way (no App event).
   deliveries: ["pull_request.closed", "deployment_status", "issues", "issue_comment.created"],
   read: readEvidenceEvent,
   wants: (event, known, frontDoor) =>

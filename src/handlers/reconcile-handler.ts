@@ -26,6 +26,8 @@ export interface ReconcileCounts {
   closesReopened: number;
   /** CAPA children closed as completed whose close the evidence flow may have missed. */
   evidenceChecked: number;
+  /** The deployment to `evidence.environment` the awaiting children were compared with, if any. */
+  evidenceDeployment?: number;
 }
 
 /**
@@ -88,15 +90,33 @@ export async function reconcileRepository(
     );
     if (outcome !== "ignored") counts.capaCompleted++;
   }
-  if (deps.frontDoor === "app") counts.evidenceChecked = await catchUpEvidence(config, deps, since);
+  counts.evidenceChecked = await catchUpEvidence(config, deps, since);
+  const shipped = await catchUpShipping(config, deps);
+  if (shipped !== undefined) counts.evidenceDeployment = shipped;
   return counts;
 }
 
 /**
- * The evidence flow's catch-up (App only, where it runs): children closed as completed within the
+ * The shipping catch-up, with `evidence.environment` set: the newest successful deployment there
+ * is handled as its `deployment_status` event would have been (a deployment made with a
+ * workflow's `GITHUB_TOKEN` starts no workflow, so for the Action this is the main path). Costs
+ * the deployment reads, then what that event costs: one listing of the awaiting children, one
+ * `compare` per fix, the writes. Returns the deployment's id.
+ */
+async function catchUpShipping(config: Config, deps: HandlerDeps): Promise<number | undefined> {
+  const environment = config.evidence.environment;
+  if (environment === undefined) return undefined;
+  const deployment = await deps.gateway.evidence.latestSuccessfulDeployment(environment);
+  if (deployment === undefined) return undefined;
+  await handleEvidenceEvent({ kind: "deployed", deployment }, deps);
+  return deployment.id;
+}
+
+/**
+ * The evidence flow's catch-up (where `flows.runIn` names this front door): children closed as completed within the
  * look-back that record no evidence and carry no no-evidence label are handled as their `closed`
  * delivery would have been, and their rows shown. A deployment missed is caught by the next one,
- * which compares every child still awaiting it.
+ * which compares every child still awaiting it, or by `catchUpShipping`.
  */
 async function catchUpEvidence(config: Config, deps: HandlerDeps, since: Date): Promise<number> {
   const writers = writersFor(config, deps);

@@ -246,6 +246,7 @@ describe("the approvals workflow for the Action (docs/features.md)", () => {
 
 interface FrontDoorWorkflow {
   on: Record<string, { types?: string[]; inputs?: Record<string, unknown> } | null>;
+  permissions: Record<string, string>;
   jobs: {
     postmortem: { if: string; steps: Array<{ uses?: string; with?: Record<string, string> }> };
   };
@@ -286,12 +287,23 @@ describe("the one workflow for everything (docs/action.md, flows.runIn: action)"
   it("listens to every event the flows, the gate, reminders and backfill need", () => {
     const workflow = frontDoorWorkflow();
     expect(Object.keys(workflow.on).sort()).toEqual([
+      "deployment_status",
       "issue_comment",
       "issues",
       "pull_request",
+      "pull_request_target",
       "schedule",
       "workflow_dispatch",
     ]);
+    // Evidence on CAPA children: merges (a fork's `pull_request` token cannot write), deployments.
+    expect(workflow.on.pull_request_target).toEqual({ types: ["closed"] });
+    expect(workflow.on.deployment_status).toBeNull();
+    expect(workflow.permissions).toEqual({
+      issues: "write",
+      contents: "read",
+      "pull-requests": "read",
+      deployments: "read",
+    });
     // The incident flow, the gate, and what a person does to a CAPA child (readCapaEvent).
     for (const action of [
       "opened",
@@ -317,9 +329,20 @@ describe("the one workflow for everything (docs/action.md, flows.runIn: action)"
     expect(step.with).toEqual({ incident: "${{ inputs.incident }}" });
   });
 
-  it("runs for pull requests, scheduled and dispatched runs", () => {
+  it("runs for pull requests, merges, deployments, scheduled and dispatched runs", () => {
     const repository = { name: "service", owner: { login: "acme" } };
     expect(runsOn(everything, "pull_request", { action: "opened", repository })).toBe(true);
+    const pull = emulator.openPullRequest({ by: "tina", title: "Fix", body: "Fixes #1" });
+    emulator.mergePullRequest({ by: "dave", number: pull.number as number });
+    const merged = emulator.webhooks.events.filter((e) => e.event === "pull_request").at(-1)!;
+    expect(runsOn(everything, "pull_request_target", merged.payload)).toBe(true);
+    const deployment = emulator.createDeployment({ by: "dave", ref: "main" });
+    emulator.setDeploymentStatus({
+      by: "dave",
+      deployment: deployment.id,
+      state: "success",
+    });
+    expect(runs("deployment_status", "created")).toBe(true);
     expect(runsOn(everything, "schedule", { schedule: "0 8 * * 1-5", repository })).toBe(true);
     expect(
       runsOn(everything, "workflow_dispatch", {
@@ -350,6 +373,18 @@ describe("the one workflow for everything (docs/action.md, flows.runIn: action)"
     const other = ordinary(["bug", "P2"]);
     emulator.removeLabel({ by: "dave", issue: other, label: "P2" });
     expect(runs("issues", "unlabeled")).toBe(false);
+  });
+
+  it("runs for /evidence on a CAPA child, not on another issue", () => {
+    const number = child();
+    emulator.comment({ by: "dave", issue: number, body: "/evidence https://wiki.example.com/x" });
+    expect(runs("issue_comment", "created")).toBe(true);
+    emulator.comment({
+      by: "dave",
+      issue: ordinary(),
+      body: "/evidence https://wiki.example.com/x",
+    });
+    expect(runs("issue_comment", "created")).toBe(false);
   });
 
   it("runs for every event a person causes on a CAPA child, with or without its label", () => {

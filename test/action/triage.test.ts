@@ -203,6 +203,17 @@ describe("the entry's rules match the full Action's", () => {
       ["issues", { action: "edited", issue: { ...issue, number: "7" }, sender }],
       ["issue_comment", { action: "created", issue, sender, comment: { body: 5 } }],
       ["issue_comment", { action: "created", issue, sender, comment: "text" }],
+      // A deployment may ship CAPA children's fixes (the evidence flow).
+      [
+        "deployment_status",
+        {
+          action: "created",
+          deployment: { id: 7, sha: "a".repeat(40), environment: "production" },
+          deployment_status: { state: "success", created_at: "2026-11-27T10:00:00Z" },
+          sender,
+          repository: { name: "service", owner: { login: "acme" } },
+        },
+      ],
     ] as const) {
       expect(triageEvent(name, payload), JSON.stringify(payload)).toEqual({ kind: "run" });
     }
@@ -272,6 +283,7 @@ describe("mayConcernFlows", () => {
       "Checkout fails",
       '<!-- postmortem-bot:postmortem {"incident":1} -->',
       '<!-- postmortem-bot:capa {"parent":2,"item":"x"} -->',
+      '<!-- postmortem-bot:capa {"parent":2,"key":"k"} -->',
       null,
     ];
     const comments: unknown[] = [
@@ -280,6 +292,9 @@ describe("mayConcernFlows", () => {
       { id: 9, body: "\n  /PostMortem please", user: null, created_at: "x" },
       { id: 9, body: "/postmortems", user: { login: "tina" }, created_at: "x" },
       { id: 9, body: "We need a /postmortem", user: { login: "tina" }, created_at: "x" },
+      // `/evidence` on a CAPA child (the evidence flow).
+      { id: 9, body: "/evidence https://wiki.example.com/x", user: null, created_at: "x" },
+      { id: 9, body: "  /evidence\n", user: { login: "tina", type: "User" }, created_at: "x" },
     ];
     const senders = [
       { login: "dave", type: "User" },

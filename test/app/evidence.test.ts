@@ -585,4 +585,81 @@ describe("the reconcile sweep", () => {
     expect(since().filter((request) => request.path === "/graphql")).toEqual([]);
     expect(evidenceComments(repo, 3)).toHaveLength(1);
   });
+
+  it("ships awaiting children from the newest successful deployment, whose event never came", async () => {
+    const DEPLOYED = "d".repeat(40);
+    const FAILED = "f".repeat(40);
+    const setup = await withChild(api, policy("shipped", "production"));
+    const { repo, child, deliver, row, since, reset } = setup;
+    expectClosingIssues(api, 41, [3]);
+    await deliver(merged(41));
+    expectClosedBy(api, child, [41]);
+    await deliver(closedChild(repo, child));
+    expect(row()).toBe(`${ROW} Merged |`);
+    const octokit = new Octokit({
+      auth: "ghs_test",
+      request: { retries: 0 },
+      log: { debug: () => {}, info: () => {}, warn: () => {}, error: () => {} },
+    });
+    const quiet = { info: () => {}, warn: () => {}, error: () => {} };
+    const deps = {
+      gateway: new ApprovalGateway(octokit, { owner: OWNER, repo: REPO, defaultBranch: "main" }),
+      clock: () => NOW,
+      log: quiet,
+      frontDoor: "app" as const,
+      appSlug: "postmortem-bot",
+    };
+    // Newest first: one that failed, then the one that succeeded.
+    api.expect("GET /repos/acme/web/deployments", {
+      query: { environment: "production", per_page: "10" },
+      reply: [
+        200,
+        [
+          { id: 78, sha: FAILED, environment: "production" },
+          { id: 77, sha: DEPLOYED, environment: "production" },
+        ],
+      ],
+    });
+    api.expect("GET /repos/acme/web/deployments/78/statuses", {
+      query: { per_page: "1" },
+      reply: [
+        200,
+        [{ state: "failure", environment: "production", created_at: NOW.toISOString() }],
+      ],
+    });
+    api.expect("GET /repos/acme/web/deployments/77/statuses", {
+      query: { per_page: "1" },
+      reply: [
+        200,
+        [
+          {
+            state: "success",
+            environment: "production",
+            created_at: "2026-11-27T14:00:00Z",
+            target_url: "https://deploy.example.com/77",
+            log_url: "https://deploy.example.com/77/log",
+          },
+        ],
+      ],
+    });
+    api.expect(`GET /repos/acme/web/compare/${SHA41}...${DEPLOYED}`, {
+      query: { per_page: "1" },
+      reply: [200, { status: "ahead", ahead_by: 1, behind_by: 0, total_commits: 1, commits: [] }],
+    });
+    reset();
+
+    const counts = await reconcileRepository(deps, new Date("2026-11-26T13:00:00Z"));
+
+    expect(counts).toMatchObject({ evidenceDeployment: 77 });
+    const deploymentReads = methodPaths(since()).filter((line) => line.includes("/deployments"));
+    expect(deploymentReads).toEqual([
+      "GET /repos/acme/web/deployments",
+      "GET /repos/acme/web/deployments/78/statuses",
+      "GET /repos/acme/web/deployments/77/statuses",
+    ]);
+    expect(row()).toBe(`${ROW} Shipped 2026-11-27 |`);
+    expect(repo.issue(3)!.body).toContain(
+      "Shipped to production 2026-11-27: [deployment 77](https://deploy.example.com/77/log) of #41",
+    );
+  });
 });

@@ -21,6 +21,7 @@ describe("the flow list", () => {
       "guard",
       "incident",
       "severity",
+      "evidence",
       "capa",
       "adoption",
       "approval-gate",
@@ -38,8 +39,15 @@ describe("the flow list", () => {
       "issue_comment",
     ]);
     expect(readsEventsNamed("app", "pull_request")).toBe(true);
-    expect(readsEventsNamed("action", "pull_request")).toBe(false);
-    expect(deliveriesOf("action")).toEqual(["issues", "sub_issues", "issue_comment"]);
+    // The Action is started by its workflow's triggers (docs/action.md), not by these.
+    expect(readsEventsNamed("action", "pull_request")).toBe(true);
+    expect(deliveriesOf("action")).toEqual([
+      "issues",
+      "pull_request.closed",
+      "deployment_status",
+      "sub_issues",
+      "issue_comment",
+    ]);
     expect(readsEventsNamed("app", "issue_comment")).toBe(true);
     expect(readsEventsNamed("app", "push")).toBe(false);
     expect(readsEventsNamed("app", "issue")).toBe(false);
