@@ -923,9 +923,12 @@ async function main(): Promise<void> {
     await demo.emulator?.stop();
   };
   try {
+    const spent: { name: string; ms: number }[] = [];
     for (const step of steps) {
+      const stepStarted = Date.now();
       try {
         await step.run(demo);
+        spent.push({ name: step.name, ms: Date.now() - stepStarted });
       } catch (error) {
         failed = true;
         console.error(
@@ -935,7 +938,15 @@ async function main(): Promise<void> {
         break;
       }
     }
-    if (!failed) console.log(`\n✓ demo passed in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+    if (!failed) {
+      // What the demo spends its time on: the slowest steps, each with its share.
+      const total = Date.now() - started;
+      heading("Where the time went (slowest steps)");
+      for (const { name, ms } of [...spent].sort((a, b) => b.ms - a.ms).slice(0, 5)) {
+        console.log(`  ${(ms / 1000).toFixed(1).padStart(5)} s  ${name}`);
+      }
+      console.log(`\n✓ demo passed in ${(total / 1000).toFixed(1)} s`);
+    }
     if (!failed && snapshotDir) writeSnapshot(demo, snapshotDir);
     if (serve && !failed) {
       printServeHelp(demo);
