@@ -62,9 +62,13 @@ for (const figure of await benchEvidence(quick ? 3 : 10)) {
       figure.requests <= 20,
     );
   } else {
-    // Issue #19: at most one listing of the awaiting children (per 100), one compare per child, the writes.
+    // Issue #19: at most one listing of the awaiting children (per 100), one compare per child, the
+    // writes. The other reads (each write read back to confirm it landed, the post-mortem's rows)
+    // are over that budget: shown, and the goal marked unmet while there are any.
     const met =
-      figure.listings <= Math.ceil(figure.awaiting / 100) && figure.compares <= figure.awaiting;
+      figure.listings <= Math.ceil(figure.awaiting / 100) &&
+      figure.compares <= figure.awaiting &&
+      otherReads === 0;
     row(
       `requests: evidence, ${figure.event}`,
       `${figure.requests} (${parts})`,
