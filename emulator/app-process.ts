@@ -85,7 +85,9 @@ const SCRUBBED_ENV =
 
 export async function startAppProcess(opts: AppProcessOptions): Promise<AppProcess> {
   installExitHook();
-  const port = await freePort();
+  // The App takes a free port itself and names it in its log: choosing one here and passing it on
+  // raced with the other servers tests start at once (EADDRINUSE, or another App's PONG).
+  const fixedPort = opts.env?.PORT;
   const env: Record<string, string> = {};
   for (const [k, v] of Object.entries(process.env))
     if (v !== undefined && !SCRUBBED_ENV.test(k)) env[k] = v;
@@ -93,7 +95,7 @@ export async function startAppProcess(opts: AppProcessOptions): Promise<AppProce
     APP_ID: String(opts.appId),
     PRIVATE_KEY: opts.privateKey,
     WEBHOOK_SECRET: opts.secret,
-    PORT: String(port),
+    PORT: fixedPort ?? "0",
     HOST: "127.0.0.1",
     GHE_HOST: opts.emulator.gheHost,
     GHE_PROTOCOL: "http",
@@ -148,17 +150,21 @@ export async function startAppProcess(opts: AppProcessOptions): Promise<AppProce
   };
 
   const deadline = Date.now() + (opts.startTimeoutMs ?? 20_000);
+  let port = fixedPort === undefined ? undefined : Number(fixedPort);
   for (;;) {
     if (exited !== undefined) {
       throw new Error(
         `the App exited (${String(exited)}) before answering /ping:\n${logs.slice(-30).join("\n")}`,
       );
     }
+    port ??= listeningPort(logs);
     try {
-      const res = await fetch(`http://127.0.0.1:${port}/ping`, {
-        signal: AbortSignal.timeout(1000),
-      });
-      if ((await res.text()).trim() === "PONG") break;
+      if (port !== undefined) {
+        const res = await fetch(`http://127.0.0.1:${port}/ping`, {
+          signal: AbortSignal.timeout(1000),
+        });
+        if ((await res.text()).trim() === "PONG") break;
+      }
     } catch {
       // not listening yet
     }
@@ -170,7 +176,17 @@ export async function startAppProcess(opts: AppProcessOptions): Promise<AppProce
     }
     await new Promise((r) => setTimeout(r, 100));
   }
+  if (port === undefined) throw new Error("unreachable: answered /ping without a port");
   const webhookUrl = `http://127.0.0.1:${port}/api/github/webhooks`;
   if (opts.registerWebhook !== false) opts.emulator.setWebhookUrl(webhookUrl);
   return { port, pid: child.pid, webhookUrl, logs, stop };
+}
+
+/** The port of the server's `Listening on http://host:port` line (JSON or pretty logs). */
+function listeningPort(logs: readonly string[]): number | undefined {
+  for (const line of logs) {
+    const match = /Listening on http:\/\/[^\s:"]+:(\d+)/.exec(line);
+    if (match) return Number(match[1]);
+  }
+  return undefined;
 }

@@ -128,7 +128,9 @@ const server = createWebhookServer({
   onError: (error) => probot.log.error({ err: error }, "request failed"),
   onTooLarge: (fields, message) => probot.log.warn(fields, message),
 });
-const port = Number(env.PORT) || 3000;
+// PORT=0 takes any free port (the log line below names it): how tests start several servers at
+// once without racing for one.
+const port = env.PORT === "0" ? 0 : Number(env.PORT) || 3000;
 const host = env.HOST || "localhost";
 await new Promise<void>((resolve, reject) => {
   server.once("error", reject);
@@ -137,7 +139,9 @@ await new Promise<void>((resolve, reject) => {
     resolve();
   });
 });
-probot.log.info(`Listening on http://${host}:${port}`);
+const address = server.address();
+const listening = typeof address === "object" && address ? address.port : port;
+probot.log.info(`Listening on http://${host}:${listening}`);
 
 // A deploy stops the process with SIGTERM: take no new deliveries, finish what is in hand for up
 // to SHUTDOWN_GRACE, and say what is left to the next reconcile sweep (GitHub will not redeliver).
