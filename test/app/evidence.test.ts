@@ -171,6 +171,23 @@ function expectClosedBy(api: FakeGitHub, issue: FakeIssue, prs: number[], times 
   });
 }
 
+/** What the App's reconcile sweep hands the handlers, with an installation token's Octokit. */
+function sweepDeps() {
+  const quiet = { info: () => {}, warn: () => {}, error: () => {} };
+  const octokit = new Octokit({
+    auth: "ghs_test",
+    request: { retries: 0 },
+    log: { ...quiet, debug: () => {} },
+  });
+  return {
+    gateway: new ApprovalGateway(octokit, { owner: OWNER, repo: REPO, defaultBranch: "main" }),
+    clock: () => NOW,
+    log: quiet,
+    frontDoor: "app" as const,
+    appSlug: "postmortem-bot",
+  };
+}
+
 const evidenceComments = (repo: FakeRepo, issue: number) =>
   (repo.comments.get(issue) ?? []).filter((comment) => comment.body.includes(":evidence "));
 
@@ -546,19 +563,7 @@ describe("the reconcile sweep", () => {
     child.state = "closed";
     child.state_reason = "completed";
     expectClosedBy(api, child, [], 1);
-    const octokit = new Octokit({
-      auth: "ghs_test",
-      request: { retries: 0 },
-      log: { debug: () => {}, info: () => {}, warn: () => {}, error: () => {} },
-    });
-    const quiet = { info: () => {}, warn: () => {}, error: () => {} };
-    const deps = {
-      gateway: new ApprovalGateway(octokit, { owner: OWNER, repo: REPO, defaultBranch: "main" }),
-      clock: () => NOW,
-      log: quiet,
-      frontDoor: "app" as const,
-      appSlug: "postmortem-bot",
-    };
+    const deps = sweepDeps();
     const lookBack = new Date("2026-11-26T13:00:00Z");
     reset();
 
@@ -596,19 +601,7 @@ describe("the reconcile sweep", () => {
     expectClosedBy(api, child, [41]);
     await deliver(closedChild(repo, child));
     expect(row()).toBe(`${ROW} Merged |`);
-    const octokit = new Octokit({
-      auth: "ghs_test",
-      request: { retries: 0 },
-      log: { debug: () => {}, info: () => {}, warn: () => {}, error: () => {} },
-    });
-    const quiet = { info: () => {}, warn: () => {}, error: () => {} };
-    const deps = {
-      gateway: new ApprovalGateway(octokit, { owner: OWNER, repo: REPO, defaultBranch: "main" }),
-      clock: () => NOW,
-      log: quiet,
-      frontDoor: "app" as const,
-      appSlug: "postmortem-bot",
-    };
+    const deps = sweepDeps();
     // Newest first: one that failed, then the one that succeeded.
     api.expect("GET /repos/acme/web/deployments", {
       query: { environment: "production", per_page: "10" },
