@@ -12,6 +12,7 @@ import { formConfigSchema } from "./forms/config.js";
 import { identityConfigSchema } from "./trust/config.js";
 import { incidentsConfigSchema } from "./incident/config.js";
 import { acceptsFromSchema, privateConfigSchema } from "./private/config.js";
+import { changesConfigSchema } from "./changes/config.js";
 import { evidenceConfigSchema } from "./evidence/config.js";
 import { policyConfigSchema, releaseGateConfigSchema } from "./policy/config.js";
 import { remindersConfigSchema } from "./reminders/config.js";
@@ -71,6 +72,7 @@ export const configSchema = z
     identity: identityConfigSchema,
     policy: policyConfigSchema,
     evidence: evidenceConfigSchema,
+    changes: changesConfigSchema,
     releaseGate: releaseGateConfigSchema,
     private: privateConfigSchema,
     acceptsFrom: acceptsFromSchema,

@@ -24,6 +24,7 @@ describe("parseConfig", () => {
       },
       environmentLabelPrefix: "env:",
       evidence: { labels: { awaitingShip: "capa:awaiting-ship", noEvidence: "capa:no-evidence" } },
+      changes: { lookback: "24h", watchDays: 180, repeatOverlap: 0 },
       timezone: "UTC",
       titleTemplate: "Post-mortem: {{incident.title}}",
       // openedBy is left out: it follows the repository's visibility.

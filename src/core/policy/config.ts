@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { CULPRIT_CHECK } from "../changes/config.js";
 import { CAPA_EVIDENCE } from "../evidence/config.js";
 
 // The severities are defined here, the leaf of the configuration (src/core/severity.ts re-exports
@@ -52,6 +53,12 @@ const severityPolicySchema = z
       .optional()
       .describe(
         "What a CAPA child closed as completed must show to count as done: `none` (default), `merged` (a merged pull request) or `shipped` (also deployed to `evidence.environment`). A maintainer's `/evidence` satisfies any.",
+      ),
+    culpritCheck: z
+      .enum(CULPRIT_CHECK)
+      .optional()
+      .describe(
+        "The check run on a later pull request touching the paths of this severity's culprits: `neutral` (default, a warning) or `blocking` (`failure`; then every pull request gets the check, `success` when nothing is implicated).",
       ),
   })
   .optional();

@@ -1,4 +1,5 @@
 import type { ApprovalsConfig } from "../approvals/config.js";
+import type { CulpritCheck } from "../changes/config.js";
 import type { Config } from "../config.js";
 import type { CapaEvidence } from "../evidence/config.js";
 import type { PostmortemPolicy, Severity, SeverityKey } from "./config.js";
@@ -13,6 +14,7 @@ export interface SeverityPolicy {
   reviewAfterDays: number;
   releaseGate: boolean;
   capaEvidence: CapaEvidence;
+  culpritCheck: CulpritCheck;
 }
 
 /**
@@ -32,6 +34,7 @@ export function severityPolicy(config: Config, severity: Severity | undefined): 
     reviewAfterDays: stated.reviewAfterDays ?? config.reminders.reviewAfterDays[key],
     releaseGate: stated.releaseGate ?? true,
     capaEvidence: stated.capaEvidence ?? "none",
+    culpritCheck: stated.culpritCheck ?? "neutral",
   };
 }
 

@@ -37,6 +37,7 @@ describe("severityPolicy", () => {
       reviewAfterDays: 3,
       releaseGate: true,
       capaEvidence: "none",
+      culpritCheck: "neutral",
     });
     expect(severityPolicy(defaultConfig, undefined)).toMatchObject({
       severity: "default",
