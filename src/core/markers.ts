@@ -146,6 +146,11 @@ const markerSchemas = {
   reminder: z.object({ kind: z.enum(["overdue", "review"]), at: z.iso.datetime() }),
   /** The one issue that holds the reliability report (`report-issue: true`), updated in place. */
   report: z.object({ kind: z.literal("reliability") }),
+  /**
+   * One post-mortem's entry in the path index (src/core/culprits/path-index.ts): gzip-compressed
+   * JSON in base64, read with `decodeEntry`.
+   */
+  "path-index": z.object({ v: z.literal(1), data: z.string() }),
 };
 
 export type MarkerKind = keyof typeof markerSchemas;
