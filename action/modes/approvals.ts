@@ -10,13 +10,17 @@ import { runDeps } from "../gateway.js";
  * approval gate last); on a pull request, the post-mortem files it changes. A pull request closed
  * (`pull_request_target`, whose token can write even for a fork's pull request; no code of the
  * pull request is checked out or run) and `deployment_status` go to the flows: evidence on CAPA
- * children where `flows.runIn: action`.
+ * children where `flows.runIn: action`; opened, pushed to or reopened (`pull_request_target`), the
+ * culprit check (a check run on the head commit naming the post-mortems it is implicated in).
  */
 export async function runApprovals(context: RunContext): Promise<void> {
   const deps = await runDeps(context);
   const { name, payload } = context.event;
   const closed = name === "pull_request_target" && payload.action === "closed";
   if ((name === "pull_request" || name === "pull_request_target") && !closed) {
+    // `pull_request_target` opened, pushed to or reopened: the culprit check's flow first (where
+    // `flows.runIn: action`), reading the pull request's files through the API only.
+    if (name === "pull_request_target") await runFlows(context, deps);
     return checkFiles(context, deps.gateway);
   }
 

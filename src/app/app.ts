@@ -92,7 +92,9 @@ function postmortemApp(app: Probot, options: PostmortemAppOptions): void {
     );
     // Decided from the payload alone (and a fresh cached config): most deliveries end here,
     // without a request.
-    const work = workFor("app", context.name, payload, knownConfig(gateway.base));
+    const work = workFor("app", context.name, payload, knownConfig(gateway.base), {
+      pathIndex: gateway.knownPathIndex(),
+    });
     // Whose markers count (src/core/trust/writers.ts): known once per process.
     const slug = work.length > 0 ? await appSlug() : undefined;
     for (const { flow, issue, subject, run } of work) {

@@ -1,6 +1,7 @@
 import type { Probot } from "probot";
 import type { ConfigCache } from "../github/config-cache.js";
 import { cacheKey } from "../github/config-cache.js";
+import { knownPathIndex } from "../github/path-index.js";
 import type { PushPayload } from "../github/webhook-events.js";
 import { configFilesChangedBy, repositoryOf } from "../github/webhook-events.js";
 import type { FlowPayload } from "../handlers/flows.js";
@@ -94,7 +95,8 @@ export function wanted(
   const repository = repositoryOf(webhook);
   if (!repository) return true;
   const known = configCache.peek<LoadedConfig>(cacheKey(repository.owner, repository.repo));
-  return workFor("app", name, webhook, known).length > 0;
+  const pathIndex = knownPathIndex(configCache, repository.owner, repository.repo);
+  return workFor("app", name, webhook, known, { pathIndex }).length > 0;
 }
 
 function forgetPushedConfig(payload: PushPayload, configCache: ConfigCache): void {

@@ -11,6 +11,9 @@ import { isStatus } from "./api.js";
 import type { GatewayOptions, RawConfig } from "./gateway.js";
 import { GitHubGateway } from "./gateway.js";
 import { EvidenceGateway } from "./evidence-gateway.js";
+import { CulpritCheckGateway } from "./culprit-check-gateway.js";
+import type { PathIndexRead } from "./path-index.js";
+import { knownPathIndex } from "./path-index.js";
 import type { ApiAccount } from "./snapshots.js";
 import { accountFromApi } from "./snapshots.js";
 
@@ -52,10 +55,22 @@ export class ApprovalGateway {
     readonly repository: RepositoryRef,
     /** Where the one warning about a missing edit history goes (once per gateway). */
     private readonly log: Pick<Logger, "warn"> = { warn: () => {} },
-    configCache?: ConfigCache,
+    private readonly configCache?: ConfigCache,
     options: GatewayOptions = {},
   ) {
     this.base = new GitHubGateway(api, repository, configCache, options);
+  }
+
+  /** The culprit check's reads and writes (src/github/culprit-check-gateway.ts), same client. */
+  get culpritCheck(): CulpritCheckGateway {
+    return new CulpritCheckGateway(this.api, this.repository, this.configCache);
+  }
+
+  /** The path index if the cache holds it fresh; never a request. */
+  knownPathIndex(): PathIndexRead | undefined {
+    return this.configCache
+      ? knownPathIndex(this.configCache, this.repository.owner, this.repository.repo)
+      : undefined;
   }
 
   /** The evidence flows' reads (src/github/evidence-gateway.ts), with the same client. */

@@ -1,3 +1,5 @@
+import type { CulpritCheckEvent } from "../core/culprit-check/events.js";
+import { CULPRIT_CHECK_ACTIONS } from "../core/culprit-check/events.js";
 import { overwrotePeople } from "../core/capa/lost-edit.js";
 import { CAPA_CHILD_ACTIONS, CONFIG_PATH } from "../core/constants.js";
 import { FORMS_DIRECTORY } from "../core/forms/definition.js";
@@ -461,4 +463,30 @@ export function readEvidenceEvent(
     };
   }
   return undefined;
+}
+
+/** The parts of a `pull_request` (`pull_request_target`) payload the culprit check reads. */
+export interface CulpritCheckWebhookPayload extends WebhookPayload {
+  pull_request?: { number: number; head?: { sha?: string } };
+  repository?: WebhookPayload["repository"] & { html_url?: string };
+}
+
+/**
+ * A pull request opened, pushed to or reopened, for the culprit check: the App hears
+ * `pull_request`, the Action `pull_request_target` (whose token can write a check run even for a
+ * fork's pull request; nothing of the pull request is checked out). Drafts included.
+ */
+export function readCulpritCheckEvent(
+  name: string,
+  payload: CulpritCheckWebhookPayload,
+): CulpritCheckEvent | undefined {
+  if (name !== "pull_request" && name !== "pull_request_target") return undefined;
+  if (!CULPRIT_CHECK_ACTIONS.includes(payload.action ?? "")) return undefined;
+  const repository = repositoryOf(payload);
+  const pr = payload.pull_request;
+  const headSha = pr?.head?.sha;
+  if (!repository || !pr || typeof headSha !== "string" || headSha === "") return undefined;
+  const htmlUrl =
+    payload.repository?.html_url ?? `https://github.com/${repository.owner}/${repository.repo}`;
+  return { repository, repositoryUrl: htmlUrl, pullRequest: { number: pr.number, headSha } };
 }

@@ -8,6 +8,7 @@ import { canDismissTimeline } from "../core/timeline/events.js";
 import { readApprovalEvent } from "../github/approval-events.js";
 import type {
   AdoptionEvent,
+  CulpritCheckWebhookPayload,
   EvidenceWebhookPayload,
   TimelineWebhookPayload,
 } from "../github/webhook-events.js";
@@ -16,6 +17,7 @@ import {
   readGuardEvent,
   readAdoptionEvent,
   readCapaEvent,
+  readCulpritCheckEvent,
   readEvidenceEvent,
   readIncidentEvent,
   readTimelineEvent,
@@ -25,6 +27,11 @@ import type { ApprovalEvent } from "../core/approvals/events.js";
 import type { ApprovalResult } from "./approval-handler.js";
 import { handleApprovalEvent, IGNORED } from "./approval-handler.js";
 import { handleCapaEvent } from "./capa-handler.js";
+import type { CulpritCheckEvent } from "../core/culprit-check/events.js";
+import { anyBlocking } from "../core/culprit-check/plan.js";
+import type { PathIndexRead } from "../github/path-index.js";
+import { hasNoEntries } from "../github/path-index.js";
+import { handleCulpritCheckEvent } from "./culprit-check-handler.js";
 import type { EvidenceEvent } from "../core/evidence/events.js";
 import { handleEvidenceEvent } from "./evidence-handler.js";
 import type { FrontDoor, HandlerDeps } from "./deps.js";
@@ -42,7 +49,15 @@ import { handleTimelineEvent, timelineIssueOf } from "./timeline-handler.js";
  * Every payload a flow reads: the parts of `issues`, `issue_comment`, `sub_issues`,
  * `pull_request` and `deployment_status` events.
  */
-export type FlowPayload = TimelineWebhookPayload & EvidenceWebhookPayload;
+export type FlowPayload = TimelineWebhookPayload &
+  EvidenceWebhookPayload &
+  CulpritCheckWebhookPayload;
+
+/** What else a process knows of the repository without a request (the App's cache). */
+export interface KnownBeside {
+  /** The path index, when the cache holds it fresh. */
+  pathIndex?: PathIndexRead | undefined;
+}
 
 /**
  * One flow of the product: what it reacts to and what it does. The App's registration and front
@@ -62,7 +77,7 @@ export interface Flow<E, R> {
    * without asking GitHub (a fresh cached read in the App; undefined: unknown). The front gate
    * lets a delivery go when no flow wants it.
    */
-  wants(event: E, known: KnownConfig, frontDoor: FrontDoor): boolean;
+  wants(event: E, known: KnownConfig, frontDoor: FrontDoor, beside?: KnownBeside): boolean;
   /** The issue its work is queued on: one flow run per issue at a time in a process. */
   issueOf(event: E): number;
   /** What it is about, for log lines: "Incident #12". */
@@ -134,6 +149,33 @@ function evidenceIssueOf(event: EvidenceEvent): number {
   if (event.kind === "deployed") return 0;
   return event.child;
 }
+
+/**
+ * The warning on the next pull request: a pull request opened, pushed to or reopened whose paths
+ * overlap a recent post-mortem's culprits gets one check run per head commit. Where the
+ * configuration is known to have no `blocking` severity and the cached path index no entry, the
+ * delivery costs no request. The Action hears it through `pull_request_target`.
+ */
+export const culpritCheckFlow: Flow<CulpritCheckEvent, string> = {
+  name: "culprit-check",
+  frontDoors: ["app", "action"],
+  // The App's registration; the Action reads `pull_request_target` the same way (no App event).
+  deliveries: ["pull_request.opened", "pull_request.synchronize", "pull_request.reopened"],
+  read: readCulpritCheckEvent,
+  wants: (_event, known, frontDoor, beside) =>
+    !flowsRunElsewhere(known, frontDoor) &&
+    !(
+      known?.ok &&
+      !anyBlocking(known.config) &&
+      beside?.pathIndex !== undefined &&
+      hasNoEntries(beside.pathIndex)
+    ),
+  // One check run per head commit: deliveries of one pull request wait for each other.
+  issueOf: (event) => event.pullRequest.number,
+  subject: (event) => `Pull request #${event.pullRequest.number}, culprit check`,
+  handle: handleCulpritCheckEvent,
+  outcomeOf: (outcome) => outcome,
+};
 
 /** Adopting a person's post-mortem leads into the CAPA flow: it goes where that flow runs. */
 export const adoptionFlow: Flow<AdoptionEvent, string> = {
@@ -240,6 +282,7 @@ export const FLOWS = [
   capaFlow,
   adoptionFlow,
   timelineFlow,
+  culpritCheckFlow,
   approvalFlow,
 ] as const;
 
@@ -282,9 +325,10 @@ export function workFor(
   name: string,
   payload: FlowPayload,
   known: KnownConfig,
+  beside?: KnownBeside,
 ): FlowWork[] {
   return flowsOf(frontDoor).flatMap((flow) => {
-    const work = take(flow as Flow<unknown, unknown>, name, payload, known, frontDoor);
+    const work = take(flow as Flow<unknown, unknown>, name, payload, known, frontDoor, beside);
     return work ? [{ ...work, flow }] : [];
   });
 }
@@ -295,9 +339,10 @@ function take<E, R>(
   payload: FlowPayload,
   known: KnownConfig,
   frontDoor: FrontDoor,
+  beside?: KnownBeside,
 ): Omit<FlowWork, "flow"> | undefined {
   const event = flow.read(name, payload);
-  if (event === undefined || !flow.wants(event, known, frontDoor)) return undefined;
+  if (event === undefined || !flow.wants(event, known, frontDoor, beside)) return undefined;
   return {
     issue: flow.issueOf(event),
     subject: flow.subject(event),

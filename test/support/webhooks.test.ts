@@ -18,6 +18,7 @@ describe("fixtures", () => {
       "issues.closed",
       "issues.edited.body-changed",
       "issues.edited.title-changed",
+      "pull_request.synchronize",
       "push",
       "sub_issues.parent_issue_added",
       "sub_issues.parent_issue_removed",
@@ -27,6 +28,10 @@ describe("fixtures", () => {
     expect(packageExamples("issues.closed")).toEqual([]);
     expect(packageExamples("sub_issues.sub_issue_added")).toEqual([]);
     expect(packageExamples("push").every((e) => validateWebhook("push", e).length > 0)).toBe(true);
+    const synchronize = packageExamples("pull_request.synchronize");
+    expect(
+      synchronize.every((e) => validateWebhook("pull_request.synchronize", e).length > 0),
+    ).toBe(true);
     expect(
       packageExamples("issues.edited").every((e) => Object.keys(e.changes ?? {}).length === 0),
     ).toBe(true);
