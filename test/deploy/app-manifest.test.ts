@@ -7,7 +7,7 @@ import { parse } from "yaml";
 const read = (path: string) => readFileSync(new URL(`../../${path}`, import.meta.url), "utf8");
 
 describe("app.yml's permissions", () => {
-  it("are issues write, contents, metadata, pull requests and deployments read: no organization members", () => {
+  it("are issues and checks write, contents, metadata, pull requests and deployments read: no organization members", () => {
     const manifest = parse(read("app.yml")) as {
       default_permissions: Record<string, string>;
       default_events: string[];
@@ -17,6 +17,7 @@ describe("app.yml's permissions", () => {
       contents: "read",
       metadata: "read",
       pull_requests: "read",
+      checks: "write",
       deployments: "read",
     });
     expect(manifest.default_events).toEqual([

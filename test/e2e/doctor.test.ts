@@ -48,7 +48,7 @@ beforeEach(async () => {
     webhookSecret: credentials.secret,
     users: [{ login: "alice", role: "maintain" }],
   }).start();
-  emulator.state.app.events = ["issues", "issue_comment", "sub_issues", "push"];
+  emulator.state.app.events = ["issues", "issue_comment", "sub_issues", "pull_request", "push"];
   emulator.setWebhookUrl(receiverUrl);
   emulator.webhooks.reportedUrl = "https://bot.example.org/api/github/webhooks";
   emulator.createLabel({ name: "incident" });
@@ -123,14 +123,20 @@ describe("doctor, with the App's credentials", () => {
     const settings = `${emulator.url}/apps/postmortem-bot`;
     const fix = `  fix: Add it in the App's settings (${settings} → Permissions & events); each installation's owner then accepts it.`;
     expect(result.out.split("\n")).toEqual([
-      "acme/service: 5 problems",
+      "acme/service: 8 problems",
       "✗ The App has issues: read; it needs issues: write.",
       fix,
       "✗ The App has members: none; it needs members: read (a role in approvals.roles lists teams).",
       fix,
+      "✗ The App has checks: none; it needs checks: write.",
+      fix,
+      "✗ The App has pull_requests: none; it needs pull_requests: read.",
+      fix,
       "✗ The App is not subscribed to the `issue_comment` event.",
       fix,
       "✗ The App is not subscribed to the `sub_issues` event.",
+      fix,
+      "✗ The App is not subscribed to the `pull_request` event.",
       fix,
       "! The App is not subscribed to the `push` event: a pushed configuration takes effect only after CONFIG_MAX_AGE.",
       fix,
@@ -147,10 +153,16 @@ describe("doctor, with the App's credentials", () => {
     expect(result.code).toBe(1);
     const fix = `  fix: Accept the App's new permissions and events in the installation's settings (${emulator.url}/organizations/acme/settings/installations/${emulator.state.installationId}).`;
     expect(result.out.split("\n")).toEqual([
-      "acme/service: 2 problems",
+      "acme/service: 5 problems",
       "✗ The installation has contents: none; it needs contents: read.",
       fix,
+      "✗ The installation has checks: none; it needs checks: write.",
+      fix,
+      "✗ The installation has pull_requests: none; it needs pull_requests: read.",
+      fix,
       "✗ The installation is not subscribed to the `sub_issues` event.",
+      fix,
+      "✗ The installation is not subscribed to the `pull_request` event.",
       fix,
     ]);
   });

@@ -31,15 +31,12 @@ export function appNeeds(config: Config | undefined): Needs {
     metadata: "read",
   };
   if (config && usesTeamRoles(config)) permissions.members = "read";
-  const events = ["issues", "issue_comment", "sub_issues"];
-  // Evidence (src/core/evidence): needed where a policy asks for it or a deployment ships it;
-  // elsewhere it only adds the merged fixes to closed children's rows (`Done · merged #41`), and
-  // a closed child's own delivery finds them too.
-  const asksEvidence = config !== undefined && usesEvidence(config);
-  if (asksEvidence) {
-    permissions.pull_requests = "read";
-    events.push("pull_request");
-  }
+  // The culprit check (src/core/culprit-check) in every repository: a check run on pull requests
+  // that touch the paths of a recent post-mortem's culprits. Evidence (src/core/evidence) reads
+  // merged pull requests with the same grant.
+  permissions.checks = "write";
+  permissions.pull_requests = "read";
+  const events = ["issues", "issue_comment", "sub_issues", "pull_request"];
   if (config?.evidence.environment !== undefined) {
     permissions.deployments = "read";
     events.push("deployment_status");
@@ -49,16 +46,6 @@ export function appNeeds(config: Config | undefined): Needs {
     events,
     optionalEvents: ["push"],
   };
-}
-
-/** Whether a severity's policy asks CAPA children for evidence, or a deployment can ship it. */
-export function usesEvidence(config: Config): boolean {
-  return (
-    config.evidence.environment !== undefined ||
-    Object.values(config.policy).some(
-      (policy) => policy?.capaEvidence !== undefined && policy.capaEvidence !== "none",
-    )
-  );
 }
 
 export function usesTeamRoles(config: Config): boolean {
