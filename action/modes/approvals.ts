@@ -7,22 +7,20 @@ import { runDeps } from "../gateway.js";
 
 /**
  * `mode: approvals`, what the Action always did: on `issues` and `issue_comment` its flows (the
- * approval gate last); on a pull request, the post-mortem files it changes. A pull request closed
- * (`pull_request_target`, whose token can write even for a fork's pull request; no code of the
- * pull request is checked out or run) and `deployment_status` go to the flows: evidence on CAPA
- * children where `flows.runIn: action`; opened, pushed to or reopened (`pull_request_target`), the
- * culprit check (a check run on the head commit naming the post-mortems it is implicated in).
+ * approval gate last); on a pull request (`pull_request`), the post-mortem files it changes.
+ * `pull_request_target` (whose token can write even for a fork's pull request; no code of the pull
+ * request is checked out or run) and `deployment_status` go to the flows, where `flows.runIn:
+ * action`: evidence on CAPA children for a merge, and the culprit check (a check run on the head
+ * commit naming the post-mortems it is implicated in) for a pull request opened, pushed to or
+ * reopened.
  */
 export async function runApprovals(context: RunContext): Promise<void> {
   const deps = await runDeps(context);
   const { name, payload } = context.event;
-  const closed = name === "pull_request_target" && payload.action === "closed";
-  if ((name === "pull_request" || name === "pull_request_target") && !closed) {
-    // `pull_request_target` opened, pushed to or reopened: the culprit check's flow first (where
-    // `flows.runIn: action`), reading the pull request's files through the API only.
-    if (name === "pull_request_target") await runFlows(context, deps);
-    return checkFiles(context, deps.gateway);
-  }
+  // The post-mortem files a pull request changes are checked on `pull_request`; on
+  // `pull_request_target` the flows run (evidence on a merge, the culprit check on a pull request
+  // opened, pushed to or reopened, reading its files through the API only).
+  if (name === "pull_request") return checkFiles(context, deps.gateway);
 
   const flows = await runFlows(context, deps);
   if (flows.stopped) return;

@@ -295,14 +295,18 @@ describe("the one workflow for everything (docs/action.md, flows.runIn: action)"
       "schedule",
       "workflow_dispatch",
     ]);
-    // Evidence on CAPA children: merges (a fork's `pull_request` token cannot write), deployments.
-    expect(workflow.on.pull_request_target).toEqual({ types: ["closed"] });
+    // Evidence on CAPA children: merges (a fork's `pull_request` token cannot write), deployments;
+    // the culprit check on a pull request opened, pushed to or reopened (a fork's too).
+    expect(workflow.on.pull_request_target).toEqual({
+      types: ["closed", "opened", "synchronize", "reopened"],
+    });
     expect(workflow.on.deployment_status).toBeNull();
     expect(workflow.permissions).toEqual({
       issues: "write",
       contents: "read",
       "pull-requests": "read",
       deployments: "read",
+      checks: "write",
     });
     // The incident flow, the gate, and what a person does to a CAPA child (readCapaEvent).
     for (const action of [
@@ -336,6 +340,10 @@ describe("the one workflow for everything (docs/action.md, flows.runIn: action)"
     emulator.mergePullRequest({ by: "dave", number: pull.number as number });
     const merged = emulator.webhooks.events.filter((e) => e.event === "pull_request").at(-1)!;
     expect(runsOn(everything, "pull_request_target", merged.payload)).toBe(true);
+    for (const action of ["opened", "synchronize", "reopened"]) {
+      const payload = { ...(merged.payload as object), action };
+      expect(runsOn(everything, "pull_request_target", payload)).toBe(true);
+    }
     const deployment = emulator.createDeployment({ by: "dave", ref: "main" });
     emulator.setDeploymentStatus({
       by: "dave",
