@@ -12,6 +12,7 @@
 import { benchActionStartup } from "./bench/action-startup.js";
 import { benchCommands } from "./bench/commands.js";
 import { benchCore } from "./bench/core.js";
+import { benchCulpritCheck } from "./bench/culprit-check.js";
 import { benchEvidence } from "./bench/evidence.js";
 import { benchIgnoredDeliveryCpu } from "./bench/cpu.js";
 import { benchFlows } from "./bench/flows.js";
@@ -77,6 +78,20 @@ for (const figure of await benchEvidence(quick ? 3 : 10)) {
       met,
     );
   }
+}
+
+console.error("measuring the culprit check with 500 post-mortems in the path index (stub API)…");
+for (const figure of await benchCulpritCheck(500)) {
+  // Issue #20: at most 3 requests per pull-request event with a warm cache, plus one per further
+  // 100 files. Counted in-process against a stub GitHub (the emulator has no check runs yet).
+  const free = figure.notModified > 0 ? ` (${figure.notModified} × 304)` : "";
+  row(
+    `requests: culprit check, 500 post-mortems, ${figure.event} (stub API)`,
+    `${figure.requests}${free}`,
+    figure.budget === undefined ? "(shown)" : `≤ ${figure.budget}`,
+    "",
+    figure.budget === undefined ? undefined : figure.requests <= figure.budget,
+  );
 }
 
 console.error("measuring CPU per ignored delivery against a bare Probot app…");
