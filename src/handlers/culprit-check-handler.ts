@@ -12,6 +12,7 @@ import {
 import { flowsRunElsewhere } from "../core/flows/config.js";
 import type { Writers } from "../core/trust/writers.js";
 import { isStatus } from "../github/api.js";
+import { isPermanentFailure } from "../github/gateway.js";
 import type { ListedCheckRun } from "../github/culprit-check-gateway.js";
 import { converge, describe } from "./converge.js";
 import type { HandlerDeps } from "./deps.js";
@@ -42,12 +43,21 @@ export async function handleCulpritCheckEvent(
   const now = deps.clock();
   const entries = watchedEntries(await reads.pathIndex(writers, indexWriter(writers)), config, now);
   if (entries.length === 0 && !anyBlocking(config)) return "ignored";
-  const paths = await reads.pullRequestPaths(event.pullRequest.number);
+  const what = `Pull request #${event.pullRequest.number}, culprit check on ${event.pullRequest.headSha.slice(0, 7)}`;
+  let paths: string[];
+  try {
+    paths = await reads.pullRequestPaths(event.pullRequest.number);
+  } catch (error) {
+    if (!refused(error)) throw error;
+    deps.log.error(
+      `${what}: GitHub refused the pull request's files (${describe(error)}): ${grant(deps, "pull_requests: read", "pull-requests: read")}.`,
+    );
+    return "no permission to read pull requests";
+  }
   const desired = desiredCheck(implications(entries, paths, config), config, event.repositoryUrl);
   if (desired === undefined) return "nothing implicated";
   const sha = event.pullRequest.headSha;
   const own = ownSlug(config, deps);
-  const what = `Pull request #${event.pullRequest.number}, culprit check on ${sha.slice(0, 7)}`;
   try {
     return await converge<CheckWrite, string>({
       what,
@@ -66,15 +76,25 @@ export async function handleCulpritCheckEvent(
           : reads.updateCheckRun(step.id, step.output, now.toISOString()),
     });
   } catch (error) {
-    if (!isStatus(error, 403)) throw error;
+    if (!refused(error)) throw error;
     // Permission missing: one clear line where the product reports such problems, no crash.
-    const fix =
-      deps.frontDoor === "app"
-        ? "grant the App `checks: write` (app.yml; each installation's owner then accepts it), see `postmortem-bot doctor`"
-        : "add `checks: write` to the workflow's `permissions:` (docs/action.md)";
-    deps.log.error(`${what}: GitHub refused the check run (${describe(error)}): ${fix}.`);
+    deps.log.error(
+      `${what}: GitHub refused the check run (${describe(error)}): ${grant(deps, "checks: write", "checks: write")}.`,
+    );
     return "no permission to write checks";
   }
+}
+
+/** A 403 that is no rate limit: a permission the App or the workflow lacks. */
+function refused(error: unknown): boolean {
+  return isStatus(error, 403) && isPermanentFailure(error);
+}
+
+/** How to give the permission, at this front door. */
+function grant(deps: HandlerDeps, app: string, workflow: string): string {
+  return deps.frontDoor === "app"
+    ? `grant the App \`${app}\` (app.yml; each installation's owner then accepts it), see \`postmortem-bot doctor\``
+    : `add \`${workflow}\` to the workflow's \`permissions:\` (docs/action.md)`;
 }
 
 /** The login that writes the index: the writer of the flows under this configuration. */

@@ -513,6 +513,20 @@ describe("the culprit check on a pull request", () => {
     expect(api.requests.filter((r) => r.method === "POST")).toHaveLength(1);
   });
 
+  it("a refused files read (no pull_requests: read) is one error line and no check-run request", async () => {
+    serveConfig(api, { repo: "flows:\n  runIn: app\n" });
+    serveIndex(api, [{ entry: entry() }]);
+    api.expect(`GET /repos/${OWNER}/${REPO}/pulls/${PR}/files`, {
+      reply: [403, { message: "Resource not accessible by integration" }],
+    });
+    const { deliver, logs } = await createTestProbot(app);
+    await deliver(pullRequest("opened"));
+    expect(logs.filter((l) => l.level === "error").map((l) => l.msg)).toEqual([
+      "Pull request #50, culprit check on aaaaaaa: GitHub refused the pull request's files (Resource not accessible by integration): grant the App `pull_requests: read` (app.yml; each installation's owner then accepts it), see `postmortem-bot doctor`.",
+    ]);
+    expect(api.requests.at(-1)).toEqual(filesRead());
+  });
+
   it("costs no request once the configuration has no blocking severity and the index is known empty", async () => {
     serveConfig(api, { repo: "flows:\n  runIn: app\n" });
     serveIndex(api, []);

@@ -14,6 +14,8 @@ describe("the flow list", () => {
       "capa",
       "adoption",
       "timeline",
+      // The warning on the next pull request: one check run per head commit.
+      "culprit-check",
       "approval-gate",
     ]);
     // The timeline follows every change of an incident: a workflow run each would be too dear.
@@ -24,6 +26,7 @@ describe("the flow list", () => {
       "evidence",
       "capa",
       "adoption",
+      "culprit-check",
       "approval-gate",
     ]);
   });
@@ -36,6 +39,9 @@ describe("the flow list", () => {
       "pull_request.closed",
       "deployment_status",
       "sub_issues",
+      "pull_request.opened",
+      "pull_request.synchronize",
+      "pull_request.reopened",
       "issue_comment",
     ]);
     expect(readsEventsNamed("app", "pull_request")).toBe(true);
@@ -46,6 +52,9 @@ describe("the flow list", () => {
       "pull_request.closed",
       "deployment_status",
       "sub_issues",
+      "pull_request.opened",
+      "pull_request.synchronize",
+      "pull_request.reopened",
       "issue_comment",
     ]);
     expect(readsEventsNamed("app", "issue_comment")).toBe(true);
