@@ -11,6 +11,7 @@ import { isStatus } from "./api.js";
 import type { GatewayOptions, RawConfig } from "./gateway.js";
 import { GitHubGateway } from "./gateway.js";
 import { EvidenceGateway } from "./evidence-gateway.js";
+import { ChangesGateway } from "./changes-gateway.js";
 import type { ApiAccount } from "./snapshots.js";
 import { accountFromApi } from "./snapshots.js";
 
@@ -61,6 +62,11 @@ export class ApprovalGateway {
   /** The evidence flows' reads (src/github/evidence-gateway.ts), with the same client. */
   get evidence(): EvidenceGateway {
     return new EvidenceGateway(this.api, this.repository);
+  }
+
+  /** The reads of the Changes before the incident block (src/github/changes-gateway.ts). */
+  get changes(): ChangesGateway {
+    return new ChangesGateway(this.api, this.repository);
   }
 
   private get repoParams() {

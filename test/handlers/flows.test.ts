@@ -14,6 +14,8 @@ describe("the flow list", () => {
       "capa",
       "adoption",
       "timeline",
+      // `/changes` on a post-mortem: both front doors, as the incident flow that opened it.
+      "changes",
       "approval-gate",
     ]);
     // The timeline follows every change of an incident: a workflow run each would be too dear.
@@ -24,6 +26,7 @@ describe("the flow list", () => {
       "evidence",
       "capa",
       "adoption",
+      "changes",
       "approval-gate",
     ]);
   });
