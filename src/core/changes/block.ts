@@ -215,6 +215,23 @@ function person(login: string | undefined): string {
 
 const shortSha = (sha: string) => sha.slice(0, 7);
 
+/**
+ * A pull request's author, named without a mention: up to a hundred authors listed in a block must
+ * not all be notified (the deployments' creators are mentioned, as the Timeline's `by @x`).
+ */
+function author(login: string | undefined): string {
+  return login === undefined || login === "" ? "unknown" : inlineText(`@${login}`);
+}
+
+/**
+ * A ref or environment name: a code span, except a name with `<` or `>`, which is escaped text
+ * instead (a code span shows them raw in the source, where they could spell the block's markers).
+ */
+function nameText(name: string, inTable = false): string {
+  if (/[<>]/.test(name)) return inlineText(name, 100);
+  return inTable ? codeSpanInTable(name, 100) : codeSpan(name, 100);
+}
+
 /** The block as markdown, between its markers; every text from GitHub made inert. */
 export function renderChanges(facts: ChangesFacts, config: Pick<Config, "timezone">): string {
   const zone = config.timezone;
@@ -222,7 +239,7 @@ export function renderChanges(facts: ChangesFacts, config: Pick<Config, "timezon
   const lines: string[] = [CHANGES_START, "**Changes before the incident**", ""];
   const between = `between ${at(facts.window.from)} and ${at(facts.window.to)} (Start)`;
   const pullLine = (pull: PullFact, indent: string) =>
-    `${indent}- #${pull.number} ${inlineText(pull.title, 200)} (${person(pull.author)}${pull.mergedAt ? `, merged ${at(pull.mergedAt)}` : ""})`;
+    `${indent}- #${pull.number} ${inlineText(pull.title, 200)} (${author(pull.author)}${pull.mergedAt ? `, merged ${at(pull.mergedAt)}` : ""})`;
   const moreLine = (more: number, indent: string) =>
     more > 0 ? [`${indent}- … and ${more} more pull request${more === 1 ? "" : "s"}`] : [];
 
@@ -233,12 +250,12 @@ export function renderChanges(facts: ChangesFacts, config: Pick<Config, "timezon
     );
   } else if (facts.deployments.length > 0) {
     lines.push(
-      `Successful deployments to ${codeSpan(facts.environment, 100)} ${between}, newest first:`,
+      `Successful deployments to ${nameText(facts.environment)} ${between}, newest first:`,
       "",
     );
     for (const entry of facts.deployments) {
       const deployment = entry.deployment;
-      const ref = deployment.ref === undefined ? "" : `${codeSpan(deployment.ref, 100)} at `;
+      const ref = deployment.ref === undefined ? "" : `${nameText(deployment.ref)} at `;
       lines.push(
         `- **${at(deployedAt(deployment))}**: ${ref}${codeSpan(shortSha(deployment.sha))} by ${person(deployment.creator)}`,
       );
@@ -265,7 +282,7 @@ export function renderChanges(facts: ChangesFacts, config: Pick<Config, "timezon
     }
     lines.push("");
   } else if (facts.problems.length === 0) {
-    lines.push(`No successful deployment to ${codeSpan(facts.environment, 100)} ${between}.`, "");
+    lines.push(`No successful deployment to ${nameText(facts.environment)} ${between}.`, "");
   }
   if (facts.merged !== undefined) {
     if (facts.merged.pulls.length === 0) {
@@ -287,7 +304,7 @@ export function deploymentEntries(facts: ChangesFacts): TimelineEntry[] {
   const environment = facts.environment;
   return facts.deployments.map(({ deployment }) => ({
     at: deployedAt(deployment),
-    text: `Deployed ${codeSpanInTable(deployment.ref ?? shortSha(deployment.sha), 100)} to ${codeSpanInTable(environment, 100)} by ${person(deployment.creator)}`,
+    text: `Deployed ${nameText(deployment.ref ?? shortSha(deployment.sha), true)} to ${nameText(environment, true)} by ${person(deployment.creator)}`,
   }));
 }
 
@@ -300,7 +317,7 @@ export function changesTemplateData(facts: ChangesFacts, config: Pick<Config, "t
     from: formatDateTime(facts.window.from, zone),
     to: formatDateTime(facts.window.to, zone),
     deployments: facts.deployments.map((entry) => ({
-      ref: entry.deployment.ref === undefined ? undefined : codeSpan(entry.deployment.ref, 100),
+      ref: entry.deployment.ref === undefined ? undefined : nameText(entry.deployment.ref),
       sha: shortSha(entry.deployment.sha),
       creator: person(entry.deployment.creator),
       at: formatDateTime(deployedAt(entry.deployment), zone),
@@ -314,7 +331,7 @@ export function changesTemplateData(facts: ChangesFacts, config: Pick<Config, "t
 }
 
 function pullData(pull: PullFact) {
-  return { number: pull.number, title: inlineText(pull.title, 200), author: person(pull.author) };
+  return { number: pull.number, title: inlineText(pull.title, 200), author: author(pull.author) };
 }
 
 export type ChangesTemplateData = ReturnType<typeof changesTemplateData>;
