@@ -112,7 +112,13 @@ describe("doctor, with the App's credentials", () => {
 
   it("names what the App and its installation lack, and the team permission roles need", async () => {
     await oneDelivery();
-    emulator.state.app.permissions = { issues: "read", contents: "read", metadata: "read" };
+    // Changes before the incident reads pull requests and deployments: deployments missing here.
+    emulator.state.app.permissions = {
+      issues: "read",
+      contents: "read",
+      metadata: "read",
+      pull_requests: "read",
+    };
     emulator.state.app.events = ["issues"];
     emulator.setFile(
       ".github/postmortem.yml",
@@ -123,8 +129,10 @@ describe("doctor, with the App's credentials", () => {
     const settings = `${emulator.url}/apps/postmortem-bot`;
     const fix = `  fix: Add it in the App's settings (${settings} → Permissions & events); each installation's owner then accepts it.`;
     expect(result.out.split("\n")).toEqual([
-      "acme/service: 5 problems",
+      "acme/service: 6 problems",
       "✗ The App has issues: read; it needs issues: write.",
+      fix,
+      "✗ The App has deployments: none; it needs deployments: read.",
       fix,
       "✗ The App has members: none; it needs members: read (a role in approvals.roles lists teams).",
       fix,
@@ -140,7 +148,13 @@ describe("doctor, with the App's credentials", () => {
   it("names what the installation's owner has not accepted yet, once", async () => {
     await oneDelivery();
     emulator.state.app.accepted = {
-      permissions: { issues: "write", contents: "none", metadata: "read" },
+      permissions: {
+        issues: "write",
+        contents: "none",
+        metadata: "read",
+        pull_requests: "read",
+        deployments: "read",
+      },
       events: ["issues", "issue_comment", "push"],
     };
     const result = await doctor([]);

@@ -29,6 +29,10 @@ export function appNeeds(config: Config | undefined): Needs {
     issues: "write",
     contents: "read",
     metadata: "read",
+    // The Changes before the incident block of every post-mortem: the closed pull requests and
+    // the deployments (without them the block says what could not be read).
+    pull_requests: "read",
+    deployments: "read",
   };
   if (config && usesTeamRoles(config)) permissions.members = "read";
   const events = ["issues", "issue_comment", "sub_issues"];
@@ -36,14 +40,8 @@ export function appNeeds(config: Config | undefined): Needs {
   // elsewhere it only adds the merged fixes to closed children's rows (`Done · merged #41`), and
   // a closed child's own delivery finds them too.
   const asksEvidence = config !== undefined && usesEvidence(config);
-  if (asksEvidence) {
-    permissions.pull_requests = "read";
-    events.push("pull_request");
-  }
-  if (config?.evidence.environment !== undefined) {
-    permissions.deployments = "read";
-    events.push("deployment_status");
-  }
+  if (asksEvidence) events.push("pull_request");
+  if (config?.evidence.environment !== undefined) events.push("deployment_status");
   return {
     permissions,
     events,
