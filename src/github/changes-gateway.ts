@@ -137,7 +137,7 @@ export class ChangesGateway {
 /** Why a read failed, in a few words: the HTTP status, or the GraphQL error's kind. */
 function reason(error: unknown): string {
   if (typeof error === "object" && error !== null && "status" in error) {
-    const status = (error).status;
+    const status = error.status;
     if (status === 403)
       return "403: the token may lack the deployments or pull requests permission";
     return `HTTP ${String(status)}`;
