@@ -10,6 +10,7 @@ import {
   APPROVAL_ISSUE_ACTIONS,
   CAPA_CHILD_ACTIONS,
   CAPA_MARKER,
+  CHANGES_COMMAND,
   EVIDENCE_COMMAND,
   POSTMORTEM_COMMAND,
   POSTMORTEM_MARKER,
@@ -172,6 +173,14 @@ export function mayConcernFlows(eventName: string, payload: unknown): boolean {
       EVIDENCE_COMMAND.test(body.trim()) &&
       (!isObject(author) || author.type === "Bot") &&
       (typeof childBody !== "string" || childBody.includes(CAPA_MARKER))
+    ) {
+      return true;
+    }
+    // `/changes` on a bot's post-mortem (readChangesEvent).
+    if (
+      CHANGES_COMMAND.test(firstLine.trimEnd()) &&
+      (!isObject(author) || author.type === "Bot") &&
+      (typeof childBody !== "string" || childBody.includes(POSTMORTEM_MARKER))
     ) {
       return true;
     }

@@ -97,12 +97,37 @@ export async function benchFlows(capaCounts: number[]): Promise<FlowFigure[]> {
 
     const incident = emulator.openIssue({ by: "alice", title: "Checkout 500s", body: "Down." });
     await emulator.waitForIdle();
+    // No `env:` label: the Changes before the incident block costs one listing of merged PRs.
     figures.push(
-      await measure(emulator, "incident → post-mortem", 9, () =>
+      await measure(emulator, "incident → post-mortem", 10, () =>
         emulator.addLabel({ by: "alice", issue: incident.number as number, label: "incident" }),
       ),
     );
     const postmortem = postmortemOf(emulator, incident.number as number);
+
+    // With `env:production` and three successful deployments before it (two merged PRs each): the
+    // block adds one GraphQL request, one `compare` per deployment pair and the PR listing; the
+    // issue's budget is the 9 requests before it plus at most 10.
+    for (let round = 0; round < 3; round++) {
+      for (let pr = 0; pr < 2; pr++) {
+        const pull = emulator.openPullRequest({ by: "carol", title: `Change ${round}-${pr}` });
+        emulator.mergePullRequest({ by: "alice", number: pull.number as number });
+      }
+      const deployment = emulator.createDeployment({
+        by: "alice",
+        sha: emulator.branchSha({}),
+        environment: "production",
+      });
+      emulator.setDeploymentStatus({ by: "alice", deployment: deployment.id, state: "success" });
+    }
+    const deployed = emulator.openIssue({ by: "alice", title: "Cart empties", body: "Down." });
+    emulator.addLabel({ by: "alice", issue: deployed.number as number, label: "env:production" });
+    await emulator.waitForIdle();
+    figures.push(
+      await measure(emulator, "incident (`env:`, 3 deployments) → post-mortem", 19, () =>
+        emulator.addLabel({ by: "alice", issue: deployed.number as number, label: "incident" }),
+      ),
+    );
 
     let previous = 0;
     for (const count of capaCounts) {

@@ -40,7 +40,8 @@ export async function startBenchStack(): Promise<BenchStack> {
         appId: APP_ID,
         secret: credentials.secret,
         entry,
-        logLevel: "warn",
+        // "info": startAppProcess reads the port from the "Listening on" line.
+        logLevel: "info",
         registerWebhook: false,
       });
       apps.push(app);

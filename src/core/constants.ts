@@ -41,6 +41,8 @@ export const APPROVAL_COMMAND = /^\/(approve|unapprove)(?:\s+(.*))?$/i;
 export const EVIDENCE_COMMAND = /^\/evidence(?:\s|$)/;
 /** `/postmortem` alone or followed by whitespace, matched against a comment's first line. */
 export const POSTMORTEM_COMMAND = /^\/postmortem(?:\s|$)/i;
+/** `/changes [since]` on a post-mortem, matched against a comment's first line. */
+export const CHANGES_COMMAND = /^\/changes(?:\s|$)/i;
 
 /** How every hidden marker begins: `<!-- postmortem-bot:<kind> {…} -->` (src/core/markers.ts). */
 export const MARKER_PREFIX = "postmortem-bot:";

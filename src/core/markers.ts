@@ -142,6 +142,14 @@ const markerSchemas = {
     comment: z.number().int().positive(),
     person: z.string().optional(),
   }),
+  /**
+   * A reply to a refused or malformed `/changes` comment; for a refusal of access also the person
+   * (one per person and post-mortem, however often they ask).
+   */
+  "changes-reply": z.object({
+    comment: z.number().int().positive(),
+    person: z.string().optional(),
+  }),
   /** A reminder comment, with the moment it was decided (the next one waits `reminders.every`). */
   reminder: z.object({ kind: z.enum(["overdue", "review"]), at: z.iso.datetime() }),
   /** The one issue that holds the reliability report (`report-issue: true`), updated in place. */

@@ -14,6 +14,7 @@ import { EvidenceGateway } from "./evidence-gateway.js";
 import { CulpritCheckGateway } from "./culprit-check-gateway.js";
 import type { PathIndexRead } from "./path-index.js";
 import { knownPathIndex } from "./path-index.js";
+import { ChangesGateway } from "./changes-gateway.js";
 import type { ApiAccount } from "./snapshots.js";
 import { accountFromApi } from "./snapshots.js";
 
@@ -76,6 +77,11 @@ export class ApprovalGateway {
   /** The evidence flows' reads (src/github/evidence-gateway.ts), with the same client. */
   get evidence(): EvidenceGateway {
     return new EvidenceGateway(this.api, this.repository);
+  }
+
+  /** The reads of the Changes before the incident block (src/github/changes-gateway.ts). */
+  get changes(): ChangesGateway {
+    return new ChangesGateway(this.api, this.repository);
   }
 
   private get repoParams() {

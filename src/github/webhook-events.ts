@@ -15,6 +15,8 @@ import type { EvidenceEvent } from "../core/evidence/events.js";
 import { revertedPullRequest } from "../core/evidence/events.js";
 import { readEvidenceCommand } from "../core/evidence/plan.js";
 import { readTimelineCommand } from "../core/timeline/command.js";
+import type { ChangesEvent } from "../core/changes/events.js";
+import { isChangesCommand } from "../core/changes/command.js";
 import type { IncidentChange, TimelineEvent } from "../core/timeline/events.js";
 import { timelineOverwrote } from "../core/timeline/lost-edit.js";
 import type { ApiAccount, ApiIssue } from "./snapshots.js";
@@ -489,4 +491,28 @@ export function readCulpritCheckEvent(
   const htmlUrl =
     payload.repository?.html_url ?? `https://github.com/${repository.owner}/${repository.repo}`;
   return { repository, repositoryUrl: htmlUrl, pullRequest: { number: pr.number, headSha } };
+}
+
+/**
+ * `/changes [since]` commented on a bot's issue carrying a post-mortem marker, from the payload
+ * alone; the handler reads the post-mortem again and decides who wrote it.
+ */
+export function readChangesEvent(name: string, payload: WebhookPayload): ChangesEvent | undefined {
+  if (name !== "issue_comment" || payload.action !== "created") return undefined;
+  const comment = payload.comment;
+  const issuePayload = payload.issue;
+  if (!comment || !issuePayload || !payload.sender || !isChangesCommand(comment.body)) {
+    return undefined;
+  }
+  const issue = issueFromApi(issuePayload);
+  if (issue.isPullRequest || issue.author.type !== "Bot" || !findMarker(issue.body, "postmortem")) {
+    return undefined;
+  }
+  return {
+    kind: "command",
+    postmortem: issue.number,
+    commentId: comment.id,
+    sender: accountFromApi(comment.user ?? payload.sender),
+    body: comment.body ?? "",
+  };
 }

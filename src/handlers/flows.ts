@@ -21,7 +21,10 @@ import {
   readEvidenceEvent,
   readIncidentEvent,
   readTimelineEvent,
+  readChangesEvent,
 } from "../github/webhook-events.js";
+import type { ChangesEvent } from "../core/changes/events.js";
+import { handleChangesEvent } from "./changes-handler.js";
 import { handleAdoptionEvent } from "./adoption-handler.js";
 import type { ApprovalEvent } from "../core/approvals/events.js";
 import type { ApprovalResult } from "./approval-handler.js";
@@ -246,6 +249,22 @@ export const timelineFlow: Flow<TimelineEvent, string> = {
 };
 
 /**
+ * `/changes [since]` on a post-mortem: the Changes before the incident block read again. Both
+ * front doors, where `flows.runIn` says (as the incident flow that opened the post-mortem).
+ */
+export const changesFlow: Flow<ChangesEvent, string> = {
+  name: "changes",
+  frontDoors: ["app", "action"],
+  deliveries: ["issue_comment.created"],
+  read: readChangesEvent,
+  wants: (_event, known, frontDoor) => !flowsRunElsewhere(known, frontDoor),
+  issueOf: (event) => event.postmortem,
+  subject: (event) => `Post-mortem #${event.postmortem}, changes`,
+  handle: handleChangesEvent,
+  outcomeOf: (outcome) => outcome,
+};
+
+/**
  * The close gate. The Action judges every event on a post-mortem for its status and summary and
  * enforces unless `gate.enforceInApp: true`; the App acts only on closes and commands, and only
  * where that key says so. Last in the list: a close that another flow caused is judged on the
@@ -282,6 +301,7 @@ export const FLOWS = [
   capaFlow,
   adoptionFlow,
   timelineFlow,
+  changesFlow,
   culpritCheckFlow,
   approvalFlow,
 ] as const;

@@ -7,6 +7,7 @@ import type { IncidentState } from "../core/incident/plan.js";
 import {
   acknowledgeCommand,
   canonicalPostmortem,
+  changesRequest,
   formPrefill,
   planIncident,
   postmortemsOf,
@@ -19,6 +20,8 @@ import type { Plan, Step } from "../core/plan.js";
 import type { TemplateSource } from "../core/incident/content.js";
 import type { GitHubGateway, Permission } from "../github/gateway.js";
 import { converge } from "./converge.js";
+import type { ChangesFacts } from "../core/changes/block.js";
+import { readChanges } from "./changes-handler.js";
 import type { HandlerDeps } from "./deps.js";
 import { writersFor } from "./deps.js";
 import { loadConfig } from "./load-config.js";
@@ -81,6 +84,7 @@ export async function handleIncidentEvent(
   let postmortemComments: IncidentState["postmortemComments"];
   let known: Omit<IncidentState, "requesterMayOpen" | "template"> | undefined;
   let stale = ALL_STALE;
+  let changes: ChangesFacts | undefined;
 
   return converge<Step, IncidentOutcome>({
     what: `Incident #${number}`,
@@ -119,20 +123,28 @@ export async function handleIncidentEvent(
           notes.length > 0 ? await gateway.listComments(winner.number) : postmortemComments;
       }
 
-      const plan = planIncident({
-        event,
-        config,
-        repository: gateway.repository,
-        state: {
-          ...known,
-          requesterMayOpen,
-          declarerMayOpen,
-          template,
-          forms,
-          postmortemComments,
-        },
-        writers,
-      });
+      const planWith = () =>
+        planIncident({
+          event,
+          config,
+          repository: gateway.repository,
+          state: {
+            ...known!,
+            requesterMayOpen,
+            declarerMayOpen,
+            template,
+            forms,
+            postmortemComments,
+            ...(changes === undefined ? {} : { changes }),
+          },
+          writers,
+        });
+      let plan = planWith();
+      // Read only once the plan opens a post-mortem, so the first write already has the block.
+      if (changes === undefined && plan.some((step) => step.kind === "createIssue")) {
+        changes = await readChanges(deps, config, changesRequest(incident, { forms }, config));
+        plan = planWith();
+      }
       if (plan.length > 0) return { write: plan };
       // A command the severity policy refused (`postmortem: off`) was answered by a comment.
       const opened = canonicalPostmortem(known.postmortems) !== undefined;

@@ -395,6 +395,13 @@ describe("the one workflow for everything (docs/action.md, flows.runIn: action)"
     expect(runs("issue_comment", "created")).toBe(false);
   });
 
+  it("runs for /changes on a post-mortem, not on another issue", () => {
+    emulator.comment({ by: "dave", issue: postmortem(), body: "/changes 48h" });
+    expect(runs("issue_comment", "created")).toBe(true);
+    emulator.comment({ by: "dave", issue: ordinary(["incident"]), body: "/changes 48h" });
+    expect(runs("issue_comment", "created")).toBe(false);
+  });
+
   it("runs for every event a person causes on a CAPA child, with or without its label", () => {
     for (const labels of [["capa"], []]) {
       const number = child(labels);

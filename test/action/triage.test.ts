@@ -295,6 +295,9 @@ describe("mayConcernFlows", () => {
       // `/evidence` on a CAPA child (the evidence flow).
       { id: 9, body: "/evidence https://wiki.example.com/x", user: null, created_at: "x" },
       { id: 9, body: "  /evidence\n", user: { login: "tina", type: "User" }, created_at: "x" },
+      // `/changes` on a post-mortem (the changes flow).
+      { id: 9, body: "/changes 48h", user: { login: "tina", type: "User" }, created_at: "x" },
+      { id: 9, body: "\n/Changes", user: null, created_at: "x" },
     ];
     const senders = [
       { login: "dave", type: "User" },

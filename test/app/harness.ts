@@ -153,6 +153,18 @@ export function incidentCommentsRead(incident = 1) {
   };
 }
 
+/**
+ * The one listing of closed pull requests into the default branch that opening a post-mortem adds
+ * for its Changes before the incident block (the webhook examples' repository's branch: master).
+ */
+export function closedPullsListing(base = "master") {
+  return {
+    method: "GET",
+    path: `/repos/${OWNER}/${REPO}/pulls`,
+    query: { state: "closed", base, sort: "updated", direction: "desc", per_page: "100" },
+  };
+}
+
 /** The first round of reading the incident's state: three reads at once. */
 export function stateReads(incident = 1) {
   return [

@@ -17,6 +17,7 @@ import {
   loseAnswerOfNextCreate,
   postmortemListing,
   incidentCommentsRead,
+  closedPullsListing,
 } from "./harness.js";
 
 const CREATE_LABEL = [
@@ -48,6 +49,8 @@ describe("an incident label opens one post-mortem", () => {
     expect(api.requests).toEqual([
       ...CONFIG_READS,
       ...stateReads(),
+      // No environment named: no deployments; the merged pull requests before Start (one listing).
+      closedPullsListing(),
       ...CREATE_LABEL,
       {
         method: "POST",

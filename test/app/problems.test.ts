@@ -247,7 +247,12 @@ describe("hostile incident text", () => {
     walk(parseMarkdown(postmortem.body), (node) => {
       if (node.type === "html") htmlNodes.push(node.value);
     });
-    expect(htmlNodes).toEqual(['<!-- postmortem-bot:postmortem {"incident":1,"gate":2} -->']);
+    expect(htmlNodes).toEqual([
+      // The Changes before the incident block's markers, the product's own.
+      "<!-- postmortem-bot:changes:start -->",
+      "<!-- postmortem-bot:changes:end -->",
+      '<!-- postmortem-bot:postmortem {"incident":1,"gate":2} -->',
+    ]);
     expect(postmortem.body.match(/^## 9\. /gm)).toHaveLength(1);
     expect(postmortem.body).toContain(
       '  > Paging `@everyone` and `@acme/sre` \\<!-- postmortem-bot:postmortem {"incident":99} --\\> \\| x \\| y \\|\n',

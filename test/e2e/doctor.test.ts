@@ -112,7 +112,13 @@ describe("doctor, with the App's credentials", () => {
 
   it("names what the App and its installation lack, and the team permission roles need", async () => {
     await oneDelivery();
-    emulator.state.app.permissions = { issues: "read", contents: "read", metadata: "read" };
+    // Changes before the incident reads pull requests and deployments: deployments missing here.
+    emulator.state.app.permissions = {
+      issues: "read",
+      contents: "read",
+      metadata: "read",
+      pull_requests: "read",
+    };
     emulator.state.app.events = ["issues"];
     emulator.setFile(
       ".github/postmortem.yml",
@@ -126,11 +132,11 @@ describe("doctor, with the App's credentials", () => {
       "acme/service: 8 problems",
       "✗ The App has issues: read; it needs issues: write.",
       fix,
+      "✗ The App has deployments: none; it needs deployments: read.",
+      fix,
       "✗ The App has members: none; it needs members: read (a role in approvals.roles lists teams).",
       fix,
       "✗ The App has checks: none; it needs checks: write.",
-      fix,
-      "✗ The App has pull_requests: none; it needs pull_requests: read.",
       fix,
       "✗ The App is not subscribed to the `issue_comment` event.",
       fix,
@@ -146,19 +152,23 @@ describe("doctor, with the App's credentials", () => {
   it("names what the installation's owner has not accepted yet, once", async () => {
     await oneDelivery();
     emulator.state.app.accepted = {
-      permissions: { issues: "write", contents: "none", metadata: "read" },
+      permissions: {
+        issues: "write",
+        contents: "none",
+        metadata: "read",
+        pull_requests: "read",
+        deployments: "read",
+      },
       events: ["issues", "issue_comment", "push"],
     };
     const result = await doctor([]);
     expect(result.code).toBe(1);
     const fix = `  fix: Accept the App's new permissions and events in the installation's settings (${emulator.url}/organizations/acme/settings/installations/${emulator.state.installationId}).`;
     expect(result.out.split("\n")).toEqual([
-      "acme/service: 5 problems",
+      "acme/service: 4 problems",
       "✗ The installation has contents: none; it needs contents: read.",
       fix,
       "✗ The installation has checks: none; it needs checks: write.",
-      fix,
-      "✗ The installation has pull_requests: none; it needs pull_requests: read.",
       fix,
       "✗ The installation is not subscribed to the `sub_issues` event.",
       fix,

@@ -14,6 +14,8 @@ describe("the flow list", () => {
       "capa",
       "adoption",
       "timeline",
+      // `/changes` on a post-mortem: both front doors, as the incident flow that opened it.
+      "changes",
       // The warning on the next pull request: one check run per head commit.
       "culprit-check",
       "approval-gate",
@@ -26,6 +28,7 @@ describe("the flow list", () => {
       "evidence",
       "capa",
       "adoption",
+      "changes",
       "culprit-check",
       "approval-gate",
     ]);

@@ -88,6 +88,28 @@ function unprocessable(message: string): ReplyObject {
   };
 }
 
+export interface FakeDeployment {
+  id: number;
+  createdAt: string;
+  environment: string;
+  ref: string | null;
+  sha: string;
+  creator: string | null;
+  /** The latest status (GraphQL's upper-case state), or none yet. */
+  status: { state: string; createdAt: string } | null;
+}
+
+export interface FakePull {
+  number: number;
+  title: string;
+  user: string;
+  state?: "open" | "closed";
+  base?: string;
+  merged_at: string | null;
+  merge_commit_sha: string | null;
+  updated_at?: string;
+}
+
 export class FakeRepo {
   readonly owner: string;
   readonly repo: string;
@@ -100,6 +122,12 @@ export class FakeRepo {
   readonly labels = new Map<string, Label>();
   /** parent issue number → child issue ids, in order */
   readonly subIssues = new Map<number, number[]>();
+  /** Deployments, any order, as GraphQL's `repository.deployments` nodes report them. */
+  readonly deployments: FakeDeployment[] = [];
+  /** Pull requests (`GET /pulls`): closed ones into `main` unless said otherwise. */
+  readonly pulls: FakePull[] = [];
+  /** `base...head` → the shas of the commits in head and not in base (`compare`). */
+  readonly compares = new Map<string, string[]>();
   private clock: number;
 
   constructor(owner: string, repo: string, options: { actor?: string; now?: Date } = {}) {
@@ -334,8 +362,65 @@ export class FakeRepo {
       this.lastEditedAt.set(comment.id, comment.updated_at);
       return { status: 200, body: comment };
     });
-    // Only the approval gate's question: `nodes(ids:) { ... on IssueComment { id lastEditedAt } }`.
+    on(`GET ${base}/pulls`, (req) => {
+      const query = req.query ?? {};
+      const list = this.pulls
+        .filter(
+          (pull) => (query.state ?? "open") === "all" || (pull.state ?? "closed") === query.state,
+        )
+        .filter((pull) => query.base === undefined || (pull.base ?? "main") === query.base)
+        .sort((a, b) =>
+          (b.updated_at ?? b.merged_at ?? "").localeCompare(a.updated_at ?? a.merged_at ?? ""),
+        )
+        .map((pull) => ({
+          number: pull.number,
+          title: pull.title,
+          state: pull.state ?? "closed",
+          user: makeUser(pull.user),
+          merged_at: pull.merged_at,
+          merge_commit_sha: pull.merge_commit_sha,
+          updated_at: pull.updated_at ?? pull.merged_at,
+          base: { ref: pull.base ?? "main" },
+        }));
+      return paginate(req, list);
+    });
+    on(`GET ${base}/compare/{basehead}`, (req) => {
+      const shas = this.compares.get(decodeURIComponent(String(req.params.basehead)));
+      if (!shas) return NOT_FOUND;
+      const perPage = Number((req.query ?? {}).per_page ?? 250);
+      return {
+        status: 200,
+        body: {
+          status: shas.length === 0 ? "identical" : "ahead",
+          total_commits: shas.length,
+          commits: shas.slice(0, perPage).map((sha) => ({ sha })),
+        },
+      };
+    });
+    // The approval gate's question: `nodes(ids:) { ... on IssueComment { id lastEditedAt } }`;
+    // the changes block's: `repository { deployments(environments:, first:) { nodes … } }`.
     on("POST /graphql", (req) => {
+      const query = typeof body(req).query === "string" ? (body(req).query as string) : "";
+      if (query.includes("deployments(")) {
+        const variables = (body(req).variables ?? {}) as {
+          environments?: string[];
+          first?: number;
+        };
+        const nodes = this.deployments
+          .filter((d) => !variables.environments || variables.environments.includes(d.environment))
+          .sort((a, b) => b.createdAt.localeCompare(a.createdAt) || b.id - a.id)
+          .slice(0, variables.first ?? 10)
+          .map((d) => ({
+            databaseId: d.id,
+            createdAt: d.createdAt,
+            environment: d.environment,
+            ref: d.ref === null ? null : { name: d.ref },
+            commitOid: d.sha,
+            creator: d.creator === null ? null : { login: d.creator },
+            latestStatus: d.status,
+          }));
+        return { status: 200, body: { data: { repository: { deployments: { nodes } } } } };
+      }
       const ids = (body(req).variables as { ids?: string[] } | undefined)?.ids ?? [];
       const all = [...this.comments.values()].flat();
       const nodes = ids.map((id) => {

@@ -29,18 +29,17 @@ export function appNeeds(config: Config | undefined): Needs {
     issues: "write",
     contents: "read",
     metadata: "read",
+    // The Changes before the incident block of every post-mortem: the closed pull requests and
+    // the deployments (without them the block says what could not be read).
+    pull_requests: "read",
+    deployments: "read",
   };
   if (config && usesTeamRoles(config)) permissions.members = "read";
   // The culprit check (src/core/culprit-check) in every repository: a check run on pull requests
-  // that touch the paths of a recent post-mortem's culprits. Evidence (src/core/evidence) reads
-  // merged pull requests with the same grant.
+  // that touch the paths of a recent post-mortem's culprits.
   permissions.checks = "write";
-  permissions.pull_requests = "read";
   const events = ["issues", "issue_comment", "sub_issues", "pull_request"];
-  if (config?.evidence.environment !== undefined) {
-    permissions.deployments = "read";
-    events.push("deployment_status");
-  }
+  if (config?.evidence.environment !== undefined) events.push("deployment_status");
   return {
     permissions,
     events,

@@ -6,6 +6,7 @@ import { NO_PREFILL } from "../forms/prefill.js";
 import { formatMarker } from "../markers.js";
 import { codeSpan, firstParagraphText, inlineText, plainLine } from "../markdown-text.js";
 import { incidentSeverity } from "../severity.js";
+import type { ChangesTemplateData } from "../changes/block.js";
 import type { IssueSnapshot, RepositoryRef } from "../snapshots.js";
 import { MAX_BODY_LENGTH, renderTemplate } from "../template.js";
 import { formatDateTime } from "../time.js";
@@ -37,6 +38,7 @@ export function templateContext(
   repository: RepositoryRef,
   form: FormPrefill = NO_PREFILL,
   origin?: string,
+  changes?: ChangesTemplateData,
 ) {
   const zone = config.timezone;
   // In another repository (a private post-mortem), the incident is named with its repository.
@@ -88,6 +90,12 @@ export function templateContext(
         form.classification.thirdParty,
     },
     timeline: timeline(incident, event, zone, reference),
+    /**
+     * The **Changes before the incident** block (src/core/changes/block.ts): `markdown` is the
+     * rendered block between its markers; the rest the same facts, every text inert. Undefined
+     * where it was not read (a private post-mortem, the doctor's sample).
+     */
+    changes,
   };
 }
 
@@ -104,8 +112,10 @@ export function renderPostmortem(
    * marker then records it as its `source` (and names no incident of the repository it is in).
    */
   origin?: string,
+  /** The block the template may show as `changes` (read before rendering, so one write has it). */
+  changes?: ChangesTemplateData,
 ): PostmortemContent {
-  const context = templateContext(incident, event, config, repository, form, origin);
+  const context = templateContext(incident, event, config, repository, form, origin, changes);
   const body = renderTemplate(template.source, context);
   if (!body.ok) return { ok: false, problem: `${codeSpan(template.name)}: ${body.problem}` };
   const titleContext = { ...context, incident: { ...context.incident, title: incident.title } };

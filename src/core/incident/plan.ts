@@ -18,6 +18,10 @@ import { incidentSeverity } from "../severity.js";
 import type { TemplateSource } from "./content.js";
 import { renderPostmortem } from "./content.js";
 import type { CommentSnapshot, IssueSnapshot, RepositoryRef } from "../snapshots.js";
+import type { ChangesFacts } from "../changes/block.js";
+import { changesTemplateData, deploymentEntries } from "../changes/block.js";
+import { environmentOfLabels, withDeploymentRows } from "../changes/plan.js";
+import { parseDateTime } from "../timeline/datetime.js";
 
 export const POSTMORTEM_LABEL_COLOR = "5319e7";
 export const POSTMORTEM_LABEL_DESCRIPTION = "Post-mortem report (opened by postmortem-bot)";
@@ -44,6 +48,11 @@ export interface IncidentState {
   forms?: readonly FormDefinitionResult[];
   /** The post-mortem's comments, read when the form's answers left notes for it. */
   postmortemComments?: readonly CommentSnapshot[];
+  /**
+   * The Changes before the incident block, read once the plan opens a post-mortem (see
+   * `changesRequest`); the post-mortem is created with it, and its deployments' Timeline rows.
+   */
+  changes?: ChangesFacts;
 }
 
 export interface IncidentInput {
@@ -114,6 +123,26 @@ export function formPrefill(
 }
 
 /**
+ * What the Changes before the incident block of a post-mortem opened now is about: the incident's
+ * environment (its first `env:` label, else the form's answer; undefined: none named) and its Start
+ * (the form's answer, else when the incident was opened).
+ */
+export function changesRequest(
+  incident: IssueSnapshot,
+  state: Pick<IncidentState, "forms">,
+  config: Config,
+): { environment?: string; start: string } {
+  const form = formPrefill(incident, state, config);
+  const answered = form.environment?.replace(/\\(.)/g, "$1").trim();
+  const environment =
+    environmentOfLabels(incident.labels, config) ?? (answered === "" ? undefined : answered);
+  const start =
+    (form.start === undefined ? undefined : parseDateTime(form.start, config.timezone)) ??
+    incident.createdAt;
+  return { ...(environment === undefined ? {} : { environment }), start };
+}
+
+/**
  * Once the incident has its post-mortem, a `/postmortem` command is answered with a reaction.
  * GitHub keeps one reaction per person and kind, so repeating it is harmless.
  */
@@ -169,10 +198,23 @@ function createPostmortem(
   if ("problem" in template) {
     return reportProblem(event.issue.number, template.problem, state.incidentComments, writers);
   }
-  const content = renderPostmortem(incident, event, config, repository, template, form);
+  const changes = state.changes;
+  const content = renderPostmortem(
+    incident,
+    event,
+    config,
+    repository,
+    template,
+    form,
+    undefined,
+    changes && changesTemplateData(changes, config),
+  );
   if (!content.ok)
     return reportProblem(event.issue.number, content.problem, state.incidentComments, writers);
-  return openPostmortemSteps(content, incident, config, state.postmortemLabelExists);
+  const body = changes
+    ? withDeploymentRows(content.body, deploymentEntries(changes), config)
+    : content.body;
+  return openPostmortemSteps({ ...content, body }, incident, config, state.postmortemLabelExists);
 }
 
 /**
