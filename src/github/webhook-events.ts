@@ -13,6 +13,8 @@ import type { EvidenceEvent } from "../core/evidence/events.js";
 import { revertedPullRequest } from "../core/evidence/events.js";
 import { readEvidenceCommand } from "../core/evidence/plan.js";
 import { readTimelineCommand } from "../core/timeline/command.js";
+import { readCulpritCommand } from "../core/culprits/command.js";
+import type { CulpritEvent } from "../core/culprits/events.js";
 import type { IncidentChange, TimelineEvent } from "../core/timeline/events.js";
 import { timelineOverwrote } from "../core/timeline/lost-edit.js";
 import type { ApiAccount, ApiIssue } from "./snapshots.js";
@@ -461,4 +463,24 @@ export function readEvidenceEvent(
     };
   }
   return undefined;
+}
+
+/**
+ * A `/culprit` comment on an issue whose body carries a `postmortem` marker, from the payload
+ * alone; the handler reads the issue again and decides whether the product opened or adopted it.
+ */
+export function readCulpritEvent(name: string, payload: WebhookPayload): CulpritEvent | undefined {
+  if (name !== "issue_comment" || payload.action !== "created" || !payload.comment)
+    return undefined;
+  if (!payload.issue || !payload.sender) return undefined;
+  const request = readCulpritCommand(payload.comment.body);
+  if (request === undefined) return undefined;
+  const issue = issueFromApi(payload.issue);
+  if (issue.isPullRequest || !findMarker(issue.body, "postmortem")) return undefined;
+  return {
+    issue,
+    commentId: payload.comment.id,
+    sender: accountFromApi(payload.comment.user ?? payload.sender),
+    request,
+  };
 }

@@ -295,6 +295,9 @@ describe("mayConcernFlows", () => {
       // `/evidence` on a CAPA child (the evidence flow).
       { id: 9, body: "/evidence https://wiki.example.com/x", user: null, created_at: "x" },
       { id: 9, body: "  /evidence\n", user: { login: "tina", type: "User" }, created_at: "x" },
+      // `/culprit` on a post-mortem (the culprit flow).
+      { id: 9, body: "/culprit #41 -#7", user: { login: "tina", type: "User" }, created_at: "x" },
+      { id: 9, body: "/culprit", user: null, created_at: "x" },
     ];
     const senders = [
       { login: "dave", type: "User" },
