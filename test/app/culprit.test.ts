@@ -1,0 +1,463 @@
+// `/culprit` through the App (deliveries in-process, GitHub faked with nock): the pull requests
+// checked, recorded in the post-mortem's marker with a Root Cause Analysis line, one comment on
+// each, their paths in the path index (a closed, locked issue of one comment per post-mortem),
+// and repeats linked as Possibly related.
+import { describe, expect, it } from "vitest";
+import { decodeEntry, INDEX_LABEL } from "../../src/core/culprits/path-index.js";
+import { findMarker } from "../../src/core/markers.js";
+import type { FakeGitHub, IncomingRequest } from "../support/github-api.js";
+import { useFakeGitHub, paginate } from "../support/github-api.js";
+import { createTestProbot } from "../support/probot.js";
+import type { FakeIssue, FakeRepo } from "../support/repo-state.js";
+import { makeUser } from "../support/webhooks.js";
+import {
+  app,
+  commented,
+  expectOnePostmortem,
+  labeled,
+  repositoryWithIncident,
+  serveConfig,
+} from "./harness.js";
+
+interface FakePull {
+  title: string;
+  user: string;
+  merged_at: string | null;
+  state: "open" | "closed";
+  files: string[];
+}
+
+/**
+ * Pull requests (issues of the fake repository with `pull_request`), their files, and the routes
+ * the index needs beyond FakeRepo's: locking an issue and deleting a comment.
+ */
+function servePulls(api: FakeGitHub, repo: FakeRepo, pulls: Record<number, FakePull>) {
+  const byNumber = new Map<number, FakePull>();
+  for (const pull of Object.values(pulls)) {
+    const issue = repo.addIssue({ title: pull.title, user: pull.user });
+    (issue as FakeIssue & { pull_request?: unknown }).pull_request = {
+      url: `https://api.github.com/repos/acme/web/pulls/${issue.number}`,
+    };
+    byNumber.set(issue.number, pull);
+  }
+  const found = (request: IncomingRequest) => byNumber.get(Number(request.params.pull_number));
+  api.expect("GET /repos/acme/web/pulls/{pull_number}", {
+    persist: true,
+    reply: (request) => {
+      const pull = found(request);
+      if (!pull) return [404, { message: "Not Found" }];
+      const number = Number(request.params.pull_number);
+      return [
+        200,
+        {
+          number,
+          title: pull.title,
+          user: makeUser(pull.user),
+          state: pull.state,
+          merged_at: pull.merged_at,
+          merged: pull.merged_at !== null,
+          changed_files: pull.files.length,
+        },
+      ];
+    },
+  });
+  api.expect("GET /repos/acme/web/pulls/{pull_number}/files", {
+    persist: true,
+    reply: (request) =>
+      paginate(
+        request,
+        (found(request)?.files ?? []).map((filename) => ({
+          sha: "0".repeat(40),
+          filename,
+          status: "modified",
+          additions: 1,
+          deletions: 1,
+          changes: 2,
+          blob_url: "https://github.com/acme/web/blob/x",
+          raw_url: "https://github.com/acme/web/raw/x",
+          contents_url: "https://api.github.com/repos/acme/web/contents/x",
+        })),
+      ),
+  });
+  api.expect("PUT /repos/acme/web/issues/{issue_number}/lock", {
+    persist: true,
+    reply: (request) => {
+      const issue = repo.issue(Number(request.params.issue_number));
+      if (!issue) return [404, { message: "Not Found" }];
+      issue.locked = true;
+      return [204];
+    },
+  });
+  api.expect("DELETE /repos/acme/web/issues/comments/{comment_id}", {
+    persist: true,
+    reply: (request) => {
+      const id = Number(request.params.comment_id);
+      for (const [number, list] of repo.comments) {
+        if (list.some((comment) => comment.id === id)) {
+          repo.comments.set(
+            number,
+            list.filter((comment) => comment.id !== id),
+          );
+          return [204];
+        }
+      }
+      return [404, { message: "Not Found" }];
+    },
+  });
+  api.expect("GET /repos/acme/web/issues/{issue_number}/sub_issues", {
+    persist: true,
+    reply: (request) => paginate(request, []),
+  });
+  return [...byNumber.keys()];
+}
+
+const permission = (api: FakeGitHub, role: string, times = 1) =>
+  api.expect("GET /repos/acme/web/collaborators/{username}/permission", {
+    times,
+    reply: [200, { permission: role === "triage" ? "read" : role, role_name: role, user: null }],
+  });
+const reaction = (api: FakeGitHub, comment = 7001, times = 1) =>
+  api.expect(`POST /repos/acme/web/issues/comments/${comment}/reactions`, {
+    times,
+    body: { content: "+1" },
+    reply: [201, {}],
+  });
+
+const PULLS: Record<number, FakePull> = {
+  1: {
+    title: "Cache the cart | @everyone <b>",
+    user: "alice",
+    state: "closed",
+    merged_at: "2026-11-26T22:10:00Z",
+    files: ["src/cart.ts", "src/cache.ts"],
+  },
+  2: {
+    title: "Draft: rework sessions",
+    user: "bob",
+    state: "open",
+    merged_at: null,
+    files: ["src/session.ts", "src/cache.ts"],
+  },
+};
+
+/** Incident #1 with its post-mortem #2, and pull requests #3 and #4. */
+async function withPostmortem(api: FakeGitHub) {
+  const { repo, incident } = repositoryWithIncident(api);
+  serveConfig(api);
+  const probot = await createTestProbot(app);
+  await probot.deliver(labeled(incident));
+  const postmortem = repo.issue(expectOnePostmortem(repo).number)!;
+  expect(postmortem.number).toBe(2);
+  const pulls = servePulls(api, repo, PULLS);
+  expect(pulls).toEqual([3, 4]);
+  const mark = api.requests.length;
+  return { repo, incident, postmortem, requestsSince: () => api.requests.slice(mark), ...probot };
+}
+
+function indexIssue(repo: FakeRepo) {
+  return repo.issues.find((issue) => issue.labels.some((label) => label.name === INDEX_LABEL));
+}
+
+function indexEntries(repo: FakeRepo, number: number) {
+  return (repo.comments.get(number) ?? []).map((comment) =>
+    decodeEntry(findMarker(comment.body, "path-index")),
+  );
+}
+
+const writes = (requests: readonly { method: string }[]) =>
+  requests.filter((request) => request.method !== "GET");
+
+describe("/culprit", () => {
+  const api = useFakeGitHub();
+
+  it("records a pull request for a triager: marker, line, one comment on it, the index; a redelivery writes nothing", async () => {
+    const { repo, postmortem, deliver, requestsSince } = await withPostmortem(api);
+    const before = repo.issue(2)!.body!;
+    permission(api, "triage", 2);
+    reaction(api, 7001, 2);
+    const event = commented(postmortem, "/culprit #3", "carol");
+
+    await deliver(event, "culprit-1");
+
+    const body = repo.issue(2)!.body!;
+    const line =
+      "- **Contributing change:** #3 Cache the cart \\| `@everyone` \\<b\\> by @alice (merged 2026-11-26)";
+    expect(body).toBe(
+      before
+        .replace("  - Monitoring/Alerting gaps?\n", `  - Monitoring/Alerting gaps?\n${line}\n`)
+        .replace('"gate":2}', '"gate":2,"culprits":[{"pr":3,"commented":true}]}'),
+    );
+    const index = indexIssue(repo)!;
+    expect(index).toMatchObject({
+      number: 5,
+      title: "postmortem-bot: path index (do not edit)",
+      state: "closed",
+      locked: true,
+    });
+    expect(index.user.login).toBe("postmortem-bot[bot]");
+    const [entryComment] = repo.comments.get(5)!;
+    expect(indexEntries(repo, 5)).toEqual([
+      {
+        postmortem: 2,
+        title: postmortem.title,
+        private: false,
+        openedAt: new Date(postmortem.created_at).toISOString(),
+        culprits: [{ pr: 3, paths: ["src/cart.ts", "src/cache.ts"], morePaths: 0 }],
+        openCapa: [],
+      },
+    ]);
+    expect(entryComment!.body).toMatch(/^Post-mortem #2: culprits #3, 2 paths\.\n\n<!-- /);
+    const pullComment =
+      'This pull request was recorded as a contributing cause of post-mortem #2.\n\n<!-- postmortem-bot:culprit {"postmortem":2} -->';
+    expect(repo.comments.get(3)!.map((comment) => comment.body)).toEqual([pullComment]);
+
+    expect(requestsSince()).toEqual([
+      { method: "GET", path: "/repos/acme/web/issues/2" },
+      { method: "GET", path: "/repos/acme/web/collaborators/carol/permission" },
+      { method: "GET", path: "/repos/acme/web/pulls/3" },
+      {
+        method: "GET",
+        path: "/repos/acme/web/issues",
+        query: {
+          labels: INDEX_LABEL,
+          state: "all",
+          creator: "postmortem-bot[bot]",
+          per_page: "100",
+        },
+      },
+      {
+        method: "GET",
+        path: "/repos/acme/web/pulls/3/files",
+        query: { per_page: "100", page: "1" },
+      },
+      {
+        method: "GET",
+        path: "/repos/acme/web/issues/3/comments",
+        query: { per_page: "100" },
+      },
+      {
+        method: "POST",
+        path: "/repos/acme/web/issues/3/comments",
+        body: { body: pullComment },
+      },
+      { method: "PATCH", path: "/repos/acme/web/issues/2", body: { body } },
+      { method: "GET", path: "/repos/acme/web/issues/2" },
+      {
+        method: "GET",
+        path: "/repos/acme/web/issues/2/sub_issues",
+        query: { per_page: "100" },
+      },
+      {
+        method: "POST",
+        path: "/repos/acme/web/issues",
+        body: {
+          title: "postmortem-bot: path index (do not edit)",
+          body: index.body,
+          labels: [INDEX_LABEL],
+          assignees: [],
+        },
+      },
+      {
+        method: "GET",
+        path: "/repos/acme/web/issues",
+        query: {
+          labels: INDEX_LABEL,
+          state: "all",
+          creator: "postmortem-bot[bot]",
+          per_page: "100",
+        },
+      },
+      {
+        method: "GET",
+        path: "/repos/acme/web/issues/5/comments",
+        query: { per_page: "100" },
+      },
+      {
+        method: "PATCH",
+        path: "/repos/acme/web/issues/5",
+        body: { state: "closed", state_reason: "completed" },
+      },
+      { method: "PUT", path: "/repos/acme/web/issues/5/lock" },
+      {
+        method: "GET",
+        path: "/repos/acme/web/issues",
+        query: {
+          labels: INDEX_LABEL,
+          state: "all",
+          creator: "postmortem-bot[bot]",
+          per_page: "100",
+        },
+      },
+      {
+        method: "GET",
+        path: "/repos/acme/web/issues/5/comments",
+        query: { per_page: "100" },
+      },
+      {
+        method: "POST",
+        path: "/repos/acme/web/issues/5/comments",
+        body: { body: entryComment!.body },
+      },
+      {
+        method: "GET",
+        path: "/repos/acme/web/issues",
+        query: {
+          labels: INDEX_LABEL,
+          state: "all",
+          creator: "postmortem-bot[bot]",
+          per_page: "100",
+        },
+      },
+      {
+        method: "GET",
+        path: "/repos/acme/web/issues/5/comments",
+        query: { per_page: "100" },
+      },
+      {
+        method: "GET",
+        path: "/repos/acme/web/issues",
+        query: {
+          labels: "postmortem",
+          state: "all",
+          sort: "created",
+          direction: "asc",
+          per_page: "100",
+          since: "2026-05-31T13:00:00.000Z",
+        },
+      },
+      {
+        method: "POST",
+        path: "/repos/acme/web/issues/comments/7001/reactions",
+        body: { content: "+1" },
+      },
+    ]);
+
+    const mark = api.requests.length;
+    await deliver(event, "culprit-1");
+    expect(writes(api.requests.slice(mark))).toEqual([
+      {
+        method: "POST",
+        path: "/repos/acme/web/issues/comments/7001/reactions",
+        body: { content: "+1" },
+      },
+    ]);
+    expect(repo.issue(2)!.body).toBe(body);
+    expect(repo.comments.get(3)).toHaveLength(1);
+    expect(repo.comments.get(5)).toHaveLength(1);
+  });
+
+  it("refuses a reader once, with one reply, and records nothing; a redelivery adds no reply", async () => {
+    const { repo, postmortem, deliver, requestsSince } = await withPostmortem(api);
+    const before = repo.issue(2)!.body;
+    permission(api, "read", 3);
+    const event = commented(postmortem, "/culprit #3", "mallory");
+
+    await deliver(event, "d-1");
+    await deliver(event, "d-1");
+    // Another command of the same person: still no second reply.
+    await deliver(commented(postmortem, "/culprit #4", "mallory", 7002), "d-2");
+
+    expect(repo.issue(2)!.body).toBe(before);
+    expect(writes(requestsSince())).toEqual([
+      {
+        method: "POST",
+        path: "/repos/acme/web/issues/2/comments",
+        body: {
+          body: '`@mallory`, `/culprit` needs triage access or more to this repository, so nothing was recorded.\n\n<!-- postmortem-bot:culprit-reply {"comment":7001,"person":"mallory"} -->',
+        },
+      },
+    ]);
+    expect(indexIssue(repo)).toBeUndefined();
+  });
+
+  it("answers an unknown number and an issue's number once, and records nothing", async () => {
+    const { repo, postmortem, deliver, requestsSince } = await withPostmortem(api);
+    const before = repo.issue(2)!.body;
+    permission(api, "maintain", 2);
+    const event = commented(postmortem, "/culprit #3 #1 #99", "carol");
+
+    await deliver(event, "d-1");
+    await deliver(event, "d-1");
+
+    expect(repo.issue(2)!.body).toBe(before);
+    expect(writes(requestsSince())).toEqual([
+      {
+        method: "POST",
+        path: "/repos/acme/web/issues/2/comments",
+        body: {
+          body: '`@carol`, #1 is an issue, not a pull request; there is no pull request #99. Nothing was recorded.\n\n<!-- postmortem-bot:culprit-reply {"comment":7001} -->',
+        },
+      },
+    ]);
+    expect(repo.comments.get(3) ?? []).toEqual([]);
+    expect(indexIssue(repo)).toBeUndefined();
+  });
+
+  it("answers a malformed command once", async () => {
+    const { postmortem, deliver, requestsSince } = await withPostmortem(api);
+    permission(api, "triage", 2);
+    const event = commented(postmortem, "/culprit the cache change", "carol");
+    await deliver(event, "d-1");
+    await deliver(event, "d-1");
+    expect(writes(requestsSince())).toEqual([
+      {
+        method: "POST",
+        path: "/repos/acme/web/issues/2/comments",
+        body: {
+          body: '`@carol`, I could not read that `/culprit` command. Write `/culprit #41 #42` (record) or `/culprit -#41` (remove).\n\n<!-- postmortem-bot:culprit-reply {"comment":7001} -->',
+        },
+      },
+    ]);
+  });
+
+  it("removes a culprit with -#PR: its line, its record and its index entry", async () => {
+    const { repo, postmortem, deliver } = await withPostmortem(api);
+    const before = repo.issue(2)!.body!;
+    permission(api, "triage", 2);
+    reaction(api, 7001);
+    reaction(api, 7002);
+    await deliver(commented(postmortem, "/culprit #3 #4", "carol"), "d-1");
+    const both = repo.issue(2)!.body!;
+    expect(findMarker(both, "postmortem")?.culprits).toEqual([
+      { pr: 3, commented: true },
+      { pr: 4, commented: true },
+    ]);
+    expect(both).toContain(
+      "- **Contributing change:** #4 Draft: rework sessions by @bob (not merged yet)\n",
+    );
+    expect(indexEntries(repo, 5).map((entry) => entry?.culprits.map((c) => c.pr))).toEqual([
+      [3, 4],
+    ]);
+
+    await deliver(commented(repo.issue(2)!, "/culprit -#3", "carol", 7002), "d-2");
+
+    const body = repo.issue(2)!.body!;
+    expect(findMarker(body, "postmortem")?.culprits).toEqual([{ pr: 4, commented: true }]);
+    expect(body).not.toContain("#3 Cache the cart");
+    expect(body).toBe(
+      both
+        .replace(/- \*\*Contributing change:\*\* #3 .*\n/, "")
+        .replace(
+          '"culprits":[{"pr":3,"commented":true},{"pr":4,"commented":true}]',
+          '"culprits":[{"pr":4,"commented":true}]',
+        ),
+    );
+    // One comment, the new one (the old one deleted).
+    expect(indexEntries(repo, 5).map((entry) => entry?.culprits.map((c) => c.pr))).toEqual([[4]]);
+    expect(before).not.toContain("Contributing change");
+  });
+
+  it("handles two deliveries of one command at once exactly once", async () => {
+    const { repo, postmortem, deliver } = await withPostmortem(api);
+    permission(api, "triage", 2);
+    reaction(api, 7001, 2);
+    const event = commented(postmortem, "/culprit #3", "carol");
+
+    await Promise.all([deliver(event, "d-1"), deliver(event, "d-1-again")]);
+
+    expect(repo.comments.get(3)).toHaveLength(1);
+    expect(repo.comments.get(5)).toHaveLength(1);
+    expect(repo.issue(2)!.body!.match(/Contributing change/g)).toHaveLength(1);
+    expect(repo.issues.filter((issue) => issue.title.includes("path index"))).toHaveLength(1);
+  });
+});
