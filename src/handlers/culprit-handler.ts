@@ -112,7 +112,17 @@ export async function handleCulpritEvent(
   }
 
   const { owner, repo } = target.repository;
-  const state = await readIndexState(target.api, owner, repo, writers);
+  let state = await readIndexState(target.api, owner, repo, writers);
+  // Each `/culprit` rebuilds the entries of the repository's other post-mortems that are missing
+  // or were touched by anyone else, first, so that repeats are found in what the product wrote.
+  if (!source) {
+    const rebuilt = await rebuildPathIndex(target, config, writers, deps, {
+      refresh: false,
+      except: number,
+      state,
+    });
+    if (rebuilt.rebuilt > 0) state = await readIndexState(target.api, owner, repo, writers);
+  }
   const trusted = trustedIndex(state.comments, writers);
   const paths = new CulpritPaths(target, trusted.entries);
   const added: IndexedCulprit[] = [];
@@ -156,10 +166,6 @@ export async function handleCulpritEvent(
   const entry = await entryFor(target, settled, paths, writers);
   const owner_ = indexKey === undefined ? { postmortem: number } : { key: indexKey };
   await writePathIndex(target, [{ owner: owner_, entry }], writers, deps, state);
-  // The next `/culprit` in the repository rebuilds what is missing or was touched by others.
-  if (!source) {
-    await rebuildPathIndex(target, config, writers, deps, { refresh: false, except: number });
-  }
   await base.apply({ kind: "addReaction", commentId: event.commentId, content: "+1" });
   return "recorded";
 }

@@ -227,6 +227,18 @@ describe("/culprit", () => {
       },
       {
         method: "GET",
+        path: "/repos/acme/web/issues",
+        query: {
+          labels: "postmortem",
+          state: "all",
+          sort: "created",
+          direction: "asc",
+          per_page: "100",
+          since: "2026-05-31T13:00:00.000Z",
+        },
+      },
+      {
+        method: "GET",
         path: "/repos/acme/web/pulls/3/files",
         query: { per_page: "100", page: "1" },
       },
@@ -312,18 +324,6 @@ describe("/culprit", () => {
         method: "GET",
         path: "/repos/acme/web/issues/5/comments",
         query: { per_page: "100" },
-      },
-      {
-        method: "GET",
-        path: "/repos/acme/web/issues",
-        query: {
-          labels: "postmortem",
-          state: "all",
-          sort: "created",
-          direction: "asc",
-          per_page: "100",
-          since: "2026-05-31T13:00:00.000Z",
-        },
       },
       {
         method: "POST",
@@ -459,5 +459,101 @@ describe("/culprit", () => {
     expect(repo.comments.get(5)).toHaveLength(1);
     expect(repo.issue(2)!.body!.match(/Contributing change/g)).toHaveLength(1);
     expect(repo.issues.filter((issue) => issue.title.includes("path index"))).toHaveLength(1);
+  });
+
+  /** A second incident (#5) and its post-mortem (#6), after #2 and the pull requests. */
+  async function secondPostmortem(
+    repo: FakeRepo,
+    deliver: (b: never, id?: string) => Promise<void>,
+  ) {
+    const incident = repo.addIssue({
+      title: "Cart empties at random",
+      body: "Carts lose items.",
+      labels: ["incident"],
+      user: "erin",
+    });
+    expect(incident.number).toBe(5);
+    await deliver(labeled(incident) as never);
+    const postmortem = repo.issues.find(
+      (issue) => issue.number > 5 && findMarker(issue.body, "postmortem")?.incident === 5,
+    )!;
+    expect(postmortem.number).toBe(6);
+    return postmortem;
+  }
+
+  it("links a repeat as Possibly related on both post-mortems, once", async () => {
+    const { repo, postmortem, deliver } = await withPostmortem(api);
+    const second = await secondPostmortem(repo, deliver);
+    permission(api, "triage", 3);
+    reaction(api, 7001);
+    reaction(api, 7002, 2);
+    await deliver(commented(postmortem, "/culprit #3", "carol"), "d-1");
+    const first = repo.issue(2)!.body!;
+
+    const event = commented(second, "/culprit #4", "carol", 7002);
+    await deliver(event, "d-2");
+
+    const related = "- **Possibly related:** #2 (its culprits changed some of the same paths)";
+    const body = repo.issue(6)!.body!;
+    expect(body).toContain(
+      `- **Contributing change:** #4 Draft: rework sessions by @bob (not merged yet)\n${related}\n`,
+    );
+    expect(findMarker(body, "postmortem")).toMatchObject({ related: [2] });
+    expect(repo.issue(2)!.body).toBe(
+      first
+        .replace(
+          "(merged 2026-11-26)\n",
+          "(merged 2026-11-26)\n- **Possibly related:** #6 (its culprits changed some of the same paths)\n",
+        )
+        .replace('"commented":true}]}', '"commented":true}],"related":[6]}'),
+    );
+
+    const mark = api.requests.length;
+    await deliver(event, "d-2");
+    expect(writes(api.requests.slice(mark))).toEqual([
+      {
+        method: "POST",
+        path: "/repos/acme/web/issues/comments/7002/reactions",
+        body: { content: "+1" },
+      },
+    ]);
+  });
+
+  it("ignores an index comment someone else wrote or edited, and rebuilds that entry on the next /culprit", async () => {
+    const { repo, postmortem, deliver } = await withPostmortem(api);
+    const second = await secondPostmortem(repo, deliver);
+    permission(api, "triage", 2);
+    reaction(api, 7001);
+    reaction(api, 7002);
+    await deliver(commented(postmortem, "/culprit #3", "carol"), "d-1");
+    const index = indexIssue(repo)!.number;
+    const [own] = repo.comments.get(index)!;
+    // A triager edits the product's comment (GitHub moves `updated_at`), and mallory adds a forged one.
+    own!.body = own!.body.replace(/^Post-mortem/, "Edited: post-mortem");
+    own!.updated_at = "2026-11-27T14:00:00Z";
+    const forged = repo.addComment(index, { body: own!.body, user: "mallory" });
+
+    await deliver(commented(second, "/culprit #4", "carol", 7002), "d-2");
+
+    const comments = repo.comments.get(index)!;
+    // The edited one is gone, the forged one is left (and ignored), #2's and #6's entries are new.
+    expect(comments.map((comment) => comment.id)).not.toContain(own!.id);
+    expect(comments.map((comment) => comment.user.login)).toEqual([
+      "mallory",
+      "postmortem-bot[bot]",
+      "postmortem-bot[bot]",
+    ]);
+    expect(comments[0]!.id).toBe(forged.id);
+    expect(
+      comments.slice(1).map((comment) => {
+        const entry = decodeEntry(findMarker(comment.body, "path-index"))!;
+        return [entry.postmortem, entry.culprits.map((culprit) => [culprit.pr, culprit.paths])];
+      }),
+    ).toEqual([
+      [2, [[3, ["src/cart.ts", "src/cache.ts"]]]],
+      [6, [[4, ["src/session.ts", "src/cache.ts"]]]],
+    ]);
+    // Found in the rebuilt entry: the repeat.
+    expect(findMarker(repo.issue(6)!.body, "postmortem")?.related).toEqual([2]);
   });
 });
