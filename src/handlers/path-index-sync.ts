@@ -126,46 +126,59 @@ export async function entryFor(
 }
 
 export interface IndexRebuild {
-  /** Post-mortems with culprits within `changes.watchDays`. */
+  /** Post-mortems with culprits within `changes.watchDays` looked at. */
   postmortems: number;
   /** Entries written again (missing, not trusted, or, in a refresh, changed). */
   rebuilt: number;
 }
 
+/** Post-mortems an untrusted comment names that one rebuild reads again, at most. */
+export const MAX_UNTRUSTED_PER_REBUILD = 20;
+
 /**
- * The repository's path index rebuilt from its post-mortems' markers: one listing of the
- * post-mortems updated within `changes.watchDays` (a page per 100), one read of the index; for
- * each post-mortem with culprits whose entry is missing, not trusted or names other culprits, its
- * culprits' paths read again (a `pulls/{n}` read and a page per 100 paths each, paths of a trusted
- * entry reused) and its open CAPA children (one read); with `refresh`, every such entry's open
- * CAPA children are read again (one request per post-mortem with culprits) and it is rewritten
- * where they changed. `except`: the post-mortem a `/culprit` is writing itself.
+ * The repository's path index rebuilt from its post-mortems' markers. The post-mortems looked at
+ * are `listed` (a sweep's own listing: no request more), else one listing of those updated within
+ * `changes.watchDays` (a page per 100); with none that has culprits, nothing more. Else one read
+ * of the index (a page per 100 entries); the post-mortems its untrusted comments name are read too
+ * (one request each, at most MAX_UNTRUSTED_PER_REBUILD). For each post-mortem with culprits whose
+ * entry is missing, not trusted or names other culprits, its culprits' paths are read again (a
+ * `pulls/{n}` read and a page per 100 paths each; a trusted entry's paths are reused) and its open
+ * CAPA children (one read); with `refresh`, every such entry's open CAPA children are read again
+ * (one request per post-mortem with culprits). Writes only where an entry changes. `except`: the
+ * post-mortem a `/culprit` is writing itself.
  */
 export async function rebuildPathIndex(
   gateway: GitHubGateway,
   config: Config,
   writers: Writers,
   deps: Pick<HandlerDeps, "log" | "clock">,
-  options: { refresh: boolean; except?: number; state?: IndexState },
+  options: { refresh: boolean; except?: number; state?: IndexState; listed?: IssueSnapshot[] },
 ): Promise<IndexRebuild> {
   const since = new Date(deps.clock().getTime() - config.changes.watchDays * 86_400_000);
-  const listed = await gateway.listIssuesWithLabel(
-    config.postmortemLabels[0]!,
-    since.toISOString(),
-  );
-  const postmortems = listed.filter(
-    (issue) =>
-      issue.number !== options.except &&
-      isOpenedPostmortem(issue, writers) &&
-      culpritsOf(issue.body).length > 0 &&
-      Date.parse(issue.createdAt) >= since.getTime() &&
-      !findMarker(issue.body, "postmortem")?.source,
-  );
+  const qualifies = (issue: IssueSnapshot) =>
+    issue.number !== options.except &&
+    isOpenedPostmortem(issue, writers) &&
+    culpritsOf(issue.body).length > 0 &&
+    Date.parse(issue.createdAt) >= since.getTime() &&
+    !findMarker(issue.body, "postmortem")?.source;
+  const listed =
+    options.listed ??
+    (await gateway.listIssuesWithLabel(config.postmortemLabels[0]!, since.toISOString()));
+  const postmortems = listed.filter(qualifies);
   const counts = { postmortems: postmortems.length, rebuilt: 0 };
-  if (postmortems.length === 0) return counts;
+  if (postmortems.length === 0 && options.listed !== undefined) return counts;
+  if (postmortems.length === 0 && options.state === undefined) return counts;
   const { owner, repo } = gateway.repository;
   const state = options.state ?? (await readIndexState(gateway.api, owner, repo, writers));
   const trusted = trustedIndex(state.comments, writers);
+  const named = trusted.untrusted
+    .filter((number) => number !== options.except && !postmortems.some((p) => p.number === number))
+    .slice(0, MAX_UNTRUSTED_PER_REBUILD);
+  for (const number of named) {
+    const issue = await gateway.getIssue(number);
+    if (issue && qualifies(issue)) postmortems.push(issue);
+  }
+  counts.postmortems = postmortems.length;
   const paths = new CulpritPaths(gateway, trusted.entries);
   const byNumber = new Map(trusted.entries.map((entry) => [entry.postmortem, entry]));
   const wanted: WantedEntry[] = [];
@@ -173,9 +186,7 @@ export async function rebuildPathIndex(
     const entry = byNumber.get(postmortem.number);
     const prs = culpritsOf(postmortem.body).map((culprit) => culprit.pr);
     const current =
-      entry !== undefined &&
-      entry.culprits.map((culprit) => culprit.pr).join() === prs.join() &&
-      !trusted.untrusted.includes(postmortem.number);
+      entry !== undefined && entry.culprits.map((culprit) => culprit.pr).join() === prs.join();
     if (current && !options.refresh) continue;
     const want = await entryFor(gateway, postmortem, paths, writers);
     wanted.push({ owner: { postmortem: postmortem.number }, entry: want });

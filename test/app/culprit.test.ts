@@ -2,9 +2,12 @@
 // checked, recorded in the post-mortem's marker with a Root Cause Analysis line, one comment on
 // each, their paths in the path index (a closed, locked issue of one comment per post-mortem),
 // and repeats linked as Possibly related.
+import { Octokit } from "@octokit/rest";
 import { describe, expect, it } from "vitest";
+import { ApprovalGateway } from "../../src/github/approval-gateway.js";
+import { reconcileRepository } from "../../src/handlers/reconcile-handler.js";
 import { decodeEntry, INDEX_LABEL } from "../../src/core/culprits/path-index.js";
-import { findMarker } from "../../src/core/markers.js";
+import { findMarker, formatMarker } from "../../src/core/markers.js";
 import type { FakeGitHub, IncomingRequest } from "../support/github-api.js";
 import { useFakeGitHub, paginate } from "../support/github-api.js";
 import { createTestProbot } from "../support/probot.js";
@@ -12,6 +15,7 @@ import type { FakeIssue, FakeRepo } from "../support/repo-state.js";
 import { makeUser } from "../support/webhooks.js";
 import {
   app,
+  NOW,
   commented,
   expectOnePostmortem,
   labeled,
@@ -104,10 +108,6 @@ function servePulls(api: FakeGitHub, repo: FakeRepo, pulls: Record<number, FakeP
       return [404, { message: "Not Found" }];
     },
   });
-  api.expect("GET /repos/acme/web/issues/{issue_number}/sub_issues", {
-    persist: true,
-    reply: (request) => paginate(request, []),
-  });
   return [...byNumber.keys()];
 }
 
@@ -164,7 +164,7 @@ function indexEntries(repo: FakeRepo, number: number) {
   );
 }
 
-const writes = (requests: readonly { method: string }[]) =>
+const writes = <R extends { method: string }>(requests: readonly R[]) =>
   requests.filter((request) => request.method !== "GET");
 
 describe("/culprit", () => {
@@ -556,4 +556,57 @@ describe("/culprit", () => {
     // Found in the rebuilt entry: the repeat.
     expect(findMarker(repo.issue(6)!.body, "postmortem")?.related).toEqual([2]);
   });
+
+  it("the reconcile sweep rebuilds a missing entry and refreshes its open CAPA children; a second sweep writes nothing", async () => {
+    const { repo, postmortem, deliver } = await withPostmortem(api);
+    permission(api, "triage");
+    reaction(api);
+    await deliver(commented(postmortem, "/culprit #3", "carol"), "d-1");
+    const index = indexIssue(repo)!.number;
+    // The entry deleted (by an admin, say) and a CAPA child opened since.
+    repo.comments.set(index, []);
+    const child = repo.addIssue({
+      title: "Test the cart cache",
+      body: formatMarker("capa", { parent: 2, key: "k" }),
+      labels: ["capa"],
+    });
+    repo.subIssues.set(2, [child.id]);
+
+    const counts = await reconcileRepository(sweepDeps(), new Date("2026-11-26T13:00:00Z"));
+
+    expect(counts).toMatchObject({ pathIndexRebuilt: 1 });
+    expect(indexEntries(repo, index)).toEqual([
+      expect.objectContaining({
+        postmortem: 2,
+        culprits: [{ pr: 3, paths: ["src/cart.ts", "src/cache.ts"], morePaths: 0 }],
+        openCapa: [{ number: child.number, title: "Test the cart cache" }],
+      }),
+    ]);
+
+    const mark = api.requests.length;
+    const again = await reconcileRepository(sweepDeps(), new Date("2026-11-26T13:00:00Z"));
+    expect(again).not.toHaveProperty("pathIndexRebuilt");
+    expect(
+      writes(api.requests.slice(mark)).filter((request) =>
+        request.path.includes(`/issues/${index}`),
+      ),
+    ).toEqual([]);
+  });
 });
+
+/** What the App's reconcile sweep hands the handlers, with an installation token's Octokit. */
+function sweepDeps() {
+  const quiet = { info: () => {}, warn: () => {}, error: () => {} };
+  const octokit = new Octokit({
+    auth: "ghs_test",
+    request: { retries: 0 },
+    log: { ...quiet, debug: () => {} },
+  });
+  return {
+    gateway: new ApprovalGateway(octokit, { owner: "acme", repo: "web", defaultBranch: "main" }),
+    clock: () => NOW,
+    log: quiet,
+    frontDoor: "app" as const,
+    appSlug: "postmortem-bot",
+  };
+}
