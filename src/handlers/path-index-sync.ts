@@ -200,3 +200,29 @@ export async function rebuildPathIndex(
   await writePathIndex(gateway, changed, writers, deps, state);
   return counts;
 }
+
+/**
+ * A post-mortem's own entry brought up to date (its open CAPA children after the CAPA flow changed
+ * them): nothing for one without culprits or a private one; else one read of the index (a page per
+ * 100 entries), one of its sub-issues, and a new comment only where the entry changed.
+ */
+export async function refreshPathIndexEntry(
+  gateway: GitHubGateway,
+  postmortem: IssueSnapshot,
+  writers: Writers,
+  deps: Pick<HandlerDeps, "log">,
+): Promise<void> {
+  if (culpritsOf(postmortem.body).length === 0) return;
+  if (findMarker(postmortem.body, "postmortem")?.source) return;
+  const { owner, repo } = gateway.repository;
+  const state = await readIndexState(gateway.api, owner, repo, writers);
+  const paths = new CulpritPaths(gateway, trustedIndex(state.comments, writers).entries);
+  const entry = await entryFor(gateway, postmortem, paths, writers);
+  await writePathIndex(
+    gateway,
+    [{ owner: { postmortem: postmortem.number }, entry }],
+    writers,
+    deps,
+    state,
+  );
+}

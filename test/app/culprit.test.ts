@@ -5,6 +5,7 @@
 import { Octokit } from "@octokit/rest";
 import { describe, expect, it } from "vitest";
 import { ApprovalGateway } from "../../src/github/approval-gateway.js";
+import { handleCapaEvent } from "../../src/handlers/capa-handler.js";
 import { reconcileRepository } from "../../src/handlers/reconcile-handler.js";
 import { decodeEntry, INDEX_LABEL } from "../../src/core/culprits/path-index.js";
 import { findMarker, formatMarker } from "../../src/core/markers.js";
@@ -22,6 +23,7 @@ import {
   repositoryWithIncident,
   serveConfig,
 } from "./harness.js";
+import { childrenIn, personEdits, VALIDATION } from "./capa-harness.js";
 
 interface FakePull {
   title: string;
@@ -591,6 +593,30 @@ describe("/culprit", () => {
         request.path.includes(`/issues/${index}`),
       ),
     ).toEqual([]);
+  });
+
+  it("refreshes a post-mortem's entry when the CAPA flow opens or closes its children", async () => {
+    const { repo, postmortem, deliver } = await withPostmortem(api);
+    permission(api, "triage");
+    permission(api, "write");
+    reaction(api);
+    await deliver(commented(postmortem, "/culprit #3", "carol"), "d-1");
+    const index = indexIssue(repo)!.number;
+
+    await deliver(
+      personEdits(repo, 2, (body) =>
+        body.replace(VALIDATION, "- [x] Add automated validation checks (CI/CD gates)"),
+      ),
+    );
+
+    const [child] = childrenIn(repo);
+    expect(indexEntries(repo, index).map((entry) => entry?.openCapa)).toEqual([
+      [{ number: child!.number, title: child!.title }],
+    ]);
+    child!.state = "closed";
+    child!.state_reason = "completed";
+    await handleCapaEvent({ kind: "childChanged", postmortem: 2 }, sweepDeps());
+    expect(indexEntries(repo, index).map((entry) => entry?.openCapa)).toEqual([[]]);
   });
 });
 
