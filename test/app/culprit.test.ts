@@ -12,10 +12,12 @@ import { findMarker, formatMarker } from "../../src/core/markers.js";
 import type { FakeGitHub, IncomingRequest } from "../support/github-api.js";
 import { useFakeGitHub, paginate } from "../support/github-api.js";
 import { createTestProbot } from "../support/probot.js";
-import type { FakeIssue, FakeRepo } from "../support/repo-state.js";
-import { makeUser } from "../support/webhooks.js";
+import type { FakeIssue } from "../support/repo-state.js";
+import { makeUser, webhook } from "../support/webhooks.js";
+import { FakeRepo } from "../support/repo-state.js";
 import {
   app,
+  asPayloadIssue,
   NOW,
   commented,
   expectOnePostmortem,
@@ -636,3 +638,108 @@ function sweepDeps() {
     appSlug: "postmortem-bot",
   };
 }
+
+describe("/culprit on a private post-mortem", () => {
+  const api = useFakeGitHub();
+
+  it("records the public repository's pull request and names nothing private in public", async () => {
+    const { repo, incident } = repositoryWithIncident(api, { labels: ["incident", "security"] });
+    serveConfig(api, {
+      repo: "private:\n  repository: acme/web-security\n  when:\n    labels: [security]\n",
+    });
+    const target = new FakeRepo("acme", "web-security", { now: NOW }).serve(api);
+    api.expect("GET /repos/acme/web-security/installation", {
+      persist: true,
+      reply: [200, { id: 7, account: { login: "acme" } }],
+    });
+    api.expect("GET /repos/acme/web/installation", {
+      persist: true,
+      reply: [200, { id: 1, account: { login: "acme" } }],
+    });
+    for (const name of ["web", "web-security"]) {
+      api.expect(`GET /repos/acme/${name}`, {
+        persist: true,
+        reply: [
+          200,
+          {
+            name,
+            full_name: `acme/${name}`,
+            owner: { login: "acme" },
+            private: name !== "web",
+            visibility: name === "web" ? "public" : "private",
+            default_branch: "main",
+          },
+        ],
+      });
+    }
+    api.expect("GET /repos/acme/web-security/contents/{path}", {
+      persist: true,
+      reply: [
+        200,
+        "postmortemLabels: [security-postmortem]\n",
+        { "content-type": "application/vnd.github.raw+json; charset=utf-8" },
+      ],
+    });
+    const { deliver } = await createTestProbot(app);
+    await deliver(labeled(incident));
+    const [postmortem] = target.listIssues({ state: "all" });
+    expect(findMarker(postmortem!.body, "postmortem")?.source).toEqual({
+      repository: "acme/web",
+      incident: 1,
+    });
+    expect(servePulls(api, repo, PULLS)).toEqual([2, 3]);
+    api.expect("GET /repos/acme/web-security/collaborators/{username}/permission", {
+      reply: [200, { permission: "write", role_name: "write", user: null }],
+    });
+    api.expect("POST /repos/acme/web-security/issues/comments/7001/reactions", {
+      body: { content: "+1" },
+      reply: [201, {}],
+    });
+    const mark = api.requests.length;
+
+    await deliver(
+      webhook("issue_comment.created")
+        .repo("acme", "web-security")
+        .issue(asPayloadIssue(postmortem!))
+        .comment({ id: 7001, body: "/culprit #2", user: "carol" })
+        .sender("carol")
+        .installation(7)
+        .edit((payload) => {
+          payload.issue.created_at = postmortem!.created_at;
+        }),
+    );
+
+    const body = target.issue(postmortem!.number)!.body!;
+    const key = findMarker(body, "postmortem")!.indexKey!;
+    expect(key).toMatch(/^[a-f0-9]{32}$/);
+    expect(body).toContain(
+      "- **Contributing change:** acme/web#2 Cache the cart \\| `@everyone` \\<b\\> by @alice (merged 2026-11-26)\n",
+    );
+    expect(repo.comments.get(2)!.map((comment) => comment.body)).toEqual([
+      `This pull request was recorded as contributing to a private post-mortem.\n\n<!-- postmortem-bot:culprit {"key":"${key}"} -->`,
+    ]);
+    const index = indexIssue(repo)!;
+    expect(indexEntries(repo, index.number)).toEqual([
+      {
+        private: true,
+        key,
+        openedAt: new Date(postmortem!.created_at).toISOString(),
+        culprits: [{ pr: 2, paths: ["src/cart.ts", "src/cache.ts"], morePaths: 0 }],
+        openCapa: [],
+      },
+    ]);
+    expect(repo.comments.get(index.number)![0]!.body).toMatch(
+      /^A private post-mortem: 1 culprit, 2 paths\.\n\n<!-- postmortem-bot:path-index /,
+    );
+    // Nothing written in the public repository names the private one or its post-mortem.
+    const publicWrites = writes(api.requests.slice(mark)).filter((request) =>
+      request.path.startsWith("/repos/acme/web/"),
+    );
+    expect(publicWrites.length).toBeGreaterThan(0);
+    for (const request of publicWrites) {
+      const text = JSON.stringify(request.body ?? "");
+      expect(text).not.toMatch(/web-security|Post-mortem: |Checkout returns 500/);
+      expect(text).not.toContain(`#${postmortem!.number} `);
+    }
+  });
+});
