@@ -10,6 +10,7 @@ import { formatDate } from "../time.js";
 import type { Writers } from "../trust/writers.js";
 import { wroteIt } from "../trust/writers.js";
 import type { IndexedCulprit, IndexEntry } from "./path-index.js";
+import { encodeEntry } from "./path-index.js";
 
 /*
  * Culprits: what `/culprit` writes on a post-mortem (its marker's `culprits` and `related`, a
@@ -234,16 +235,48 @@ export function indexEntryOf(input: {
     openedAt: new Date(postmortem.createdAt).toISOString(),
     culprits: input.culprits.slice(0, 100),
   };
-  return input.key === undefined
-    ? {
-        postmortem: postmortem.number,
-        title: plainLine(postmortem.title, 512),
-        private: false,
-        ...common,
-        openCapa: open,
-      }
-    : // A private post-mortem's entry names nothing of it, its corrective actions included.
-      { private: true, key: input.key, ...common, openCapa: [] };
+  const entry: IndexEntry =
+    input.key === undefined
+      ? {
+          postmortem: postmortem.number,
+          title: plainLine(postmortem.title, 512),
+          private: false,
+          ...common,
+          openCapa: open,
+        }
+      : // A private post-mortem's entry names nothing of it, its corrective actions included.
+        { private: true, key: input.key, ...common, openCapa: [] };
+  return fitted(entry);
+}
+
+/** Where an entry's marker must end: a comment holds 65,536 characters, with room for the line. */
+export const MAX_ENTRY_DATA = 60_000;
+
+/**
+ * The entry, small enough for one comment: while its compressed form is too long, the culprit with
+ * the most paths keeps half of them (the rest counted in `morePaths`). Paths compress well, so
+ * this happens only for many culprits of hundreds of unusual paths each.
+ */
+function fitted(entry: IndexEntry): IndexEntry {
+  let current = entry;
+  while (encodeEntry(current).data.length > MAX_ENTRY_DATA) {
+    const largest = [...current.culprits].sort((a, b) => b.paths.length - a.paths.length)[0];
+    if (!largest || largest.paths.length === 0) break;
+    const keep = Math.floor(largest.paths.length / 2);
+    current = {
+      ...current,
+      culprits: current.culprits.map((culprit) =>
+        culprit === largest
+          ? {
+              ...culprit,
+              paths: culprit.paths.slice(0, keep),
+              morePaths: culprit.morePaths + culprit.paths.length - keep,
+            }
+          : culprit,
+      ),
+    };
+  }
+  return current;
 }
 
 /**

@@ -306,4 +306,40 @@ describe("the path index", () => {
     });
     expect(entryComment(built)).toMatch(/^A private post-mortem: 1 culprit, 1 path\./);
   });
+
+  it("fits an entry of many culprits with hundreds of odd paths into one comment, the rest counted", () => {
+    let seed = 7;
+    const word = () => {
+      seed = (seed * 1103515245 + 12345) % 2147483648;
+      return seed.toString(36);
+    };
+    const culprits = Array.from({ length: 30 }, (_, i) => ({
+      pr: i + 1,
+      paths: Array.from({ length: 300 }, () => `src/${word()}/${word()}${word()}.ts`),
+      morePaths: 5,
+    }));
+    const built = indexEntryOf({
+      postmortem: {
+        id: 1,
+        number: 12,
+        title: "Big",
+        body: "",
+        state: "open",
+        stateReason: null,
+        author: BOT,
+        labels: [],
+        assignees: [],
+        createdAt: "2026-11-27T12:00:00Z",
+        isPullRequest: false,
+      },
+      severity: "P2",
+      culprits,
+      openCapa: [],
+    });
+    expect(entryComment(built).length).toBeLessThanOrEqual(65_536);
+    const kept = built.culprits.reduce((sum, c) => sum + c.paths.length, 0);
+    const counted = built.culprits.reduce((sum, c) => sum + c.morePaths, 0);
+    expect(kept).toBeLessThan(9000);
+    expect(kept + counted).toBe(9000 + 30 * 5);
+  });
 });
