@@ -7,6 +7,7 @@ import type { CulpritPull } from "../core/culprits/plan.js";
 import {
   contributingLine,
   culpritsOf,
+  extraPullComments,
   hasPullComment,
   pullComment,
   pullReference,
@@ -203,7 +204,8 @@ async function settlePostmortem(input: {
 }): Promise<IssueSnapshot | undefined> {
   const { base, target, number, change, writers } = input;
   let first: IssueSnapshot | undefined = input.first;
-  return converge<Placed, IssueSnapshot | undefined>({
+  const commented = new Set<number>();
+  const settled = await converge<Placed, IssueSnapshot | undefined>({
     what: `Post-mortem #${number}, culprits`,
     maxRounds: MAX_CULPRIT_ROUNDS,
     log: input.deps.log,
@@ -221,6 +223,7 @@ async function settlePostmortem(input: {
       for (const culprit of pending) {
         const comments = await target.listComments(culprit.pr);
         if (!hasPullComment(comments, input.link, writers)) {
+          commented.add(culprit.pr);
           steps.push({
             kind: "createComment",
             issueNumber: culprit.pr,
@@ -245,6 +248,13 @@ async function settlePostmortem(input: {
       return { write: steps };
     },
   });
+  // Another replica handling the same command at the same moment may have written one too: the
+  // pull requests commented on here are read once more and later copies deleted.
+  for (const pr of commented) {
+    const extra = extraPullComments(await target.listComments(pr), input.link, writers);
+    for (const id of extra) await target.apply({ kind: "deleteComment", commentId: id });
+  }
+  return settled;
 }
 
 /** The earlier post-mortem linked back, once (its marker's `related`). */

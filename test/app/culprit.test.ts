@@ -258,6 +258,12 @@ describe("/culprit", () => {
       },
       { method: "PATCH", path: "/repos/acme/web/issues/2", body: { body } },
       { method: "GET", path: "/repos/acme/web/issues/2" },
+      // Another replica's copy of the comment would be deleted now.
+      {
+        method: "GET",
+        path: "/repos/acme/web/issues/3/comments",
+        query: { per_page: "100" },
+      },
       {
         method: "GET",
         path: "/repos/acme/web/issues/2/sub_issues",
@@ -463,6 +469,32 @@ describe("/culprit", () => {
     expect(repo.comments.get(5)).toHaveLength(1);
     expect(repo.issue(2)!.body!.match(/Contributing change/g)).toHaveLength(1);
     expect(repo.issues.filter((issue) => issue.title.includes("path index"))).toHaveLength(1);
+  });
+
+  it("deletes the copy of its pull request comment that another replica wrote at the same moment", async () => {
+    const { repo, postmortem, deliver } = await withPostmortem(api);
+    permission(api, "triage");
+    reaction(api);
+    const ids: number[] = [];
+    api.expect("POST /repos/acme/web/issues/3/comments", {
+      reply: (request) => {
+        const body = String((request.body as { body: string }).body);
+        ids.push(repo.addComment(3, { body }).id); // the other replica's
+        const own = repo.addComment(3, { body });
+        ids.push(own.id);
+        return [201, own];
+      },
+    });
+
+    await deliver(commented(postmortem, "/culprit #3", "carol"), "d-1");
+
+    const comments = repo.comments.get(3)!;
+    expect(comments).toHaveLength(1);
+    // The oldest (lowest id, as GitHub numbers them) stays.
+    expect(comments[0]!.id).toBe(Math.min(...ids));
+    expect(api.requests.filter((request) => request.method === "DELETE")).toEqual([
+      { method: "DELETE", path: `/repos/acme/web/issues/comments/${Math.max(...ids)}` },
+    ]);
   });
 
   /** A second incident (#5) and its post-mortem (#6), after #2 and the pull requests. */

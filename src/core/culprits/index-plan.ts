@@ -119,7 +119,7 @@ export function trustedIndex(comments: readonly IndexComment[], writers: Writers
     const id =
       item.entry.postmortem !== undefined ? `#${item.entry.postmortem}` : `key:${item.entry.key}`;
     const known = newest.get(id);
-    if (!known || known.comment.id < item.comment.id) newest.set(id, item);
+    if (!known || newer(item.comment, known.comment)) newest.set(id, item);
   }
   const entries = [...newest.values()].map((item) => item.entry);
   const trustedNumbers = new Set(entries.map((entry) => entry.postmortem));
@@ -127,6 +127,12 @@ export function trustedIndex(comments: readonly IndexComment[], writers: Writers
     entries,
     untrusted: [...claimed].filter((number) => !trustedNumbers.has(number)).sort((a, b) => a - b),
   };
+}
+
+/** Whether a comment was written after another: by GitHub's time, then by its id. */
+function newer(a: IndexComment, b: IndexComment): boolean {
+  const at = Date.parse(a.createdAt) - Date.parse(b.createdAt);
+  return at !== 0 ? at > 0 : a.id > b.id;
 }
 
 /** Whether two entries say the same. */
@@ -150,8 +156,8 @@ export function entryComment(entry: IndexEntry): string {
 
 /**
  * The writes that leave one trusted comment saying `wanted` for this post-mortem: a new comment
- * when the newest trusted one says something else (never an edit), then, in a later round, the
- * product's older comments for it deleted. `wanted` undefined: all of them deleted.
+ * when no trusted one says it (never an edit), then, in a later round, the product's other
+ * comments for it deleted. `wanted` undefined: all of them deleted.
  */
 export function planIndexEntry(
   indexIssue: number,
@@ -163,11 +169,12 @@ export function planIndexEntry(
   const mine = decodedOf(comments, writers).filter(
     (item) => wroteIt(item.comment.author, "flows", writers) && owns(item.entry, owner),
   );
+  // The newest trusted comment that says what is wanted stays (a race may have left two).
   const kept = mine
-    .filter((item) => item.trusted)
-    .sort((a, b) => b.comment.id - a.comment.id)
+    .filter((item) => item.trusted && wanted !== undefined && sameEntry(item.entry, wanted))
+    .sort((a, b) => (newer(a.comment, b.comment) ? -1 : 1))
     .find(() => true);
-  if (wanted !== undefined && (!kept || !sameEntry(kept.entry, wanted))) {
+  if (wanted !== undefined && !kept) {
     return [{ kind: "createComment", issueNumber: indexIssue, body: entryComment(wanted) }];
   }
   return mine

@@ -170,6 +170,22 @@ export function pullComment(
   return `This pull request was recorded as a contributing cause of post-mortem #${postmortem.number}.\n\n${formatMarker("culprit", { postmortem: postmortem.number })}`;
 }
 
+/**
+ * The product's comments for this post-mortem on a pull request beyond the first: two replicas that
+ * both found none each wrote one; the later copies are deleted.
+ */
+export function extraPullComments(
+  comments: readonly CommentSnapshot[],
+  postmortem: { number: number; private: false } | { key: string; private: true },
+  writers: Writers,
+): number[] {
+  return comments
+    .filter((comment) => hasPullComment([comment], postmortem, writers))
+    .map((comment) => comment.id)
+    .sort((a, b) => a - b)
+    .slice(1);
+}
+
 /** Whether the product's comment for this post-mortem is on the pull request already. */
 export function hasPullComment(
   comments: readonly CommentSnapshot[],
