@@ -527,7 +527,31 @@ describe("/culprit", () => {
     const first = repo.issue(2)!.body!;
 
     const event = commented(second, "/culprit #4", "carol", 7002);
+    const start = api.requests.length;
     await deliver(event, "d-2");
+    // 17 requests with an index in place, and the earlier post-mortem linked back (3).
+    expect(api.requests.slice(start).map((r) => `${r.method} ${r.path}`)).toEqual([
+      "GET /repos/acme/web/issues/6",
+      "GET /repos/acme/web/collaborators/carol/permission",
+      "GET /repos/acme/web/pulls/4",
+      "GET /repos/acme/web/issues",
+      "GET /repos/acme/web/issues/7/comments",
+      "GET /repos/acme/web/issues",
+      "GET /repos/acme/web/pulls/4/files",
+      "GET /repos/acme/web/issues/4/comments",
+      "POST /repos/acme/web/issues/4/comments",
+      "PATCH /repos/acme/web/issues/6",
+      "GET /repos/acme/web/issues/6",
+      "GET /repos/acme/web/issues/4/comments",
+      "GET /repos/acme/web/issues/2",
+      "PATCH /repos/acme/web/issues/2",
+      "GET /repos/acme/web/issues/2",
+      "GET /repos/acme/web/issues/6/sub_issues",
+      "POST /repos/acme/web/issues/7/comments",
+      "GET /repos/acme/web/issues",
+      "GET /repos/acme/web/issues/7/comments",
+      "POST /repos/acme/web/issues/comments/7002/reactions",
+    ]);
 
     const related = "- **Possibly related:** #2 (its culprits changed some of the same paths)";
     const body = repo.issue(6)!.body!;
