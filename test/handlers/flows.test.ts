@@ -14,6 +14,8 @@ describe("the flow list", () => {
       "capa",
       "adoption",
       "timeline",
+      // `/culprit` on a post-mortem, before the gate judges it.
+      "culprit",
       "approval-gate",
     ]);
     // The timeline follows every change of an incident: a workflow run each would be too dear.
@@ -24,6 +26,7 @@ describe("the flow list", () => {
       "evidence",
       "capa",
       "adoption",
+      "culprit",
       "approval-gate",
     ]);
   });
