@@ -7,6 +7,7 @@ import { describe, expect, it } from "vitest";
 import { ApprovalGateway } from "../../src/github/approval-gateway.js";
 import { handleCapaEvent } from "../../src/handlers/capa-handler.js";
 import { reconcileRepository } from "../../src/handlers/reconcile-handler.js";
+import { buildReport } from "../../src/handlers/report-handler.js";
 import { decodeEntry, INDEX_LABEL } from "../../src/core/culprits/path-index.js";
 import { findMarker, formatMarker } from "../../src/core/markers.js";
 import type { FakeGitHub, IncomingRequest } from "../support/github-api.js";
@@ -495,6 +496,41 @@ describe("/culprit", () => {
     expect(api.requests.filter((request) => request.method === "DELETE")).toEqual([
       { method: "DELETE", path: `/repos/acme/web/issues/comments/${Math.max(...ids)}` },
     ]);
+  });
+
+  it("feeds the report: the most implicated paths from one read of the index", async () => {
+    const { repo, incident } = repositoryWithIncident(api);
+    serveConfig(api, { repo: "identity:\n  app: postmortem-bot\n" });
+    const { deliver } = await createTestProbot(app);
+    await deliver(labeled(incident));
+    servePulls(api, repo, PULLS);
+    permission(api, "triage");
+    reaction(api);
+    await deliver(commented(repo.issue(2)!, "/culprit #3 #4", "carol"), "d-1");
+    const gateway = sweepDeps().gateway.base;
+    const mark = api.requests.length;
+
+    const built = await buildReport(gateway, { since: "2026-11-01", until: "2026-11-30" }, NOW);
+
+    expect(built.ok && built.report.culprits).toEqual({
+      withCulprits: 1,
+      repeats: [],
+      implicatedPaths: [
+        { path: "src/cache.ts", postmortems: 1 },
+        { path: "src/cart.ts", postmortems: 1 },
+        { path: "src/session.ts", postmortems: 1 },
+      ],
+    });
+    const index = indexIssue(repo)!.number;
+    expect(
+      api.requests
+        .slice(mark)
+        .filter(
+          (request) =>
+            request.query?.labels === INDEX_LABEL ||
+            request.path === `/repos/acme/web/issues/${index}/comments`,
+        ),
+    ).toHaveLength(2);
   });
 
   /** A second incident (#5) and its post-mortem (#6), after #2 and the pull requests. */
