@@ -7,8 +7,8 @@ import type { IndexEntry } from "../../src/core/culprits/path-index.js";
 import { INDEX_LABEL } from "../../src/core/culprits/path-index.js";
 import { ConfigCache } from "../../src/github/config-cache.js";
 import { GitHubGateway } from "../../src/github/gateway.js";
-import { readPathIndex } from "../../src/github/path-index.js";
-import { useFakeGitHub } from "../support/github-api.js";
+import { culpritPaths, readPathIndex } from "../../src/github/path-index.js";
+import { paginate, useFakeGitHub } from "../support/github-api.js";
 import { FakeRepo } from "../support/repo-state.js";
 import { appWriters } from "../support/writers.js";
 
@@ -72,5 +72,35 @@ describe("readPathIndex", () => {
     now = 61_000;
     await readPathIndex(gateway, appWriters);
     expect(api.requests).toHaveLength(4);
+  });
+});
+
+describe("culpritPaths", () => {
+  const api = useFakeGitHub();
+
+  it("keeps 300 paths of a pull request, a page of 100 each, and counts the rest", async () => {
+    const files = Array.from({ length: 350 }, (_, i) => `src/file-${i}.ts`);
+    api.expect("GET /repos/acme/web/pulls/41/files", {
+      times: 3,
+      reply: (request) =>
+        paginate(
+          request,
+          files.map((filename) => ({ filename })),
+        ),
+    });
+    const gateway = new GitHubGateway(new Octokit({ auth: "ghs_test", request: { retries: 0 } }), {
+      owner: "acme",
+      repo: "web",
+      defaultBranch: "main",
+    });
+
+    const read = await culpritPaths(gateway, 41, 350);
+
+    expect(read).toEqual({ paths: files.slice(0, 300), morePaths: 50 });
+    expect(api.requests.map((request) => request.query)).toEqual([
+      { per_page: "100", page: "1" },
+      { per_page: "100", page: "2" },
+      { per_page: "100", page: "3" },
+    ]);
   });
 });
