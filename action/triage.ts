@@ -11,6 +11,7 @@ import {
   CAPA_CHILD_ACTIONS,
   CAPA_MARKER,
   CHANGES_COMMAND,
+  CULPRIT_COMMAND,
   EVIDENCE_COMMAND,
   POSTMORTEM_COMMAND,
   POSTMORTEM_MARKER,
@@ -149,8 +150,9 @@ export function isApprovalCommand(body: unknown): boolean | undefined {
 }
 
 /**
- * Whether an event may belong to the incident, severity, guard, CAPA or evidence flows
- * (readIncidentEvent, readSeverityLabelEvent, readGuardEvent, readCapaEvent, readEvidenceEvent of
+ * Whether an event may belong to the incident, severity, guard, CAPA, evidence or culprit flows
+ * (readIncidentEvent, readSeverityLabelEvent, readGuardEvent, readCapaEvent, readEvidenceEvent,
+ * readCulpritEvent of
  * src/github/webhook-events.ts), judged loosely from the payload: where it may, only the
  * configuration (`flows.runIn`) says whether the Action handles it. False only where both
  * readers certainly return nothing; test/action/triage.test.ts holds it to them.
@@ -181,6 +183,13 @@ export function mayConcernFlows(eventName: string, payload: unknown): boolean {
       CHANGES_COMMAND.test(firstLine.trimEnd()) &&
       (!isObject(author) || author.type === "Bot") &&
       (typeof childBody !== "string" || childBody.includes(POSTMORTEM_MARKER))
+    ) {
+      return true;
+    }
+    // `/culprit` on a post-mortem (readCulpritEvent): any author, the handler checks who wrote it.
+    if (
+      CULPRIT_COMMAND.test(firstLine.trim()) &&
+      (typeof issue.body !== "string" || issue.body.includes(POSTMORTEM_MARKER))
     ) {
       return true;
     }

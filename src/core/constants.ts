@@ -39,6 +39,8 @@ export const CAPA_CHILD_ACTIONS: readonly string[] = [
 export const APPROVAL_COMMAND = /^\/(approve|unapprove)(?:\s+(.*))?$/i;
 /** `/evidence <link or text>` on a CAPA child (loosely: readEvidenceCommand decides). */
 export const EVIDENCE_COMMAND = /^\/evidence(?:\s|$)/;
+/** `/culprit` alone or followed by whitespace, matched against a comment's first line. */
+export const CULPRIT_COMMAND = /^\/culprit(?:\s|$)/i;
 /** `/postmortem` alone or followed by whitespace, matched against a comment's first line. */
 export const POSTMORTEM_COMMAND = /^\/postmortem(?:\s|$)/i;
 /** `/changes [since]` on a post-mortem, matched against a comment's first line. */

@@ -36,6 +36,25 @@ const markerSchemas = {
      * written only where the gate's judgement agrees (src/core/guard/plan.ts).
      */
     closed: z.string().min(1).optional(),
+    /**
+     * The pull requests recorded as contributing causes with `/culprit` (src/core/culprits/), and
+     * whether the product's one comment on each was written. Their changed paths are in the path
+     * index (src/core/culprits/path-index.ts), not in the body.
+     */
+    culprits: z
+      .array(z.object({ pr: z.number().int().positive(), commented: z.boolean() }))
+      .max(100)
+      .optional(),
+    /** Post-mortems linked as **Possibly related** (their culprits changed the same paths), once. */
+    related: z.array(z.number().int().positive()).max(100).optional(),
+    /**
+     * A private post-mortem's opaque key in the public repository's path index and on its culprits'
+     * comments (random; it names nothing of the post-mortem).
+     */
+    indexKey: z
+      .string()
+      .regex(/^[a-f0-9]{32}$/)
+      .optional(),
   }),
   link: z.object({ postmortem: z.number().int().positive() }),
   duplicate: z.object({ of: z.number().int().positive() }),
@@ -150,15 +169,25 @@ const markerSchemas = {
     comment: z.number().int().positive(),
     person: z.string().optional(),
   }),
+  /**
+   * The product's one comment on a culprit pull request: the post-mortem it contributed to, or, for
+   * a private post-mortem, only its opaque `key` (the comment is public).
+   */
+  culprit: z.object({
+    postmortem: z.number().int().positive().optional(),
+    key: z.string().min(1).max(64).optional(),
+  }),
+  /** A reply to `/culprit`: the command's comment, and for a refusal of access the person. */
+  "culprit-reply": z.object({
+    comment: z.number().int().positive(),
+    person: z.string().optional(),
+  }),
+  /** One post-mortem's entry in the path index: gzip+base64 JSON (src/core/culprits/path-index.ts). */
+  "path-index": z.object({ v: z.literal(1), data: z.string().max(70_000) }),
   /** A reminder comment, with the moment it was decided (the next one waits `reminders.every`). */
   reminder: z.object({ kind: z.enum(["overdue", "review"]), at: z.iso.datetime() }),
   /** The one issue that holds the reliability report (`report-issue: true`), updated in place. */
   report: z.object({ kind: z.literal("reliability") }),
-  /**
-   * One post-mortem's entry in the path index (src/core/culprits/path-index.ts): gzip-compressed
-   * JSON in base64, read with `decodeEntry`.
-   */
-  "path-index": z.object({ v: z.literal(1), data: z.string() }),
 };
 
 export type MarkerKind = keyof typeof markerSchemas;

@@ -25,6 +25,8 @@ export type Step =
   | { kind: "removeLabel"; issueNumber: number; name: string }
   | { kind: "updateComment"; commentId: number; body: string }
   | { kind: "deleteComment"; commentId: number }
+  /** Only collaborators may comment on it then (the path index's issue). */
+  | { kind: "lockIssue"; issueNumber: number }
   | { kind: "addReaction"; commentId: number; content: "+1" | "eyes" | "rocket" };
 
 export type Plan = Step[];

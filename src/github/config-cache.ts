@@ -94,6 +94,11 @@ export class ConfigCache {
     }
   }
 
+  /** Forget one entry (a repository's configuration, or something kept beside it). */
+  forgetKey(key: string): void {
+    this.entries.delete(key);
+  }
+
   private isFresh(entry: Entry): boolean {
     return this.now() - entry.checkedAt < this.options.maxAgeMs;
   }

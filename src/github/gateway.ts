@@ -38,7 +38,8 @@ export type Permission = "admin" | "maintain" | "write" | "triage" | "read" | "n
  */
 export class GitHubGateway {
   constructor(
-    private readonly api: GitHubApi,
+    /** The client; src/github modules that read beyond the gateway's methods take it. */
+    readonly api: GitHubApi,
     readonly repository: RepositoryRef,
     /** The process's configuration cache (the App); none in the Action, which reads once. */
     private readonly configCache?: ConfigCache,
@@ -72,6 +73,21 @@ export class GitHubGateway {
     if (!this.configCache) return read(this.api);
     const key = cacheKey(this.repository.owner, this.repository.repo, "forms");
     return this.configCache.get(key, this.api, read);
+  }
+
+  /**
+   * A read kept beside the configuration in the cache under `aside` (the path index), fresh for
+   * `CONFIG_MAX_AGE`, then revalidated with ETags; without a cache (the Action) a plain read.
+   */
+  async cachedRead<T>(aside: string, read: (api: GitHubApi) => Promise<T>): Promise<T> {
+    if (!this.configCache) return read(this.api);
+    const key = cacheKey(this.repository.owner, this.repository.repo, aside);
+    return this.configCache.get(key, this.api, read);
+  }
+
+  /** Drops what `cachedRead(aside, …)` holds for this repository, after the product changed it. */
+  forgetCachedRead(aside: string): void {
+    this.configCache?.forgetKey(cacheKey(this.repository.owner, this.repository.repo, aside));
   }
 
   /** The cached configuration if it is fresh; never a request. */
@@ -391,6 +407,12 @@ export class GitHubGateway {
           // Someone (or another replica) removed it first: the goal is reached.
           if (!isStatus(error, 404)) throw error;
         }
+        return;
+      case "lockIssue":
+        await this.api.request("PUT /repos/{owner}/{repo}/issues/{issue_number}/lock", {
+          ...this.repoParams,
+          issue_number: step.issueNumber,
+        });
         return;
       case "addReaction":
         await this.api.request(

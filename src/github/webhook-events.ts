@@ -17,6 +17,8 @@ import { readEvidenceCommand } from "../core/evidence/plan.js";
 import { readTimelineCommand } from "../core/timeline/command.js";
 import type { ChangesEvent } from "../core/changes/events.js";
 import { isChangesCommand } from "../core/changes/command.js";
+import { readCulpritCommand } from "../core/culprits/command.js";
+import type { CulpritEvent } from "../core/culprits/events.js";
 import type { IncidentChange, TimelineEvent } from "../core/timeline/events.js";
 import { timelineOverwrote } from "../core/timeline/lost-edit.js";
 import type { ApiAccount, ApiIssue } from "./snapshots.js";
@@ -514,5 +516,25 @@ export function readChangesEvent(name: string, payload: WebhookPayload): Changes
     commentId: comment.id,
     sender: accountFromApi(comment.user ?? payload.sender),
     body: comment.body ?? "",
+  };
+}
+
+/**
+ * A `/culprit` comment on an issue whose body carries a `postmortem` marker, from the payload
+ * alone; the handler reads the issue again and decides whether the product opened or adopted it.
+ */
+export function readCulpritEvent(name: string, payload: WebhookPayload): CulpritEvent | undefined {
+  if (name !== "issue_comment" || payload.action !== "created" || !payload.comment)
+    return undefined;
+  if (!payload.issue || !payload.sender) return undefined;
+  const request = readCulpritCommand(payload.comment.body);
+  if (request === undefined) return undefined;
+  const issue = issueFromApi(payload.issue);
+  if (issue.isPullRequest || !findMarker(issue.body, "postmortem")) return undefined;
+  return {
+    issue,
+    commentId: payload.comment.id,
+    sender: accountFromApi(payload.comment.user ?? payload.sender),
+    request,
   };
 }

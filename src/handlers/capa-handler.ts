@@ -24,6 +24,7 @@ import { converge } from "./converge.js";
 import type { HandlerDeps } from "./deps.js";
 import { writersFor } from "./deps.js";
 import { loadConfig } from "./load-config.js";
+import { refreshPathIndexEntry } from "./path-index-sync.js";
 
 /** Creating 30 children takes one round; linking, showing and verifying take a few more. */
 export const MAX_CAPA_ROUNDS = 8;
@@ -86,7 +87,9 @@ export async function handleCapaEvent(event: CapaEvent, deps: HandlerDeps): Prom
   /** Children this run asked GitHub to open: `capa.maxChildrenPerEdit` bounds them per edit. */
   let opening = 0;
 
-  return converge<Step, CapaOutcome>({
+  /** The post-mortem as last read: its path index entry names its open CAPA children. */
+  let lastRead: IssueSnapshot | undefined;
+  const result = await converge<Step, CapaOutcome>({
     what: `Post-mortem #${event.postmortem}`,
     maxRounds: MAX_CAPA_ROUNDS,
     log,
@@ -101,6 +104,7 @@ export async function handleCapaEvent(event: CapaEvent, deps: HandlerDeps): Prom
     },
     plan: async () => {
       const postmortem = await gateway.getIssue(event.postmortem);
+      lastRead = postmortem;
       if (!postmortem || !findMarker(postmortem.body, "postmortem")) return { done: "ignored" };
       if (!isProductIssue(postmortem, writers) && !mayAdopt(postmortem, config)) {
         return { done: "ignored" };
@@ -173,6 +177,12 @@ export async function handleCapaEvent(event: CapaEvent, deps: HandlerDeps): Prom
       return plan.length === 0 ? { done: outcome } : { write: plan };
     },
   });
+  // A post-mortem with culprits: its path index entry lists its open CAPA children (a pull
+  // request touching its culprits' paths names them). None: no request.
+  if (result !== "ignored" && lastRead && isProductIssue(lastRead, writers)) {
+    await refreshPathIndexEntry(gateway, lastRead, writers, deps);
+  }
+  return result;
 }
 
 const WRITERS: readonly Permission[] = ["write", "maintain", "admin"];

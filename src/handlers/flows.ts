@@ -47,6 +47,10 @@ import { handleSeverityEvent } from "./severity-handler.js";
 import { sameLabel } from "../core/config.js";
 import { loadConfig } from "./load-config.js";
 import { handleTimelineEvent, timelineIssueOf } from "./timeline-handler.js";
+import type { CulpritEvent } from "../core/culprits/events.js";
+import { readCulpritEvent } from "../github/webhook-events.js";
+import type { CulpritOutcome } from "./culprit-handler.js";
+import { handleCulpritEvent } from "./culprit-handler.js";
 
 /**
  * Every payload a flow reads: the parts of `issues`, `issue_comment`, `sub_issues`,
@@ -265,6 +269,22 @@ export const changesFlow: Flow<ChangesEvent, string> = {
 };
 
 /**
+ * `/culprit #41` and `/culprit -#41` on a post-mortem: contributing pull requests recorded,
+ * commented on, indexed by path, and repeats linked (src/core/culprits/). Where `flows.runIn` says.
+ */
+export const culpritFlow: Flow<CulpritEvent, CulpritOutcome> = {
+  name: "culprit",
+  frontDoors: ["app", "action"],
+  deliveries: ["issue_comment.created"],
+  read: readCulpritEvent,
+  wants: (_event, known, frontDoor) => !flowsRunElsewhere(known, frontDoor),
+  issueOf: (event) => event.issue.number,
+  subject: (event) => `Post-mortem #${event.issue.number}, culprits`,
+  handle: handleCulpritEvent,
+  outcomeOf: (outcome) => outcome,
+};
+
+/**
  * The close gate. The Action judges every event on a post-mortem for its status and summary and
  * enforces unless `gate.enforceInApp: true`; the App acts only on closes and commands, and only
  * where that key says so. Last in the list: a close that another flow caused is judged on the
@@ -303,6 +323,7 @@ export const FLOWS = [
   timelineFlow,
   changesFlow,
   culpritCheckFlow,
+  culpritFlow,
   approvalFlow,
 ] as const;
 

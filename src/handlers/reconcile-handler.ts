@@ -12,6 +12,7 @@ import { capaParentOf } from "../core/evidence/plan.js";
 import type { IncidentOutcome } from "./incident-handler.js";
 import { handleIncidentEvent } from "./incident-handler.js";
 import { loadConfig } from "./load-config.js";
+import { rebuildPathIndex } from "./path-index-sync.js";
 import type { HandlerDeps } from "./deps.js";
 import { writersFor } from "./deps.js";
 import type { Writers } from "../core/trust/writers.js";
@@ -28,6 +29,8 @@ export interface ReconcileCounts {
   evidenceChecked: number;
   /** The deployment to `evidence.environment` the awaiting children were compared with, if any. */
   evidenceDeployment?: number;
+  /** Path index entries written again (missing, not trusted, or their open CAPA changed). */
+  pathIndexRebuilt?: number;
 }
 
 /**
@@ -93,6 +96,13 @@ export async function reconcileRepository(
   counts.evidenceChecked = await catchUpEvidence(config, deps, since);
   const shipped = await catchUpShipping(config, deps);
   if (shipped !== undefined) counts.evidenceDeployment = shipped;
+  // The path index: the listed post-mortems with culprits get their entries rebuilt where missing
+  // or untrusted and their open CAPA children refreshed; none with culprits, no request.
+  const index = await rebuildPathIndex(base, config, writers, deps, {
+    refresh: true,
+    listed: postmortems,
+  });
+  if (index.rebuilt > 0) counts.pathIndexRebuilt = index.rebuilt;
   return counts;
 }
 

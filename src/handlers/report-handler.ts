@@ -12,6 +12,8 @@ import type { IssueSnapshot, RepositoryRef } from "../core/snapshots.js";
 import { GitHubGateway } from "../github/gateway.js";
 import type { PublishedReport, ReportIssueApi } from "../github/report-issue.js";
 import { listReportLabeled, pinIssue } from "../github/report-issue.js";
+import { computeCulpritReport, wantsCulpritReport } from "../core/report/culprits.js";
+import { readTrustedPathIndex as readPathIndex } from "../github/path-index.js";
 import { converge } from "./converge.js";
 import { loadConfig } from "./load-config.js";
 
@@ -28,7 +30,8 @@ export type BuiltReport =
 /**
  * The reliability report of one repository, from GitHub alone: the configuration, then three
  * paged listings by label (incidents and post-mortems updated since the period began, every
- * corrective action), 100 issues a page. No search, nothing per issue.
+ * corrective action), 100 issues a page, and where a post-mortem has culprits one read of the path
+ * index. No search, nothing per issue.
  */
 export async function buildReport(
   gateway: GitHubGateway,
@@ -56,12 +59,14 @@ export async function buildReport(
   const postmortems = await gateway.listIssuesWithLabel(config.postmortemLabels[0]!, since);
   // Every action, whenever opened: the oldest open ones are the point of the last table.
   const actions = await gateway.listIssuesWithLabel(config.capa.labels[0]!);
-  return {
-    ok: true,
-    config,
-    writers,
-    report: computeReport({ incidents, postmortems, actions, config, period, now, writers }),
-  };
+  const report = computeReport({ incidents, postmortems, actions, config, period, now, writers });
+  // Culprits: repeats from the markers listed, implicated paths from one read of the path index
+  // (a page per 100 entries, plus the index issue's listing), only where a post-mortem has any.
+  if (wantsCulpritReport(postmortems, writers)) {
+    const index = await readPathIndex(gateway, writers);
+    report.culprits = computeCulpritReport(postmortems, index.entries, period, writers);
+  }
+  return { ok: true, config, writers, report };
 }
 
 function uniqueByNumber(issues: readonly IssueSnapshot[]): IssueSnapshot[] {

@@ -402,6 +402,15 @@ describe("the one workflow for everything (docs/action.md, flows.runIn: action)"
     expect(runs("issue_comment", "created")).toBe(false);
   });
 
+  it("runs for /culprit on a post-mortem, with or without its label, not on another issue", () => {
+    for (const labels of [["postmortem"], []]) {
+      emulator.comment({ by: "dave", issue: postmortem(labels), body: "/culprit #4" });
+      expect(runs("issue_comment", "created"), JSON.stringify(labels)).toBe(true);
+    }
+    emulator.comment({ by: "dave", issue: ordinary(), body: "/culprit #4" });
+    expect(runs("issue_comment", "created")).toBe(false);
+  });
+
   it("runs for every event a person causes on a CAPA child, with or without its label", () => {
     for (const labels of [["capa"], []]) {
       const number = child(labels);

@@ -298,6 +298,9 @@ describe("mayConcernFlows", () => {
       // `/changes` on a post-mortem (the changes flow).
       { id: 9, body: "/changes 48h", user: { login: "tina", type: "User" }, created_at: "x" },
       { id: 9, body: "\n/Changes", user: null, created_at: "x" },
+      // `/culprit` on a post-mortem (the culprit flow).
+      { id: 9, body: "/culprit #41 -#7", user: { login: "tina", type: "User" }, created_at: "x" },
+      { id: 9, body: "/culprit", user: null, created_at: "x" },
     ];
     const senders = [
       { login: "dave", type: "User" },

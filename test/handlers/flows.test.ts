@@ -18,6 +18,8 @@ describe("the flow list", () => {
       "changes",
       // The warning on the next pull request: one check run per head commit.
       "culprit-check",
+      // `/culprit` on a post-mortem, before the gate judges it.
+      "culprit",
       "approval-gate",
     ]);
     // The timeline follows every change of an incident: a workflow run each would be too dear.
@@ -30,6 +32,7 @@ describe("the flow list", () => {
       "adoption",
       "changes",
       "culprit-check",
+      "culprit",
       "approval-gate",
     ]);
   });

@@ -52,6 +52,11 @@ export interface IndexEntry {
   severity?: "P1" | "P2" | "P3" | "P4";
   /** A private post-mortem: the check says only "implicated in a private post-mortem". */
   private: boolean;
+  /**
+   * A private post-mortem's opaque key (random, kept in its marker's `indexKey`), so its writer
+   * finds its own entry again; absent for others.
+   */
+  key?: string;
   /** When the post-mortem was opened (ISO): entries older than `changes.watchDays` are ignored. */
   openedAt: string;
   culprits: IndexedCulprit[];
@@ -64,6 +69,10 @@ const entrySchema = z.object({
   title: z.string().max(512).optional(),
   severity: z.enum(["P1", "P2", "P3", "P4"]).optional(),
   private: z.boolean(),
+  key: z
+    .string()
+    .regex(/^[a-f0-9]{32}$/)
+    .optional(),
   openedAt: z.iso.datetime(),
   culprits: z
     .array(

@@ -16,6 +16,8 @@ import { evidenceOf, fixesOf, isShipped, judgeChild } from "../evidence/model.js
 import { requiredFor, uniformRequirement } from "../evidence/plan.js";
 import { inPeriod, monthsOf } from "./period.js";
 
+import type { CulpritReport } from "./culprits.js";
+
 export const SEVERITIES = ["P1", "P2", "P3", "P4", "default"] as const;
 export const EVIDENCE_KINDS = ["shipped", "merged", "manual", "none"] as const;
 export type EvidenceKind = (typeof EVIDENCE_KINDS)[number];
@@ -103,6 +105,11 @@ export interface ReliabilityReport {
   };
   /** The ten oldest open corrective actions, whenever they were opened. */
   oldestOpenActions: OpenAction[];
+  /**
+   * Repeats and the most implicated paths (src/core/report/culprits.ts); present only where a
+   * post-mortem of the period has culprits.
+   */
+  culprits?: CulpritReport;
 }
 
 const HOUR_MS = 3_600_000;

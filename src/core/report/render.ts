@@ -1,4 +1,5 @@
-import { inlineText } from "../markdown-text.js";
+import { codeSpanInTable, inlineText } from "../markdown-text.js";
+import type { CulpritReport } from "./culprits.js";
 import type { DurationStats, ReliabilityReport, Severity } from "./compute.js";
 import { EVIDENCE_KINDS, SEVERITIES } from "./compute.js";
 import type { EvidenceKind } from "./compute.js";
@@ -84,6 +85,7 @@ export function renderReportMarkdown(report: ReliabilityReport, repository: stri
     "",
     ...oldestTable(report),
     "",
+    ...(report.culprits ? culpritSection(report.culprits) : []),
   ];
   return lines.join("\n");
 }
@@ -173,5 +175,39 @@ function oldestTable(report: ReliabilityReport): string[] {
       (action) =>
         `| ${inlineText(action.title)} (#${action.number}) | ${action.owner ? inlineText(action.owner) : "—"} | ${action.due ?? "—"} | ${action.daysOverdue || "—"} | #${action.postmortem} |`,
     ),
+  ];
+}
+
+/** Repeats and the most implicated paths (paths are hostile text: code spans). */
+function culpritSection(culprits: CulpritReport): string[] {
+  const repeats =
+    culprits.repeats.length === 0
+      ? ["No post-mortem was linked as possibly related to an earlier one."]
+      : [
+          "| Post-mortem | Possibly repeats |",
+          "|---|---|",
+          ...culprits.repeats.map((pair) => `| #${pair.postmortem} | #${pair.repeats} |`),
+        ];
+  const paths =
+    culprits.implicatedPaths.length === 0
+      ? ["No paths are indexed for the period's post-mortems."]
+      : [
+          "| Path | Post-mortems |",
+          "|---|--:|",
+          ...culprits.implicatedPaths.map(
+            (item) => `| ${codeSpanInTable(item.path, 200)} | ${item.postmortems} |`,
+          ),
+        ];
+  return [
+    "### Repeats and implicated code",
+    "",
+    `${culprits.withCulprits} post-mortem${culprits.withCulprits === 1 ? "" : "s"} of the period ${culprits.withCulprits === 1 ? "names" : "name"} culprits (\`/culprit\`).`,
+    "",
+    ...repeats,
+    "",
+    "Most implicated paths:",
+    "",
+    ...paths,
+    "",
   ];
 }
