@@ -72,9 +72,14 @@ export interface IssueEventRecord {
   stateReason?: string | null;
   /** The commit that closed the issue (a merged pull request's merge commit). */
   commit?: { sha: string; repo: RepoRecord };
+  /** `locked`: the reason given, if any. */
+  lockReason?: LockReason | null;
   /** `connected` / `cross-referenced`: the pull request on the other end. */
   source?: IssueRecord;
 }
+
+export type LockReason = "off-topic" | "too heated" | "resolved" | "spam";
+export const LOCK_REASONS: readonly LockReason[] = ["off-topic", "too heated", "resolved", "spam"];
 
 export type StateReason = "completed" | "not_planned" | "duplicate" | "reopened";
 
@@ -90,6 +95,8 @@ export interface IssueRecord {
   state: "open" | "closed";
   stateReason: StateReason | null;
   locked: boolean;
+  /** Why it was locked (`off-topic`, `too heated`, `resolved`, `spam`), null when unlocked or none given. */
+  lockReason: LockReason | null;
   milestoneNumber: number | null;
   createdAt: string;
   updatedAt: string;
@@ -129,9 +136,34 @@ export interface PullRecord {
   closedIssueIds: number[] | null;
 }
 
+export type FileStatus =
+  "added" | "removed" | "modified" | "renamed" | "copied" | "changed" | "unchanged";
+export const FILE_STATUSES: readonly FileStatus[] = [
+  "added",
+  "removed",
+  "modified",
+  "renamed",
+  "copied",
+  "changed",
+  "unchanged",
+];
+
+/** A file a commit changes (no contents: the emulator keeps no trees). */
+export interface FileChange {
+  filename: string;
+  status: FileStatus;
+  additions: number;
+  deletions: number;
+  patch?: string;
+  /** `renamed`: the file's name before. */
+  previousFilename?: string;
+}
+
 export interface CommitRecord {
   sha: string;
   message: string;
+  /** The files it changes, as a script said; none for merge commits and bare commits. */
+  files: FileChange[];
   /** Parent shas: none for the first commit, two for a merge commit. */
   parents: string[];
   author: UserRecord;
@@ -205,8 +237,16 @@ export interface FileRecord {
   sha: string;
 }
 
+/** The GitHub App a token acts for: the emulated App, github-actions (a `GITHUB_TOKEN`) or another. */
+export interface AppIdentity {
+  id: number;
+  slug: string;
+}
+
 export interface CheckRunRecord {
   id: number;
+  /** The App whose token created it. */
+  app: AppIdentity;
   headSha: string;
   name: string;
   status: string;
