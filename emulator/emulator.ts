@@ -392,11 +392,14 @@ export class GitHubEmulator {
     /** What its head commit changes: `{path, status?: "added"|"modified"|"removed"|"renamed"…}`. */
     files?: FileSpec[];
     at?: string;
+    /** From a fork of the repository owned by `by` (true) or by this login. */
+    fork?: boolean | string;
   }) {
     const issue = this.state.createIssue(this.repoByName(spec.repo), this.human(spec.by), {
       title: spec.title,
       body: spec.body,
       pullRequest: true,
+      ...(spec.fork ? { forkOwner: spec.fork === true ? spec.by : spec.fork } : {}),
       ...(spec.head !== undefined ? { head: spec.head } : {}),
       ...(spec.files !== undefined ? { files: spec.files } : {}),
       ...(spec.at !== undefined ? { at: this.when(spec.at) } : {}),

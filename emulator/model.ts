@@ -119,8 +119,12 @@ export interface IssueRecord {
 }
 
 export interface PullRecord {
-  /** Head branch (in the same repository). */
+  /** Head branch (of the same repository, or of `headRepo`, a fork). */
   headRef: string;
+  /** Where its head commits live in the base repository: `headRef`, or `refs/pull/N/head` for a fork. */
+  branch: string;
+  /** The fork its head branch is in; unset for a branch of the same repository. */
+  headRepo?: RepoRecord;
   headSha: string;
   /** Base branch: always the repository's default branch. */
   baseRef: string;
@@ -295,6 +299,8 @@ export interface RepoRecord {
   deployments: DeploymentRecord[];
   /** False: the App is not installed here (its token gets 404s, no webhooks are sent). */
   installed?: boolean;
+  /** A fork (of the repository its pull requests go to). */
+  fork?: boolean;
 }
 
 /** GitHub timestamps have second precision. */

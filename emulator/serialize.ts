@@ -291,7 +291,7 @@ export function repository(w: World, repo: RepoRecord) {
     owner: simpleUser(w, repo.owner),
     html_url: html,
     description: repo.description,
-    fork: false,
+    fork: repo.fork === true,
     url: api,
     archive_url: `${api}/{archive_format}{/ref}`,
     assignees_url: `${api}/assignees{/user}`,
@@ -435,8 +435,14 @@ export function checkRun(w: World, repo: RepoRecord, c: CheckRunRecord) {
     app: c.app.id === w.app.id ? integration(w) : otherIntegration(w, c.app),
     // GitHub lists the open pull requests of this repository whose head is the run's commit.
     pull_requests: [...repo.issues.values()]
+      // A fork's pull requests are left out, as GitHub does.
       .filter(
-        (pr) => pr.pull && !pr.deleted && pr.state === "open" && pr.pull.headSha === c.headSha,
+        (pr) =>
+          pr.pull &&
+          !pr.pull.headRepo &&
+          !pr.deleted &&
+          pr.state === "open" &&
+          pr.pull.headSha === c.headSha,
       )
       .map((pr) => {
         const ref = (name: string, sha: string) => ({
@@ -610,12 +616,12 @@ export function pullRequest(w: World, pr: IssueRecord) {
   const url = `${api}/pulls/${pr.number}`;
   const asIssue = issue(w, pr);
   const files = w.pullFiles(pr);
-  const side = (ref: string, sha: string) => ({
-    label: `${repo.owner.login}:${ref}`,
+  const side = (ref: string, sha: string, of: RepoRecord = repo) => ({
+    label: `${of.owner.login}:${ref}`,
     ref,
     sha,
-    user: simpleUser(w, repo.owner),
-    repo: repository(w, repo),
+    user: simpleUser(w, of.owner),
+    repo: repository(w, of),
   });
   const link = (href: string) => ({ href });
   return {
@@ -649,7 +655,7 @@ export function pullRequest(w: World, pr: IssueRecord) {
     assignees: asIssue.assignees,
     requested_reviewers: [],
     requested_teams: [],
-    head: side(pull.headRef, pull.headSha),
+    head: side(pull.headRef, pull.headSha, pull.headRepo),
     base: side(pull.baseRef, pull.baseSha),
     _links: {
       self: link(url),

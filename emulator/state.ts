@@ -395,6 +395,8 @@ export class GitHubState implements World {
       head?: string;
       /** A pull request's files: its head commit changes them (a new commit on an existing branch). */
       files?: FileSpec[];
+      /** A pull request from a fork: the fork (owned by this login, named as the repository). */
+      forkOwner?: string;
       /** When it was opened (scripts); now by default. */
       at?: string;
     },
@@ -442,7 +444,7 @@ export class GitHubState implements World {
       deleted: false,
     };
     if (issue.isPullRequest) {
-      issue.pull = this.newPull(repo, issue, actor, spec.head, now, spec.files);
+      issue.pull = this.newPull(repo, issue, actor, spec.head, now, spec.files, spec.forkOwner);
     }
     repo.issues.set(issue.number, issue);
     this.issuesById.set(issue.id, issue);
@@ -1140,17 +1142,26 @@ export class GitHubState implements World {
     head: string | undefined,
     date: string,
     files: FileSpec[] | undefined,
+    forkOwner?: string,
   ): PullRecord {
     const headRef = head ?? `pull-${pr.number}`;
-    if (headRef === repo.defaultBranch) {
+    if (headRef === repo.defaultBranch && forkOwner === undefined) {
       throw validationFailed({ resource: "PullRequest", code: "invalid", field: "head" });
     }
-    const existing = repo.branches.get(headRef);
+    // A fork's commits are kept in the base repository under refs/pull/N/head, as GitHub does.
+    if (forkOwner !== undefined) this.userOrCreate(forkOwner);
+    const headRepo =
+      forkOwner === undefined
+        ? undefined
+        : this.addRepo(repo.name, { owner: forkOwner, installed: false });
+    if (headRepo) headRepo.fork = true;
+    const branch = headRepo ? `refs/pull/${pr.number}/head` : headRef;
+    const existing = repo.branches.get(branch);
     // A new branch gets one commit; an existing one is used as it is, unless files are given.
     const headSha =
       existing && files === undefined
         ? existing
-        : git.commitOnBranch(repo, headRef, {
+        : git.commitOnBranch(repo, branch, {
             message: pr.title,
             author: actor,
             date,
@@ -1158,6 +1169,8 @@ export class GitHubState implements World {
           }).sha;
     return {
       headRef,
+      branch,
+      ...(headRepo ? { headRepo } : {}),
       headSha,
       baseRef: repo.defaultBranch,
       baseSha: repo.branches.get(repo.defaultBranch) as string,
@@ -1187,7 +1200,7 @@ export class GitHubState implements World {
       files: this.fileChanges(spec.files),
     });
     for (const pr of repo.issues.values()) {
-      if (pr.pull && !pr.pull.merged && pr.pull.headRef === branch) pr.pull.headSha = commit.sha;
+      if (pr.pull && !pr.pull.merged && pr.pull.branch === branch) pr.pull.headSha = commit.sha;
     }
     return commit;
   }
@@ -1267,7 +1280,7 @@ export class GitHubState implements World {
     const before = pull.headSha;
     const commit = this.createCommit(pr.repo, actor, {
       message: spec.message ?? `Update ${pull.headRef}`,
-      branch: pull.headRef,
+      branch: pull.branch,
       ...(spec.at !== undefined ? { at: spec.at } : {}),
       ...(spec.files !== undefined ? { files: spec.files } : {}),
     });
@@ -1369,7 +1382,7 @@ export class GitHubState implements World {
     const date = at ?? timestamp();
     const baseSha = repo.branches.get(repo.defaultBranch) as string;
     const merge = git.commitOnBranch(repo, repo.defaultBranch, {
-      message: `Merge pull request #${pr.number} from ${repo.owner.login}/${pull.headRef}\n\n${pr.title}`,
+      message: `Merge pull request #${pr.number} from ${(pull.headRepo ?? repo).owner.login}/${pull.headRef}\n\n${pr.title}`,
       author: actor,
       date,
       extraParents: [pull.headSha],

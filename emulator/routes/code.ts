@@ -52,7 +52,8 @@ function listPulls(ctx: RouteContext) {
     items = items.filter(
       (i) =>
         i.pull?.headRef === ref &&
-        (owner === undefined || owner.toLowerCase() === repo.owner.login.toLowerCase()),
+        (owner === undefined ||
+          owner.toLowerCase() === (i.pull?.headRepo ?? repo).owner.login.toLowerCase()),
     );
   }
   if (sort === "long-running") {

@@ -283,6 +283,41 @@ describe("scripted pull requests send the webhooks GitHub sends", () => {
     expect(() => emulator.reopenPullRequest({ by: "alice", number: pr })).toThrow();
   });
 
+  it("a pull request from a fork: head in the fork, the base repository's events, no check run link", async () => {
+    const pr = emulator.openPullRequest({
+      by: "nora",
+      title: "Drive-by",
+      head: "main",
+      fork: true,
+      files: [{ path: "src/db.ts" }],
+    }).number as number;
+    emulator.pushToPullRequest({ number: pr, files: [{ path: "src/pool.ts" }] });
+    const events = sent();
+    expect(events.map((e) => e.name)).toEqual(["pull_request.opened", "pull_request.synchronize"]);
+    const head = (events[1]?.payload as { after: string }).after;
+    expect(events[0]?.payload).toMatchObject({
+      repository: { full_name: "acme/service" },
+      pull_request: {
+        head: { label: "nora:main", ref: "main", repo: { full_name: "nora/service", fork: true } },
+        base: { ref: "main", repo: { full_name: "acme/service", fork: false } },
+        user: { login: "nora" },
+      },
+    });
+    const { data: files } = await gh.rest.pulls.listFiles({ ...o, pull_number: pr });
+    expect(files.map((f) => f.filename)).toEqual(["src/db.ts", "src/pool.ts"]);
+    expect(
+      (await gh.rest.pulls.list({ ...o, head: "nora:main" })).data.map((p) => p.number),
+    ).toEqual([pr]);
+    // The base repository's main did not move; GitHub lists no fork pull request on a check run.
+    expect(emulator.branchSha()).not.toBe(head);
+    const { data: run } = await gh.rest.checks.create({ ...o, name: "x", head_sha: head });
+    expect(run.pull_requests).toEqual([]);
+    expect(
+      (await gh.rest.repos.listPullRequestsAssociatedWithCommit({ ...o, commit_sha: head })).data,
+    ).toMatchObject([{ number: pr }]);
+    expect(invalidResponses(answered())).toEqual([]);
+  });
+
   it("is scriptable over HTTP", async () => {
     const post = async (method: string, body: unknown) => {
       const response = await fetch(`${emulator.url}/_emulator/script/${method}`, {
