@@ -1,6 +1,6 @@
 // The emulated GitHub: an HTTP server for the REST routes, the webhook dispatcher, fault injection,
 // a request log, and a scripting API for human actions.
-import { randomUUID } from "node:crypto";
+import { createHash, randomUUID } from "node:crypto";
 import type { KeyObject } from "node:crypto";
 import { createServer } from "node:http";
 import type { IncomingMessage, Server, ServerResponse } from "node:http";
@@ -865,7 +865,7 @@ export class GitHubEmulator {
           state: this.state,
           requestUrl,
         };
-        result = await match.route.handler(ctx);
+        result = withEtag(method, await match.route.handler(ctx));
         result = notModifiedIfUnchanged(method, req.headers["if-none-match"], result);
       }
     } catch (error) {
@@ -931,6 +931,21 @@ function parseJson(text: string): unknown {
 
 export function createGitHubEmulator(options: EmulatorOptions = {}): GitHubEmulator {
   return new GitHubEmulator(options);
+}
+
+/**
+ * GitHub gives every 200 answer to a GET an ETag (weak for JSON): the same answer, the same tag, so
+ * a client revalidates a listing (an issue's comments, say) with `If-None-Match`. Routes that set
+ * their own (contents: the blob sha) keep it.
+ */
+function withEtag(method: string, result: RouteResult): RouteResult {
+  if (method !== "GET" || result.status !== 200 || result.headers?.etag) return result;
+  if (result.body === undefined && result.raw === undefined) return result;
+  const hash = createHash("sha1")
+    .update(result.raw ?? JSON.stringify(result.body))
+    .update(result.headers?.link ?? "")
+    .digest("hex");
+  return { ...result, headers: { ...(result.headers ?? {}), etag: `W/"${hash}"` } };
 }
 
 /**

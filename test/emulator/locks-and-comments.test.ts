@@ -130,6 +130,32 @@ describe("issue comments' updated_at", () => {
   });
 });
 
+describe("ETags on listings", () => {
+  it("an issue's comments answer 304 to If-None-Match until one is added, edited or deleted", async () => {
+    const issue = emulator.openIssue({ by: "alice", title: "index" }).number as number;
+    emulator.comment({ by: "alice", issue, body: "entry 1" });
+    const url = `${emulator.apiUrl}/repos/acme/service/issues/${issue}/comments?per_page=100`;
+    const token = emulator.tokenFor("bob");
+    const get = (etag?: string) =>
+      fetch(url, {
+        headers: { authorization: `token ${token}`, ...(etag ? { "if-none-match": etag } : {}) },
+      });
+    const first = await get();
+    const etag = first.headers.get("etag") ?? "";
+    expect(first.status).toBe(200);
+    expect(etag).toMatch(/^W\/"[0-9a-f]{40}"$/);
+    expect((await get(etag)).status).toBe(304);
+    const c = emulator.comment({ by: "alice", issue, body: "entry 2" });
+    const second = await get(etag);
+    expect(second.status).toBe(200);
+    const etag2 = second.headers.get("etag") ?? "";
+    expect(etag2).not.toBe(etag);
+    expect((await get(etag2)).status).toBe(304);
+    emulator.editComment({ by: "alice", commentId: c.id, body: "entry 2, edited" });
+    expect((await get(etag2)).status).toBe(200);
+  });
+});
+
 describe("GET /repos/{owner}/{repo}/issues filters", () => {
   it("by a bot creator (slug[bot]) and by labels, with state=all", async () => {
     const { data: index } = await gh.rest.issues.create({
