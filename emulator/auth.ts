@@ -6,14 +6,29 @@ import { ApiError } from "./errors.js";
 import type { UserRecord } from "./model.js";
 
 export type Credentials =
-  { kind: "anonymous" } | { kind: "app" } | { kind: "token"; actor: UserRecord; serial: number };
+  | { kind: "anonymous" }
+  | { kind: "app" }
+  | {
+      kind: "token";
+      actor: UserRecord;
+      serial: number;
+      /** An installation token of the emulated App: its permissions are the installation's. */
+      installation: boolean;
+      /** What the token may do (`checks: "write"`, …); undefined: what the user's role allows. */
+      permissions?: Record<string, string>;
+    };
+
+export interface TokenOptions {
+  installation?: boolean;
+  permissions?: Record<string, string>;
+}
 
 const TOKEN_LIFETIME_MS = 60 * 60 * 1000;
 
 export class Auth {
   private readonly tokens = new Map<
     string,
-    { actor: UserRecord; expiresAt: number; serial: number }
+    { actor: UserRecord; expiresAt: number; serial: number } & TokenOptions
   >();
   private readonly publicKey: KeyObject | undefined;
 
@@ -29,10 +44,14 @@ export class Auth {
           : publicKey;
   }
 
-  issueToken(actor: UserRecord, prefix = "ghs_"): { token: string; expiresAt: Date } {
+  issueToken(
+    actor: UserRecord,
+    prefix = "ghs_",
+    options: TokenOptions = {},
+  ): { token: string; expiresAt: Date } {
     const token = `${prefix}${randomBytes(18).toString("base64url")}`;
     const expiresAt = Date.now() + TOKEN_LIFETIME_MS;
-    this.tokens.set(token, { actor, expiresAt, serial: this.tokens.size + 1 });
+    this.tokens.set(token, { actor, expiresAt, serial: this.tokens.size + 1, ...options });
     return { token, expiresAt: new Date(expiresAt) };
   }
 
@@ -46,7 +65,13 @@ export class Auth {
     }
     const entry = this.tokens.get(value);
     if (!entry || entry.expiresAt < Date.now()) throw new ApiError(401, "Bad credentials");
-    return { kind: "token", actor: entry.actor, serial: entry.serial };
+    return {
+      kind: "token",
+      actor: entry.actor,
+      serial: entry.serial,
+      installation: entry.installation === true,
+      ...(entry.permissions ? { permissions: entry.permissions } : {}),
+    };
   }
 
   private verifyJwt(jwt: string): void {

@@ -1,6 +1,6 @@
 // The emulated GitHub: an HTTP server for the REST routes, the webhook dispatcher, fault injection,
 // a request log, and a scripting API for human actions.
-import { randomUUID } from "node:crypto";
+import { createHash, randomUUID } from "node:crypto";
 import type { KeyObject } from "node:crypto";
 import { createServer } from "node:http";
 import type { IncomingMessage, Server, ServerResponse } from "node:http";
@@ -32,7 +32,7 @@ import { registerIssueRoutes } from "./routes/issues.js";
 import { organizationSimple, registerRepoRoutes } from "./routes/repo.js";
 import { registerSearchRoutes } from "./routes/search.js";
 import * as ser from "./serialize.js";
-import type { EmittedEvent, UserSpec } from "./state.js";
+import type { EmittedEvent, FileSpec, UserSpec } from "./state.js";
 import { GitHubState } from "./state.js";
 import type { DeliveryBehaviour, DeliveryLogEntry } from "./webhooks.js";
 import { WebhookDispatcher } from "./webhooks.js";
@@ -206,8 +206,12 @@ export class GitHubEmulator {
   }
 
   /** A token that acts as this human over HTTP (for tools that use a user token, e.g. an Action). */
-  tokenFor(login: string): string {
-    return this.auth.issueToken(this.state.userOrCreate(login), "ghp_").token;
+  tokenFor(login: string, options: { permissions?: Record<string, string> } = {}): string {
+    return this.auth.issueToken(
+      this.state.userOrCreate(login),
+      "ghp_",
+      options.permissions ? { permissions: { ...options.permissions } } : {},
+    ).token;
   }
 
   // ---- observing ----
@@ -278,6 +282,23 @@ export class GitHubEmulator {
     return [...this.state.comments.values()]
       .filter((c) => c.issue === issue)
       .map((c) => ser.comment(this.state, c));
+  }
+
+  /**
+   * The latest event GitHub produced of this kind (and action), as the Actions runner would give
+   * it to a workflow: `{ eventName, payload }`, ready for `runActionBundle`. `as` renames the event
+   * (`pull_request` → `pull_request_target`, whose payload is the same). Throws when there is none.
+   */
+  lastEvent(
+    event: string,
+    action?: string,
+    options: { as?: string } = {},
+  ): { eventName: string; payload: Record<string, unknown> } {
+    const found = this.webhooks.events.findLast(
+      (e) => e.event === event && (action === undefined || e.action === action),
+    );
+    if (!found) throw new Error(`no ${event}${action ? `.${action}` : ""} event`);
+    return { eventName: options.as ?? event, payload: structuredClone(found.payload) };
   }
 
   injectFault(spec: FaultSpec): Fault {
@@ -359,7 +380,8 @@ export class GitHubEmulator {
 
   /**
    * A pull request into the default branch from `head` (a new branch with one commit, `pull-<n>`
-   * unless named; an existing branch is used as it is). Returns its issue shape; sends no webhooks.
+   * unless named; an existing branch is used as it is, or gets one commit changing `files`).
+   * Sends `pull_request` `opened`. Returns its issue shape.
    */
   openPullRequest(spec: {
     by: string;
@@ -367,12 +389,73 @@ export class GitHubEmulator {
     body?: string;
     repo?: string;
     head?: string;
+    /** What its head commit changes: `{path, status?: "added"|"modified"|"removed"|"renamed"…}`. */
+    files?: FileSpec[];
+    at?: string;
+    /** From a fork of the repository owned by `by` (true) or by this login. */
+    fork?: boolean | string;
   }) {
     const issue = this.state.createIssue(this.repoByName(spec.repo), this.human(spec.by), {
-      ...spec,
+      title: spec.title,
+      body: spec.body,
       pullRequest: true,
+      ...(spec.fork ? { forkOwner: spec.fork === true ? spec.by : spec.fork } : {}),
+      ...(spec.head !== undefined ? { head: spec.head } : {}),
+      ...(spec.files !== undefined ? { files: spec.files } : {}),
+      ...(spec.at !== undefined ? { at: this.when(spec.at) } : {}),
     });
     return ser.issue(this.state, issue);
+  }
+
+  /**
+   * A commit on an open pull request's head branch (changing `files`): the pull request gets a
+   * new head sha, and `pull_request` `synchronize` (with `before` and `after`) is sent. Returns
+   * the REST pull request.
+   */
+  pushToPullRequest(spec: {
+    by?: string;
+    number: number;
+    files?: FileSpec[];
+    message?: string;
+    at?: string;
+    repo?: string;
+  }) {
+    const pr = this.pullRecord(spec.number, spec.repo);
+    this.state.pushToPullRequest(pr, this.human(spec.by ?? pr.user.login), {
+      ...(spec.message !== undefined ? { message: spec.message } : {}),
+      ...(spec.files !== undefined ? { files: spec.files } : {}),
+      ...(spec.at !== undefined ? { at: this.when(spec.at) } : {}),
+    });
+    return ser.pullRequest(this.state, pr);
+  }
+
+  /** Closes a pull request without merging: `pull_request` `closed` (merged: false). */
+  closePullRequest(spec: { by: string; number: number; repo?: string }) {
+    const pr = this.pullRecord(spec.number, spec.repo);
+    this.state.closePullRequest(pr, this.human(spec.by));
+    return ser.pullRequest(this.state, pr);
+  }
+
+  /** Reopens a closed, unmerged pull request: `pull_request` `reopened`. */
+  reopenPullRequest(spec: { by: string; number: number; repo?: string }) {
+    const pr = this.pullRecord(spec.number, spec.repo);
+    this.state.reopenPullRequest(pr, this.human(spec.by));
+    return ser.pullRequest(this.state, pr);
+  }
+
+  /** The files a pull request changes, as `GET /pulls/{n}/files` lists them (all pages). */
+  pullRequestFiles(spec: { number: number; repo?: string }) {
+    const pr = this.pullRecord(spec.number, spec.repo);
+    return this.state.pullFiles(pr).map((f) => ser.pullFile(this.state, pr, f));
+  }
+
+  /** Locks an issue's conversation (`issues` `locked`): people without write can no longer comment. */
+  lockIssue(spec: IssueRef & { by: string; reason?: string }): void {
+    this.state.lockIssue(this.issueRecord(spec), this.human(spec.by), spec.reason);
+  }
+
+  unlockIssue(spec: IssueRef & { by: string }): void {
+    this.state.unlockIssue(this.issueRecord(spec), this.human(spec.by));
   }
 
   /**
@@ -416,17 +499,22 @@ export class GitHubEmulator {
     this.state.linkPullRequest(pr, issue, this.human(spec.by));
   }
 
-  /** A commit on `branch` (default: the default branch; a new branch starts from it). Returns its sha. */
+  /**
+   * A commit on `branch` (default: the default branch; a new branch starts from it), changing
+   * `files`. Returns its sha. No webhook (a push to a pull request's branch: pushToPullRequest).
+   */
   createCommit(spec: {
     message: string;
     branch?: string;
     by?: string;
     at?: string;
     repo?: string;
+    files?: FileSpec[];
   }): string {
     const repo = this.repoByName(spec.repo);
     return this.state.createCommit(repo, this.human(spec.by ?? this.owner), {
       message: spec.message,
+      ...(spec.files !== undefined ? { files: spec.files } : {}),
       ...(spec.branch !== undefined ? { branch: spec.branch } : {}),
       ...(spec.at !== undefined ? { at: this.when(spec.at) } : {}),
     }).sha;
@@ -764,10 +852,20 @@ export class GitHubEmulator {
           headers: req.headers,
           actor: creds.kind === "token" ? creds.actor : undefined,
           asApp: creds.kind === "app",
+          permissions:
+            creds.kind !== "token"
+              ? undefined
+              : creds.installation
+                ? (this.state.app.accepted?.permissions ?? this.state.app.permissions)
+                : creds.permissions,
+          app:
+            creds.kind === "token" && creds.actor.type === "Bot"
+              ? this.state.appOf(creds.actor)
+              : undefined,
           state: this.state,
           requestUrl,
         };
-        result = await match.route.handler(ctx);
+        result = withEtag(method, await match.route.handler(ctx));
         result = notModifiedIfUnchanged(method, req.headers["if-none-match"], result);
       }
     } catch (error) {
@@ -833,6 +931,21 @@ function parseJson(text: string): unknown {
 
 export function createGitHubEmulator(options: EmulatorOptions = {}): GitHubEmulator {
   return new GitHubEmulator(options);
+}
+
+/**
+ * GitHub gives every 200 answer to a GET an ETag (weak for JSON): the same answer, the same tag, so
+ * a client revalidates a listing (an issue's comments, say) with `If-None-Match`. Routes that set
+ * their own (contents: the blob sha) keep it.
+ */
+function withEtag(method: string, result: RouteResult): RouteResult {
+  if (method !== "GET" || result.status !== 200 || result.headers?.etag) return result;
+  if (result.body === undefined && result.raw === undefined) return result;
+  const hash = createHash("sha1")
+    .update(result.raw ?? JSON.stringify(result.body))
+    .update(result.headers?.link ?? "")
+    .digest("hex");
+  return { ...result, headers: { ...(result.headers ?? {}), etag: `W/"${hash}"` } };
 }
 
 /**

@@ -1,14 +1,20 @@
 // A repository's commit graph: commits with parents, branches pointing at commits, and what
 // `compare` needs (ancestry, merge base, ahead/behind). No trees or diffs: commits carry a message.
 import { createHash } from "node:crypto";
-import type { CommitRecord, RepoRecord, UserRecord } from "./model.js";
+import type { CommitRecord, FileChange, RepoRecord, UserRecord } from "./model.js";
 
 let seq = 0;
 
 /** Adds a commit with these parents (all must exist) and returns it; moves no branch. */
 export function addCommit(
   repo: RepoRecord,
-  spec: { message: string; parents: string[]; author: UserRecord; date: string },
+  spec: {
+    message: string;
+    parents: string[];
+    author: UserRecord;
+    date: string;
+    files?: FileChange[];
+  },
 ): CommitRecord {
   const parents = spec.parents.map((sha) => {
     const parent = repo.commits.get(sha);
@@ -22,6 +28,7 @@ export function addCommit(
   const commit: CommitRecord = {
     sha,
     message: spec.message,
+    files: (spec.files ?? []).map((f) => ({ ...f })),
     parents: [...spec.parents],
     author: spec.author,
     date: spec.date,
@@ -37,7 +44,13 @@ export function addCommit(
 export function commitOnBranch(
   repo: RepoRecord,
   branch: string,
-  spec: { message: string; author: UserRecord; date: string; extraParents?: string[] },
+  spec: {
+    message: string;
+    author: UserRecord;
+    date: string;
+    extraParents?: string[];
+    files?: FileChange[];
+  },
 ): CommitRecord {
   const head = repo.branches.get(branch) ?? repo.branches.get(repo.defaultBranch);
   const parents = [...(head ? [head] : []), ...(spec.extraParents ?? [])];
@@ -118,4 +131,34 @@ export function compareCommits(
           ? "behind"
           : "diverged";
   return { status, aheadBy, behindBy, mergeBase, commits };
+}
+
+/**
+ * The files a range of commits changes, as GitHub's three-dot diff lists them: one entry per
+ * path, in the order first touched; additions and deletions summed; a file added then removed
+ * within the range is left out; a later change keeps `added` for a file the range added.
+ */
+export function changedFiles(commits: CommitRecord[]): FileChange[] {
+  const byName = new Map<string, FileChange>();
+  for (const commit of commits) {
+    for (const f of commit.files) {
+      const before = byName.get(f.filename);
+      if (!before) {
+        byName.set(f.filename, { ...f });
+        continue;
+      }
+      if (f.status === "removed" && before.status === "added") {
+        byName.delete(f.filename);
+        continue;
+      }
+      byName.set(f.filename, {
+        ...before,
+        status: before.status === "added" && f.status !== "removed" ? "added" : f.status,
+        additions: before.additions + f.additions,
+        deletions: before.deletions + f.deletions,
+        ...(f.patch !== undefined ? { patch: f.patch } : {}),
+      });
+    }
+  }
+  return [...byName.values()];
 }

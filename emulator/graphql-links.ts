@@ -1,9 +1,17 @@
 // GraphQL `node(id:)` queries on issues and pull requests: which pull requests close an issue
 // (`closedByPullRequestsReferences`) and which issues a pull request closes
-// (`closingIssuesReferences`). A subset of GitHub's schema, with GitHub's field names and types;
-// any field or argument outside it is refused, so a query the emulator answers is one GitHub knows.
+// (`closingIssuesReferences`); and `repository(owner:, name:) { deployments(...) }`: deployments
+// with their latest status in one request (REST needs one request per deployment for its statuses).
+// A subset of GitHub's schema, with GitHub's field names and types; any field or argument outside
+// it is refused, so a query the emulator answers is one GitHub knows.
 import type { Field, Operation, Selection, Value } from "./graphql-parse.js";
-import type { IssueRecord, RepoRecord, UserRecord } from "./model.js";
+import type {
+  DeploymentRecord,
+  DeploymentStatusRecord,
+  IssueRecord,
+  RepoRecord,
+  UserRecord,
+} from "./model.js";
 import { nodeId, roleAtLeast } from "./model.js";
 import type { GitHubState } from "./state.js";
 
@@ -13,7 +21,7 @@ export class UnsupportedQuery extends Error {}
 /** An error GitHub would report in `errors` (bad variables, pagination limits). */
 export class QueryError extends Error {}
 
-type ArgType = "ID!" | "Int" | "Boolean";
+type ArgType = "ID!" | "Int" | "Boolean" | "String" | "String!" | "[String!]" | "DeploymentOrder";
 interface FieldSpec {
   args?: Record<string, ArgType>;
   /** The object type of the field's value; scalar fields have none. */
@@ -24,7 +32,10 @@ const CONNECTION_ARGS = { first: "Int", userLinkedOnly: "Boolean" } as const;
 
 /** Type → field → spec. `__typename` is allowed on every type. */
 export const LINK_SCHEMA: Record<string, Record<string, FieldSpec>> = {
-  Query: { node: { args: { id: "ID!" }, type: "Node" } },
+  Query: {
+    node: { args: { id: "ID!" }, type: "Node" },
+    repository: { args: { owner: "String!", name: "String!" }, type: "Repository" },
+  },
   Node: { id: {} },
   Issue: {
     id: {},
@@ -56,7 +67,52 @@ export const LINK_SCHEMA: Record<string, Record<string, FieldSpec>> = {
   PullRequestConnection: { totalCount: {}, nodes: { type: "PullRequest" } },
   IssueConnection: { totalCount: {}, nodes: { type: "Issue" } },
   Commit: { oid: {} },
-  Repository: { nameWithOwner: {} },
+  Repository: {
+    nameWithOwner: {},
+    deployments: {
+      args: {
+        environments: "[String!]",
+        orderBy: "DeploymentOrder",
+        first: "Int",
+        after: "String",
+      },
+      type: "DeploymentConnection",
+    },
+  },
+  DeploymentConnection: {
+    totalCount: {},
+    nodes: { type: "Deployment" },
+    pageInfo: { type: "PageInfo" },
+  },
+  PageInfo: { hasNextPage: {}, endCursor: {}, hasPreviousPage: {}, startCursor: {} },
+  Deployment: {
+    id: {},
+    databaseId: {},
+    createdAt: {},
+    updatedAt: {},
+    environment: {},
+    originalEnvironment: {},
+    description: {},
+    task: {},
+    state: {},
+    commitOid: {},
+    commit: { type: "Commit" },
+    ref: { type: "Ref" },
+    creator: { type: "Actor" },
+    latestStatus: { type: "DeploymentStatus" },
+  },
+  DeploymentStatus: {
+    id: {},
+    state: {},
+    createdAt: {},
+    updatedAt: {},
+    description: {},
+    environmentUrl: {},
+    logUrl: {},
+    creator: { type: "Actor" },
+  },
+  Ref: { name: {}, prefix: {} },
+  Actor: { login: {} },
 };
 
 const NODE_TYPES = new Set(["Issue", "PullRequest"]);
@@ -110,7 +166,19 @@ type Obj =
   | { type: "Issue" | "PullRequest"; record: IssueRecord }
   | { type: "Repository"; record: RepoRecord }
   | { type: "Commit"; oid: string }
-  | { type: "PullRequestConnection" | "IssueConnection"; records: IssueRecord[]; total: number };
+  | { type: "PullRequestConnection" | "IssueConnection"; records: IssueRecord[]; total: number }
+  | {
+      type: "DeploymentConnection";
+      repo: RepoRecord;
+      records: DeploymentRecord[];
+      total: number;
+      offset: number;
+    }
+  | { type: "PageInfo"; hasNextPage: boolean; hasPreviousPage: boolean; start: number; end: number }
+  | { type: "Deployment"; repo: RepoRecord; record: DeploymentRecord }
+  | { type: "DeploymentStatus"; record: DeploymentStatusRecord }
+  | { type: "Ref"; name: string }
+  | { type: "Actor"; user: UserRecord };
 
 /** Runs a query that passed checkLinkQuery. */
 export function runLinkQuery(
@@ -125,6 +193,23 @@ export function runLinkQuery(
     const key = field.alias ?? field.name;
     if (field.name === "__typename") {
       data[key] = "Query";
+      continue;
+    }
+    if (field.name === "repository") {
+      const owner = argument(ctx, field, "owner", "String!") as string;
+      const name = argument(ctx, field, "name", "String!") as string;
+      const repo = state.repo(owner, name);
+      if (!repo || !visible(ctx, repo)) {
+        ctx.errors.push({
+          type: "NOT_FOUND",
+          path: [key],
+          locations: [{ line: 1, column: 1 }],
+          message: `Could not resolve to a Repository with the name '${owner}/${name}'.`,
+        });
+        data[key] = null;
+        continue;
+      }
+      data[key] = resolve(ctx, { type: "Repository", record: repo }, field.selections ?? []);
       continue;
     }
     const id = argument(ctx, field, "id", "ID!") as string;
@@ -154,21 +239,55 @@ function fieldsOf(selections: Selection[], type: string): Field[] {
   return out;
 }
 
+/** A literal or variable as JSON: enums as their names (as variables carry them). */
+function raw(ctx: Context, value: Value | undefined): unknown {
+  if (!value || value.kind === "null") return undefined;
+  switch (value.kind) {
+    case "variable":
+      return ctx.variables[value.name] ?? undefined;
+    case "enum":
+      return value.value;
+    case "list":
+      return value.values.map((v) => raw(ctx, v));
+    case "object":
+      return Object.fromEntries([...value.fields].map(([k, v]) => [k, raw(ctx, v)]));
+    default:
+      return value.value;
+  }
+}
+
+function fits(type: ArgType, value: unknown): boolean {
+  switch (type) {
+    case "ID!":
+    case "String!":
+    case "String":
+      return typeof value === "string";
+    case "Int":
+      return Number.isInteger(value);
+    case "Boolean":
+      return typeof value === "boolean";
+    case "[String!]":
+      // GraphQL coerces a single value to a list of one.
+      return (
+        typeof value === "string" ||
+        (Array.isArray(value) && value.every((v) => typeof v === "string"))
+      );
+    case "DeploymentOrder": {
+      if (typeof value !== "object" || value === null || Array.isArray(value)) return false;
+      const { field, direction, ...rest } = value as Record<string, unknown>;
+      return (
+        field === "CREATED_AT" &&
+        (direction === "ASC" || direction === "DESC") &&
+        Object.keys(rest).length === 0
+      );
+    }
+  }
+}
+
 function argument(ctx: Context, field: Field, name: string, type: ArgType): unknown {
   const value: Value | undefined = field.args.get(name);
-  let raw: unknown;
-  if (!value || value.kind === "null") raw = undefined;
-  else if (value.kind === "variable") raw = ctx.variables[value.name];
-  else if (value.kind === "enum") raw = Symbol.for(value.value);
-  else raw = value.value;
-  const ok =
-    raw === undefined
-      ? !type.endsWith("!")
-      : type === "ID!"
-        ? typeof raw === "string"
-        : type === "Int"
-          ? Number.isInteger(raw)
-          : typeof raw === "boolean";
+  const given = raw(ctx, value);
+  const ok = given === undefined ? !type.endsWith("!") : fits(type, given);
   if (!ok) {
     throw new QueryError(
       value?.kind === "variable"
@@ -176,7 +295,7 @@ function argument(ctx: Context, field: Field, name: string, type: ArgType): unkn
         : `Argument '${name}' on Field '${field.name}' has an invalid value. Expected type '${type}'.`,
     );
   }
-  return raw;
+  return type === "[String!]" && typeof given === "string" ? [given] : given;
 }
 
 function visible(ctx: Context, repo: RepoRecord): boolean {
@@ -200,6 +319,13 @@ function connection(
   type: "PullRequestConnection" | "IssueConnection",
   all: IssueRecord[],
 ): Obj {
+  const first = firstOf(ctx, field);
+  const records = all.filter((r) => visible(ctx, r.repo));
+  return { type, records: records.slice(0, first), total: records.length };
+}
+
+/** `first` as GitHub checks it: required, 0 to 100. */
+function firstOf(ctx: Context, field: Field): number {
   const first = argument(ctx, field, "first", "Int") as number | undefined;
   if (first === undefined) {
     throw new QueryError(
@@ -211,15 +337,67 @@ function connection(
       `Requesting ${first} records on the \`${field.name}\` connection exceeds the \`first\` limit of 100 records.`,
     );
   }
-  const records = all.filter((r) => visible(ctx, r.repo));
-  return { type, records: records.slice(0, first), total: records.length };
+  return first;
+}
+
+const cursorOf = (index: number) => Buffer.from(`cursor:v2:${index}`).toString("base64");
+
+/**
+ * `Repository.deployments`: filtered by `environments`, ordered by creation (GitHub's default
+ * ASC; `orderBy: {field: CREATED_AT, direction: DESC}` for newest first), `first` from after the
+ * `after` cursor.
+ */
+function deployments(ctx: Context, repo: RepoRecord, field: Field): Obj {
+  const environments = argument(ctx, field, "environments", "[String!]") as string[] | undefined;
+  const order = argument(ctx, field, "orderBy", "DeploymentOrder") as
+    { direction: "ASC" | "DESC" } | undefined;
+  const after = argument(ctx, field, "after", "String") as string | undefined;
+  const first = firstOf(ctx, field);
+  const all = repo.deployments
+    .filter((d) => !environments || environments.includes(d.environment))
+    .sort((a, b) => Date.parse(a.createdAt) - Date.parse(b.createdAt) || a.id - b.id);
+  if (order?.direction === "DESC") all.reverse();
+  let offset = 0;
+  if (after !== undefined) {
+    const m = /^cursor:v2:(\d+)$/.exec(Buffer.from(after, "base64").toString("utf8"));
+    if (!m) throw new QueryError(`\`${after}\` does not appear to be a valid cursor.`);
+    offset = Number(m[1]) + 1;
+  }
+  return {
+    type: "DeploymentConnection",
+    repo,
+    records: all.slice(offset, offset + first),
+    total: all.length,
+    offset,
+  };
+}
+
+/** GitHub's `DeploymentState` from the latest status. */
+function deploymentState(d: DeploymentRecord): string {
+  const latest = d.statuses.at(-1)?.state;
+  if (latest === "success") return "ACTIVE";
+  return latest ? latest.toUpperCase() : "PENDING";
+}
+
+/** GraphQL names an App's bot without the `[bot]` REST puts after it. */
+function graphqlLogin(user: UserRecord): string {
+  return user.type === "Bot" ? user.login.replace(/\[bot\]$/, "") : user.login;
+}
+
+function typename(obj: Obj): string {
+  if (obj.type !== "Actor") return obj.type;
+  return obj.user.type === "Bot"
+    ? "Bot"
+    : obj.user.type === "Organization"
+      ? "Organization"
+      : "User";
 }
 
 function resolve(ctx: Context, obj: Obj, selections: Selection[]): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const field of fieldsOf(selections, obj.type)) {
     out[field.alias ?? field.name] =
-      field.name === "__typename" ? obj.type : value(ctx, obj, field);
+      field.name === "__typename" ? typename(obj) : value(ctx, obj, field);
   }
   return out;
 }
@@ -229,7 +407,91 @@ function value(ctx: Context, obj: Obj, field: Field): unknown {
   const w = ctx.state;
   switch (obj.type) {
     case "Repository":
+      if (field.name === "deployments") return sub(deployments(ctx, obj.record, field));
       return `${obj.record.owner.login}/${obj.record.name}`;
+    case "DeploymentConnection":
+      if (field.name === "totalCount") return obj.total;
+      if (field.name === "pageInfo") {
+        return sub({
+          type: "PageInfo",
+          hasNextPage: obj.offset + obj.records.length < obj.total,
+          hasPreviousPage: obj.offset > 0,
+          start: obj.offset,
+          end: obj.offset + obj.records.length - 1,
+        });
+      }
+      return obj.records.map((record) => sub({ type: "Deployment", repo: obj.repo, record }));
+    case "PageInfo":
+      switch (field.name) {
+        case "hasNextPage":
+          return obj.hasNextPage;
+        case "hasPreviousPage":
+          return obj.hasPreviousPage;
+        case "startCursor":
+          return obj.end >= obj.start ? cursorOf(obj.start) : null;
+        default:
+          return obj.end >= obj.start ? cursorOf(obj.end) : null;
+      }
+    case "Deployment": {
+      const d = obj.record;
+      const latest = d.statuses.at(-1);
+      switch (field.name) {
+        case "id":
+          return nodeId("DE", d.id);
+        case "databaseId":
+          return d.id;
+        case "createdAt":
+          return d.createdAt;
+        case "updatedAt":
+          return d.updatedAt;
+        case "environment":
+          return d.environment;
+        case "originalEnvironment":
+          return d.originalEnvironment;
+        case "description":
+          return d.description;
+        case "task":
+          return d.task;
+        case "state":
+          return deploymentState(d);
+        case "commitOid":
+          return d.sha;
+        case "commit":
+          return sub({ type: "Commit", oid: d.sha });
+        case "ref":
+          // A Ref is a branch (or tag) that exists: a deployment of a bare sha has none.
+          return sub(obj.repo.branches.has(d.ref) ? { type: "Ref", name: d.ref } : null);
+        case "creator":
+          return sub({ type: "Actor", user: d.creator });
+        default:
+          return sub(latest ? { type: "DeploymentStatus", record: latest } : null);
+      }
+    }
+    case "DeploymentStatus": {
+      const st = obj.record;
+      switch (field.name) {
+        case "id":
+          return nodeId("DES", st.id);
+        case "state":
+          return st.state.toUpperCase();
+        case "createdAt":
+          return st.createdAt;
+        case "updatedAt":
+          return st.updatedAt;
+        case "description":
+          return st.description || null;
+        case "environmentUrl":
+          return st.environmentUrl;
+        case "logUrl":
+          return st.logUrl;
+        default:
+          return sub({ type: "Actor", user: st.creator });
+      }
+    }
+    case "Ref":
+      return field.name === "prefix" ? "refs/heads/" : obj.name;
+    case "Actor":
+      return graphqlLogin(obj.user);
     case "Commit":
       return obj.oid;
     case "PullRequestConnection":

@@ -1,5 +1,6 @@
 // A small GraphQL reader for the emulator: one operation (query or mutation) with variables, fields,
-// aliases, arguments and inline fragments. No named fragments, directives or input objects.
+// aliases, arguments (lists and input objects included) and inline fragments. No named fragments,
+// directives or default values.
 
 export type Value =
   | { kind: "variable"; name: string }
@@ -7,6 +8,8 @@ export type Value =
   | { kind: "boolean"; value: boolean }
   | { kind: "string"; value: string }
   | { kind: "enum"; value: string }
+  | { kind: "list"; values: Value[] }
+  | { kind: "object"; fields: Map<string, Value> }
   | { kind: "null" };
 
 export interface Field {
@@ -79,6 +82,25 @@ export function parseOperation(source: string): Operation {
   const isPunct = (text: string) => peek()?.type === "punct" && peek()?.text === text;
 
   const value = (): Value => {
+    if (isPunct("[")) {
+      next();
+      const values: Value[] = [];
+      while (!isPunct("]")) values.push(value());
+      next();
+      return { kind: "list", values };
+    }
+    if (isPunct("{")) {
+      next();
+      const fields = new Map<string, Value>();
+      while (!isPunct("}")) {
+        const key = name();
+        expect(":");
+        if (fields.has(key)) throw new GraphqlSyntaxError(`Repeated field ${key}`);
+        fields.set(key, value());
+      }
+      next();
+      return { kind: "object", fields };
+    }
     const t = next();
     if (t.type === "punct" && t.text === "$") return { kind: "variable", name: name() };
     if (t.type === "number") {

@@ -72,9 +72,14 @@ export interface IssueEventRecord {
   stateReason?: string | null;
   /** The commit that closed the issue (a merged pull request's merge commit). */
   commit?: { sha: string; repo: RepoRecord };
+  /** `locked`: the reason given, if any. */
+  lockReason?: LockReason | null;
   /** `connected` / `cross-referenced`: the pull request on the other end. */
   source?: IssueRecord;
 }
+
+export type LockReason = "off-topic" | "too heated" | "resolved" | "spam";
+export const LOCK_REASONS: readonly LockReason[] = ["off-topic", "too heated", "resolved", "spam"];
 
 export type StateReason = "completed" | "not_planned" | "duplicate" | "reopened";
 
@@ -90,6 +95,8 @@ export interface IssueRecord {
   state: "open" | "closed";
   stateReason: StateReason | null;
   locked: boolean;
+  /** Why it was locked (`off-topic`, `too heated`, `resolved`, `spam`), null when unlocked or none given. */
+  lockReason: LockReason | null;
   milestoneNumber: number | null;
   createdAt: string;
   updatedAt: string;
@@ -112,8 +119,12 @@ export interface IssueRecord {
 }
 
 export interface PullRecord {
-  /** Head branch (in the same repository). */
+  /** Head branch (of the same repository, or of `headRepo`, a fork). */
   headRef: string;
+  /** Where its head commits live in the base repository: `headRef`, or `refs/pull/N/head` for a fork. */
+  branch: string;
+  /** The fork its head branch is in; unset for a branch of the same repository. */
+  headRepo?: RepoRecord;
   headSha: string;
   /** Base branch: always the repository's default branch. */
   baseRef: string;
@@ -129,9 +140,34 @@ export interface PullRecord {
   closedIssueIds: number[] | null;
 }
 
+export type FileStatus =
+  "added" | "removed" | "modified" | "renamed" | "copied" | "changed" | "unchanged";
+export const FILE_STATUSES: readonly FileStatus[] = [
+  "added",
+  "removed",
+  "modified",
+  "renamed",
+  "copied",
+  "changed",
+  "unchanged",
+];
+
+/** A file a commit changes (no contents: the emulator keeps no trees). */
+export interface FileChange {
+  filename: string;
+  status: FileStatus;
+  additions: number;
+  deletions: number;
+  patch?: string;
+  /** `renamed`: the file's name before. */
+  previousFilename?: string;
+}
+
 export interface CommitRecord {
   sha: string;
   message: string;
+  /** The files it changes, as a script said; none for merge commits and bare commits. */
+  files: FileChange[];
   /** Parent shas: none for the first commit, two for a merge commit. */
   parents: string[];
   author: UserRecord;
@@ -205,8 +241,16 @@ export interface FileRecord {
   sha: string;
 }
 
+/** The GitHub App a token acts for: the emulated App, github-actions (a `GITHUB_TOKEN`) or another. */
+export interface AppIdentity {
+  id: number;
+  slug: string;
+}
+
 export interface CheckRunRecord {
   id: number;
+  /** The App whose token created it. */
+  app: AppIdentity;
   headSha: string;
   name: string;
   status: string;
@@ -255,6 +299,8 @@ export interface RepoRecord {
   deployments: DeploymentRecord[];
   /** False: the App is not installed here (its token gets 404s, no webhooks are sent). */
   installed?: boolean;
+  /** A fork (of the repository its pull requests go to). */
+  fork?: boolean;
 }
 
 /** GitHub timestamps have second precision. */

@@ -80,6 +80,7 @@ export class OpenApiValidator {
   private readonly ajv: Ajv;
   private readonly doc: JsonObject;
   private readonly cache = new Map<string, ValidateFunction | null>();
+  private readonly optionalBodies = new Map<string, boolean>();
 
   private constructor() {
     const require = createRequire(import.meta.url);
@@ -125,6 +126,46 @@ export class OpenApiValidator {
     const json = (content["application/json"] ?? content["application/scim+json"]) as
       JsonObject | undefined;
     return json?.schema ?? null;
+  }
+
+  /**
+   * Checks a request body against the operation's documented JSON request body. `found` is false
+   * when the operation documents none (then any body but an empty one is an error).
+   */
+  validateRequest(method: string, template: string, body: unknown): ValidationResult {
+    const key = `request ${method} ${template}`;
+    let fn = this.cache.get(key);
+    if (fn === undefined) {
+      const op = ((this.doc.paths as JsonObject)[template] as JsonObject | undefined)?.[
+        method.toLowerCase()
+      ] as JsonObject | undefined;
+      if (!op) {
+        return { found: false, valid: false, errors: [`no operation ${method} ${template}`] };
+      }
+      const requestBody = op.requestBody as JsonObject | undefined;
+      const content = requestBody?.content as JsonObject | undefined;
+      const schema = (content?.["application/json"] as JsonObject | undefined)?.schema;
+      fn = schema ? this.ajv.compile(toJsonSchema(schema, DOC_ID) as JsonObject) : null;
+      this.cache.set(key, fn);
+      this.optionalBodies.set(key, requestBody?.required !== true);
+    }
+    if (fn && body === undefined && this.optionalBodies.get(key)) {
+      return { found: true, valid: true, errors: [] };
+    }
+    if (fn === null) {
+      const empty = body === undefined;
+      return { found: false, valid: empty, errors: empty ? [] : ["no documented request body"] };
+    }
+    const ok = fn(body ?? null);
+    return {
+      found: true,
+      valid: ok,
+      errors: ok
+        ? []
+        : (fn.errors ?? []).map(
+            (e) => `${e.instancePath || "/"} ${e.message ?? ""} ${JSON.stringify(e.params)}`,
+          ),
+    };
   }
 
   validate(method: string, template: string, status: number, body: unknown): ValidationResult {

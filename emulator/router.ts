@@ -1,7 +1,7 @@
 // A small router keyed by the OpenAPI path templates, so a logged request names the operation it hit.
 import type { IncomingHttpHeaders } from "node:http";
 import { ApiError, notFound } from "./errors.js";
-import type { RepoRecord, Role, UserRecord } from "./model.js";
+import type { AppIdentity, RepoRecord, Role, UserRecord } from "./model.js";
 import { roleAtLeast } from "./model.js";
 import type { GitHubState } from "./state.js";
 
@@ -17,6 +17,13 @@ export interface RouteContext {
   actor: UserRecord | undefined;
   /** True when the request carried a valid App JWT. */
   asApp: boolean;
+  /**
+   * What the token may do (`{ checks: "write", … }`): the installation's permissions for the
+   * App's installation tokens, or what a test gave `tokenFor`; undefined: the user's role decides.
+   */
+  permissions: Record<string, string> | undefined;
+  /** The GitHub App the token acts for (a bot's token), undefined for people. */
+  app: AppIdentity | undefined;
   state: GitHubState;
   /** The URL the client used, for Link headers. */
   requestUrl: URL;
@@ -106,6 +113,17 @@ export function writer(ctx: RouteContext, min: Role = "read"): UserRecord {
     throw new ApiError(403, "Resource not accessible by personal access token");
   }
   return ctx.actor;
+}
+
+/**
+ * A token restricted to permissions (an App's installation, a `GITHUB_TOKEN`) needs `level` on
+ * `name`, else GitHub answers 403 "Resource not accessible by integration".
+ */
+export function requirePermission(ctx: RouteContext, name: string, level: "read" | "write"): void {
+  if (!ctx.permissions) return;
+  const granted = ctx.permissions[name];
+  const ok = level === "read" ? granted === "read" || granted === "write" : granted === "write";
+  if (!ok) throw new ApiError(403, "Resource not accessible by integration");
 }
 
 export function issueNumber(ctx: RouteContext): number {

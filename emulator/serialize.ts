@@ -2,7 +2,9 @@
 import { createHash } from "node:crypto";
 import type { Comparison } from "./git.js";
 import type {
+  AppIdentity,
   CheckRunRecord,
+  FileChange,
   CommentRecord,
   CommitRecord,
   DeploymentRecord,
@@ -43,6 +45,9 @@ export interface World {
   issueById(id: number): IssueRecord | undefined;
   userById(id: number): UserRecord | undefined;
   authorAssociation(user: UserRecord, repo: RepoRecord): string;
+  /** A pull request's commits and changed files (see GitHubState). */
+  pullCommits(pr: IssueRecord): CommitRecord[];
+  pullFiles(pr: IssueRecord): FileChange[];
 }
 
 export function simpleUser(w: World, u: UserRecord) {
@@ -228,7 +233,7 @@ export function issue(w: World, i: IssueRecord) {
     closed_by: i.closedBy ? simpleUser(w, i.closedBy) : null,
     author_association: w.authorAssociation(i.user, repo),
     type: null,
-    active_lock_reason: null,
+    active_lock_reason: i.lockReason,
     sub_issues_summary: subIssuesSummary(w, i),
     parent_issue_url: parent ? issueApiUrl(w, parent) : null,
     body: i.body,
@@ -286,7 +291,7 @@ export function repository(w: World, repo: RepoRecord) {
     owner: simpleUser(w, repo.owner),
     html_url: html,
     description: repo.description,
-    fork: false,
+    fork: repo.fork === true,
     url: api,
     archive_url: `${api}/{archive_format}{/ref}`,
     assignees_url: `${api}/assignees{/user}`,
@@ -382,6 +387,7 @@ export function issueEvent(w: World, i: IssueRecord, e: IssueEventRecord) {
   if (e.milestone) out.milestone = e.milestone;
   if (e.rename) out.rename = e.rename;
   if (e.stateReason !== undefined) out.state_reason = e.stateReason;
+  if (e.lockReason !== undefined) out.lock_reason = e.lockReason;
   return out;
 }
 
@@ -426,8 +432,58 @@ export function checkRun(w: World, repo: RepoRecord, c: CheckRunRecord) {
     },
     name: c.name,
     check_suite: { id: c.id + 1 },
-    app: integration(w),
-    pull_requests: [],
+    app: c.app.id === w.app.id ? integration(w) : otherIntegration(w, c.app),
+    // GitHub lists the open pull requests of this repository whose head is the run's commit.
+    pull_requests: [...repo.issues.values()]
+      // A fork's pull requests are left out, as GitHub does.
+      .filter(
+        (pr) =>
+          pr.pull &&
+          !pr.pull.headRepo &&
+          !pr.deleted &&
+          pr.state === "open" &&
+          pr.pull.headSha === c.headSha,
+      )
+      .map((pr) => {
+        const ref = (name: string, sha: string) => ({
+          ref: name,
+          sha,
+          repo: { id: repo.id, url: repoApiUrl(w, repo), name: repo.name },
+        });
+        return {
+          id: pr.id,
+          number: pr.number,
+          url: `${repoApiUrl(w, repo)}/pulls/${pr.number}`,
+          head: ref(pr.pull?.headRef ?? "", pr.pull?.headSha ?? ""),
+          base: ref(pr.pull?.baseRef ?? "", pr.pull?.baseSha ?? ""),
+        };
+      }),
+  };
+}
+
+/** Another GitHub App than the emulated one (github-actions for a GITHUB_TOKEN), as `integration`. */
+export function otherIntegration(w: World, app: AppIdentity) {
+  const github: UserRecord = {
+    id: 9919,
+    login: "github",
+    type: "Organization",
+    role: "none",
+    orgMember: false,
+  };
+  return {
+    id: app.id,
+    slug: app.slug,
+    node_id: nodeId("A", app.id),
+    client_id: `Iv1.${app.id.toString(16).padStart(16, "0")}`,
+    owner: simpleUser(w, github),
+    name: app.slug === "github-actions" ? "GitHub Actions" : app.slug,
+    description: "",
+    external_url: `${w.webUrl}/apps/${app.slug}`,
+    html_url: `${w.webUrl}/apps/${app.slug}`,
+    created_at: "2018-07-30T09:30:17Z",
+    updated_at: "2024-04-10T20:33:16Z",
+    permissions: { checks: "write", metadata: "read" },
+    events: ["check_run", "check_suite"],
   };
 }
 
@@ -559,12 +615,13 @@ export function pullRequest(w: World, pr: IssueRecord) {
   const html = `${w.webUrl}/${repo.owner.login}/${repo.name}`;
   const url = `${api}/pulls/${pr.number}`;
   const asIssue = issue(w, pr);
-  const side = (ref: string, sha: string) => ({
-    label: `${repo.owner.login}:${ref}`,
+  const files = w.pullFiles(pr);
+  const side = (ref: string, sha: string, of: RepoRecord = repo) => ({
+    label: `${of.owner.login}:${ref}`,
     ref,
     sha,
-    user: simpleUser(w, repo.owner),
-    repo: repository(w, repo),
+    user: simpleUser(w, of.owner),
+    repo: repository(w, of),
   });
   const link = (href: string) => ({ href });
   return {
@@ -588,7 +645,7 @@ export function pullRequest(w: World, pr: IssueRecord) {
     body: pr.body,
     labels: asIssue.labels,
     milestone: asIssue.milestone,
-    active_lock_reason: null,
+    active_lock_reason: pr.lockReason,
     created_at: pr.createdAt,
     updated_at: pr.updatedAt,
     closed_at: pr.closedAt,
@@ -598,7 +655,7 @@ export function pullRequest(w: World, pr: IssueRecord) {
     assignees: asIssue.assignees,
     requested_reviewers: [],
     requested_teams: [],
-    head: side(pull.headRef, pull.headSha),
+    head: side(pull.headRef, pull.headSha, pull.headRepo),
     base: side(pull.baseRef, pull.baseSha),
     _links: {
       self: link(url),
@@ -621,10 +678,32 @@ export function pullRequest(w: World, pr: IssueRecord) {
     comments: pr.commentCount,
     review_comments: 0,
     maintainer_can_modify: false,
-    commits: 1,
-    additions: 1,
-    deletions: 0,
-    changed_files: 1,
+    commits: w.pullCommits(pr).length,
+    additions: files.reduce((sum, f) => sum + f.additions, 0),
+    deletions: files.reduce((sum, f) => sum + f.deletions, 0),
+    changed_files: files.length,
+  };
+}
+
+/** A pull request's changed file (`GET /pulls/{n}/files`, the `diff-entry` schema). */
+export function pullFile(w: World, pr: IssueRecord, f: FileChange) {
+  const repo = pr.repo;
+  const head = pr.pull?.headSha ?? "";
+  const path = f.filename.split("/").map(encodeURIComponent).join("/");
+  const html = `${w.webUrl}/${repo.owner.login}/${repo.name}`;
+  return {
+    // A removed file's blob is the one before; the emulator keeps no contents, so it names both.
+    sha: createHash("sha1").update(`blob ${head} ${f.filename} ${f.status}`).digest("hex"),
+    filename: f.filename,
+    status: f.status,
+    additions: f.additions,
+    deletions: f.deletions,
+    changes: f.additions + f.deletions,
+    blob_url: `${html}/blob/${head}/${path}`,
+    raw_url: `${html}/raw/${head}/${path}`,
+    contents_url: `${repoApiUrl(w, repo)}/contents/${path}?ref=${head}`,
+    ...(f.patch !== undefined ? { patch: f.patch } : {}),
+    ...(f.previousFilename !== undefined ? { previous_filename: f.previousFilename } : {}),
   };
 }
 

@@ -3,7 +3,11 @@
 import { ApiError, notFound, validationFailed } from "./errors.js";
 import { closingReferences, issueMentions } from "./closing-keywords.js";
 import type {
+  AppIdentity,
   CheckRunRecord,
+  FileChange,
+  FileStatus,
+  LockReason,
   CommentRecord,
   CommitRecord,
   DeploymentRecord,
@@ -22,7 +26,14 @@ import type {
   StatusRecord,
   UserRecord,
 } from "./model.js";
-import { DEPLOYMENT_STATES, REACTION_CONTENTS, timestamp } from "./model.js";
+import {
+  DEPLOYMENT_STATES,
+  FILE_STATUSES,
+  LOCK_REASONS,
+  REACTION_CONTENTS,
+  roleAtLeast,
+  timestamp,
+} from "./model.js";
 import * as git from "./git.js";
 import type { AppInfo, World } from "./serialize.js";
 import * as ser from "./serialize.js";
@@ -30,6 +41,19 @@ import * as ser from "./serialize.js";
 export const MAX_BODY_LENGTH = 65_536;
 export const MAX_SUB_ISSUES = 100;
 export const MAX_SUB_ISSUE_DEPTH = 8;
+/** github-actions' App id on github.com. */
+export const GITHUB_ACTIONS_APP_ID = 15368;
+const CHECK_STATUSES = ["queued", "in_progress", "completed", "waiting", "requested", "pending"];
+const CHECK_CONCLUSIONS = [
+  "action_required",
+  "cancelled",
+  "failure",
+  "neutral",
+  "success",
+  "skipped",
+  "stale",
+  "timed_out",
+];
 
 export interface EmittedEvent {
   event: string;
@@ -37,6 +61,18 @@ export interface EmittedEvent {
   repo: RepoRecord;
   sender: UserRecord;
   fields: Record<string, unknown>;
+}
+
+/** A changed file as scripts give it: `path` (or `filename`), `status` (default `modified`). */
+export interface FileSpec {
+  path?: string;
+  filename?: string;
+  status?: FileStatus;
+  additions?: number;
+  deletions?: number;
+  patch?: string;
+  /** `renamed`: the name before. */
+  previousPath?: string;
 }
 
 export interface UserSpec {
@@ -125,6 +161,17 @@ export class GitHubState implements World {
   }
 
   // ---- lookups ----
+
+  /**
+   * The GitHub App a bot's token acts for: this App for its bot, github-actions for
+   * `github-actions[bot]` (a workflow's GITHUB_TOKEN), else an App named after the bot.
+   */
+  appOf(bot: UserRecord): AppIdentity {
+    if (bot.id === this.bot.id) return { id: this.app.id, slug: this.app.slug };
+    const slug = bot.login.replace(/\[bot\]$/, "");
+    if (slug === "github-actions") return { id: GITHUB_ACTIONS_APP_ID, slug };
+    return { id: 900_000 + bot.id, slug };
+  }
 
   nextId(kind: keyof GitHubState["counters"]): number {
     return ++this.counters[kind];
@@ -346,6 +393,12 @@ export class GitHubState implements World {
       pullRequest?: boolean;
       /** A pull request's head branch (created from the default branch); `pull-<number>` by default. */
       head?: string;
+      /** A pull request's files: its head commit changes them (a new commit on an existing branch). */
+      files?: FileSpec[];
+      /** A pull request from a fork: the fork (owned by this login, named as the repository). */
+      forkOwner?: string;
+      /** When it was opened (scripts); now by default. */
+      at?: string;
     },
   ): IssueRecord {
     if (typeof spec.title !== "string" && typeof spec.title !== "number") {
@@ -362,7 +415,7 @@ export class GitHubState implements World {
     ];
     const assignees = this.assignableUsers(assigneeLogins);
     const milestone = this.milestoneRef(repo, spec.milestone);
-    const now = timestamp();
+    const now = spec.at ?? timestamp();
     const issue: IssueRecord = {
       id: this.nextId("issue"),
       number: repo.nextNumber++,
@@ -375,6 +428,7 @@ export class GitHubState implements World {
       state: "open",
       stateReason: null,
       locked: false,
+      lockReason: null,
       milestoneNumber: milestone,
       createdAt: now,
       updatedAt: now,
@@ -389,7 +443,9 @@ export class GitHubState implements World {
       commentCount: 0,
       deleted: false,
     };
-    if (issue.isPullRequest) issue.pull = this.newPull(repo, issue, actor, spec.head, now);
+    if (issue.isPullRequest) {
+      issue.pull = this.newPull(repo, issue, actor, spec.head, now, spec.files, spec.forkOwner);
+    }
     repo.issues.set(issue.number, issue);
     this.issuesById.set(issue.id, issue);
     this.index(issue);
@@ -403,6 +459,7 @@ export class GitHubState implements World {
           this.recordEvent(target, actor, { event: "cross-referenced", source: issue });
         }
       }
+      this.emitPull(issue, actor, "opened");
       return issue;
     }
     // GitHub sends `opened` with the final issue, then one `labeled`/`assigned` per label/assignee.
@@ -661,9 +718,37 @@ export class GitHubState implements World {
     );
   }
 
+  // ---- locking ----
+
+  /** Locks the conversation: only people with write access (and Apps) may comment then. */
+  lockIssue(issue: IssueRecord, actor: UserRecord, reason: unknown): void {
+    if (reason !== undefined && reason !== null && !LOCK_REASONS.includes(reason as LockReason)) {
+      throw validationFailed({ resource: "Issue", code: "invalid", field: "lock_reason" });
+    }
+    if (issue.locked) return;
+    issue.locked = true;
+    issue.lockReason = (reason as LockReason | undefined) ?? null;
+    this.touch(issue);
+    this.recordEvent(issue, actor, { event: "locked", lockReason: issue.lockReason });
+    this.emitIssue(issue, actor, "locked");
+  }
+
+  unlockIssue(issue: IssueRecord, actor: UserRecord): void {
+    if (!issue.locked) return;
+    issue.locked = false;
+    issue.lockReason = null;
+    this.touch(issue);
+    this.recordEvent(issue, actor, { event: "unlocked" });
+    this.emitIssue(issue, actor, "unlocked");
+  }
+
   // ---- comments and reactions ----
 
   createComment(issue: IssueRecord, actor: UserRecord, body: unknown): CommentRecord {
+    // GitHub refuses comments on a locked conversation from anyone without write access.
+    if (issue.locked && !roleAtLeast(actor.role, "write")) {
+      throw new ApiError(403, "Unable to create comment because issue is locked.");
+    }
     const text = this.checkBody(body, "IssueComment");
     if (text === null || text.trim() === "") {
       throw validationFailed({ resource: "IssueComment", code: "missing_field", field: "body" });
@@ -694,7 +779,13 @@ export class GitHubState implements World {
     }
     const from = c.body;
     c.body = text;
-    c.updatedAt = timestamp();
+    // Every edit moves updated_at, even within the second of the last change (timestamps have
+    // second precision): an edited comment never shows updated_at equal to created_at.
+    const now = timestamp();
+    c.updatedAt =
+      Date.parse(now) > Date.parse(c.updatedAt)
+        ? now
+        : timestamp(new Date(Date.parse(c.updatedAt) + 1000));
     c.lastEditedAt = c.updatedAt;
     this.touch(c.issue);
     this.emitComment(c, actor, "edited", { changes: { body: { from } } });
@@ -920,22 +1011,64 @@ export class GitHubState implements World {
     return m;
   }
 
+  /**
+   * Creates (no `existing`) or updates a check run, as `POST /check-runs` and `PATCH
+   * /check-runs/{id}` do: `head_sha` must name a commit of the repository; a `conclusion` completes
+   * it; `completed` needs a conclusion; `output` needs a `summary` (and a `title` on creation).
+   */
   upsertCheckRun(
     repo: RepoRecord,
     spec: Record<string, unknown>,
     existing?: CheckRunRecord,
+    app?: AppIdentity,
   ): CheckRunRecord {
-    if (!existing && (typeof spec.name !== "string" || typeof spec.head_sha !== "string")) {
-      throw validationFailed({
+    const invalid = (field: string, message?: string) =>
+      validationFailed({
         resource: "CheckRun",
-        code: "missing_field",
-        field: typeof spec.name !== "string" ? "name" : "head_sha",
+        code: "invalid",
+        field,
+        ...(message ? { message } : {}),
       });
+    if (!existing && (typeof spec.name !== "string" || spec.name.trim() === "")) {
+      throw validationFailed({ resource: "CheckRun", code: "missing_field", field: "name" });
+    }
+    if (!existing && typeof spec.head_sha !== "string") {
+      throw validationFailed({ resource: "CheckRun", code: "missing_field", field: "head_sha" });
+    }
+    if (!existing && !repo.commits.has(String(spec.head_sha).toLowerCase())) {
+      throw new ApiError(422, `No commit found for SHA: ${String(spec.head_sha)}`);
+    }
+    if (spec.status !== undefined && !CHECK_STATUSES.includes(spec.status as string)) {
+      throw invalid("status");
+    }
+    if (spec.conclusion !== undefined && !CHECK_CONCLUSIONS.includes(spec.conclusion as string)) {
+      throw invalid("conclusion");
+    }
+    const output = spec.output as
+      { title?: unknown; summary?: unknown; text?: unknown } | undefined;
+    if (output !== undefined) {
+      if (typeof output !== "object" || output === null) throw invalid("output");
+      if (typeof output.summary !== "string") throw invalid("output", "summary is missing");
+      if (!existing && typeof output.title !== "string")
+        throw invalid("output", "title is missing");
+      for (const key of ["summary", "text"] as const) {
+        const text = output[key];
+        if (typeof text === "string" && text.length > 65_535) {
+          throw invalid(`output.${key}`, `${key} is too long (maximum is 65535 characters)`);
+        }
+      }
+    }
+    const status = (spec.conclusion !== undefined ? "completed" : spec.status) as
+      string | undefined;
+    const conclusion = (spec.conclusion as string | undefined) ?? existing?.conclusion ?? null;
+    if ((status ?? existing?.status) === "completed" && conclusion === null) {
+      throw validationFailed({ resource: "CheckRun", code: "missing_field", field: "conclusion" });
     }
     const now = timestamp();
     const run: CheckRunRecord = existing ?? {
       id: this.nextId("other"),
-      headSha: spec.head_sha as string,
+      app: app ?? { id: this.app.id, slug: this.app.slug },
+      headSha: String(spec.head_sha).toLowerCase(),
       name: spec.name as string,
       status: "queued",
       conclusion: null,
@@ -948,27 +1081,31 @@ export class GitHubState implements World {
     if (typeof spec.name === "string") run.name = spec.name;
     if (typeof spec.details_url === "string") run.detailsUrl = spec.details_url;
     if (typeof spec.external_id === "string") run.externalId = spec.external_id;
-    if (typeof spec.started_at === "string") run.startedAt = spec.started_at;
-    if (typeof spec.status === "string") run.status = spec.status;
-    if (typeof spec.conclusion === "string") {
-      run.conclusion = spec.conclusion;
-      run.status = "completed";
-    }
-    if (run.status === "completed" && run.conclusion === null) {
-      throw validationFailed({ resource: "CheckRun", code: "missing_field", field: "conclusion" });
-    }
-    if (run.status === "completed")
+    if (typeof spec.started_at === "string") run.startedAt = timestamp(new Date(spec.started_at));
+    if (status !== undefined) run.status = status;
+    run.conclusion = run.status === "completed" ? conclusion : null;
+    if (run.status === "completed") {
       run.completedAt =
-        typeof spec.completed_at === "string" ? spec.completed_at : (run.completedAt ?? now);
-    const output = spec.output as { title?: string; summary?: string; text?: string } | undefined;
-    if (output)
+        typeof spec.completed_at === "string"
+          ? timestamp(new Date(spec.completed_at))
+          : (run.completedAt ?? now);
+    } else run.completedAt = null;
+    if (output) {
       run.output = {
-        title: output.title ?? null,
-        summary: output.summary ?? null,
-        text: output.text ?? null,
+        title: typeof output.title === "string" ? output.title : (run.output.title ?? null),
+        summary: output.summary as string,
+        text: typeof output.text === "string" ? output.text : null,
       };
+    }
     repo.checkRuns.set(run.id, run);
     return run;
+  }
+
+  /** Open pull requests of this repository whose head is `sha` (a check run's `pull_requests`). */
+  openPullsWithHead(repo: RepoRecord, sha: string): IssueRecord[] {
+    return [...repo.issues.values()].filter(
+      (pr) => pr.pull && !pr.deleted && pr.state === "open" && pr.pull.headSha === sha,
+    );
   }
 
   createStatus(
@@ -1004,16 +1141,36 @@ export class GitHubState implements World {
     actor: UserRecord,
     head: string | undefined,
     date: string,
+    files: FileSpec[] | undefined,
+    forkOwner?: string,
   ): PullRecord {
     const headRef = head ?? `pull-${pr.number}`;
-    if (headRef === repo.defaultBranch) {
+    if (headRef === repo.defaultBranch && forkOwner === undefined) {
       throw validationFailed({ resource: "PullRequest", code: "invalid", field: "head" });
     }
-    const existing = repo.branches.get(headRef);
+    // A fork's commits are kept in the base repository under refs/pull/N/head, as GitHub does.
+    if (forkOwner !== undefined) this.userOrCreate(forkOwner);
+    const headRepo =
+      forkOwner === undefined
+        ? undefined
+        : this.addRepo(repo.name, { owner: forkOwner, installed: false });
+    if (headRepo) headRepo.fork = true;
+    const branch = headRepo ? `refs/pull/${pr.number}/head` : headRef;
+    const existing = repo.branches.get(branch);
+    // A new branch gets one commit; an existing one is used as it is, unless files are given.
     const headSha =
-      existing ?? git.commitOnBranch(repo, headRef, { message: pr.title, author: actor, date }).sha;
+      existing && files === undefined
+        ? existing
+        : git.commitOnBranch(repo, branch, {
+            message: pr.title,
+            author: actor,
+            date,
+            files: this.fileChanges(files),
+          }).sha;
     return {
       headRef,
+      branch,
+      ...(headRepo ? { headRepo } : {}),
       headSha,
       baseRef: repo.defaultBranch,
       baseSha: repo.branches.get(repo.defaultBranch) as string,
@@ -1030,7 +1187,7 @@ export class GitHubState implements World {
   createCommit(
     repo: RepoRecord,
     actor: UserRecord,
-    spec: { message: string; branch?: string; at?: string },
+    spec: { message: string; branch?: string; at?: string; files?: FileSpec[] },
   ): CommitRecord {
     if (typeof spec.message !== "string" || spec.message.trim() === "") {
       throw validationFailed({ resource: "Commit", code: "missing_field", field: "message" });
@@ -1040,11 +1197,127 @@ export class GitHubState implements World {
       message: spec.message,
       author: actor,
       date: spec.at ?? timestamp(),
+      files: this.fileChanges(spec.files),
     });
     for (const pr of repo.issues.values()) {
-      if (pr.pull && !pr.pull.merged && pr.pull.headRef === branch) pr.pull.headSha = commit.sha;
+      if (pr.pull && !pr.pull.merged && pr.pull.branch === branch) pr.pull.headSha = commit.sha;
     }
     return commit;
+  }
+
+  /** Checks and normalizes a script's changed files. */
+  private fileChanges(files: FileSpec[] | undefined): FileChange[] {
+    return (files ?? []).map((f) => {
+      const filename = f.path ?? f.filename;
+      if (typeof filename !== "string" || filename.replace(/^\/+/, "") === "") {
+        throw new Error("a changed file needs a path");
+      }
+      const status = f.status ?? "modified";
+      if (!FILE_STATUSES.includes(status)) throw new Error(`not a file status: ${String(status)}`);
+      const additions = f.additions ?? (status === "removed" ? 0 : 1);
+      const deletions = f.deletions ?? (status === "added" ? 0 : 1);
+      return {
+        filename: filename.replace(/^\/+/, ""),
+        status,
+        additions,
+        deletions,
+        ...(f.patch !== undefined ? { patch: f.patch } : {}),
+        ...(f.previousPath !== undefined ? { previousFilename: f.previousPath } : {}),
+      };
+    });
+  }
+
+  /**
+   * The commits of a pull request: those in its head and not in its base (the default branch's
+   * head now, or, once merged, before the merge), oldest first.
+   */
+  pullCommits(pr: IssueRecord): CommitRecord[] {
+    const pull = pr.pull;
+    if (!pull) return [];
+    const repo = pr.repo;
+    const base = repo.commits.get(
+      pull.merged ? pull.baseSha : (repo.branches.get(pull.baseRef) ?? pull.baseSha),
+    );
+    const head = repo.commits.get(pull.headSha);
+    if (!base || !head) return [];
+    return git.compareCommits(repo, base, head)?.commits ?? [];
+  }
+
+  /** The files a pull request changes (what `GET /pulls/{n}/files` lists); kept after the merge. */
+  pullFiles(pr: IssueRecord): FileChange[] {
+    return git.changedFiles(this.pullCommits(pr));
+  }
+
+  /**
+   * The pull requests of a commit (`GET /commits/{sha}/pulls`): those it is the merge commit or
+   * the head of, or among the commits of. A commit not on the default branch: open ones only.
+   */
+  pullsOfCommit(repo: RepoRecord, sha: string): IssueRecord[] {
+    const onDefault = git.ancestors(repo, repo.branches.get(repo.defaultBranch) as string).has(sha);
+    return [...repo.issues.values()]
+      .filter((pr) => pr.pull && !pr.deleted)
+      .filter((pr) => onDefault || pr.state === "open")
+      .filter(
+        (pr) =>
+          pr.pull?.mergeCommitSha === sha ||
+          pr.pull?.headSha === sha ||
+          this.pullCommits(pr).some((c) => c.sha === sha),
+      )
+      .sort((a, b) => a.number - b.number);
+  }
+
+  /** A commit on an open pull request's head branch: a new head sha, `pull_request.synchronize`. */
+  pushToPullRequest(
+    pr: IssueRecord,
+    actor: UserRecord,
+    spec: { message?: string; files?: FileSpec[]; at?: string },
+  ): CommitRecord {
+    const pull = pr.pull;
+    if (!pull) throw notFound();
+    if (pull.merged || pr.state !== "open") {
+      throw new Error(`#${pr.number} is not open: pushes to it start nothing`);
+    }
+    const before = pull.headSha;
+    const commit = this.createCommit(pr.repo, actor, {
+      message: spec.message ?? `Update ${pull.headRef}`,
+      branch: pull.branch,
+      ...(spec.at !== undefined ? { at: spec.at } : {}),
+      ...(spec.files !== undefined ? { files: spec.files } : {}),
+    });
+    this.touch(pr);
+    this.emitPull(pr, actor, "synchronize", { before, after: commit.sha });
+    return commit;
+  }
+
+  /** Closes an open pull request without merging it: `pull_request.closed` (merged: false). */
+  closePullRequest(pr: IssueRecord, actor: UserRecord): void {
+    if (!pr.pull || pr.pull.merged || pr.state !== "open") return;
+    this.close(pr, actor, null);
+    this.emitPull(pr, actor, "closed");
+  }
+
+  /** Reopens a closed, unmerged pull request: `pull_request.reopened`. */
+  reopenPullRequest(pr: IssueRecord, actor: UserRecord): void {
+    if (!pr.pull) throw notFound();
+    if (pr.pull.merged) throw new ApiError(422, "A merged pull request cannot be reopened");
+    if (pr.state !== "closed") return;
+    this.reopen(pr, actor);
+    this.emitPull(pr, actor, "reopened");
+  }
+
+  private emitPull(
+    pr: IssueRecord,
+    actor: UserRecord,
+    action: string,
+    extra: Record<string, unknown> = {},
+  ): void {
+    this.emit({
+      event: "pull_request",
+      action,
+      repo: pr.repo,
+      sender: actor,
+      fields: { number: pr.number, ...extra, pull_request: ser.pullRequest(this, pr) },
+    });
   }
 
   /** The issues a pull request closes (or closed, once merged): closing keywords and sidebar links. */
@@ -1109,7 +1382,7 @@ export class GitHubState implements World {
     const date = at ?? timestamp();
     const baseSha = repo.branches.get(repo.defaultBranch) as string;
     const merge = git.commitOnBranch(repo, repo.defaultBranch, {
-      message: `Merge pull request #${pr.number} from ${repo.owner.login}/${pull.headRef}\n\n${pr.title}`,
+      message: `Merge pull request #${pr.number} from ${(pull.headRepo ?? repo).owner.login}/${pull.headRef}\n\n${pr.title}`,
       author: actor,
       date,
       extraParents: [pull.headSha],
@@ -1124,13 +1397,7 @@ export class GitHubState implements World {
     const commit = { sha: merge.sha, repo };
     this.recordEvent(pr, actor, { event: "merged", commit, createdAt: date });
     this.close(pr, actor, null, { at: date, commit });
-    this.emit({
-      event: "pull_request",
-      action: "closed",
-      repo,
-      sender: actor,
-      fields: { number: pr.number, pull_request: ser.pullRequest(this, pr) },
-    });
+    this.emitPull(pr, actor, "closed");
     for (const issue of closes) {
       if (issue.state === "open") this.close(issue, actor, "completed", { at: date, commit });
     }

@@ -32,7 +32,7 @@ export function registerAppRoutes(router: Router, auth: Auth): void {
     .on("POST", "/app/installations/{installation_id}/access_tokens", (ctx) => {
       requireApp(ctx);
       if (Number(ctx.params.installation_id) !== ctx.state.installationId) throw notFound();
-      const { token, expiresAt } = auth.issueToken(ctx.state.bot);
+      const { token, expiresAt } = auth.issueToken(ctx.state.bot, "ghs_", { installation: true });
       return {
         status: 201,
         body: {

@@ -2,7 +2,7 @@
 import { ApiError, notFound, validationFailed } from "../errors.js";
 import type { IssueRecord } from "../model.js";
 import type { RouteContext, Router } from "../router.js";
-import { bodyObject, issueNumber, paginate, repoOf, writer } from "../router.js";
+import { bodyObject, issueNumber, paginate, repoOf, requirePermission, writer } from "../router.js";
 import * as ser from "../serialize.js";
 
 function labelsFromBody(ctx: RouteContext): string[] {
@@ -94,6 +94,21 @@ export function registerIssueRoutes(router: Router): void {
       const issue = ctx.state.issue(repoOf(ctx), issueNumber(ctx));
       ctx.state.updateIssue(issue, writer(ctx), bodyObject(ctx));
       return { status: 200, body: ser.issue(ctx.state, issue) };
+    })
+    // ---- locking ----
+    .on("PUT", `${R}/issues/{issue_number}/lock`, (ctx) => {
+      const issue = ctx.state.issue(repoOf(ctx), issueNumber(ctx));
+      const actor = writer(ctx, "write");
+      requirePermission(ctx, "issues", "write");
+      ctx.state.lockIssue(issue, actor, bodyObject(ctx).lock_reason);
+      return { status: 204 };
+    })
+    .on("DELETE", `${R}/issues/{issue_number}/lock`, (ctx) => {
+      const issue = ctx.state.issue(repoOf(ctx), issueNumber(ctx));
+      const actor = writer(ctx, "write");
+      requirePermission(ctx, "issues", "write");
+      ctx.state.unlockIssue(issue, actor);
+      return { status: 204 };
     })
     // ---- comments ----
     .on("GET", `${R}/issues/{issue_number}/comments`, (ctx) => {

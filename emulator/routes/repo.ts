@@ -1,9 +1,10 @@
 // Repository, labels, milestones, contents, permissions, team memberships, check runs and statuses.
 import { ApiError, notFound, validationFailed } from "../errors.js";
-import type { Role } from "../model.js";
+import { resolveRef } from "../git.js";
+import type { AppIdentity, Role } from "../model.js";
 import { nodeId } from "../model.js";
 import type { RouteContext, RouteResult, Router } from "../router.js";
-import { bodyObject, paginate, repoOf, writer } from "../router.js";
+import { bodyObject, paginate, repoOf, requirePermission, writer } from "../router.js";
 import * as ser from "../serialize.js";
 import type { GitHubState } from "../state.js";
 
@@ -84,6 +85,17 @@ function getContents(ctx: RouteContext): RouteResult {
     body: ser.contentFile(ctx.state, repo, path, ref, file),
     headers: { etag: `"${file.sha}"` },
   };
+}
+
+/**
+ * Check runs are written by GitHub Apps only (an installation token or a workflow's
+ * GITHUB_TOKEN), with `checks: write`; people's tokens get 403.
+ */
+function checksWriter(ctx: RouteContext): AppIdentity {
+  if (!ctx.actor) throw new ApiError(401, "Requires authentication");
+  if (!ctx.app) throw new ApiError(403, "Resource not accessible by personal access token");
+  requirePermission(ctx, "checks", "write");
+  return ctx.app;
 }
 
 function sameLogin(a: string | undefined, b: string): boolean {
@@ -187,23 +199,63 @@ export function registerRepoRoutes(router: Router): void {
     // ---- checks and statuses ----
     .on("POST", `${R}/check-runs`, (ctx) => {
       const repo = repoOf(ctx);
-      writer(ctx, "write");
-      const run = ctx.state.upsertCheckRun(repo, bodyObject(ctx));
+      const app = checksWriter(ctx);
+      const run = ctx.state.upsertCheckRun(repo, bodyObject(ctx), undefined, app);
       return { status: 201, body: ser.checkRun(ctx.state, repo, run) };
     })
     .on("GET", `${R}/check-runs/{check_run_id}`, (ctx) => {
       const repo = repoOf(ctx);
+      requirePermission(ctx, "checks", "read");
       const run = repo.checkRuns.get(Number(ctx.params.check_run_id));
       if (!run) throw notFound();
       return { status: 200, body: ser.checkRun(ctx.state, repo, run) };
     })
     .on("PATCH", `${R}/check-runs/{check_run_id}`, (ctx) => {
       const repo = repoOf(ctx);
-      writer(ctx, "write");
+      const app = checksWriter(ctx);
       const existing = repo.checkRuns.get(Number(ctx.params.check_run_id));
       if (!existing) throw notFound();
+      // Only the App that created a check run may change it.
+      if (existing.app.id !== app.id)
+        throw new ApiError(403, "Resource not accessible by integration");
       const run = ctx.state.upsertCheckRun(repo, bodyObject(ctx), existing);
       return { status: 200, body: ser.checkRun(ctx.state, repo, run) };
+    })
+    .on("GET", `${R}/commits/{ref}/check-runs`, (ctx) => {
+      const repo = repoOf(ctx);
+      requirePermission(ctx, "checks", "read");
+      const commit = resolveRef(repo, ctx.params.ref ?? "");
+      if (!commit) throw new ApiError(422, `No commit found for SHA: ${ctx.params.ref ?? ""}`);
+      const q = ctx.query;
+      const filter = q.get("filter") ?? "latest";
+      const status = q.get("status");
+      if (!["latest", "all"].includes(filter)) {
+        throw validationFailed({ resource: "CheckRun", code: "invalid", field: "filter" });
+      }
+      if (status && !["queued", "in_progress", "completed"].includes(status)) {
+        throw validationFailed({ resource: "CheckRun", code: "invalid", field: "status" });
+      }
+      const name = q.get("check_name");
+      const appId = q.get("app_id");
+      // Newest first; `latest` keeps the newest run of each name (per App).
+      let runs = [...repo.checkRuns.values()]
+        .filter((r) => r.headSha === commit.sha)
+        .sort((a, b) => b.id - a.id);
+      if (filter === "latest") {
+        const seen = new Set<string>();
+        runs = runs.filter((r) => {
+          const key = `${r.app.id}\u0000${r.name}`;
+          if (seen.has(key)) return false;
+          seen.add(key);
+          return true;
+        });
+      }
+      runs = runs
+        .filter((r) => name === null || r.name === name)
+        .filter((r) => !status || r.status === status)
+        .filter((r) => appId === null || String(r.app.id) === appId);
+      const page = paginate(ctx, runs, (r) => ser.checkRun(ctx.state, repo, r));
+      return { ...page, body: { total_count: runs.length, check_runs: page.body } };
     })
     .on("POST", `${R}/statuses/{sha}`, (ctx) => {
       const repo = repoOf(ctx);

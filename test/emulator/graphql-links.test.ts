@@ -266,7 +266,7 @@ describe("queries the emulator does not know", () => {
       [`query { viewer { login } }`, "field 'viewer' on type 'Query'"],
       [
         `mutation($id: ID!) { closeIssue(input: { issueId: $id }) { issue { id } } }`,
-        "Unsupported value {",
+        "only queries",
       ],
       [`query { node(id: $id) { id } }`, "variable $id is not declared"],
       [`query($id: ID!) { node(id: $id) { ... on Issue { repository } } }`, "needs a selection"],

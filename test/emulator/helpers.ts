@@ -53,6 +53,21 @@ export function appOctokit(emulator: GitHubEmulator): InstanceType<typeof Probot
   });
 }
 
+/**
+ * Every logged request body (of requests that were answered 2xx) checked against the operation's
+ * documented request body; returns the failures.
+ */
+export function invalidRequests(entries: RequestLogEntry[]): string[] {
+  const validator = OpenApiValidator.shared();
+  const failures: string[] = [];
+  for (const e of entries) {
+    if (!e.route || e.route === "/graphql" || e.status >= 300) continue;
+    const result = validator.validateRequest(e.method, e.route, e.body);
+    if (!result.valid) failures.push(`${e.method} ${e.route}: ${result.errors.join("; ")}`);
+  }
+  return failures;
+}
+
 /** Every logged JSON response checked against GitHub's OpenAPI description; returns the failures. */
 export function invalidResponses(entries: RequestLogEntry[]): string[] {
   const validator = OpenApiValidator.shared();

@@ -3,7 +3,13 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { GitHubEmulator } from "../../emulator/index.js";
 import { WebhookValidator } from "../../emulator/webhook-validator.js";
-import { appOctokit, installationOctokit, invalidResponses, startEmulator } from "./helpers.js";
+import {
+  appOctokit,
+  installationOctokit,
+  invalidRequests,
+  invalidResponses,
+  startEmulator,
+} from "./helpers.js";
 
 const o = { owner: "acme", repo: "service" };
 let emulator: GitHubEmulator;
@@ -159,7 +165,7 @@ describe("REST responses match GitHub's OpenAPI description", () => {
     await gh.rest.repos.getContent({ ...o, path: ".github/postmortem.yml" });
     await gh.rest.repos.getContent({ ...o, path: ".github" });
 
-    const sha = "a".repeat(40);
+    const sha = emulator.branchSha();
     const { data: run } = await gh.rest.checks.create({
       ...o,
       name: "post-mortem",
@@ -173,14 +179,32 @@ describe("REST responses match GitHub's OpenAPI description", () => {
       output: { title: "ok", summary: "fine" },
     });
     await gh.rest.checks.get({ ...o, check_run_id: run.id });
+    await gh.rest.checks.listForRef({ ...o, ref: sha, check_name: "post-mortem", filter: "all" });
     await gh.rest.repos.createCommitStatus({ ...o, sha, state: "success", context: "postmortem" });
 
-    // Code: a pull request, its merge, compare, deployments, the timeline.
-    const pr = emulator.openPullRequest({ by: "bob", title: "Fix the alert", body: "Fixes #1" });
+    // Code: a pull request, its files, its merge, compare, deployments, the timeline.
+    const pr = emulator.openPullRequest({
+      by: "bob",
+      title: "Fix the alert",
+      body: "Fixes #1",
+      files: [
+        { path: "src/alert.ts", status: "added", additions: 12, patch: "@@ -0,0 +1 @@\n+x" },
+        { path: "docs/old.md", status: "renamed", previousPath: "docs/alert.md" },
+      ],
+    });
     await gh.rest.pulls.get({ ...o, pull_number: pr.number as number });
+    await gh.rest.pulls.listFiles({ ...o, pull_number: pr.number as number });
+    await gh.rest.pulls.list({ ...o, state: "all", sort: "updated", direction: "desc" });
+    await gh.rest.issues.lock({ ...o, issue_number: 1, lock_reason: "resolved" });
+    await gh.rest.issues.get({ ...o, issue_number: 1 });
+    await gh.rest.issues.unlock({ ...o, issue_number: 1 });
     const before = emulator.branchSha();
     emulator.mergePullRequest({ by: "alice", number: pr.number as number });
     await gh.rest.pulls.get({ ...o, pull_number: pr.number as number });
+    await gh.rest.repos.listPullRequestsAssociatedWithCommit({
+      ...o,
+      commit_sha: emulator.branchSha(),
+    });
     await gh.rest.repos.compareCommitsWithBasehead({ ...o, basehead: `${before}...main` });
     const { data: deployment } = await gh.rest.repos.createDeployment({ ...o, ref: "main" });
     if (!("id" in deployment)) throw new Error("no deployment");
@@ -205,6 +229,7 @@ describe("REST responses match GitHub's OpenAPI description", () => {
     const implemented = new Set(emulator.requests.map((r) => `${r.method} ${r.route}`));
     expect(implemented.size).toBeGreaterThan(58);
     expect(invalidResponses(emulator.requests)).toEqual([]);
+    expect(invalidRequests(emulator.requests)).toEqual([]);
   });
 
   it("sends webhook payloads that match @octokit/openapi-webhooks", () => {
@@ -224,6 +249,16 @@ describe("REST responses match GitHub's OpenAPI description", () => {
     emulator.addRepository("other");
     const t = emulator.openIssue({ by: "bob", title: "wrong repo" });
     emulator.transferIssue({ by: "alice", issue: t.number as number, toRepo: "other" });
+    const pr = emulator.openPullRequest({
+      by: "bob",
+      title: "Touch the alert",
+      files: [{ path: "src/alert.ts" }],
+    });
+    emulator.pushToPullRequest({ number: pr.number as number, files: [{ path: "src/b.ts" }] });
+    emulator.closePullRequest({ by: "bob", number: pr.number as number });
+    emulator.reopenPullRequest({ by: "bob", number: pr.number as number });
+    emulator.lockIssue({ by: "alice", issue: 1, reason: "too heated" });
+    emulator.unlockIssue({ by: "alice", issue: 1 });
 
     const validator = WebhookValidator.shared();
     const seen = new Set<string>();
@@ -252,6 +287,11 @@ describe("REST responses match GitHub's OpenAPI description", () => {
         "issues.unassigned",
         "issues.unlabeled",
         "pull_request.closed",
+        "pull_request.opened",
+        "pull_request.synchronize",
+        "pull_request.reopened",
+        "issues.locked",
+        "issues.unlocked",
         "deployment.created",
         "deployment_status.created",
         "sub_issues.parent_issue_added",
