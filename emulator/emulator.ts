@@ -11,6 +11,7 @@ import { ApiError } from "./errors.js";
 import type { Fault, FaultSpec } from "./faults.js";
 import { FaultInjector } from "./faults.js";
 import type {
+  CheckRunRecord,
   DeploymentState,
   IssueRecord,
   ReactionContent,
@@ -373,8 +374,13 @@ export class GitHubEmulator {
     labels?: string[];
     assignees?: string[];
     repo?: string;
+    /** When it was opened; now by default. */
+    at?: string;
   }) {
-    const issue = this.state.createIssue(this.repoByName(spec.repo), this.human(spec.by), spec);
+    const issue = this.state.createIssue(this.repoByName(spec.repo), this.human(spec.by), {
+      ...spec,
+      ...(spec.at !== undefined ? { at: this.when(spec.at) } : {}),
+    });
     return ser.issue(this.state, issue);
   }
 
@@ -441,6 +447,11 @@ export class GitHubEmulator {
     const pr = this.pullRecord(spec.number, spec.repo);
     this.state.reopenPullRequest(pr, this.human(spec.by));
     return ser.pullRequest(this.state, pr);
+  }
+
+  /** Every check run on a commit, in the order they were created (all Apps, all names). */
+  checkRunsOn(sha: string, repo?: string): CheckRunRecord[] {
+    return [...this.repoByName(repo).checkRuns.values()].filter((run) => run.headSha === sha);
   }
 
   /** The files a pull request changes, as `GET /pulls/{n}/files` lists them (all pages). */
