@@ -593,6 +593,125 @@ const steps: Step[] = [
     },
   },
   {
+    name: "what changed before it broke: deployments, /culprit, the warning on the next PR",
+    async run(demo) {
+      const { emulator } = demo;
+      // Its own repository: deployments to production before the incident, each shipping one
+      // pull request.
+      const repo = "checkout";
+      emulator.addRepository(repo);
+      emulator.setFile(".github/postmortem.yml", "changes:\n  lookback: 24h\n", { repo });
+      const hoursAgo = (hours: number) => new Date(Date.now() - hours * 3_600_000).toISOString();
+      const shipped: number[] = [];
+      // The first deployment is older than the look-back window: the base the next one is
+      // compared with.
+      for (const [title, path, hours] of [
+        ["Card form in React", "src/web/card.tsx", 30],
+        ["Refund in the background", "src/pay/refund.ts", 20],
+        ["Retry card charges twice", "src/pay/charge.ts", 3],
+      ] as const) {
+        const pull = emulator.openPullRequest({
+          by: "bob",
+          title,
+          files: [{ path }],
+          at: hoursAgo(hours + 1),
+          repo,
+        });
+        emulator.mergePullRequest({
+          by: "alice",
+          number: pull.number as number,
+          at: hoursAgo(hours + 1),
+          repo,
+        });
+        const deployment = emulator.createDeployment({
+          by: "alice",
+          sha: emulator.branchSha({ repo }),
+          ref: "main",
+          environment: "production",
+          at: hoursAgo(hours),
+          repo,
+        });
+        emulator.setDeploymentStatus({
+          by: "alice",
+          deployment: deployment.id,
+          state: "success",
+          at: hoursAgo(hours),
+          repo,
+        });
+        shipped.push(pull.number as number);
+      }
+      await emulator.waitForIdle();
+      const incident = emulator.openIssue({
+        by: "alice",
+        title: "Card payments charged twice",
+        body: "Some customers see two charges.",
+        labels: ["incident", "P2", "env:production"],
+        repo,
+      }).number as number;
+      await emulator.waitForIdle();
+      const pm = emulator
+        .issues({ label: "postmortem", repo })
+        .find((issue) => MARKER.exec(String(issue.body))?.[1]?.includes(`"incident":${incident}`));
+      assert(pm, `no post-mortem for ${repo}#${incident}`);
+      const postmortem = pm.number as number;
+      const body = () => String(emulator.issue(postmortem, repo).body);
+      const block = body().slice(
+        body().indexOf("**Changes before the incident**"),
+        body().indexOf("<!-- postmortem-bot:changes:end -->"),
+      );
+      heading(`${repo}: post-mortem #${postmortem} opens with the changes before the incident`);
+      for (const line of block
+        .trim()
+        .split("\n")
+        .filter((l) => l.trim() !== "")) {
+        console.log(`  ${line}`);
+      }
+      for (const number of shipped.slice(1)) {
+        assert(block.includes(`#${number} `), `the block does not list #${number}: ${block}`);
+      }
+
+      const culprit = shipped[2]!;
+      let sinceDelivery = emulator.deliveries.length;
+      emulator.comment({ by: "alice", issue: postmortem, body: `/culprit #${culprit}`, repo });
+      await waitForApp(demo, postmortem, sinceDelivery);
+      const rca = body()
+        .split("\n")
+        .find((line) => line.includes("Contributing change"));
+      const onPull = emulator
+        .commentsOn(culprit, repo)
+        .filter((c) => c.user.login === emulator.state.bot.login);
+      heading(`alice: /culprit #${culprit}`);
+      console.log(`  post-mortem: ${String(rca)}`);
+      console.log(`  on #${culprit}: ${onPull[0]?.body.split("\n")[0] ?? "(nothing)"}`);
+      assert(rca?.includes(`#${culprit}`), "no Contributing change line");
+      assert(onPull.length === 1, `#${culprit} has ${onPull.length} comments from the App`);
+
+      sinceDelivery = emulator.deliveries.length;
+      const next = emulator.openPullRequest({
+        by: "bob",
+        title: "Charge in cents",
+        files: [{ path: "src/pay/charge.ts" }, { path: "docs/payments.md" }],
+        repo,
+      });
+      await waitForApp(demo, next.number as number, sinceDelivery);
+      const head = (
+        emulator.lastEvent("pull_request", "opened").payload.pull_request as {
+          head: { sha: string };
+        }
+      ).head.sha;
+      const runs = emulator
+        .checkRunsOn(head, repo)
+        .filter((run) => run.name === "postmortem-bot / implicated code");
+      heading(`bob opens #${String(next.number)} touching src/pay/charge.ts`);
+      for (const run of runs) {
+        console.log(
+          `  check run "${run.name}": ${String(run.conclusion)}: ${String(run.output.title)}`,
+        );
+      }
+      assert(runs.length === 1, `${runs.length} check runs on ${head}`);
+    },
+  },
+  {
     name: "the incident's history fills the timeline; its close fills End and Duration",
     async run(demo) {
       const { emulator } = demo;

@@ -60,7 +60,9 @@ describe("readPathIndex", () => {
           labels: INDEX_LABEL,
           state: "all",
           creator: "postmortem-bot[bot]",
-          per_page: "100",
+          sort: "created",
+          direction: "asc",
+          per_page: "10",
         },
       },
       {
