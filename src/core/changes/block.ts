@@ -65,7 +65,10 @@ export interface DeploymentChanges {
   pulls: PullFact[];
   /** Pull requests beyond MAX_PULLS_LISTED. */
   more: number;
-  /** The compare's commits could not all be read or compared. */
+  /**
+   * The compare's commits could not all be read or compared; `no-base`: no earlier successful
+   * deployment, so `pulls` are those merged in the window up to it.
+   */
   incomplete?: "compare-failed" | "no-base" | "truncated";
 }
 
@@ -159,7 +162,25 @@ export function decideChanges(
       ? []
       : deploymentPairs(deploymentsRead, environment, window);
   const deployments = pairs.map(({ deployment, base }): DeploymentChanges => {
-    if (base === undefined) return { deployment, pulls: [], more: 0, incomplete: "no-base" };
+    if (base === undefined) {
+      // The first deployment GitHub knows of: nothing to compare with, so the pull requests
+      // merged in the window up to it stand for what it shipped.
+      const upTo = time(deployedAt(deployment));
+      const from = time(window.from);
+      const before = newestMerged(
+        (pulls ?? []).filter((pull) => {
+          if (pull.mergedAt === null) return false;
+          const mergedAt = time(pull.mergedAt);
+          return mergedAt >= from && mergedAt <= upTo;
+        }),
+      );
+      return {
+        deployment,
+        pulls: before.slice(0, MAX_PULLS_LISTED),
+        more: Math.max(0, before.length - MAX_PULLS_LISTED),
+        incomplete: "no-base",
+      };
+    }
     const compared = reads.compares.get(compareKey(base.sha, deployment.sha));
     if (compared?.shas === undefined || pulls === undefined) {
       return { deployment, base, pulls: [], more: 0, incomplete: "compare-failed" };
@@ -260,7 +281,13 @@ export function renderChanges(facts: ChangesFacts, config: Pick<Config, "timezon
         `- **${at(deployedAt(deployment))}**: ${ref}${codeSpan(shortSha(deployment.sha))} by ${person(deployment.creator)}`,
       );
       if (entry.incomplete === "no-base") {
-        lines.push("  - No earlier successful deployment to compare it with.");
+        lines.push(
+          entry.pulls.length === 0
+            ? "  - No earlier successful deployment to compare it with, and no pull request merged in the window before it."
+            : "  - No earlier successful deployment to compare it with; the pull requests merged in the window before it:",
+        );
+        for (const pull of entry.pulls) lines.push(pullLine(pull, "  "));
+        lines.push(...moreLine(entry.more, "  "));
         continue;
       }
       if (entry.incomplete === "compare-failed") {

@@ -147,7 +147,30 @@ describe("the pull requests of each deployment", () => {
     expect(markdown).toContain(
       `  - Its changes since \`${middle.sha.slice(0, 7)}\` could not be read.`,
     );
-    expect(markdown).toContain("  - No earlier successful deployment to compare it with.");
+    expect(markdown).toContain(
+      "  - No earlier successful deployment to compare it with, and no pull request merged in the window before it.",
+    );
+  });
+
+  it("lists, for the first deployment known, the pull requests merged in the window before it", () => {
+    const only = deployment("2026-11-27T06:00:00Z");
+    const facts = decideChanges(
+      reads(
+        [only],
+        [
+          pull(7, "2026-11-27T05:00:00Z"),
+          pull(8, "2026-11-26T12:00:00Z"), // before the window
+          pull(9, "2026-11-27T07:00:00Z"), // after the deployment
+        ],
+      ),
+      "production",
+      WINDOW,
+    );
+    expect(facts.deployments[0]!.incomplete).toBe("no-base");
+    expect(facts.deployments[0]!.pulls.map((p) => p.number)).toEqual([7]);
+    expect(renderChanges(facts, config)).toContain(
+      "  - No earlier successful deployment to compare it with; the pull requests merged in the window before it:\n  - #7 ",
+    );
   });
 });
 
