@@ -64,7 +64,10 @@ export async function repositoryFindings(
     }
     findings.push(...labelFindings(config, await gateway.listLabelNames()));
   }
-  if (frontDoor === "action") findings.push(...workflowFindings(await gateway.listWorkflowFiles()));
+  if (frontDoor === "action") {
+    const flowsInAction = config?.flows.runIn === "action";
+    findings.push(...workflowFindings(await gateway.listWorkflowFiles(), { flowsInAction }));
+  }
   return { findings, config };
 }
 

@@ -289,6 +289,37 @@ describe("doctor, with a token, as the Action", () => {
     });
   });
 
+  it("with the flows in the Action, accepts the documented workflow and names what the culprit check lacks", async () => {
+    emulator.setFile(".github/postmortem.yml", "flows:\n  runIn: action\n");
+    emulator.setFile(".github/workflows/postmortem.yml", DOCUMENTED_WORKFLOW);
+    let result = await doctor(["--token", emulator.tokenFor("alice")], tokenEnv());
+    expect(result.code).toBe(0);
+    expect(result.out.split("\n")[0]).toBe("acme/service: 1 problem");
+
+    // Without the pull request events, then without `checks: write`: one warning each.
+    const withoutTypes = DOCUMENTED_WORKFLOW.replace(
+      "types: [closed, opened, synchronize, reopened]",
+      "types: [closed]",
+    );
+    expect(withoutTypes).not.toBe(DOCUMENTED_WORKFLOW);
+    emulator.setFile(".github/workflows/postmortem.yml", withoutTypes);
+    result = await doctor(["--token", emulator.tokenFor("alice")], tokenEnv());
+    expect(result.out.split("\n").slice(0, 1).concat(result.out.split("\n").slice(3))).toEqual([
+      "acme/service: 2 problems",
+      "! .github/workflows/postmortem.yml does not run on `pull_request_target` opened, synchronize, reopened: pull requests that touch a culprit's paths get no check run.",
+      "  fix: Add them: `on: pull_request_target: types: [closed, opened, synchronize, reopened]` (docs/action.md).",
+    ]);
+    const withoutChecks = DOCUMENTED_WORKFLOW.replace(/^ *checks: write.*\n/m, "");
+    expect(withoutChecks).not.toBe(DOCUMENTED_WORKFLOW);
+    emulator.setFile(".github/workflows/postmortem.yml", withoutChecks);
+    result = await doctor(["--token", emulator.tokenFor("alice")], tokenEnv());
+    expect(result.out.split("\n").slice(0, 1).concat(result.out.split("\n").slice(3))).toEqual([
+      "acme/service: 2 problems",
+      "! .github/workflows/postmortem.yml does not give its token `checks: write`: the culprit check cannot write its check run.",
+      "  fix: Add `checks: write` to the workflow's `permissions`.",
+    ]);
+  });
+
   it("names a missing workflow", async () => {
     const result = await doctor(["--token", emulator.tokenFor("alice")], tokenEnv());
     expect(result.code).toBe(1);

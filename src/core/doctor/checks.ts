@@ -215,8 +215,17 @@ const NEEDED_TYPES: Record<string, readonly string[]> = {
   issue_comment: ["created", "edited"],
 };
 
-/** The workflows that run the Action: present, pinned, allowed to write issues, with the triggers. */
-export function workflowFindings(files: readonly WorkflowFile[]): Finding[] {
+/** The pull-request events the culprit check answers where the flows run in the Action. */
+const CULPRIT_CHECK_TYPES = ["opened", "synchronize", "reopened"] as const;
+
+/**
+ * The workflows that run the Action: present, pinned, allowed to write issues, with the triggers.
+ * `flowsInAction`: `flows.runIn: action`, where the Action also runs the culprit check.
+ */
+export function workflowFindings(
+  files: readonly WorkflowFile[],
+  options: { flowsInAction?: boolean } = {},
+): Finding[] {
   const findings: Finding[] = [];
   const using = files.flatMap((file) => {
     let parsed: unknown;
@@ -271,6 +280,7 @@ export function workflowFindings(files: readonly WorkflowFile[]): Finding[] {
         });
       }
     }
+    if (options.flowsInAction) findings.push(...culpritCheckFindings(file.path, parsed, on));
     if (!on.has("schedule")) {
       findings.push({
         level: "warning",
@@ -280,6 +290,59 @@ export function workflowFindings(files: readonly WorkflowFile[]): Finding[] {
     }
   }
   return findings;
+}
+
+/**
+ * The culprit check in the Action (src/core/culprit-check): `pull_request_target` (a fork's
+ * `pull_request` token cannot write a check run) and `checks: write`. Warnings: the flows work
+ * without it, pull requests just get no warning.
+ */
+function culpritCheckFindings(
+  path: string,
+  workflow: Workflow,
+  on: Map<string, readonly string[] | "all">,
+): Finding[] {
+  const given = on.get("pull_request_target");
+  const missing =
+    given === undefined
+      ? [...CULPRIT_CHECK_TYPES]
+      : given === "all"
+        ? []
+        : CULPRIT_CHECK_TYPES.filter((type) => !given.includes(type));
+  if (missing.length > 0) {
+    return [
+      {
+        level: "warning",
+        problem: `${path} does not run on \`pull_request_target\` ${missing.join(", ")}: pull requests that touch a culprit's paths get no check run.`,
+        fix: "Add them: `on: pull_request_target: types: [closed, opened, synchronize, reopened]` (docs/action.md).",
+      },
+    ];
+  }
+  if (!jobsGrant(workflow, "checks", "write")) {
+    return [
+      {
+        level: "warning",
+        problem: `${path} does not give its token \`checks: write\`: the culprit check cannot write its check run.`,
+        fix: "Add `checks: write` to the workflow's `permissions`.",
+      },
+    ];
+  }
+  return [];
+}
+
+/** Whether every job that uses the Action gets `scope: access` (its own permissions, else the workflow's). */
+function jobsGrant(workflow: Workflow, scope: string, access: "write"): boolean {
+  const grants = (permissions: unknown) =>
+    permissions === "write-all" ||
+    (typeof permissions === "object" &&
+      permissions !== null &&
+      (permissions as Record<string, unknown>)[scope] === access);
+  const jobs = Object.values(workflow.jobs ?? {}).filter(
+    (job) => actionRefs({ jobs: { job } }).length > 0,
+  );
+  return jobs.every((job) =>
+    job.permissions !== undefined ? grants(job.permissions) : grants(workflow.permissions),
+  );
 }
 
 interface Workflow {
