@@ -364,7 +364,11 @@ describe("changes before the incident, culprits and the culprit check through th
 
     // 5. A second incident: its culprit (dave's pull request, merged) touches charge.ts again.
     emulator.mergePullRequest({ by: "alice", number: later });
-    await run(emulator.lastEvent("pull_request", "closed", { as: "pull_request_target" }));
+    const merge = await run(
+      emulator.lastEvent("pull_request", "closed", { as: "pull_request_target" }),
+    );
+    // No CAPA child to credit, and a merge is no culprit check: nothing written.
+    expect(actionWrites(merge.since)).toEqual([]);
     const { postmortem: repeat } = await incidentPostmortem("Card payments fail again");
     emulator.comment({ by: "alice", issue: repeat, body: `/culprit #${later}` });
     const repeatCommand = emulator.lastEvent("issue_comment", "created");
