@@ -60,7 +60,10 @@ describe("readPathIndex", () => {
           labels: INDEX_LABEL,
           state: "all",
           creator: "postmortem-bot[bot]",
-          per_page: "100",
+          // The oldest index issue the writer opened wins, should a race have opened two.
+          sort: "created",
+          direction: "asc",
+          per_page: "10",
         },
       },
       {
