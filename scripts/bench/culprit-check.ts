@@ -1,118 +1,57 @@
-// What the culprit check (issue #20) costs per pull-request event, with `postmortems` post-mortems
-// in the path index. NOT against the emulator: it has no check runs and no pull-request files yet
-// (another part of #20 adds them). Instead the App's real handler, gateway, Octokit and
-// configuration cache run in-process against a STUB GitHub API (a `fetch` that serves the index
-// issue, its comments paged 100 at a time, the pull request's files, the check runs, ETags and
-// 304s) and counts every request it is sent. The counts are the product's; the stub only answers.
-import { Octokit } from "@octokit/rest";
-import { createHash } from "node:crypto";
+// What the culprit check (issue #20) costs the real App server per pull-request event, with
+// `postmortems` post-mortems in the path index, counted by the emulator like the other rows.
+//
+// The emulator's state is seeded directly, as the product leaves it after that many `/culprit`
+// commands (driving them through the App would measure nothing more here): the post-mortems, opened
+// by the App's bot; the index issue (label INDEX_LABEL), opened by the bot, closed and locked; one
+// comment per post-mortem by the bot, written as `entryComment` writes it and never edited
+// (`created_at` == `updated_at`). Seeded before the App's webhook is registered, so none of it is
+// delivered. Then pull requests are opened and pushed to through the emulator, and the App's
+// requests for each delivery are read from its request log.
+import type { GitHubEmulator } from "../../emulator/index.js";
+import { entryComment, INDEX_BODY, INDEX_TITLE } from "../../src/core/culprits/index-plan.js";
 import type { IndexEntry } from "../../src/core/culprits/path-index.js";
-import { encodeEntry, INDEX_LABEL } from "../../src/core/culprits/path-index.js";
+import { INDEX_LABEL } from "../../src/core/culprits/path-index.js";
+import { CHECK_NAME } from "../../src/core/culprit-check/plan.js";
 import { formatMarker } from "../../src/core/markers.js";
-import { ApprovalGateway } from "../../src/github/approval-gateway.js";
-import { ConfigCache, DEFAULT_CONFIG_MAX_AGE_MS } from "../../src/github/config-cache.js";
-import { handleCulpritCheckEvent } from "../../src/handlers/culprit-check-handler.js";
-import type { HandlerDeps } from "../../src/handlers/deps.js";
+import { startBenchStack } from "./stack.js";
 
-const BOT = "postmortem-bot[bot]";
-const REPOSITORY = { owner: "acme", repo: "web", defaultBranch: "main" };
-const NOW = new Date("2026-11-27T13:00:00Z");
+const DAY_MS = 86_400_000;
+const SEVERITIES = ["P1", "P2", "P3", "P4"] as const;
+/** A repository configuration, so its revalidation shows as a 304 too (the defaults spelled out). */
+const CONFIG = "changes:\n  watchDays: 180\n";
 
 export interface CulpritCheckFigure {
   event: string;
   requests: number;
+  /** Requests that change something (not GET). */
+  writes: number;
   /** 304 answers among them (free against the rate limit). */
   notModified: number;
   /** What the budget allows for it, if it has one. */
   budget?: number;
-  /** The requests, `METHOD path`. */
+  /** A redelivery: any write is over budget. */
+  noWrite?: boolean;
+  /** The requests, `METHOD /path` (decoded), ` → 304` where GitHub answered Not Modified. */
   sent: string[];
 }
 
-interface StubRun {
-  id: number;
-  name: string;
-  head_sha: string;
-  status: string;
-  conclusion: string;
-  output: { title: string; summary: string };
-  app: { slug: string };
+export interface CulpritCheckBenchOptions {
+  /** The App's CONFIG_MAX_AGE in seconds: the warm events must all fall within it. */
+  maxAgeSeconds?: number;
+  /** How long nothing must happen for an event to count as settled. */
+  quietMs?: number;
 }
 
-/** The stub GitHub: what it serves and every request it was sent. */
-class StubGitHub {
-  readonly sent: { line: string; status: number }[] = [];
-  readonly runs: StubRun[] = [];
-  constructor(
-    private readonly comments: unknown[],
-    private readonly files: Map<number, string[]>,
-  ) {}
-
-  fetch = (input: string | URL | Request, init?: RequestInit): Promise<Response> =>
-    Promise.resolve(this.answer(input, init));
-
-  private answer(input: string | URL | Request, init?: RequestInit): Response {
-    const url = new URL(typeof input === "string" ? input : "url" in input ? input.url : input);
-    const method = (init?.method ?? "GET").toUpperCase();
-    const headers = new Headers(init?.headers);
-    const path = url.pathname;
-    const page = Number(url.searchParams.get("page") ?? 1);
-    const reply = (status: number, body?: unknown, extra: Record<string, string> = {}) => {
-      const text = body === undefined ? "" : JSON.stringify(body);
-      const etag = `"${createHash("sha1").update(text).digest("hex")}"`;
-      const fresh = method === "GET" && status === 200 && headers.get("if-none-match") === etag;
-      this.sent.push({ line: `${method} ${path}`, status: fresh ? 304 : status });
-      if (fresh) return new Response(null, { status: 304, headers: { etag } });
-      return new Response(status === 204 ? null : text, {
-        status,
-        headers: { "content-type": "application/json", etag, ...extra },
-      });
-    };
-    const paged = (items: readonly unknown[]) => {
-      const body = items.slice((page - 1) * 100, page * 100);
-      const next = new URL(url);
-      next.searchParams.set("page", String(page + 1));
-      return reply(200, body, page * 100 < items.length ? { link: `<${next}>; rel="next"` } : {});
-    };
-    if (path.includes("/contents/")) return reply(404, { message: "Not Found" });
-    if (path === "/repos/acme/web/issues" && url.searchParams.get("labels") === INDEX_LABEL) {
-      return reply(200, [{ number: 90, user: { login: BOT, type: "Bot" } }]);
-    }
-    if (path === "/repos/acme/web/issues/90/comments") return paged(this.comments);
-    const files = /^\/repos\/acme\/web\/pulls\/(\d+)\/files$/.exec(path);
-    if (files) {
-      return paged((this.files.get(Number(files[1])) ?? []).map((filename) => ({ filename })));
-    }
-    const list = /^\/repos\/acme\/web\/commits\/([0-9a-f]+)\/check-runs$/.exec(path);
-    if (list) {
-      const name = url.searchParams.get("check_name");
-      const found = this.runs.filter((run) => run.head_sha === list[1] && run.name === name);
-      return reply(200, { total_count: found.length, check_runs: found });
-    }
-    if (method === "POST" && path === "/repos/acme/web/check-runs") {
-      const body = JSON.parse(init?.body as string) as Omit<StubRun, "id" | "app">;
-      const run = { ...body, id: this.runs.length + 1, app: { slug: "postmortem-bot" } };
-      this.runs.push(run);
-      return reply(201, run);
-    }
-    const patch = /^\/repos\/acme\/web\/check-runs\/(\d+)$/.exec(path);
-    if (method === "PATCH" && patch) {
-      const run = this.runs.find((r) => r.id === Number(patch[1]))!;
-      Object.assign(run, JSON.parse(init?.body as string));
-      return reply(200, run);
-    }
-    return reply(404, { message: `stub: no route for ${method} ${path}` });
-  }
-}
-
-function entryOf(number: number): IndexEntry {
+/** Post-mortem `number`'s entry: three culprits of 100 paths each, as `/culprit` records them. */
+function entryOf(number: number, now: number): IndexEntry {
   return {
     postmortem: number,
     title: `Incident ${number}`,
-    severity: (["P1", "P2", "P3", "P4"] as const)[number % 4],
+    severity: SEVERITIES[number % 4],
     private: false,
-    openedAt: new Date(NOW.getTime() - (number % 170) * 86_400_000).toISOString(),
-    // Up to three culprits of 100 paths each, as /culprit records them.
+    // Within `changes.watchDays` (180): every entry is watched.
+    openedAt: new Date(now - (number % 170) * DAY_MS).toISOString(),
     culprits: [0, 1, 2].map((k) => ({
       pr: number * 10 + k,
       paths: Array.from({ length: 100 }, (_, i) => `svc${number % 50}/mod${k}/file${i}.ts`),
@@ -122,70 +61,138 @@ function entryOf(number: number): IndexEntry {
   };
 }
 
+/** The index after `postmortems` `/culprit` commands, as the App's bot writes it. */
+function seedIndex(emulator: GitHubEmulator, postmortems: number): number {
+  const bot = emulator.state.bot.login;
+  const now = Date.now();
+  const numbers = Array.from({ length: postmortems }, (_, i) => {
+    const culprits = [0, 1, 2].map((k) => ({ pr: (i + 1) * 10 + k, commented: true }));
+    return emulator.openIssue({
+      by: bot,
+      title: `Post-mortem: incident ${i + 1}`,
+      body: `Earlier.\n\n${formatMarker("postmortem", { incident: 100_000 + i, culprits })}\n`,
+      labels: ["postmortem"],
+    }).number as number;
+  });
+  const index = emulator.openIssue({
+    by: bot,
+    title: INDEX_TITLE,
+    body: INDEX_BODY,
+    labels: [INDEX_LABEL],
+  }).number as number;
+  emulator.closeIssue({ by: bot, issue: index, reason: "completed" });
+  emulator.lockIssue({ by: bot, issue: index });
+  for (const number of numbers) {
+    emulator.comment({ by: bot, issue: index, body: entryComment(entryOf(number, now)) });
+  }
+  return index;
+}
+
+const seq = (emulator: GitHubEmulator) => emulator.requests.at(-1)?.seq ?? 0;
+
 /**
- * The requests of one pull-request event after another, through one process's cache: the first
- * (cold), then warm ones (an implicated pull request, its redelivery, a new head commit, a clean
- * one, one of 250 files), then one after the cache's freshness window (revalidated: 304s).
+ * The requests of one pull-request event after another, through one App process: the first
+ * (cold: configuration and index read), then warm ones (a push to an implicated pull request, its
+ * redelivery, a clean pull request, one of 250 files), then one after CONFIG_MAX_AGE (revalidated:
+ * 304s).
  */
-export async function benchCulpritCheck(postmortems: number): Promise<CulpritCheckFigure[]> {
-  const comments = Array.from({ length: postmortems }, (_, i) => {
-    const at = new Date(NOW.getTime() - 86_400_000).toISOString();
-    return {
-      id: i + 1,
-      body: `Post-mortem #${i + 1}\n\n${formatMarker("path-index", encodeEntry(entryOf(i + 1)))}`,
-      user: { login: BOT, type: "Bot" },
-      created_at: at,
-      updated_at: at,
-    };
-  });
-  const files = new Map<number, string[]>([
-    [1, ["svc7/mod0/file3.ts", "README.md"]],
-    [2, ["docs/guide.md"]],
-    [3, [...Array.from({ length: 249 }, (_, i) => `gen/out${i}.ts`), "svc7/mod1/file9.ts"]],
-  ]);
-  const stub = new StubGitHub(comments, files);
-  let now = NOW.getTime();
-  const cache = new ConfigCache({ maxAgeMs: DEFAULT_CONFIG_MAX_AGE_MS, now: () => now });
-  const quiet = { debug: () => {}, info: () => {}, warn: () => {}, error: () => {} };
-  const octokit = new Octokit({
-    auth: "ghs_bench",
-    request: { fetch: stub.fetch, retries: 0 },
-    log: quiet,
-  });
-  const deps: HandlerDeps = {
-    gateway: new ApprovalGateway(octokit, REPOSITORY, quiet, cache),
-    clock: () => new Date(now),
-    log: quiet,
-    frontDoor: "app",
-    appSlug: "postmortem-bot",
-  };
+export async function benchCulpritCheck(
+  postmortems: number,
+  options: CulpritCheckBenchOptions = {},
+): Promise<CulpritCheckFigure[]> {
+  const maxAgeMs = (options.maxAgeSeconds ?? 20) * 1000;
+  const quietMs = options.quietMs ?? 1_500;
+  const stack = await startBenchStack();
+  const { emulator } = stack;
   const figures: CulpritCheckFigure[] = [];
-  const event = async (label: string, pr: number, sha: string, budget?: number) => {
-    const mark = stub.sent.length;
-    await handleCulpritCheckEvent(
-      {
-        repository: REPOSITORY,
-        repositoryUrl: "https://github.com/acme/web",
-        pullRequest: { number: pr, headSha: sha },
-      },
-      deps,
-    );
-    const sent = stub.sent.slice(mark);
+  const measure = async (
+    event: string,
+    budget: number | undefined,
+    act: () => unknown,
+    noWrite = false,
+  ): Promise<void> => {
+    const since = seq(emulator);
+    await act();
+    await emulator.waitForIdle({ timeoutMs: 120_000, quietMs });
+    const requests = emulator.appRequests().filter((r) => r.seq > since);
     figures.push({
-      event: label,
-      requests: sent.length,
-      notModified: sent.filter((s) => s.status === 304).length,
+      event,
+      requests: requests.length,
+      writes: requests.filter((r) => r.method !== "GET").length,
+      notModified: requests.filter((r) => r.status === 304).length,
       ...(budget === undefined ? {} : { budget }),
-      sent: sent.map((s) => s.line),
+      ...(noWrite ? { noWrite } : {}),
+      sent: requests.map(
+        (r) => `${r.method} ${decodeURIComponent(r.path)}${r.status === 304 ? " → 304" : ""}`,
+      ),
     });
   };
-  const sha = (c: string) => c.repeat(40);
-  await event("first pull-request event, cold cache (configuration + index)", 1, sha("a"));
-  await event("implicated pull request, warm cache", 1, sha("b"), 3);
-  await event("its redelivery, warm cache (no write)", 1, sha("b"), 3);
-  await event("clean pull request, no blocking severity, warm cache", 2, sha("c"), 1);
-  await event("implicated pull request of 250 files, warm cache", 3, sha("d"), 3 + 2);
-  now += DEFAULT_CONFIG_MAX_AGE_MS + 1;
-  await event("implicated pull request after CONFIG_MAX_AGE (revalidated)", 1, sha("e"));
-  return figures;
+  try {
+    emulator.setFile(".github/postmortem.yml", CONFIG);
+    seedIndex(emulator, postmortems);
+    const app = await stack.start(undefined, { CONFIG_MAX_AGE: `${maxAgeMs / 1000}s` });
+    emulator.setWebhookUrl(app.webhookUrl);
+
+    const started = Date.now();
+    let implicated = 0;
+    await measure("first pull-request event, cold cache (configuration + index)", undefined, () => {
+      implicated = emulator.openPullRequest({
+        by: "carol",
+        title: "Touch svc7",
+        files: [{ path: "svc7/mod0/file3.ts" }, { path: "README.md" }],
+      }).number as number;
+    });
+    const coldEnded = Date.now();
+    await measure("implicated pull request pushed to, warm cache", 3, () =>
+      emulator.pushToPullRequest({ number: implicated, files: [{ path: "svc7/mod1/file9.ts" }] }),
+    );
+    const pushed = emulator.deliveries.findLast((d) => d.event === "pull_request")!;
+    await measure(
+      "its redelivery, warm cache (no write)",
+      3,
+      () => emulator.redeliver(pushed.deliveryId),
+      true,
+    );
+    let clean = 0;
+    await measure("clean pull request, no blocking severity, warm cache", 1, () => {
+      clean = emulator.openPullRequest({
+        by: "carol",
+        title: "Docs",
+        files: [{ path: "docs/guide.md" }],
+      }).number as number;
+    });
+    await measure("implicated pull request of 250 files, warm cache", 3 + 2, () =>
+      emulator.openPullRequest({
+        by: "carol",
+        title: "Generated code",
+        files: [
+          ...Array.from({ length: 249 }, (_, i) => ({ path: `gen/out${i}.ts` })),
+          { path: "svc7/mod2/file0.ts" },
+        ],
+      }),
+    );
+    if (Date.now() - started >= maxAgeMs) {
+      throw new Error(
+        `the warm events took ${((Date.now() - started) / 1000).toFixed(1)} s, past CONFIG_MAX_AGE (${maxAgeMs / 1000} s): not measured warm; raise maxAgeSeconds`,
+      );
+    }
+    // The configuration and the index were read during the first event: wait until both are stale.
+    await new Promise((resolve) => setTimeout(resolve, coldEnded + maxAgeMs + 1_000 - Date.now()));
+    await measure("implicated pull request after CONFIG_MAX_AGE (revalidated)", undefined, () =>
+      emulator.pushToPullRequest({ number: implicated, files: [{ path: "svc7/mod0/file4.ts" }] }),
+    );
+    // What was counted did the work: one check run on each implicated head commit, none elsewhere.
+    const heads = emulator.webhooks.events
+      .filter((e) => e.event === "pull_request")
+      .map((e) => e.payload.pull_request as { number: number; head: { sha: string } });
+    for (const pull of heads) {
+      const runs = emulator.checkRunsOn(pull.head.sha).filter((r) => r.name === CHECK_NAME);
+      if (runs.length !== (pull.number === clean ? 0 : 1)) {
+        throw new Error(`#${pull.number} ${pull.head.sha}: ${runs.length} check runs`);
+      }
+    }
+    return figures;
+  } finally {
+    await stack.stop();
+  }
 }

@@ -10,7 +10,8 @@ export const APP_ID = 4242;
 export interface BenchStack {
   emulator: GitHubEmulator;
   secret: string;
-  start(entry?: string): Promise<AppProcess>;
+  /** The real App server (`entry`), with more environment variables (e.g. CONFIG_MAX_AGE). */
+  start(entry?: string, env?: Record<string, string>): Promise<AppProcess>;
   stop(): Promise<void>;
 }
 
@@ -33,7 +34,7 @@ export async function startBenchStack(): Promise<BenchStack> {
   return {
     emulator,
     secret: credentials.secret,
-    async start(entry = "src/entry/main.ts") {
+    async start(entry = "src/entry/main.ts", env?: Record<string, string>) {
       const app = await startAppProcess({
         emulator,
         privateKey: credentials.privateKey,
@@ -43,6 +44,7 @@ export async function startBenchStack(): Promise<BenchStack> {
         // "info": startAppProcess reads the port from the "Listening on" line.
         logLevel: "info",
         registerWebhook: false,
+        ...(env ? { env } : {}),
       });
       apps.push(app);
       return app;

@@ -193,3 +193,38 @@ describe("GET /repos/{owner}/{repo}/issues filters", () => {
     expect(await numbers({ creator: "github-actions[bot]", state: "all" })).toEqual([]);
   });
 });
+
+describe("scripts acting as the App's bot (seeding state the App wrote, as the bench does)", () => {
+  it("an issue and comments scripted `by` the bot read over REST as the App's own: Bot, via the App, never edited", async () => {
+    const bot = emulator.state.bot.login;
+    const index = emulator.openIssue({
+      by: bot,
+      title: "postmortem-bot: path index (do not edit)",
+      labels: ["postmortem-bot:path-index"],
+    }).number as number;
+    emulator.closeIssue({ by: bot, issue: index });
+    emulator.lockIssue({ by: bot, issue: index });
+    // The bot writes on its locked issue, as the App does.
+    emulator.comment({ by: bot, issue: index, body: "Post-mortem #1: culprits #10, 1 path." });
+
+    const { data: issues } = await gh.rest.issues.listForRepo({
+      ...o,
+      labels: "postmortem-bot:path-index",
+      state: "all",
+      creator: bot,
+    });
+    expect(issues.map((i) => [i.number, i.user?.login, i.user?.type, i.state, i.locked])).toEqual([
+      [index, "postmortem-bot[bot]", "Bot", "closed", true],
+    ]);
+    const { data: comments } = await gh.rest.issues.listComments({ ...o, issue_number: index });
+    expect(
+      comments.map((c) => [
+        c.user?.login,
+        c.user?.type,
+        c.performed_via_github_app?.slug,
+        c.created_at === c.updated_at,
+      ]),
+    ).toEqual([["postmortem-bot[bot]", "Bot", "postmortem-bot", true]]);
+    expect(invalidResponses(emulator.requests)).toEqual([]);
+  });
+});
