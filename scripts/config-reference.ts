@@ -36,6 +36,7 @@ const FEATURE_PAGES: Record<string, [title: string, link: string]> = {
   policy: ["Severity policy", "features.md#severity-policy"],
   releaseGate: ["The release gate", "features.md#the-release-gate"],
   template: ["Templates", "features.md#templates"],
+  templates: ["Templates", "features.md#templates"],
 };
 
 /** The placeholder shown for a map's keys, by the map's path. */
@@ -44,6 +45,7 @@ const PLACEHOLDERS: Record<string, string> = {
   policy: "<severity>",
   "capa.categoryLabels": "<subsection>",
   "capa.teamAssignees": "<team>",
+  "templates.byLabel": "<label>",
 };
 
 const INTRO = `# Configuration

@@ -11,6 +11,7 @@ import { flowsConfigSchema } from "./flows/config.js";
 import { formConfigSchema } from "./forms/config.js";
 import { identityConfigSchema } from "./trust/config.js";
 import { incidentsConfigSchema } from "./incident/config.js";
+import { templatesConfigSchema } from "./incident/template-config.js";
 import { acceptsFromSchema, privateConfigSchema } from "./private/config.js";
 import { changesConfigSchema } from "./changes/config.js";
 import { evidenceConfigSchema } from "./evidence/config.js";
@@ -81,8 +82,9 @@ export const configSchema = z
       .min(1)
       .optional()
       .describe(
-        "Path of a Handlebars template in this repository (default branch) that replaces the built-in one.",
+        "Path of a Handlebars template in this repository (default branch) that replaces the built-in one. `policy.<severity>.template` and `templates.byLabel` win over it.",
       ),
+    templates: templatesConfigSchema,
   })
   .superRefine((value, context) => {
     // Nothing ships without an environment: a policy asking for it could never be met.

@@ -1,19 +1,23 @@
-import { readFileSync } from "node:fs";
+import type { TemplateSource } from "../core/incident/content.js";
+import type { ShippedTemplate } from "../core/incident/template-config.js";
+import { readTemplateFile } from "./template-files.js";
 
 /** The team's standard "Post-Mortem Report & Corrective Action Checklist", shipped with the package. */
 export const BUILT_IN_TEMPLATE_PATH = "templates/postmortem.md.hbs";
 
-let cached: string | undefined;
+/** The files of the shipped templates (`builtin:<name>` in the configuration). */
+export const SHIPPED_TEMPLATE_PATHS: Record<ShippedTemplate, string> = {
+  default: BUILT_IN_TEMPLATE_PATH,
+  p4: "templates/postmortem-p4.md.hbs",
+  security: "templates/postmortem-security.md.hbs",
+};
 
 export function builtInTemplate(): string {
-  // src/handlers/ and lib/src/handlers/ sit two and three levels below the package root; the
-  // Action's bundles (dist/) one level.
-  const here = import.meta.url;
-  const depth = here.includes("/lib/src/handlers/")
-    ? "../../../"
-    : here.includes("/src/handlers/")
-      ? "../../"
-      : "../";
-  cached ??= readFileSync(new URL(`${depth}${BUILT_IN_TEMPLATE_PATH}`, import.meta.url), "utf8");
-  return cached;
+  return readTemplateFile(BUILT_IN_TEMPLATE_PATH);
+}
+
+/** A shipped template, named by its file in the package (as a problem with it would name it). */
+export function shippedTemplate(name: ShippedTemplate): TemplateSource {
+  const path = SHIPPED_TEMPLATE_PATHS[name];
+  return { name: path, source: readTemplateFile(path) };
 }

@@ -3,6 +3,9 @@ import { CONFIG_PATH } from "../core/constants.js";
 import type { Finding } from "../core/doctor/checks.js";
 import { labelFindings, workflowFindings } from "../core/doctor/checks.js";
 import { renderPostmortem } from "../core/incident/content.js";
+import { codeSpan } from "../core/markdown-text.js";
+import type { TemplateChoice } from "../core/incident/template-choice.js";
+import { configuredTemplates } from "../core/incident/template-choice.js";
 import type { IssueSnapshot } from "../core/snapshots.js";
 import type { GitHubGateway } from "../github/gateway.js";
 import { loadTemplate } from "./incident-handler.js";
@@ -38,29 +41,31 @@ export async function repositoryFindings(
         });
       }
     }
-    const template = await loadTemplate(gateway, config);
-    const rendered =
-      "problem" in template
-        ? template
-        : renderPostmortem(
-            sampleIncident(config, now),
-            {
-              kind: "labeled",
-              issue: sampleIncident(config, now),
-              label: config.incidentLabels[0]!,
-              sender: { login: "octocat", type: "User" },
-              at: now.toISOString(),
-            },
-            config,
-            gateway.repository,
-            template,
-          );
-    if ("problem" in rendered) {
-      findings.push({
-        level: "blocking",
-        problem: rendered.problem,
-        fix: "Correct the template (or remove `template` to use the built-in one): no post-mortem opens until then.",
-      });
+    // Every template the configuration names, each on its own (the built-in one when none).
+    const configured = configuredTemplates(config);
+    const choices: TemplateChoice[] =
+      configured.length > 0 ? configured : [{ kind: "shipped", name: "default", key: undefined }];
+    for (const choice of choices) {
+      const template = await loadTemplate(gateway, choice);
+      const rendered =
+        "problem" in template
+          ? template
+          : renderPostmortem(
+              sampleIncident(config, now),
+              {
+                kind: "labeled",
+                issue: sampleIncident(config, now),
+                label: config.incidentLabels[0]!,
+                sender: { login: "octocat", type: "User" },
+                at: now.toISOString(),
+              },
+              config,
+              gateway.repository,
+              template,
+            );
+      if ("problem" in rendered) {
+        findings.push({ level: "blocking", problem: rendered.problem, fix: templateFix(choice) });
+      }
     }
     findings.push(...labelFindings(config, await gateway.listLabelNames()));
   }
@@ -69,6 +74,13 @@ export async function repositoryFindings(
     findings.push(...workflowFindings(await gateway.listWorkflowFiles(), { flowsInAction }));
   }
   return { findings, config };
+}
+
+function templateFix(choice: TemplateChoice): string {
+  if (choice.key === "template" || choice.key === undefined) {
+    return "Correct the template (or remove `template` to use the built-in one): no post-mortem opens until then.";
+  }
+  return `Correct the template (or remove ${codeSpan(choice.key)}): no post-mortem it is chosen for opens until then.`;
 }
 
 function sampleIncident(config: Config, now: Date): IssueSnapshot {

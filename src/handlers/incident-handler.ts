@@ -1,4 +1,4 @@
-import { builtInTemplate, BUILT_IN_TEMPLATE_PATH } from "./built-in-template.js";
+import { shippedTemplate } from "./built-in-template.js";
 import type { Config } from "../core/config.js";
 import type { IncidentEvent } from "../core/incident/events.js";
 import { declarerNeedsReading, isTrigger, mightBeTrigger } from "../core/incident/events.js";
@@ -9,6 +9,7 @@ import {
   canonicalPostmortem,
   changesRequest,
   formPrefill,
+  openingSeverity,
   planIncident,
   postmortemsOf,
   reportProblem,
@@ -18,6 +19,9 @@ import type { FormDefinitionResult } from "../core/forms/definition.js";
 import { mayBeFormBody } from "../core/forms/prefill.js";
 import type { Plan, Step } from "../core/plan.js";
 import type { TemplateSource } from "../core/incident/content.js";
+import type { TemplateChoice } from "../core/incident/template-choice.js";
+import { chooseTemplate } from "../core/incident/template-choice.js";
+import { codeSpan } from "../core/markdown-text.js";
 import type { GitHubGateway, Permission } from "../github/gateway.js";
 import { converge } from "./converge.js";
 import type { ChangesFacts } from "../core/changes/block.js";
@@ -113,9 +117,16 @@ export async function handleIncidentEvent(
       };
       const winner = canonicalPostmortem(known.postmortems);
       if (!winner) {
-        template ??= await loadTemplate(gateway, config);
         // The answers as they stand when the post-mortem is opened count; later edits do not.
         forms ??= mayBeFormBody(incident.body) ? await gateway.loadFormDefinitions() : [];
+        // Chosen by the incident's labels and severity as the post-mortem would open now.
+        template ??= await loadTemplate(
+          gateway,
+          chooseTemplate(config, {
+            labels: incident.labels,
+            severity: openingSeverity(incident, { forms }, config),
+          }),
+        );
       }
       if (winner && (stale.comments || postmortemComments === undefined)) {
         const notes = formPrefill(incident, { forms }, config).notes;
@@ -179,21 +190,25 @@ async function applyPlan(gateway: GitHubGateway, plan: Plan): Promise<void> {
   for (const step of plan) await gateway.apply(step);
 }
 
+/**
+ * The chosen template's text: a shipped one, or the repository's file on its default branch. A
+ * file that is missing is a problem naming the key that chose it (reported on the incident, and
+ * nothing opened, as for any template that cannot be rendered).
+ */
 export async function loadTemplate(
   gateway: GitHubGateway,
-  config: Config,
+  choice: TemplateChoice,
 ): Promise<TemplateSource | { problem: string }> {
-  if (config.template === undefined) {
-    return { name: BUILT_IN_TEMPLATE_PATH, source: builtInTemplate() };
-  }
-  const source = await gateway.readFile(config.template);
+  if (choice.kind === "shipped") return shippedTemplate(choice.name);
+  const source = await gateway.readFile(choice.path);
   if (source === undefined) {
     return {
-      problem: `The template \`${config.template}\` (configured as \`template\`) was not found on branch \`${gateway.repository.defaultBranch}\`.`,
+      problem: `The template ${codeSpan(choice.path)} (configured as ${codeSpan(choice.key)}) was not found on branch \`${gateway.repository.defaultBranch}\`.`,
     };
   }
-  return { name: config.template, source };
+  return { name: choice.path, source };
 }
+
 /** Whether whoever labeled or opened the incident may declare one here (`incidents.openedBy`). */
 async function mayDeclare(
   event: IncidentEvent,

@@ -27,6 +27,7 @@ describe("parseConfig", () => {
       changes: { lookback: "24h", watchDays: 180, repeatOverlap: 0 },
       timezone: "UTC",
       titleTemplate: "Post-mortem: {{incident.title}}",
+      templates: { byLabel: {} },
       // openedBy is left out: it follows the repository's visibility.
       incidents: { unconfirmedLabel: "unconfirmed" },
       form: {},

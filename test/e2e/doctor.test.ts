@@ -262,6 +262,40 @@ describe("doctor, with the App's credentials", () => {
     ]);
   });
 
+  it("checks every configured template, each reported on its own: a missing per-severity one, a broken per-label one", async () => {
+    await oneDelivery();
+    emulator.setFile(
+      ".github/postmortem.yml",
+      [
+        "template: .github/postmortem.md",
+        "policy:",
+        "  P2:",
+        "    template: builtin:default",
+        "  P4:",
+        "    template: .github/p4.md",
+        "templates:",
+        "  byLabel:",
+        "    security: .github/security.md",
+        "    data-loss: builtin:security",
+        "",
+      ].join("\n"),
+    );
+    emulator.setFile(".github/postmortem.md", "# Review of {{incident.reference}}\n");
+    emulator.setFile(".github/security.md", "# PM\n\n{{#if incident}}\nunclosed\n");
+    const result = await doctor([]);
+    expect(result.code).toBe(1);
+    const lines = result.out.split("\n");
+    expect(lines[0]).toBe("acme/service: 2 problems");
+    expect(lines.slice(1, 3)).toEqual([
+      "✗ The template `.github/p4.md` (configured as `policy.P4.template`) was not found on branch `main`.",
+      "  fix: Correct the template (or remove `policy.P4.template`): no post-mortem it is chosen for opens until then.",
+    ]);
+    expect(lines[3]).toMatch(/^✗ `\.github\/security\.md`: Parse error on line \d+/);
+    expect(lines.at(-1)).toBe(
+      "  fix: Correct the template (or remove `templates.byLabel.security`): no post-mortem it is chosen for opens until then.",
+    );
+  });
+
   it("refuses credentials that are not the App's", async () => {
     const other = generateAppCredentials();
     expect(await doctor([], { ...appEnv(), PRIVATE_KEY: other.privateKey })).toEqual({

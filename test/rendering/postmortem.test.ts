@@ -8,7 +8,7 @@ import { renderPostmortem } from "../../src/core/incident/content.js";
 import { planIncident } from "../../src/core/incident/plan.js";
 import type { IncidentState } from "../../src/core/incident/plan.js";
 import type { Step } from "../../src/core/plan.js";
-import { builtInTemplate } from "../../src/handlers/built-in-template.js";
+import { builtInTemplate, shippedTemplate } from "../../src/handlers/built-in-template.js";
 import { commandEvent, incidentIssue, labeledEvent, repository } from "../core/fixtures.js";
 import { expectReadable, tableWith } from "./expect.js";
 import { HOSTILE_TEXTS, HOSTILE_TITLE } from "./hostile.js";
@@ -79,38 +79,42 @@ function rendered(template: { name: string; source: string }, prefill = false) {
   return result;
 }
 
-describe.each([shipped, builtIn])("the post-mortem from $name as GitHub renders it", (template) => {
-  it("shows the summary, labels and timeline as written, mentions only the people involved", () => {
-    const { body, title } = rendered(template);
-    expect(title).toBe(`Post-mortem: ${HOSTILE_TITLE}`);
-    const page = expectReadable(body, {
-      shows: [renderGfm(PARAGRAPH).text, "prod | @outsider `x` *_<>"],
-      mentions: MEANT,
+// The shipped short P4 and security templates (`builtin:p4`, `builtin:security`) too.
+describe.each([shipped, builtIn, shippedTemplate("p4"), shippedTemplate("security")])(
+  "the post-mortem from $name as GitHub renders it",
+  (template) => {
+    it("shows the summary, labels and timeline as written, mentions only the people involved", () => {
+      const { body, title } = rendered(template);
+      expect(title).toBe(`Post-mortem: ${HOSTILE_TITLE}`);
+      const page = expectReadable(body, {
+        shows: [renderGfm(PARAGRAPH).text, "prod | @outsider `x` *_<>"],
+        mentions: MEANT,
+      });
+      expect(page.mentions).toEqual(expect.arrayContaining(["@alice", "@bob", "@erin", "@dave"]));
+      expect(page.text).not.toContain("postmortem-bot:capa");
+      expect(tableWith(page, ["Time (HH:MM)", "Event Description"]).rows).toEqual([
+        ["2026-11-27 13:05 UTC", "Incident issue #12 opened by @alice"],
+        ["2026-11-27 13:07 UTC", `Labeled ${EVENT_LABEL} by @dave`],
+      ]);
+      const followUp = tableWith(page, ["Action Item", "Owner", "Due Date", "Status"]);
+      for (const row of followUp.rows) expect(row).toHaveLength(4);
     });
-    expect(page.mentions).toEqual(expect.arrayContaining(["@alice", "@bob", "@erin", "@dave"]));
-    expect(page.text).not.toContain("postmortem-bot:capa");
-    expect(tableWith(page, ["Time (HH:MM)", "Event Description"]).rows).toEqual([
-      ["2026-11-27 13:05 UTC", "Incident issue #12 opened by @alice"],
-      ["2026-11-27 13:07 UTC", `Labeled ${EVENT_LABEL} by @dave`],
-    ]);
-    const followUp = tableWith(page, ["Action Item", "Owner", "Due Date", "Status"]);
-    for (const row of followUp.rows) expect(row).toHaveLength(4);
-  });
 
-  it("shows every answer of a hostile issue form as written", () => {
-    const page = expectReadable(rendered(template, true).body, {
-      shows: [
-        FORM_ANSWERS.summary,
-        FORM_ANSWERS.environment,
-        FORM_ANSWERS.services,
-        FORM_ANSWERS.impact,
-        FORM_ANSWERS.customers,
-      ],
-      mentions: MEANT,
+    it("shows every answer of a hostile issue form as written", () => {
+      const page = expectReadable(rendered(template, true).body, {
+        shows: [
+          FORM_ANSWERS.summary,
+          FORM_ANSWERS.environment,
+          FORM_ANSWERS.services,
+          FORM_ANSWERS.impact,
+          FORM_ANSWERS.customers,
+        ],
+        mentions: MEANT,
+      });
+      expect(page.text).toContain(`Environment Affected: ${FORM_ANSWERS.environment}`);
     });
-    expect(page.text).toContain(`Environment Affected: ${FORM_ANSWERS.environment}`);
-  });
-});
+  },
+);
 
 describe("the incident's comments as GitHub renders them", () => {
   const state = (overrides: Partial<IncidentState> = {}): IncidentState => ({

@@ -90,7 +90,7 @@ export function planIncident({ event, config, repository, state, writers }: Inci
   const winner = canonicalPostmortem(state.postmortems);
   if (!winner) {
     // Decided on the incident's labels as they are now (and its form's answer), not as the event saw them.
-    const severity = incidentSeverity({ labels: incident.labels, answered: form.severity }, config);
+    const severity = openingSeverity(incident, state, config);
     const policy = severityPolicy(config, severity).postmortem;
     if (event.kind === "command" && policy === "off") {
       return refuseCommand(event, state.incidentComments, writers, offPolicyReason(severity));
@@ -120,6 +120,19 @@ export function formPrefill(
   config: Config,
 ): FormPrefill {
   return state.forms ? prefillFromForm(incident.body, state.forms, config) : NO_PREFILL;
+}
+
+/**
+ * The severity of a post-mortem opened now: the incident's labels as they are now and its form's
+ * answer (the one rule, src/core/severity.ts). Its policy and its template follow from it.
+ */
+export function openingSeverity(
+  incident: IssueSnapshot,
+  state: Pick<IncidentState, "forms">,
+  config: Config,
+): Severity | undefined {
+  const form = formPrefill(incident, state, config);
+  return incidentSeverity({ labels: incident.labels, answered: form.severity }, config);
 }
 
 /**

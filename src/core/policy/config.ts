@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { CULPRIT_CHECK } from "../changes/config.js";
 import { CAPA_EVIDENCE } from "../evidence/config.js";
+import { chosenTemplateSchema } from "../incident/template-config.js";
 
 // The severities are defined here, the leaf of the configuration (src/core/severity.ts re-exports
 // them), so that config.ts → policy/config.ts has no import cycle.
@@ -59,6 +60,11 @@ const severityPolicySchema = z
       .optional()
       .describe(
         "The check run on a later pull request touching the paths of this severity's culprits: `neutral` (default, a warning) or `blocking` (`failure`; then every pull request gets the check, `success` when nothing is implicated).",
+      ),
+    template: chosenTemplateSchema
+      .optional()
+      .describe(
+        "Template of this severity's post-mortems: a path in this repository (default branch) or a shipped template (`builtin:default`, `builtin:p4`, `builtin:security`). Wins over `template`; `templates.byLabel` wins over it.",
       ),
   })
   .optional();
