@@ -12,6 +12,7 @@
  */
 import { createServer } from "node:http";
 import type { IncomingMessage, Server, ServerResponse } from "node:http";
+import type { Socket } from "node:net";
 
 /** GitHub caps a webhook payload at 25 MB; taken as MiB, so no genuine delivery is refused. */
 export const MAX_WEBHOOK_BODY_BYTES = 25 * 1024 * 1024;
@@ -141,6 +142,7 @@ function readBody(
  */
 function tooLarge(res: ServerResponse, limit: number): void {
   const body = JSON.stringify({ error: `Payload too large: the limit is ${limit} bytes` });
+  if (res.socket) lingerBeforeClosing(res.socket);
   res
     .writeHead(413, {
       "content-type": "application/json",
@@ -148,6 +150,26 @@ function tooLarge(res: ServerResponse, limit: number): void {
       connection: "close",
     })
     .end(body);
+}
+
+/** How long a connection refused 413 keeps discarding what the client still sends. */
+const LINGER_MS = 2000;
+
+/**
+ * Closing at once while the client is still sending makes the kernel answer its next bytes with a
+ * reset, and a reset can destroy the 413 before the client reads it. So the server half-closes
+ * (its answer, then FIN), discards what still arrives, and destroys the connection when the
+ * client closes or after LINGER_MS, whichever comes first (the "lingering close" of HTTP servers).
+ */
+function lingerBeforeClosing(socket: Socket): void {
+  // Node's server calls destroySoon() once a `connection: close` answer is written.
+  socket.destroySoon = () => {
+    socket.end();
+    socket.resume();
+    const timer = setTimeout(() => socket.destroy(), LINGER_MS);
+    timer.unref();
+    socket.once("close", () => clearTimeout(timer));
+  };
 }
 
 function pathOf(url: string | undefined): string {
