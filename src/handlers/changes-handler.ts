@@ -13,15 +13,13 @@ import type { Config } from "../core/config.js";
 import { parseDuration } from "../core/duration.js";
 import { flowsRunElsewhere } from "../core/flows/config.js";
 import { isOpenedPostmortem } from "../core/identity.js";
-import { findMarker, formatMarker } from "../core/markers.js";
-import type { Plan, Step } from "../core/plan.js";
-import type { CommentSnapshot } from "../core/snapshots.js";
-import type { Writers } from "../core/trust/writers.js";
-import { wroteIt } from "../core/trust/writers.js";
+import { findMarker } from "../core/markers.js";
+import type { Step } from "../core/plan.js";
 import type { Permission } from "../github/gateway.js";
 import { converge } from "./converge.js";
 import type { HandlerDeps } from "./deps.js";
 import { writersFor } from "./deps.js";
+import { replyOnce } from "../core/command-reply.js";
 import { loadConfig } from "./load-config.js";
 
 /** One update of the post-mortem and one read to see it; room for failed writes in between. */
@@ -82,7 +80,15 @@ export async function handleChangesEvent(event: ChangesEvent, deps: HandlerDeps)
     const message = allowed
       ? `I could not read that \`/changes\` command. Write ${CHANGES_SYNTAX} (times in ${config.timezone}).`
       : "`/changes` needs triage access or more to this repository, so the changes were not read again.";
-    for (const step of replyOnce(event, comments, message, writers, !allowed)) {
+    for (const step of replyOnce(
+      "changes-reply",
+      event.postmortem,
+      { commentId: event.commentId, login: event.sender.login },
+      comments,
+      message,
+      writers,
+      { refused: !allowed, mention: true },
+    )) {
       await base.apply(step);
     }
     return allowed ? "malformed" : "refused";
@@ -128,35 +134,4 @@ export async function handleChangesEvent(event: ChangesEvent, deps: HandlerDeps)
       };
     },
   });
-}
-
-/**
- * One reply per command, recognised by its marker, so a redelivery adds none; a refusal of access
- * once per person, so an outsider's repeated commands cost no more comments.
- */
-function replyOnce(
-  event: ChangesEvent,
-  comments: readonly CommentSnapshot[],
-  message: string,
-  writers: Writers,
-  refused: boolean,
-): Plan {
-  const person = refused ? event.sender.login.toLowerCase() : undefined;
-  const given = comments.some((comment) => {
-    if (!wroteIt(comment.author, "flows", writers)) return false;
-    const marker = findMarker(comment.body, "changes-reply");
-    return (
-      marker !== undefined &&
-      (marker.comment === event.commentId ||
-        (person !== undefined && marker.person?.toLowerCase() === person))
-    );
-  });
-  if (given) return [];
-  return [
-    {
-      kind: "createComment",
-      issueNumber: event.postmortem,
-      body: `@${event.sender.login}, ${message}\n\n${formatMarker("changes-reply", { comment: event.commentId, ...(person === undefined ? {} : { person }) })}`,
-    },
-  ];
 }

@@ -12,9 +12,9 @@ import {
   pullComment,
   pullReference,
   repeatsOf,
-  replyOnce,
   withCulprits,
 } from "../core/culprits/plan.js";
+import { replyOnce } from "../core/command-reply.js";
 import { flowsRunElsewhere } from "../core/flows/config.js";
 import { isAdopted, isOpenedPostmortem } from "../core/identity.js";
 import { findMarker } from "../core/markers.js";
@@ -68,7 +68,13 @@ export async function handleCulpritEvent(
   const reply = async (message: string, refused = false) => {
     const comments = await base.listComments(number);
     const command = { commentId: event.commentId, login: event.sender.login };
-    await applyAll(base, replyOnce(number, command, comments, message, writers, refused));
+    await applyAll(
+      base,
+      replyOnce("culprit-reply", number, command, comments, message, writers, {
+        refused,
+        mention: false,
+      }),
+    );
   };
   if (!allowed) {
     await reply(

@@ -1,8 +1,6 @@
 import { canonicalPostmortem, postmortemsOf } from "../core/incident/plan.js";
 import { inlineText } from "../core/markdown-text.js";
-import { findMarker, formatMarker } from "../core/markers.js";
 import type { Plan, Step } from "../core/plan.js";
-import type { CommentSnapshot } from "../core/snapshots.js";
 import { instantOf, TIMELINE_SYNTAX } from "../core/timeline/command.js";
 import type { TimelineEntry, TimelineEvent } from "../core/timeline/events.js";
 import { entryFor } from "../core/timeline/events.js";
@@ -13,8 +11,7 @@ import type { GitHubGateway, Permission } from "../github/gateway.js";
 import { converge } from "./converge.js";
 import type { HandlerDeps } from "./deps.js";
 import { writersFor } from "./deps.js";
-import type { Writers } from "../core/trust/writers.js";
-import { wroteIt } from "../core/trust/writers.js";
+import { replyOnce } from "../core/command-reply.js";
 import { loadConfig } from "./load-config.js";
 
 /** One update of the post-mortem and one read to see it; room for failed writes in between. */
@@ -87,7 +84,18 @@ export async function handleTimelineEvent(
       const message = allowed
         ? `I could not read that \`/timeline\` command. Write ${TIMELINE_SYNTAX} (times in ${config.timezone}; without a date, the day the incident was opened).`
         : "`/timeline` needs triage access or more to this repository, so no row was added.";
-      await applyAll(gateway, replyOnce(event, comments, message, writers, !allowed));
+      await applyAll(
+        gateway,
+        replyOnce(
+          "timeline-reply",
+          event.issue.number,
+          { commentId: event.commentId, login: event.sender.login },
+          comments,
+          message,
+          writers,
+          { refused: !allowed, mention: true },
+        ),
+      );
       return allowed ? "malformed" : "refused";
     }
   }
@@ -147,37 +155,6 @@ export async function handleTimelineEvent(
       return { write: thanks, done: "converged" };
     },
   });
-}
-
-/**
- * One reply per command, recognised by its marker, so a redelivery adds none; a refusal of access
- * once per person (`refused`), so an outsider's repeated commands cost no more comments.
- */
-function replyOnce(
-  event: TimelineEvent & { kind: "command" },
-  comments: readonly CommentSnapshot[],
-  message: string,
-  writers: Writers,
-  refused: boolean,
-): Plan {
-  const person = refused ? event.sender.login.toLowerCase() : undefined;
-  const given = comments.some((comment) => {
-    if (!wroteIt(comment.author, "flows", writers)) return false;
-    const marker = findMarker(comment.body, "timeline-reply");
-    return (
-      marker !== undefined &&
-      (marker.comment === event.commentId ||
-        (person !== undefined && marker.person?.toLowerCase() === person))
-    );
-  });
-  if (given) return [];
-  return [
-    {
-      kind: "createComment",
-      issueNumber: event.issue.number,
-      body: `@${event.sender.login}, ${message}\n\n${formatMarker("timeline-reply", { comment: event.commentId, ...(person === undefined ? {} : { person }) })}`,
-    },
-  ];
 }
 
 async function applyAll(gateway: GitHubGateway, plan: Plan): Promise<void> {

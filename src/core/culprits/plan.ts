@@ -4,7 +4,6 @@ import { applyEdits, findSection, readDocument } from "../document.js";
 import { inlineText, plainLine } from "../markdown-text.js";
 import type { MarkerData } from "../markers.js";
 import { findMarker, formatMarker, setMarker } from "../markers.js";
-import type { Plan } from "../plan.js";
 import type { CommentSnapshot, IssueSnapshot } from "../snapshots.js";
 import { formatDate } from "../time.js";
 import type { Writers } from "../trust/writers.js";
@@ -199,39 +198,6 @@ export function hasPullComment(
       ? marker?.key === postmortem.key
       : marker?.postmortem === postmortem.number;
   });
-}
-
-/**
- * One reply per command (its comment), and for a refusal of access one per person, recognised by
- * the `culprit-reply` marker of the product's comments, so a redelivery adds none.
- */
-export function replyOnce(
-  issueNumber: number,
-  command: { commentId: number; login: string },
-  comments: readonly CommentSnapshot[],
-  message: string,
-  writers: Writers,
-  refused: boolean,
-): Plan {
-  const person = refused ? command.login.toLowerCase() : undefined;
-  const given = comments.some((comment) => {
-    if (!wroteIt(comment.author, "flows", writers)) return false;
-    const marker = findMarker(comment.body, "culprit-reply");
-    return (
-      marker !== undefined &&
-      (marker.comment === command.commentId ||
-        (person !== undefined && marker.person?.toLowerCase() === person))
-    );
-  });
-  if (given) return [];
-  const data = { comment: command.commentId, ...(person === undefined ? {} : { person }) };
-  return [
-    {
-      kind: "createComment",
-      issueNumber,
-      body: `\`@${command.login}\`, ${message}\n\n${formatMarker("culprit-reply", data)}`,
-    },
-  ];
 }
 
 /** The entry of a post-mortem in the path index. */
