@@ -17,6 +17,8 @@ import { changesConfigSchema } from "./changes/config.js";
 import { evidenceConfigSchema } from "./evidence/config.js";
 import { policyConfigSchema, releaseGateConfigSchema } from "./policy/config.js";
 import { remindersConfigSchema } from "./reminders/config.js";
+import { notifyConfigSchema } from "./notify/config.js";
+import { projectsConfigSchema } from "./projects/config.js";
 
 const labelName = z.string().trim().min(1, "a label name cannot be empty").max(50);
 const labelList = z.array(labelName);
@@ -77,6 +79,8 @@ export const configSchema = z
     releaseGate: releaseGateConfigSchema,
     private: privateConfigSchema,
     acceptsFrom: acceptsFromSchema,
+    notify: notifyConfigSchema,
+    projects: projectsConfigSchema,
     template: z
       .string()
       .min(1)

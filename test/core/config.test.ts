@@ -30,6 +30,7 @@ describe("parseConfig", () => {
       templates: { byLabel: {} },
       // openedBy is left out: it follows the repository's visibility.
       incidents: { unconfirmedLabel: "unconfirmed" },
+      notify: { receivers: {}, routes: [], messages: {} },
       form: {},
       capa: {
         labels: ["capa"],
@@ -39,6 +40,7 @@ describe("parseConfig", () => {
         teamAssignees: {},
         dueDays: { P1: 14, P2: 30, P3: 60, P4: 90, default: 30 },
         maxChildrenPerEdit: 20,
+        servicePaths: {},
       },
       reminders: {
         every: 7,

@@ -25,9 +25,17 @@ export const capaConfigSchema = z
       .default("CAPA: ")
       .describe("Put before the item's text in the child's title."),
     defaultOwners: z
-      .enum(["postmortem-assignees", "incident-assignees", "none"])
+      .enum(["postmortem-assignees", "incident-assignees", "codeowners", "none"])
       .default("postmortem-assignees")
-      .describe("Who owns an item whose line names nobody."),
+      .describe(
+        "Who owns an item whose line names nobody. `codeowners`: the CODEOWNERS users of the paths the incident implicates (its culprits, else `servicePaths` of its `Service:`), else the post-mortem's assignees.",
+      ),
+    servicePaths: z
+      .record(z.string().trim().min(1).max(100), z.array(z.string().trim().min(1).max(300)).min(1))
+      .default({})
+      .describe(
+        "Service (as written on the post-mortem's `Service:` line) → repository paths (CODEOWNERS patterns), for `defaultOwners: codeowners` when the incident has no culprits.",
+      ),
     teamAssignees: z
       .record(teamSlug, z.array(login))
       .default({})

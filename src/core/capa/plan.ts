@@ -383,6 +383,9 @@ function defaultOwners(state: CapaState, config: Config): string[] {
   switch (config.capa.defaultOwners) {
     case "postmortem-assignees":
       return state.postmortem.assignees;
+    // CODEOWNERS owners are found by the handler; without any, step 2 of the rule.
+    case "codeowners":
+      return state.postmortem.assignees;
     case "incident-assignees":
       return state.incident?.assignees ?? [];
     case "none":
