@@ -4,6 +4,7 @@ import type { Logger } from "../core/logger.js";
 import type { RepositoryReach } from "../github/reach.js";
 import type { Config } from "../core/config.js";
 import type { Writers } from "../core/trust/writers.js";
+import type { Notice } from "../core/notify/notice.js";
 import { writersOf, writersWithoutConfig } from "../core/trust/writers.js";
 
 /** Which front door runs a handler: the hosted App or the Action on a runner. */
@@ -33,6 +34,11 @@ export interface HandlerDeps {
    * Action, which knows it from `identity.app` only. See `writersOf` (src/core/trust/writers.ts).
    */
   appSlug?: string;
+  /**
+   * Tells chat (`notify:`): routes the notices, claims each in GitHub, then sends. Called after a
+   * flow's own writes; never throws and never fails the flow. Missing: no notifications (tests).
+   */
+  notify?: (config: Config, notices: readonly Notice[]) => Promise<void>;
 }
 
 /** Whose markers the handlers trust under this configuration, at this front door. */
