@@ -103,7 +103,10 @@ export function loginsToCheck(
   }
   // CODEOWNERS names people who may not be collaborators: only those who can be are assigned.
   if (needsCodeowners(state, config)) {
-    for (const login of codeownersChoice(state).users) logins.add(login.toLowerCase());
+    const choice = codeownersChoice(state);
+    if (choice.from === "codeowners") {
+      for (const login of choice.users) logins.add(login.toLowerCase());
+    }
   }
   return [...logins];
 }
