@@ -67,6 +67,16 @@ export function parseCodeowners(text: string): CodeownersRule[] {
   return rules;
 }
 
+/** The lines (1-based) with a pattern GitHub refuses, which no owner is read from. */
+export function unsupportedCodeownersLines(text: string): number[] {
+  const lines: number[] = [];
+  text.split(/\r?\n/).forEach((raw, index) => {
+    const pattern = tokenize(stripComment(raw))[0];
+    if (pattern !== undefined && !isSupportedPattern(pattern)) lines.push(index + 1);
+  });
+  return lines;
+}
+
 /** A line without its comment: from the first `#` that is not escaped. */
 function stripComment(line: string): string {
   for (let i = 0; i < line.length; i++) {

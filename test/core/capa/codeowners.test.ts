@@ -9,6 +9,7 @@ import {
 import { itemKey } from "../../../src/core/capa/items.js";
 import { loginsToCheck, needsCodeowners, planCapa } from "../../../src/core/capa/plan.js";
 import type { Config } from "../../../src/core/config.js";
+import { codeownersFindings } from "../../../src/core/doctor/checks.js";
 import type { Step } from "../../../src/core/plan.js";
 import { child, config, state, withLine } from "./fixtures.js";
 
@@ -270,5 +271,51 @@ describe("planCapa with capa.defaultOwners: codeowners", () => {
         codeowners,
       ),
     ).toEqual(["bob", "alice"]);
+  });
+});
+
+describe("doctor's CODEOWNERS findings", () => {
+  const mapped: Config = {
+    ...codeowners,
+    capa: {
+      ...codeowners.capa,
+      servicePaths: {
+        payments: ["/services/payments/", "services/payments/vendor/"],
+        search: ["services/search/"],
+      },
+    },
+  };
+
+  it("nothing unless `capa.defaultOwners: codeowners`", () => {
+    expect(codeownersFindings(config, undefined)).toEqual([]);
+  });
+
+  it("no file: one warning naming where GitHub looks", () => {
+    expect(codeownersFindings(codeowners, undefined)).toEqual([
+      {
+        level: "warning",
+        problem:
+          "`capa.defaultOwners: codeowners` but there is no CODEOWNERS file (`.github/CODEOWNERS`, `CODEOWNERS`, `docs/CODEOWNERS`) on the default branch: a corrective action whose line names nobody goes to the post-mortem's assignees.",
+        fix: "Add a CODEOWNERS file, or choose another `capa.defaultOwners`.",
+      },
+    ]);
+  });
+
+  it("lines GitHub refuses, and service paths no rule owns", () => {
+    const text = `${CODEOWNERS.replace("*                      @acme/everyone\n", "")}\n!secret @x\n`;
+    expect(codeownersFindings(mapped, { path: "CODEOWNERS", text })).toEqual([
+      {
+        level: "warning",
+        problem:
+          "`CODEOWNERS` has patterns GitHub does not accept (a `!` negation or a `[ ]` range) on line 9: no owner is read from it.",
+        fix: "Rewrite those patterns without `!` or `[ ]`.",
+      },
+      {
+        level: "warning",
+        problem:
+          "No rule of `CODEOWNERS` owns `services/payments/vendor/` (`capa.servicePaths` of `payments`): its corrective actions go to the post-mortem's assignees.",
+        fix: "Add a rule with owners for that path to `CODEOWNERS`, or correct `capa.servicePaths`.",
+      },
+    ]);
   });
 });
