@@ -1,3 +1,4 @@
+import { CODEOWNERS_PATHS } from "../core/capa/codeowners.js";
 import type { CulpritCheckEvent } from "../core/culprit-check/events.js";
 import { CULPRIT_CHECK_ACTIONS } from "../core/culprit-check/events.js";
 import { overwrotePeople } from "../core/capa/lost-edit.js";
@@ -211,7 +212,7 @@ const LISTED_COMMITS = 20;
 
 /**
  * Which cached configurations a push makes stale: the repository's own, when it changed
- * `.github/postmortem.yml` or an issue form (`.github/ISSUE_TEMPLATE/`) on the default branch; every repository of the owner, when it changed
+ * `.github/postmortem.yml`, an issue form (`.github/ISSUE_TEMPLATE/`) or a CODEOWNERS file on the default branch; every repository of the owner, when it changed
  * the org defaults (the owner's `.github` repository, which any file of it may be `_extends`d
  * from). Undefined when nothing cached is affected.
  */
@@ -233,7 +234,10 @@ export function configFilesChangedBy(
     return unsure || paths.some((path) => /\.(ya?ml|json)$/i.test(path)) ? { owner } : undefined;
   }
   const formsChanged = paths.some((path) => path.startsWith(`${FORMS_DIRECTORY}/`));
-  return unsure || formsChanged || paths.includes(CONFIG_PATH)
+  const codeownersChanged = paths.some((path) =>
+    (CODEOWNERS_PATHS as readonly string[]).includes(path),
+  );
+  return unsure || formsChanged || codeownersChanged || paths.includes(CONFIG_PATH)
     ? { owner, repo: repository.name }
     : undefined;
 }

@@ -5,9 +5,17 @@ import {
   asksForChildren,
   childrenOf,
   loginsToCheck,
+  needsCodeowners,
   needsIncident,
   planCapa,
 } from "../core/capa/plan.js";
+import type { CodeownersFinding, ImplicatedPaths } from "../core/capa/codeowners.js";
+import { servicePathsOf } from "../core/capa/codeowners.js";
+import type { Config } from "../core/config.js";
+import { culpritsOf } from "../core/culprits/plan.js";
+import type { Writers } from "../core/trust/writers.js";
+import { readCodeowners } from "../github/codeowners.js";
+import { readTrustedPathIndex } from "../github/path-index.js";
 import { linkedIssueNumbers } from "../core/capa/items.js";
 import { flowsRunElsewhere } from "../core/flows/config.js";
 import { planLostEditRecovery } from "../core/capa/lost-edit.js";
@@ -82,6 +90,8 @@ export async function handleCapaEvent(event: CapaEvent, deps: HandlerDeps): Prom
   const checkedFates = new Set<number>();
   const assignable = new Map<string, boolean>();
   let incident: CapaState["incident"];
+  /** `capa.defaultOwners: codeowners`: read once per run, only when an ownerless line needs it. */
+  let codeowners: CodeownersFinding | undefined;
   let subIssues: SubIssueSupport = "supported";
   let rights: EditRights | undefined = restoredRights;
   /** Children this run asked GitHub to open: `capa.maxChildrenPerEdit` bounds them per edit. */
@@ -144,7 +154,10 @@ export async function handleCapaEvent(event: CapaEvent, deps: HandlerDeps): Prom
       }
       const budget = config.capa.maxChildrenPerEdit - opening;
       const who = { postmortem, children, comments, edit: rights, budget, writers };
-      for (const login of loginsToCheck(who, config)) {
+      if (!codeowners && needsCodeowners(who, config)) {
+        codeowners = await findCodeowners(gateway, postmortem, config, writers);
+      }
+      for (const login of loginsToCheck({ ...who, codeowners }, config)) {
         if (!assignable.has(login)) assignable.set(login, await gateway.isAssignable(login));
       }
       const incidentNumber = findMarker(postmortem.body, "postmortem")?.incident;
@@ -173,6 +186,7 @@ export async function handleCapaEvent(event: CapaEvent, deps: HandlerDeps): Prom
         edit: rights,
         budget,
         writers,
+        ...(codeowners ? { codeowners } : {}),
       });
       return plan.length === 0 ? { done: outcome } : { write: plan };
     },
@@ -183,6 +197,41 @@ export async function handleCapaEvent(event: CapaEvent, deps: HandlerDeps): Prom
     await refreshPathIndexEntry(gateway, lastRead, writers, deps);
   }
   return result;
+}
+
+/**
+ * What `capa.defaultOwners: codeowners` works from: the paths the incident implicates (its
+ * culprits' paths in the path index, else `capa.servicePaths` of its services) and, when there
+ * are any, the CODEOWNERS file. Both reads go through the configuration cache; no paths, no read
+ * of the file. A private post-mortem's culprits are another repository's: its services count.
+ */
+async function findCodeowners(
+  gateway: GitHubGateway,
+  postmortem: IssueSnapshot,
+  config: Config,
+  writers: Writers,
+): Promise<CodeownersFinding> {
+  const implicated = await implicatedPaths(gateway, postmortem, config, writers);
+  if (!implicated) return {};
+  const file = await readCodeowners(gateway);
+  return { implicated, ...(file ? { file } : {}) };
+}
+
+async function implicatedPaths(
+  gateway: GitHubGateway,
+  postmortem: IssueSnapshot,
+  config: Config,
+  writers: Writers,
+): Promise<ImplicatedPaths | undefined> {
+  const isPrivate = findMarker(postmortem.body, "postmortem")?.source !== undefined;
+  if (!isPrivate && culpritsOf(postmortem.body).length > 0) {
+    const index = await readTrustedPathIndex(gateway, writers);
+    const entry = index.entries.find((found) => found.postmortem === postmortem.number);
+    const paths = [...new Set(entry?.culprits.flatMap((culprit) => culprit.paths) ?? [])];
+    if (paths.length > 0) return { from: "culprits", paths };
+  }
+  const paths = servicePathsOf(postmortem.body, config);
+  return paths.length > 0 ? { from: "services", paths } : undefined;
 }
 
 const WRITERS: readonly Permission[] = ["write", "maintain", "admin"];

@@ -1,12 +1,13 @@
 import type { Config } from "../core/config.js";
 import { CONFIG_PATH } from "../core/constants.js";
 import type { Finding } from "../core/doctor/checks.js";
-import { labelFindings, workflowFindings } from "../core/doctor/checks.js";
+import { codeownersFindings, labelFindings, workflowFindings } from "../core/doctor/checks.js";
 import { renderPostmortem } from "../core/incident/content.js";
 import { codeSpan } from "../core/markdown-text.js";
 import type { TemplateChoice } from "../core/incident/template-choice.js";
 import { configuredTemplates } from "../core/incident/template-choice.js";
 import type { IssueSnapshot } from "../core/snapshots.js";
+import { readCodeowners } from "../github/codeowners.js";
 import type { GitHubGateway } from "../github/gateway.js";
 import { loadTemplate } from "./incident-handler.js";
 import { loadConfig } from "./load-config.js";
@@ -14,7 +15,8 @@ import { loadConfig } from "./load-config.js";
 /**
  * What doctor checks in a repository's own files, for either front door: the configuration, the
  * issue forms, the template (rendered for a sample incident, as an opening would), the labels
- * people apply, and for the Action its workflows.
+ * people apply, the CODEOWNERS file under `capa.defaultOwners: codeowners`, and for the Action its
+ * workflows.
  */
 export async function repositoryFindings(
   gateway: GitHubGateway,
@@ -68,6 +70,10 @@ export async function repositoryFindings(
       }
     }
     findings.push(...labelFindings(config, await gateway.listLabelNames()));
+    // Read only where `capa.defaultOwners: codeowners` uses it.
+    if (config.capa.defaultOwners === "codeowners") {
+      findings.push(...codeownersFindings(config, await readCodeowners(gateway)));
+    }
   }
   if (frontDoor === "action") {
     const flowsInAction = config?.flows.runIn === "action";

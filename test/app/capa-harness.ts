@@ -25,9 +25,11 @@ export async function withPostmortem(
   unassignable: string[] = [],
   roles: Record<string, string> = {},
   config?: string,
+  /** Other files of the repository (path → text), e.g. `.github/CODEOWNERS`. */
+  files?: Record<string, string>,
 ) {
   const { repo, incident } = repositoryWithIncident(api);
-  serveConfig(api, { repo: config });
+  serveConfig(api, { repo: config, ...(files ? { extra: files } : {}) });
   serveAssignees(api, unassignable);
   // alice, who edits in these tests, may write; anyone not listed has no access.
   servePermissions(api, { alice: "write", ...roles });

@@ -296,6 +296,51 @@ describe("doctor, with the App's credentials", () => {
     );
   });
 
+  it("under `capa.defaultOwners: codeowners`, reads CODEOWNERS where GitHub does and names what it cannot use", async () => {
+    await oneDelivery();
+    emulator.setFile(
+      ".github/postmortem.yml",
+      [
+        "capa:",
+        "  defaultOwners: codeowners",
+        "  servicePaths:",
+        "    payments: [/src/pay/, /src/ledger/]",
+        "",
+      ].join("\n"),
+    );
+    let result = await doctor([]);
+    expect(result).toEqual({
+      code: 0,
+      out: [
+        "acme/service: 1 problem",
+        "! `capa.defaultOwners: codeowners` but there is no CODEOWNERS file (`.github/CODEOWNERS`, `CODEOWNERS`, `docs/CODEOWNERS`) on the default branch: a corrective action whose line names nobody goes to the post-mortem's assignees.",
+        "  fix: Add a CODEOWNERS file, or choose another `capa.defaultOwners`.",
+      ].join("\n"),
+      err: "",
+    });
+
+    emulator.setFile("docs/CODEOWNERS", "/src/pay/ @alice\n!/src/pay/vendor/ @alice\n");
+    const before = emulator.requests.length;
+    result = await doctor([]);
+    expect(result.out.split("\n")).toEqual([
+      "acme/service: 2 problems",
+      "! `docs/CODEOWNERS` has patterns GitHub does not accept (a `!` negation or a `[ ]` range) on line 2: no owner is read from it.",
+      "  fix: Rewrite those patterns without `!` or `[ ]`.",
+      "! No rule of `docs/CODEOWNERS` owns `/src/ledger/` (`capa.servicePaths` of `payments`): its corrective actions go to the post-mortem's assignees.",
+      "  fix: Add a rule with owners for that path to `docs/CODEOWNERS`, or correct `capa.servicePaths`.",
+    ]);
+    expect(
+      emulator.requests
+        .slice(before)
+        .filter((r) => r.path.includes("CODEOWNERS"))
+        .map((r) => `${r.method} ${decodeURIComponent(r.path)} ${r.status}`),
+    ).toEqual([
+      "GET /repos/acme/service/contents/.github/CODEOWNERS 404",
+      "GET /repos/acme/service/contents/CODEOWNERS 404",
+      "GET /repos/acme/service/contents/docs/CODEOWNERS 200",
+    ]);
+  });
+
   it("refuses credentials that are not the App's", async () => {
     const other = generateAppCredentials();
     expect(await doctor([], { ...appEnv(), PRIVATE_KEY: other.privateKey })).toEqual({

@@ -27,6 +27,13 @@ describe("which cached configurations a push makes stale", () => {
     });
   });
 
+  it("the repository's own (with its cached CODEOWNERS), when a CODEOWNERS file GitHub reads changed", () => {
+    for (const path of [".github/CODEOWNERS", "CODEOWNERS", "docs/CODEOWNERS"]) {
+      expect(configFilesChangedBy(push("web", [path]))).toEqual({ owner: "acme", repo: "web" });
+    }
+    expect(configFilesChangedBy(push("web", ["src/CODEOWNERS"]))).toBeUndefined();
+  });
+
   it("none for other files, other branches, or no repository", () => {
     expect(configFilesChangedBy(push("web", ["README.md"]))).toBeUndefined();
     expect(

@@ -47,6 +47,39 @@ describe("CAPA children and the post-mortem's lines and table as GitHub renders 
     expectReadable(notice!, { shows: [TITLE, "@outsider"] });
   });
 
+  it("an owner from CODEOWNERS: hostile patterns and paths shown as written, only the assignee mentioned", () => {
+    const body = withLine(VALIDATION, `- [x] ${TITLE}`);
+    const path = "src/`x` | <b>@everyone</b> *y*.ts";
+    const pattern = "/lib/*`|<i>@outsider*";
+    const owned = "lib/a`|<i>@outsider.ts";
+    const steps = planCapa(
+      { ...config, capa: { ...config.capa, defaultOwners: "codeowners" } },
+      state({
+        body,
+        assignable: new Map([
+          ["carol", true],
+          ["dana", true],
+        ]),
+        codeowners: {
+          implicated: { from: "culprits", paths: [path, owned] },
+          file: {
+            path: ".github/CODEOWNERS",
+            text: `src/** @carol @acme/everyone\n${pattern} @dana\n`,
+          },
+        },
+      }),
+    );
+    const [childBody] = bodies(steps, "createIssue");
+    const page = expectReadable(childBody!, {
+      shows: [TITLE, path, pattern, owned],
+      mentions: ["@carol", "@dana"],
+    });
+    expect(page.text).toContain("Owner: @carol, @dana, @acme/everyone (from CODEOWNERS)");
+    expect(page.text).toContain(
+      `Owner from: .github/CODEOWNERS, rule src/** (line 1) for ${path}; ${pattern} (line 2) for ${owned} (a culprit's path)`,
+    );
+  });
+
   it("the Follow-Up row and the CAPA line of a child with hostile title, owner and due lines", () => {
     const body = withLine(VALIDATION, `- [x] ${TITLE} @carol due 2026-12-15`);
     const hostile = child(31, KEY, {

@@ -28,13 +28,13 @@ export const capaConfigSchema = z
       .enum(["postmortem-assignees", "incident-assignees", "codeowners", "none"])
       .default("postmortem-assignees")
       .describe(
-        "Who owns an item whose line names nobody. `codeowners`: the CODEOWNERS users of the paths the incident implicates (its culprits, else `servicePaths` of its `Service:`), else the post-mortem's assignees.",
+        "Who owns an item whose line names nobody. `codeowners`: the CODEOWNERS owners of the paths the incident implicates (its culprits' paths, else `servicePaths` of its services), users assigned and teams named, else the post-mortem's assignees.",
       ),
     servicePaths: z
       .record(z.string().trim().min(1).max(100), z.array(z.string().trim().min(1).max(300)).min(1))
       .default({})
       .describe(
-        "Service (as written on the post-mortem's `Service:` line) → repository paths (CODEOWNERS patterns), for `defaultOwners: codeowners` when the incident has no culprits.",
+        "Service (as written on the post-mortem's `Service:` line or the template's `Systems/Services Affected:`, comma-separated, any case) → repository paths (a file, or a directory as `dir/`), for `defaultOwners: codeowners` when the incident has no culprits.",
       ),
     teamAssignees: z
       .record(teamSlug, z.array(login))

@@ -24,6 +24,8 @@ import type { Writers } from "../trust/writers.js";
 import { wroteIt } from "../trust/writers.js";
 import { evidenceOf, judgeChild } from "../evidence/model.js";
 import { requiredFor } from "../evidence/plan.js";
+import type { CodeownersFinding } from "./codeowners.js";
+import { ownersOfPaths, parseCodeowners } from "./codeowners.js";
 
 /** GitHub refuses more sub-issues than this on one parent (closed ones count). */
 export const MAX_SUB_ISSUES = 100;
@@ -53,6 +55,11 @@ export interface CapaState {
   budget: number;
   /** Whose issues and comments count as the product's (src/core/trust/writers.ts). */
   writers: Writers;
+  /**
+   * Under `capa.defaultOwners: codeowners`, the paths the incident implicates and the CODEOWNERS
+   * file, read by the shell only when an ownerless line asks for a child (`needsCodeowners`).
+   */
+  codeowners?: CodeownersFinding;
 }
 
 /** A child issue as the planner sees it: the issue, and what its body says. */
@@ -84,14 +91,38 @@ export function childrenOf(
 
 /** Logins whose assignability the planner will ask about, so the shell can look them up first. */
 export function loginsToCheck(
-  state: Pick<CapaState, "postmortem" | "children" | "comments" | "edit" | "budget" | "writers">,
+  state: Pick<
+    CapaState,
+    "postmortem" | "children" | "comments" | "edit" | "budget" | "writers" | "codeowners"
+  >,
   config: Config,
 ): string[] {
   const logins = new Set<string>();
   for (const candidate of decide(state).open) {
     for (const login of ownerLogins(candidate.owner, config)) logins.add(login.toLowerCase());
   }
+  // CODEOWNERS names people who may not be collaborators: only those who can be are assigned.
+  if (needsCodeowners(state, config)) {
+    const choice = codeownersChoice(state);
+    if (choice.from === "codeowners") {
+      for (const login of choice.users) logins.add(login.toLowerCase());
+    }
+  }
   return [...logins];
+}
+
+/**
+ * Whether opening children needs the CODEOWNERS owners: `capa.defaultOwners: codeowners` and a
+ * line this run opens names nobody. Otherwise the shell reads neither the file nor the paths.
+ */
+export function needsCodeowners(
+  state: Pick<CapaState, "postmortem" | "children" | "comments" | "edit" | "budget" | "writers">,
+  config: Config,
+): boolean {
+  return (
+    config.capa.defaultOwners === "codeowners" &&
+    decide(state).open.some((candidate) => candidate.owner === undefined)
+  );
 }
 
 /** Whether a body asks for any child: a checked box or an owner-and-date row without an issue. */
@@ -312,9 +343,13 @@ function createChild(
     );
     return [];
   }
+  const fromCodeowners =
+    !candidate.owner && config.capa.defaultOwners === "codeowners"
+      ? codeownersChoice(state)
+      : undefined;
   const wanted = candidate.owner
     ? ownerLogins(candidate.owner, config)
-    : defaultOwners(state, config);
+    : (fromCodeowners?.users ?? defaultOwners(state, config));
   const assignees = wanted
     .filter((login) => state.assignable.get(login.toLowerCase()) !== false)
     .slice(0, 10);
@@ -328,10 +363,13 @@ function createChild(
     );
   }
   // Only collaborators (who can be assigned) are mentioned; a team never is.
+  const people = [...assignees.map((login) => `@${login}`), ...unassignable.map(inert)];
   const ownerText =
     candidate.owner?.kind === "team"
       ? inert(candidate.owner.slug)
-      : [...assignees.map((login) => `@${login}`), ...unassignable.map(inert)].join(", ");
+      : fromCodeowners?.from === "codeowners"
+        ? `${[...people, ...fromCodeowners.teams.map(inert)].join(", ")} (from CODEOWNERS)`
+        : people.join(", ");
   const category = candidate.category;
   return [
     {
@@ -347,6 +385,7 @@ function createChild(
         ownerText,
         unassignable,
         due,
+        ...(fromCodeowners ? { ownerSource: fromCodeowners.source } : {}),
       }),
       labels: [...config.capa.labels, ...categoryLabels(category, config)],
       assignees,
@@ -383,7 +422,7 @@ function defaultOwners(state: CapaState, config: Config): string[] {
   switch (config.capa.defaultOwners) {
     case "postmortem-assignees":
       return state.postmortem.assignees;
-    // CODEOWNERS owners are found by the handler; without any, step 2 of the rule.
+    // Without CODEOWNERS owners (codeownersChoice), step 2 of the rule.
     case "codeowners":
       return state.postmortem.assignees;
     case "incident-assignees":
@@ -391,6 +430,59 @@ function defaultOwners(state: CapaState, config: Config): string[] {
     case "none":
       return [];
   }
+}
+
+/** Who owns an ownerless line under `capa.defaultOwners: codeowners`, and the child's words why. */
+interface CodeownersChoice {
+  from: "codeowners" | "postmortem-assignees";
+  users: string[];
+  teams: string[];
+  /** Markdown for the child's `**Owner from:**` line (inert). */
+  source: string;
+}
+
+/** How many CODEOWNERS rules the child names as its owner's source; the rest are counted. */
+const MAX_SOURCES_SHOWN = 3;
+
+/**
+ * The CODEOWNERS owners of the implicated paths (users to assign, teams to name), else the
+ * post-mortem's assignees, with why.
+ */
+function codeownersChoice(state: Pick<CapaState, "postmortem" | "codeowners">): CodeownersChoice {
+  const finding = state.codeowners ?? {};
+  const fallback = (why: string): CodeownersChoice => ({
+    from: "postmortem-assignees",
+    users: state.postmortem.assignees,
+    teams: [],
+    source: `the post-mortem's assignees (${why})`,
+  });
+  const implicated = finding.implicated;
+  if (!implicated || implicated.paths.length === 0) {
+    return fallback(
+      "the incident implicates no path: no culprits, and no `capa.servicePaths` entry for its service",
+    );
+  }
+  if (!finding.file) return fallback("this repository has no CODEOWNERS file");
+  const owners = ownersOfPaths(parseCodeowners(finding.file.text), implicated.paths);
+  if (owners.users.length === 0 && owners.teams.length === 0) {
+    const what = implicated.from === "culprits" ? "culprits' paths" : "service's paths";
+    return fallback(`no CODEOWNERS rule owns the ${what}`);
+  }
+  const file = codeSpan(finding.file.path);
+  const shown = owners.sources
+    .slice(0, MAX_SOURCES_SHOWN)
+    .map(
+      (source) =>
+        `${codeSpan(source.rule.pattern)} (line ${source.rule.line}) for ${codeSpan(source.path)}`,
+    );
+  const more = owners.sources.length - shown.length;
+  const from = implicated.from === "culprits" ? "a culprit's path" : "the service's path";
+  return {
+    from: "codeowners",
+    users: owners.users,
+    teams: owners.teams,
+    source: `${file}, rule ${shown.join("; ")}${more > 0 ? ` and ${more} more` : ""} (${from})`,
+  };
 }
 
 /** The written date when it is real; else today plus the severity's days. Undefined if impossible. */

@@ -31,6 +31,8 @@ export interface NewChild {
   ownerText: string;
   unassignable: string[];
   due: string;
+  /** Where the owner came from (`capa.defaultOwners: codeowners`), as safe markdown. */
+  ownerSource?: string;
 }
 
 export function childTitle(prefix: string, title: string): string {
@@ -48,6 +50,7 @@ export function childBody(child: NewChild): string {
     `> ${inlineText(child.title)}`,
     "",
     `**Owner:** ${child.ownerText || "_nobody yet_"}  `,
+    ...(child.ownerSource === undefined ? [] : [`**Owner from:** ${child.ownerSource}  `]),
     `**Category:** ${inlineText(child.category)}  `,
     `Due: ${child.due}`,
   ];

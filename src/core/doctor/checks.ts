@@ -1,5 +1,13 @@
 import { parse as parseYaml } from "yaml";
 import type { Config } from "../config.js";
+import type { CodeownersFile } from "../capa/codeowners.js";
+import {
+  CODEOWNERS_PATHS,
+  ownersOfPaths,
+  parseCodeowners,
+  unsupportedCodeownersLines,
+} from "../capa/codeowners.js";
+import { codeSpan } from "../markdown-text.js";
 
 /*
  * `postmortem-bot doctor`: what the App or the Action needs in a repository, compared with what
@@ -432,4 +440,44 @@ export function renderFindings(
     text: lines.join("\n"),
     blocking: ordered.some((finding) => finding.level === "blocking"),
   };
+}
+
+/**
+ * `capa.defaultOwners: codeowners` (src/core/capa/codeowners.ts): the CODEOWNERS file it reads,
+ * lines GitHub would refuse, and `capa.servicePaths` entries no rule owns. Nothing otherwise.
+ */
+export function codeownersFindings(config: Config, file: CodeownersFile | undefined): Finding[] {
+  if (config.capa.defaultOwners !== "codeowners") return [];
+  if (!file) {
+    return [
+      {
+        level: "warning",
+        problem: `\`capa.defaultOwners: codeowners\` but there is no CODEOWNERS file (${CODEOWNERS_PATHS.map((path) => codeSpan(path)).join(", ")}) on the default branch: a corrective action whose line names nobody goes to the post-mortem's assignees.`,
+        fix: "Add a CODEOWNERS file, or choose another `capa.defaultOwners`.",
+      },
+    ];
+  }
+  const findings: Finding[] = [];
+  const unsupported = unsupportedCodeownersLines(file.text);
+  if (unsupported.length > 0) {
+    findings.push({
+      level: "warning",
+      problem: `${codeSpan(file.path)} has patterns GitHub does not accept (a \`!\` negation or a \`[ ]\` range) on line ${unsupported.join(", ")}: no owner is read from ${unsupported.length === 1 ? "it" : "them"}.`,
+      fix: "Rewrite those patterns without `!` or `[ ]`.",
+    });
+  }
+  const rules = parseCodeowners(file.text);
+  for (const [service, paths] of Object.entries(config.capa.servicePaths)) {
+    const unowned = paths.filter((path) => {
+      const owners = ownersOfPaths(rules, [path]);
+      return owners.users.length === 0 && owners.teams.length === 0;
+    });
+    if (unowned.length === 0) continue;
+    findings.push({
+      level: "warning",
+      problem: `No rule of ${codeSpan(file.path)} owns ${unowned.map((path) => codeSpan(path)).join(", ")} (\`capa.servicePaths\` of ${codeSpan(service)}): its corrective actions go to the post-mortem's assignees.`,
+      fix: `Add a rule with owners for ${unowned.length === 1 ? "that path" : "those paths"} to ${codeSpan(file.path)}, or correct \`capa.servicePaths\`.`,
+    });
+  }
+  return findings;
 }

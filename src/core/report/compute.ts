@@ -362,5 +362,7 @@ function ownerOf(action: IssueSnapshot): string {
   if (action.assignees.length > 0) return action.assignees.map((login) => `@${login}`).join(", ");
   const line = ownerLineOf(action.body) ?? "";
   // The App writes handles it may not mention inert (`` `@name` ``): the owner is the handle.
-  return line === "_nobody yet_" ? "" : line.replace(/`(@[\w./-]+)`/g, "$1");
+  // Owners from CODEOWNERS say so after them (src/core/capa/plan.ts): the owner is the handles.
+  const owners = line.replace(/\s*\(from CODEOWNERS\)$/, "");
+  return owners === "_nobody yet_" ? "" : owners.replace(/`(@[\w./-]+)`/g, "$1");
 }

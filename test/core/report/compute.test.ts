@@ -126,7 +126,10 @@ describe("the report's numbers", () => {
       reason: "not_planned",
     }),
     // Open, due 2026-11-01: 28 days overdue on 29 November.
-    action(24, 11, "2026-09-02T11:00:00Z", "2026-11-01", undefined, { line: "@acme/sre" }),
+    // Its owner from CODEOWNERS (a team, named inert, and where it came from).
+    action(24, 11, "2026-09-02T11:00:00Z", "2026-11-01", undefined, {
+      line: "`@acme/sre` (from CODEOWNERS)",
+    }),
     // Open, not yet due.
     action(25, 11, "2026-10-02T11:00:00Z", "2026-12-15"),
     // The App's duplicate: never counted.
