@@ -1,0 +1,66 @@
+import { readPostmortemBody } from "../capa/items.js";
+import type { Config } from "../config.js";
+import { findMarker } from "../markers.js";
+import type { Severity } from "../policy/config.js";
+import { incidentSeverity } from "../policy/resolve.js";
+import type { IssueSnapshot, RepositoryRef } from "../snapshots.js";
+import type { Notice } from "./notice.js";
+
+/** Where GitHub shows an issue (github.com unless the run knows its server, as the Action does). */
+export function issueUrl(
+  repository: Pick<RepositoryRef, "owner" | "repo">,
+  issueNumber: number,
+  server = "https://github.com",
+): string {
+  return `${server.replace(/\/+$/, "")}/${repository.owner}/${repository.repo}/issues/${issueNumber}`;
+}
+
+/** What every notice about a post-mortem says of it: its severity, title and link, and privacy. */
+export type NoticeSubject = Pick<Notice, "postmortem" | "severity" | "title" | "url" | "private">;
+
+/**
+ * A post-mortem as a notice names it. Its severity is the one rule's (its checked box, its
+ * incident's labels when read, its marker's severity); a private post-mortem (its incident is in
+ * another repository) is flagged so no message names its title.
+ */
+export function noticeSubject(
+  postmortem: IssueSnapshot,
+  config: Config,
+  url: (issueNumber: number) => string,
+  incidentLabels?: readonly string[],
+): NoticeSubject {
+  const marker = findMarker(postmortem.body, "postmortem");
+  return {
+    postmortem: postmortem.number,
+    severity: postmortemSeverity(postmortem, config, incidentLabels),
+    title: postmortem.title,
+    url: url(postmortem.number),
+    ...(marker?.source !== undefined ? { private: true } : {}),
+  };
+}
+
+export function postmortemSeverity(
+  postmortem: IssueSnapshot,
+  config: Config,
+  incidentLabels?: readonly string[],
+): Severity | undefined {
+  return incidentSeverity(
+    {
+      checked: readPostmortemBody(postmortem.body).checkedSeverity,
+      labels: incidentLabels,
+      answered: findMarker(postmortem.body, "postmortem")?.severity,
+    },
+    config,
+  );
+}
+
+/** Logins without `@`, each once (compared without case), in order. */
+export function distinctLogins(logins: readonly string[]): string[] {
+  const seen = new Set<string>();
+  return logins.filter((login) => {
+    const key = login.toLowerCase();
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
