@@ -21,7 +21,7 @@ export type NoticeSubject = Pick<Notice, "postmortem" | "severity" | "title" | "
 /**
  * A post-mortem as a notice names it. Its severity is the one rule's (its checked box, its
  * incident's labels when read, its marker's severity); a private post-mortem (its incident is in
- * another repository) is flagged so no message names its title.
+ * another repository) is flagged, and its title left out, so no message names it.
  */
 export function noticeSubject(
   postmortem: IssueSnapshot,
@@ -29,13 +29,14 @@ export function noticeSubject(
   url: (issueNumber: number) => string,
   incidentLabels?: readonly string[],
 ): NoticeSubject {
-  const marker = findMarker(postmortem.body, "postmortem");
+  const isPrivate = findMarker(postmortem.body, "postmortem")?.source !== undefined;
   return {
     postmortem: postmortem.number,
     severity: postmortemSeverity(postmortem, config, incidentLabels),
-    title: postmortem.title,
+    // Not even handed on: what a notice does not carry, no message format can leak.
+    title: isPrivate ? "" : postmortem.title,
     url: url(postmortem.number),
-    ...(marker?.source !== undefined ? { private: true } : {}),
+    ...(isPrivate ? { private: true } : {}),
   };
 }
 

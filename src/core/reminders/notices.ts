@@ -63,7 +63,7 @@ export function overdueNotice(input: OverdueNoticeInput): Notice | undefined {
     issueNumber: child.number,
     // The corrective action itself: its title and link (a private post-mortem's names neither
     // title, as the subject's flag says).
-    title: child.title,
+    title: input.subject.private ? "" : child.title,
     url: input.url(child.number),
     people: distinctLogins(ownerLogins(child)),
     detail: `corrective action #${child.number} of post-mortem #${overdue.postmortem} was due on ${overdue.due} (${days} overdue${state})`,
