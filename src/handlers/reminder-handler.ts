@@ -22,8 +22,8 @@ import { loadConfig } from "./load-config.js";
 import type { HandlerDeps } from "./deps.js";
 import { issueUrlFor, writersFor } from "./deps.js";
 import type { Notice } from "../core/notify/notice.js";
-import { noticeSubject } from "../core/notify/subject.js";
-import { overdueNotice, reviewNotice } from "../core/reminders/notices.js";
+import { mayNotify, noticeSubject } from "../core/notify/subject.js";
+import { firstOverdueReminder, overdueNotice, reviewNotice } from "../core/reminders/notices.js";
 
 /** What one sweep of a repository did, for the log and the job summary. */
 export interface SweepCounts {
@@ -107,20 +107,18 @@ export async function sweepReminders(deps: HandlerDeps): Promise<SweepCounts | "
       planOverdueReminder({ overdue: entry, comments, config, now: now(), writers }),
     );
     counts.reminded += created;
-    // Without a notifier nothing more is read.
-    if (!deps.notify || created === 0) continue;
+    // Without a notifier, a route for the event, or the date's first reminder, nothing is read.
+    if (!deps.notify || !mayNotify(config, "capa-overdue")) continue;
+    const occurrence = { overdue: entry, before, reminded: created, config, writers };
+    if (!firstOverdueReminder(occurrence)) continue;
     if (!read.has(entry.postmortem))
       read.set(entry.postmortem, await base.getIssue(entry.postmortem));
     const postmortem = read.get(entry.postmortem);
     if (!postmortem) continue;
     const notice = overdueNotice({
-      overdue: entry,
-      before,
-      reminded: created,
+      ...occurrence,
       subject: noticeSubject(postmortem, config, url),
       url,
-      config,
-      writers,
     });
     if (notice) notices.push(notice);
   }

@@ -17,6 +17,8 @@ import { renderedPostmortem } from "../core/capa/fixtures.js";
 const ACTIONS_BOT = "github-actions[bot]";
 const APP_BOT = "postmortem-bot[bot]";
 const DAY = 86_400_000;
+/** Every event to one receiver. */
+const NOTIFY = "notify:\n  receivers:\n    sre: { kind: slack }\n  routes:\n    - to: [sre]\n";
 let emulator: GitHubEmulator;
 
 beforeAll(() => loopbackOnly());
@@ -26,7 +28,7 @@ beforeEach(async () => {
   emulator = createGitHubEmulator({ users: [{ login: "carol", role: "write" }] });
   emulator.addUser(ACTIONS_BOT, "write", { type: "Bot" });
   emulator.addUser(APP_BOT, "write", { type: "Bot" });
-  emulator.setFile(".github/postmortem.yml", "identity:\n  app: postmortem-bot\n");
+  emulator.setFile(".github/postmortem.yml", `identity:\n  app: postmortem-bot\n${NOTIFY}`);
   await emulator.start();
 });
 afterEach(async () => {
@@ -192,6 +194,53 @@ describe("the reminder sweep's notices", () => {
           detail:
             "review late: the incident closed on 2026-11-27; missing: “Approved By (Tech Lead)”, “Approved By (Product/Business)”, “Date of Final Review”, “Communication Sent to Team (Yes/No)”",
         },
+      ],
+    ]);
+  });
+
+  it("a child closed without its evidence: its post-mortem is read for the notice only where a route sends capa-overdue", async () => {
+    const policy = ["P1", "P2", "P3", "P4", "default"]
+      .map((key) => `  ${key}:\n    capaEvidence: merged\n`)
+      .join("");
+    const { child } = openPostmortemWithChild(emulator, APP_BOT, "2026-11-20");
+    emulator.closeIssue({ by: "carol", issue: child, reason: "completed" });
+    emulator.addLabel({ by: APP_BOT, issue: child, label: "capa:no-evidence" });
+    const told: Notice[][] = [];
+    const now = Date.now();
+
+    // Routes for the other events only: nothing read, nothing told.
+    emulator.setFile(
+      ".github/postmortem.yml",
+      `identity:\n  app: postmortem-bot\npolicy:\n${policy}notify:\n  receivers:\n    sre: { kind: slack }\n  routes:\n    - events: [opened, review-late]\n      to: [sre]\n`,
+    );
+    let before = emulator.requests.at(-1)?.seq ?? 0;
+    await sweepReminders(actionDeps(() => new Date(now), told));
+    expect(told).toEqual([]);
+    expect(sent(before)).not.toContain("GET /repos/acme/service/issues/1");
+
+    // A route for it, and the date moved to the 30th: a week on, the next reminder is that date's
+    // first, so the post-mortem is read once (its severity and privacy) and the notice told.
+    emulator.setFile(
+      ".github/postmortem.yml",
+      `identity:\n  app: postmortem-bot\npolicy:\n${policy}${NOTIFY}`,
+    );
+    const body = emulator.issue(child).body as string;
+    emulator.editBody({
+      by: "carol",
+      issue: child,
+      body: body.replace("Due: 2026-11-20", "Due: 2026-11-30"),
+    });
+    before = emulator.requests.at(-1)?.seq ?? 0;
+    await sweepReminders(actionDeps(() => new Date(now + 7 * DAY), told));
+    expect(
+      sent(before).filter((request) => request === "GET /repos/acme/service/issues/1"),
+    ).toHaveLength(1);
+    expect(told).toEqual([
+      [
+        expect.objectContaining({
+          key: `capa-overdue:#${child}:2026-11-30`,
+          detail: `corrective action #${child} of post-mortem #1 was due on 2026-11-30 (4 days overdue, closed without a merged fix)`,
+        }),
       ],
     ]);
   });

@@ -65,3 +65,11 @@ export function distinctLogins(logins: readonly string[]): string[] {
     return true;
   });
 }
+
+/**
+ * Whether any `notify:` route may send `event` (whatever its severity): a flow reads nothing more
+ * for a notice no route can send.
+ */
+export function mayNotify(config: Pick<Config, "notify">, event: Notice["event"]): boolean {
+  return config.notify.routes.some((route) => route.events?.includes(event) ?? true);
+}

@@ -41,15 +41,12 @@ export interface OverdueNoticeInput {
 /**
  * `capa-overdue`, once per due date, not per reminder: with the first reminder the sweep writes
  * after that date (no reminder of the product's is dated after the due day). A `Due:` line moved
- * later gives a new date, a new key and, once past, a new notice. Claimed on the child.
+ * later gives a new date, a new key and, once past, a new notice (a date moved to a day before
+ * the last reminder counts as reminded: no notice). Claimed on the child.
  */
 export function overdueNotice(input: OverdueNoticeInput): Notice | undefined {
   const { overdue, config } = input;
-  if (input.reminded === 0) return undefined;
-  const remindedAfterDue = reminderMoments(input.before, "overdue", input.writers).some(
-    (at) => formatDate(new Date(at).toISOString(), config.timezone) > overdue.due,
-  );
-  if (remindedAfterDue) return undefined;
+  if (!firstOverdueReminder(input)) return undefined;
   const days = `${overdue.daysOverdue} ${overdue.daysOverdue === 1 ? "day" : "days"}`;
   const state =
     overdue.missing === undefined
@@ -68,6 +65,21 @@ export function overdueNotice(input: OverdueNoticeInput): Notice | undefined {
     people: distinctLogins(ownerLogins(child)),
     detail: `corrective action #${child.number} of post-mortem #${overdue.postmortem} was due on ${overdue.due} (${days} overdue${state})`,
   };
+}
+
+/**
+ * Whether the sweep just wrote the first reminder of the child's due date: it wrote one, and none
+ * of the product's earlier ones is dated (in the configured zone) after that date.
+ */
+export function firstOverdueReminder(
+  input: Pick<OverdueNoticeInput, "overdue" | "before" | "reminded" | "writers"> & {
+    config: Pick<Config, "timezone">;
+  },
+): boolean {
+  if (input.reminded === 0) return false;
+  return !reminderMoments(input.before, "overdue", input.writers).some(
+    (at) => formatDate(new Date(at).toISOString(), input.config.timezone) > input.overdue.due,
+  );
 }
 
 export interface ReviewNoticeInput {
