@@ -25,9 +25,9 @@ export function releaseGateNotice(input: ReleaseGateNoticeInput): Notice | undef
   );
   const first = blocking[0];
   if (input.verdict.passed || first === undefined) return undefined;
-  const severity = SEVERITIES.find((candidate) =>
+  const severity: Severity | undefined = SEVERITIES.find((candidate) =>
     blocking.some((entry) => entry.severity === candidate),
-  ) satisfies Severity | undefined;
+  );
   const numbers = blocking.map((entry) => `#${entry.postmortem.number}`).join(", ");
   const count =
     blocking.length === 1 ? "1 post-mortem blocks" : `${blocking.length} post-mortems block`;
