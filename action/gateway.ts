@@ -61,6 +61,8 @@ export async function runDeps(context: RunContext): Promise<HandlerDeps> {
     clock: () => new Date(),
     log: context.log,
     frontDoor: "action",
+    // Links in notices point at the run's GitHub (GitHub Enterprise Server included).
+    ...(context.env.GITHUB_SERVER_URL ? { serverUrl: context.env.GITHUB_SERVER_URL } : {}),
     // Another repository (`private.repository`) only with a token given for it.
     ...(token === undefined
       ? {}

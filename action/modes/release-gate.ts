@@ -1,7 +1,8 @@
 import { ApprovalGateway } from "../../src/github/approval-gateway.js";
 import { checkReleaseGate } from "../../src/handlers/release-gate-handler.js";
 import type { RunContext } from "../context.js";
-import { gatewayOptions } from "../gateway.js";
+import { releaseGateNotice } from "../../src/core/release-gate/notices.js";
+import { gatewayOptions, runDeps } from "../gateway.js";
 
 /**
  * `mode: release-gate` (a required check on pull requests, or a deploy step): fails while a
@@ -31,9 +32,24 @@ export async function runReleaseGate(context: RunContext): Promise<void> {
   const blocking = result.verdict.blocking.map((entry) => entry.postmortem.number);
   context.setOutput("blocking", JSON.stringify(blocking));
   await context.writeSummary(result.summary);
+  // A blocked release is told to chat once per commit (a rerun claims the same key); the notifier
+  // never fails the run, and nothing is built or read for it when the gate passes.
+  const notice = releaseGateNotice({
+    verdict: result.verdict,
+    release: releaseOf(context),
+    config: result.config,
+    url,
+  });
+  if (notice) await (await runDeps(context)).notify?.(result.config, [notice]);
   if (!result.verdict.passed) {
     context.fail(
       `Release blocked by ${blocking.length} post-mortem(s): ${blocking.map((number) => `#${number}`).join(", ")}`,
     );
   }
+}
+
+/** The commit the gate judged: a pull request's head, else the run's commit, else its ref. */
+function releaseOf(context: RunContext): string {
+  const head = context.event.payload.pull_request?.head.sha;
+  return head ?? context.env.GITHUB_SHA ?? context.env.GITHUB_REF ?? "unknown";
 }

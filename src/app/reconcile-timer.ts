@@ -1,4 +1,5 @@
 import type { Probot } from "probot";
+import type { HandlerDeps } from "../handlers/deps.js";
 import type { ConfigCache } from "../github/config-cache.js";
 import type { GatewayOptions } from "../github/gateway.js";
 import type { RepositoryReach } from "../github/reach.js";
@@ -22,6 +23,8 @@ export interface ReconcileTimerOptions {
   reach?: RepositoryReach;
   /** The App's own slug, asked of GitHub once per process (src/app/app-slug.ts). */
   appSlug: () => Promise<string>;
+  /** Tells chat what the sweep found (`notify:`); the App passes its notifier here as to its flows. */
+  notify?: HandlerDeps["notify"];
 }
 
 /**
@@ -58,6 +61,7 @@ export function startReconcileTimer(app: Probot, options: ReconcileTimerOptions)
                 frontDoor: "app",
                 ...(options.reach ? { reach: options.reach } : {}),
                 appSlug: await options.appSlug(),
+                ...(options.notify ? { notify: options.notify } : {}),
               },
               since,
             );

@@ -1,4 +1,5 @@
 import type { Probot } from "probot";
+import type { HandlerDeps } from "../handlers/deps.js";
 import type { ConfigCache } from "../github/config-cache.js";
 import type { GatewayOptions } from "../github/gateway.js";
 import { sweepReminders } from "../handlers/reminder-handler.js";
@@ -13,6 +14,8 @@ export interface ReminderTimerOptions {
   gatewayOptions?: GatewayOptions;
   /** The App's own slug, asked of GitHub once per process (src/app/app-slug.ts). */
   appSlug: () => Promise<string>;
+  /** Tells chat what the sweep found (`notify:`); the App passes its notifier here as to its flows. */
+  notify?: HandlerDeps["notify"];
 }
 
 /**
@@ -36,6 +39,7 @@ export function startReminderTimer(app: Probot, options: ReminderTimerOptions): 
             clock: options.now,
             frontDoor: "app",
             appSlug: await options.appSlug(),
+            ...(options.notify ? { notify: options.notify } : {}),
           });
         },
         options.gatewayOptions,

@@ -6,6 +6,9 @@ import type { ApprovalEvent } from "../core/approvals/events.js";
 import type { FileFinding } from "../core/approvals/files.js";
 import { checkPostmortemFile, matchesAny, templateSections } from "../core/approvals/files.js";
 import type { CloseDecision, ForceCloseLabel } from "../core/approvals/gate.js";
+import type { JudgedClose } from "../core/approvals/notices.js";
+import { closeNotices } from "../core/approvals/notices.js";
+import { noticeSubject } from "../core/notify/subject.js";
 import { approvalSummary, closeToJudge, planCloseGate } from "../core/approvals/gate.js";
 import { syncApprovalSection } from "../core/approvals/sync.js";
 import type { Verdict } from "../core/approvals/judge.js";
@@ -36,7 +39,7 @@ import type { ApprovalGateway } from "../github/approval-gateway.js";
 import { loadConfig } from "./load-config.js";
 import { converge } from "./converge.js";
 import type { HandlerDeps } from "./deps.js";
-import { writersFor } from "./deps.js";
+import { issueUrlFor, writersFor } from "./deps.js";
 import type { Writers } from "../core/trust/writers.js";
 import { writersOf } from "../core/trust/writers.js";
 import type { Logger } from "../core/logger.js";
@@ -110,6 +113,8 @@ export async function handleApprovalEvent(
   const commenter = event.kind === "command" ? event.sender.login : undefined;
   const context = new RunContext(gateway, config, writers, now, commenter);
   let decision: CloseDecision | undefined;
+  /** The enforcing run's first judging of a close, for its notices. */
+  let judged: JudgedClose | undefined;
 
   // The commenter first: a command of someone who may fill no role changes nothing, so the run
   // reads nothing more than it needs to answer them once (anyone can comment on a public
@@ -172,6 +177,15 @@ export async function handleApprovalEvent(
       });
       // The first judging round's decision is the one the close met; later rounds only verify.
       decision ??= plan.decision;
+      if (mode === "enforce") {
+        judged ??= {
+          issue: state.issue,
+          decision: plan.decision,
+          verdict: state.verdict,
+          approvals: state.approvals,
+          closeEvent: event.kind === "closed",
+        };
+      }
       return { steps: mode === "enforce" ? plan.steps : [], after };
     });
   }
@@ -183,6 +197,12 @@ export async function handleApprovalEvent(
   const blocked = decision === "blocked";
   const headline = headlineOf(verdict, decision, mode);
   const fieldNames = state.approvals.required.map((key) => fieldNameOf(key, state.approvals));
+  // After the run's writes: a close refused (and reopened) or approved, told to chat once.
+  if (judged) {
+    const subject = noticeSubject(judged.issue, config, issueUrlFor(deps));
+    const notices = closeNotices(judged, { ...subject, severity: state.severity });
+    if (notices.length > 0) await deps.notify?.(config, notices);
+  }
   return {
     outcome: "judged",
     blocked,
@@ -226,6 +246,8 @@ export interface ReadState {
   comments: ApprovalComment[];
   people: People;
   verdict: Verdict;
+  /** The post-mortem's severity, as its approvals were chosen by. */
+  severity: Severity | undefined;
 }
 
 /**
@@ -288,7 +310,8 @@ class RunContext {
     const comments = await this.gateway.listComments(issueNumber, (comment) =>
       authorCounts(comment, this.config.approvals, namedSet, this.commenter),
     );
-    const approvals = approvalsFor(this.config, await this.severityOf(issue));
+    const severity = await this.severityOf(issue);
+    const approvals = approvalsFor(this.config, severity);
     const people = await this.lookUp(loginsToLookUp(comments, approvals, named, this.commenter));
     const verdict = judgeApprovals({
       body: issue.body,
@@ -298,7 +321,7 @@ class RunContext {
       formatDay: this.formatDay,
       now: this.now,
     });
-    this.unchanged = { issue, approvals, comments, people, verdict };
+    this.unchanged = { issue, approvals, comments, people, verdict, severity };
     return this.unchanged;
   }
 

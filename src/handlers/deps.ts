@@ -6,6 +6,7 @@ import type { Config } from "../core/config.js";
 import type { Writers } from "../core/trust/writers.js";
 import type { Notice } from "../core/notify/notice.js";
 import { writersOf, writersWithoutConfig } from "../core/trust/writers.js";
+import { issueUrl } from "../core/notify/subject.js";
 
 /** Which front door runs a handler: the hosted App or the Action on a runner. */
 export type FrontDoor = FlowsRunner;
@@ -39,6 +40,18 @@ export interface HandlerDeps {
    * flow's own writes; never throws and never fails the flow. Missing: no notifications (tests).
    */
   notify?: (config: Config, notices: readonly Notice[]) => Promise<void>;
+  /**
+   * GitHub's web address for the links in notices (the Action's `GITHUB_SERVER_URL`); missing:
+   * `https://github.com`.
+   */
+  serverUrl?: string;
+}
+
+/** The link to an issue of the event's repository, as notices carry it. */
+export function issueUrlFor(
+  deps: Pick<HandlerDeps, "gateway" | "serverUrl">,
+): (issueNumber: number) => string {
+  return (issueNumber) => issueUrl(deps.gateway.base.repository, issueNumber, deps.serverUrl);
 }
 
 /** Whose markers the handlers trust under this configuration, at this front door. */

@@ -25,7 +25,14 @@ import type { Logger } from "../core/logger.js";
 
 export type ReleaseGateResult =
   | { ok: false; problem: string }
-  | { ok: true; verdict: ReleaseGateVerdict; summary: string; annotations: Annotation[] };
+  | {
+      ok: true;
+      verdict: ReleaseGateVerdict;
+      summary: string;
+      annotations: Annotation[];
+      /** The configuration it judged by (for the notice of a blocked release). */
+      config: Config;
+    };
 
 /**
  * The release gate for one repository: paged listings by label (post-mortems of any state, open
@@ -132,6 +139,7 @@ export async function checkReleaseGate(
     verdict,
     summary: releaseGateSummary(verdict, config, url),
     annotations: releaseGateAnnotations(verdict, config, url),
+    config,
   };
 }
 

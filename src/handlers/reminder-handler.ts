@@ -20,7 +20,10 @@ import { judgePostmortem } from "./approval-handler.js";
 import { handleCapaEvent } from "./capa-handler.js";
 import { loadConfig } from "./load-config.js";
 import type { HandlerDeps } from "./deps.js";
-import { writersFor } from "./deps.js";
+import { issueUrlFor, writersFor } from "./deps.js";
+import type { Notice } from "../core/notify/notice.js";
+import { mayNotify, noticeSubject } from "../core/notify/subject.js";
+import { firstOverdueReminder, overdueNotice, reviewNotice } from "../core/reminders/notices.js";
 
 /** What one sweep of a repository did, for the log and the job summary. */
 export interface SweepCounts {
@@ -83,8 +86,13 @@ export async function sweepReminders(deps: HandlerDeps): Promise<SweepCounts | "
     ),
   );
   counts.overdue = overdue.length + unproven.length;
+  // Post-mortems read by this sweep, for the notices' severity and privacy.
+  const read = new Map<number, IssueSnapshot | undefined>();
+  const notices: Notice[] = [];
+  const url = issueUrlFor(deps);
   for (const number of new Set(overdue.map((entry) => entry.postmortem))) {
     const postmortem = await base.getIssue(number);
+    read.set(number, postmortem);
     if (!postmortem || !showsOverdueAsOpen(postmortem, overdue)) continue;
     // Reminders run wherever they are scheduled (the App's timer or the Action's schedule), and
     // the rows they show Overdue follow them: the CAPA flow acts here as where it runs.
@@ -95,9 +103,24 @@ export async function sweepReminders(deps: HandlerDeps): Promise<SweepCounts | "
     if (outcome !== "ignored") counts.postmortemsUpdated++;
   }
   for (const entry of [...overdue, ...unproven]) {
-    counts.reminded += await remind(base, entry.child.number, counts, (comments) =>
+    const { created, before } = await remind(base, entry.child.number, counts, (comments) =>
       planOverdueReminder({ overdue: entry, comments, config, now: now(), writers }),
     );
+    counts.reminded += created;
+    // Without a notifier, a route for the event, or the date's first reminder, nothing is read.
+    if (!deps.notify || !mayNotify(config, "capa-overdue")) continue;
+    const occurrence = { overdue: entry, before, reminded: created, config, writers };
+    if (!firstOverdueReminder(occurrence)) continue;
+    if (!read.has(entry.postmortem))
+      read.set(entry.postmortem, await base.getIssue(entry.postmortem));
+    const postmortem = read.get(entry.postmortem);
+    if (!postmortem) continue;
+    const notice = overdueNotice({
+      ...occurrence,
+      subject: noticeSubject(postmortem, config, url),
+      url,
+    });
+    if (notice) notices.push(notice);
   }
 
   // Late reviews: open post-mortems whose incident closed `reviewAfterDays` ago or more.
@@ -121,7 +144,7 @@ export async function sweepReminders(deps: HandlerDeps): Promise<SweepCounts | "
     const judged = await judgePostmortem(gateway, config, writers, postmortem.number, now());
     if (!judged || judged.verdict.approved) continue;
     counts.reviewsLate++;
-    counts.reviewsReminded += await remind(base, postmortem.number, counts, (comments) =>
+    const { created, before } = await remind(base, postmortem.number, counts, (comments) =>
       planReviewReminder({
         postmortem: judged.issue,
         incident,
@@ -132,6 +155,24 @@ export async function sweepReminders(deps: HandlerDeps): Promise<SweepCounts | "
         writers,
       }),
     );
+    counts.reviewsReminded += created;
+    if (!deps.notify) continue;
+    const notice = reviewNotice({
+      postmortem: judged.issue,
+      incident,
+      deadline,
+      missing: judged.verdict.missing,
+      approvals: judged.approvals,
+      before,
+      reminded: created,
+      subject: {
+        ...noticeSubject(judged.issue, config, url, incident.labels),
+        severity: judged.severity,
+      },
+      config,
+      writers,
+    });
+    if (notice) notices.push(notice);
   }
 
   log.info(
@@ -139,6 +180,8 @@ export async function sweepReminders(deps: HandlerDeps): Promise<SweepCounts | "
       .map(([name, value]) => `${name} ${value}`)
       .join(", ")}`,
   );
+  // After the sweep's writes: the first reminder of each occurrence is also told to chat.
+  if (notices.length > 0) await deps.notify?.(config, notices);
   return counts;
 }
 
@@ -164,16 +207,22 @@ async function requirements(
   return (number) => required.get(number) ?? "none";
 }
 
-/** Plan, write, and plan again on a fresh read, so a racing writer's reminder is removed. */
+/**
+ * Plan, write, and plan again on a fresh read, so a racing writer's reminder is removed. Returns
+ * the reminders written and the comments as the first read found them (before any write).
+ */
 async function remind(
   gateway: GitHubGateway,
   issueNumber: number,
   counts: SweepCounts,
   plan: (comments: CommentSnapshot[]) => Plan,
-): Promise<number> {
+): Promise<{ created: number; before: CommentSnapshot[] }> {
   let created = 0;
+  let before: CommentSnapshot[] | undefined;
   for (let round = 0; round < 3; round++) {
-    const steps = plan(await gateway.listComments(issueNumber));
+    const comments = await gateway.listComments(issueNumber);
+    before ??= comments;
+    const steps = plan(comments);
     if (steps.length === 0) break;
     for (const step of steps) {
       await gateway.apply(step);
@@ -181,5 +230,5 @@ async function remind(
       if (step.kind === "deleteComment") counts.duplicatesRemoved++;
     }
   }
-  return created;
+  return { created, before: before ?? [] };
 }

@@ -105,8 +105,15 @@ function reminderText(overdue: OverdueChild, config: Config): string {
  * team, and never someone the App wrote inert there (`` `@outsider` ``: not a collaborator).
  */
 function ownersOf(child: IssueSnapshot): string {
-  if (child.assignees.length > 0) return child.assignees.map((login) => `@${login}`).join(", ");
+  return ownerLogins(child)
+    .map((login) => `@${login}`)
+    .join(", ");
+}
+
+/** The logins (without `@`) a child's reminder mentions: see `ownersOf`. */
+export function ownerLogins(child: IssueSnapshot): string[] {
+  if (child.assignees.length > 0) return child.assignees;
   const line = ownerLineOf(child.body) ?? "";
   const people = line.match(/(?<!`)@[a-z\d](?:[a-z\d-]*[a-z\d])?(?![\w/-])/gi) ?? [];
-  return people.join(", ");
+  return people.map((mention) => mention.slice(1));
 }
