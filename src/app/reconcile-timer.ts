@@ -8,6 +8,7 @@ import { defaultConfig } from "../core/config.js";
 import type { LoadedConfig } from "../handlers/load-config.js";
 import { forEachRepositoryWithRecentIssues } from "../github/installations.js";
 import { every, featureLogger } from "./timers.js";
+import type { KnownProjects } from "../github/projects.js";
 
 export interface ReconcileTimerOptions {
   intervalMs: number;
@@ -22,6 +23,8 @@ export interface ReconcileTimerOptions {
   reach?: RepositoryReach;
   /** The App's own slug, asked of GitHub once per process (src/app/app-slug.ts). */
   appSlug: () => Promise<string>;
+  /** The projects the configurations name: the sweep learns them too (`projects:`). */
+  projects?: KnownProjects;
 }
 
 /**
@@ -58,6 +61,7 @@ export function startReconcileTimer(app: Probot, options: ReconcileTimerOptions)
                 frontDoor: "app",
                 ...(options.reach ? { reach: options.reach } : {}),
                 appSlug: await options.appSlug(),
+                ...(options.projects ? { projects: options.projects } : {}),
               },
               since,
             );

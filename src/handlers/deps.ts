@@ -5,6 +5,7 @@ import type { RepositoryReach } from "../github/reach.js";
 import type { Config } from "../core/config.js";
 import type { Writers } from "../core/trust/writers.js";
 import type { Notice } from "../core/notify/notice.js";
+import type { KnownProjects } from "../github/projects.js";
 import { writersOf, writersWithoutConfig } from "../core/trust/writers.js";
 
 /** Which front door runs a handler: the hosted App or the Action on a runner. */
@@ -39,6 +40,12 @@ export interface HandlerDeps {
    * flow's own writes; never throws and never fails the flow. Missing: no notifications (tests).
    */
   notify?: (config: Config, notices: readonly Notice[]) => Promise<void>;
+  /**
+   * The projects (`projects.url`) this process resolved, learnt by the flows and the sweep: a
+   * board event (`projects_v2_item`) for any other project costs no request. The App's; missing:
+   * nothing learnt (the Action, tests).
+   */
+  projects?: KnownProjects;
 }
 
 /** Whose markers the handlers trust under this configuration, at this front door. */
