@@ -12,7 +12,7 @@ import { handleCapaEvent } from "./capa-handler.js";
 import type { HandlerDeps } from "./deps.js";
 import { writersFor } from "./deps.js";
 import { loadConfig } from "./load-config.js";
-import { isGraphqlAnswer, resolveProject } from "./projects-sync.js";
+import { isGraphqlAnswer, projectsOf, resolveProject } from "./projects-sync.js";
 
 const MAY_MOVE: readonly Permission[] = ["write", "maintain", "admin"];
 
@@ -73,7 +73,7 @@ export async function pullBoardDates(config: Config, deps: HandlerDeps): Promise
   const here = `${owner}/${repo}`.toLowerCase();
   let items: BoardItem[];
   try {
-    items = await deps.gateway.projects.listItems(resolved.id);
+    items = await projectsOf(deps).listItems(resolved.id);
   } catch (error) {
     if (isGraphqlAnswer(error)) return 0;
     throw error;

@@ -5,7 +5,7 @@ import type { RepositoryReach } from "../github/reach.js";
 import type { Config } from "../core/config.js";
 import type { Writers } from "../core/trust/writers.js";
 import type { Notice } from "../core/notify/notice.js";
-import type { KnownProjects } from "../github/projects.js";
+import type { KnownProjects, ProjectsApi } from "../github/projects.js";
 import { writersOf, writersWithoutConfig } from "../core/trust/writers.js";
 
 /** Which front door runs a handler: the hosted App or the Action on a runner. */
@@ -46,6 +46,11 @@ export interface HandlerDeps {
    * nothing learnt (the Action, tests).
    */
   projects?: KnownProjects;
+  /**
+   * The client for the project (`projects:`) when it needs its own token (the Action's
+   * `projects-token`); missing: the gateway's client.
+   */
+  projectsApi?: ProjectsApi;
 }
 
 /** Whose markers the handlers trust under this configuration, at this front door. */

@@ -14,6 +14,7 @@ import {
 import type { CommentSnapshot, IssueSnapshot } from "../core/snapshots.js";
 import type { Writers } from "../core/trust/writers.js";
 import type { HandlerDeps } from "./deps.js";
+import { ProjectsGateway } from "../github/projects.js";
 
 /** Whether an error is GraphQL's answer of errors (a permission, a field): not worth a retry. */
 export function isGraphqlAnswer(
@@ -26,6 +27,13 @@ function messageOf(error: Error & { errors?: { message?: string }[] }): string {
   return (error.errors ?? []).map((e) => e.message ?? "").join("; ") || error.message;
 }
 
+/** The project's reads and writes, with the Action's `projects-token` when given. */
+export function projectsOf(deps: HandlerDeps): ProjectsGateway {
+  return deps.projectsApi
+    ? new ProjectsGateway(deps.projectsApi, deps.gateway.base)
+    : deps.gateway.projects;
+}
+
 /** The configured project, resolved, and remembered in `deps.projects` (a board event's filter). */
 export async function resolveProject(
   config: Config,
@@ -33,7 +41,7 @@ export async function resolveProject(
 ): Promise<ResolvedProject | { unreachable: string } | undefined> {
   const url = config.projects?.url;
   if (url === undefined) return undefined;
-  const resolved = await deps.gateway.projects.resolve(url);
+  const resolved = await projectsOf(deps).resolve(url);
   if ("id" in resolved) {
     const due = bindFields(resolved, config.projects!.fields).bound.due;
     deps.projects?.learn(resolved, due?.id, deps.gateway.repository);
@@ -68,7 +76,7 @@ export async function syncProjectItems(
     } else {
       const { bound, problems: fieldProblems } = bindFields(resolved, config.projects.fields);
       problems.push(...fieldProblems);
-      const projects = deps.gateway.projects;
+      const projects = projectsOf(deps);
       const items = await projects.addItems(
         resolved.id,
         onBoard.map((child) => child.nodeId!),
