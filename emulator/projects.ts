@@ -8,6 +8,7 @@
 // write for mutations); an App cannot reach a user's project; a person reaches an organization's
 // project with write access and their own projects. Else GitHub's "Resource not accessible by
 // integration". Anything else gets one error naming what is not understood.
+import { createHash } from "node:crypto";
 import type { Field, Operation, Selection, Value } from "./graphql-parse.js";
 import type { IssueRecord, UserRecord } from "./model.js";
 import { nodeId, roleAtLeast } from "./model.js";
@@ -111,7 +112,7 @@ export class ProjectStore {
         ...("options" in field && field.options
           ? {
               options: field.options.map((name, i) => ({
-                id: Buffer.from(`${fieldId}:${i}`).toString("hex").slice(0, 8),
+                id: createHash("sha256").update(`${fieldId}:${i}`).digest("hex").slice(0, 8),
                 name,
               })),
             }

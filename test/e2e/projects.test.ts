@@ -20,11 +20,11 @@ afterEach(async () => {
   stack = undefined;
 });
 
-async function withProject(permissions?: Record<string, string>) {
+async function withProject(permissions?: Record<string, string>, config = CONFIG) {
   stack = await startStack();
   const { emulator } = stack;
   if (permissions) emulator.state.app.permissions = permissions;
-  emulator.setFile(".github/postmortem.yml", CONFIG);
+  emulator.setFile(".github/postmortem.yml", config);
   emulator.setPermission("carol", "write");
   emulator.createProject({
     number: 3,
@@ -95,6 +95,40 @@ describe("CAPA children on a GitHub Project (e2e)", () => {
     });
     await settle(emulator, moved);
     expect(emulator.issue(child!.number).body).toContain("Due: 2027-01-08\n");
+  });
+
+  it("mirrors the child's evidence in Status: Open, Fix merged on merge, Done once shipped", async () => {
+    const policy = ["P1", "P2", "P3", "P4", "default"]
+      .map((key) => `  ${key}:\n    capaEvidence: shipped\n`)
+      .join("");
+    const { emulator, postmortem } = await withProject(
+      undefined,
+      `${CONFIG}policy:\n${policy}evidence:\n  environment: production\n`,
+    );
+    const mark = personEdits(emulator, postmortem, check(VALIDATION, " @carol due 2026-12-15"));
+    await settle(emulator, mark.delivery);
+    const [child] = childOf(emulator, postmortem);
+    const status = () => emulator.projectItems({ project: 3 })[0]!.fields.Status;
+    expect(status()).toBe("Open");
+
+    const pull = emulator.openPullRequest({
+      by: "carol",
+      title: "Validate checkout config in CI",
+      body: `Fixes #${child!.number}`,
+    });
+    emulator.mergePullRequest({ by: "alice", number: pull.number as number });
+    await settle(emulator);
+    expect(emulator.issue(child!.number).state).toBe("closed");
+    expect(status()).toBe("Fix merged");
+
+    const deployment = emulator.createDeployment({
+      by: "alice",
+      sha: emulator.branchSha({}),
+      environment: "production",
+    });
+    emulator.setDeploymentStatus({ by: "alice", deployment: deployment.id, state: "success" });
+    await settle(emulator);
+    expect(status()).toBe("Done");
   });
 
   it("without organization projects permission, one comment names it and nothing is on the board", async () => {
