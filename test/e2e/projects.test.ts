@@ -6,7 +6,14 @@ import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import type { GitHubEmulator } from "../../emulator/index.js";
 import { VALIDATION, bodyOf, check, personEdits, settle } from "./capa-helpers.js";
 import type { Stack } from "./stack.js";
-import { botComments, loopbackOnly, openIncident, postmortemsFor, startStack } from "./stack.js";
+import {
+  botComments,
+  lastSeq,
+  loopbackOnly,
+  openIncident,
+  postmortemsFor,
+  startStack,
+} from "./stack.js";
 
 const CONFIG = `projects:
   url: https://github.com/orgs/acme/projects/3
@@ -129,6 +136,46 @@ describe("CAPA children on a GitHub Project (e2e)", () => {
     emulator.setDeploymentStatus({ by: "alice", deployment: deployment.id, state: "success" });
     await settle(emulator);
     expect(status()).toBe("Done");
+  });
+
+  it("after a restart a board edit costs nothing, and the next sweep brings the date back", async () => {
+    const { emulator, postmortem } = await withProject();
+    emulator.setSearchLag(0);
+    const mark = personEdits(emulator, postmortem, check(VALIDATION, " @carol due 2026-12-15"));
+    await settle(emulator, mark.delivery);
+    const [child] = childOf(emulator, postmortem);
+
+    // A fresh App (no sweep) has learnt no project: the board's event costs no request.
+    await stack!.restart();
+    const since = lastSeq(emulator);
+    const moved = emulator.deliveries.length;
+    emulator.setProjectField({
+      by: "alice",
+      project: 3,
+      issue: child!.number,
+      field: "Due",
+      date: "2027-02-01",
+    });
+    await settle(emulator, moved);
+    expect(emulator.deliveries.slice(moved).map((d) => [d.event, d.status])).toEqual([
+      ["projects_v2_item", 200],
+    ]);
+    expect(emulator.appRequests().filter((r) => r.seq > since)).toEqual([]);
+    expect(emulator.issue(child!.number).body).toContain("Due: 2026-12-15\n");
+
+    await stack!.restart({ RECONCILE_INTERVAL: "10m" });
+    const deadline = Date.now() + 60_000;
+    while (
+      !bodyOf(emulator, postmortem).includes("| @carol | 2027-02-01 | Open |") &&
+      Date.now() < deadline
+    ) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    await settle(emulator);
+    expect(emulator.issue(child!.number).body).toContain("Due: 2027-02-01\n");
+    expect(bodyOf(emulator, postmortem)).toContain(
+      `| ${VALIDATION} (#${child!.number}) | @carol | 2027-02-01 | Open |`,
+    );
   });
 
   it("without organization projects permission, one comment names it and nothing is on the board", async () => {
