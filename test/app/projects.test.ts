@@ -264,7 +264,7 @@ describe("CAPA children on a GitHub Project", () => {
     const notes = (repo.comments.get(2) ?? []).filter((c) => c.body.startsWith("🗂️"));
     expect(notes).toHaveLength(1);
     expect(notes[0]!.body).toContain(
-      "The project https://github.com/orgs/acme/projects/7 cannot be reached (`Resource not accessible by integration`). The App needs the **Organization projects: Read and write** permission",
+      "The project https://github.com/orgs/acme/projects/7 cannot be reached (`Resource not accessible by integration`). The App needs **Organization permissions → Projects: Read and write** (`organization_projects: write`",
     );
   });
 

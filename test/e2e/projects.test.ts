@@ -196,6 +196,6 @@ describe("CAPA children on a GitHub Project (e2e)", () => {
     const notes = botComments(emulator, postmortem).filter((c) => c.body?.startsWith("🗂️"));
     expect(notes).toHaveLength(1);
     expect(notes[0]!.body).toContain("Resource not accessible by integration");
-    expect(notes[0]!.body).toContain("**Organization projects: Read and write**");
+    expect(notes[0]!.body).toContain("**Organization permissions → Projects: Read and write**");
   });
 });

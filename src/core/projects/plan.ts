@@ -175,7 +175,7 @@ export function planItemWrites(
 export function problemLine(problem: ProjectProblem): string {
   switch (problem.kind) {
     case "unreachable":
-      return `The project ${problem.url} cannot be reached (${codeSpan(problem.message)}). The App needs the **Organization projects: Read and write** permission (accept it in the installation's settings); the Action's token must reach the project (a classic token with the \`project\` scope, or a fine-grained token with Projects: Read and write).`;
+      return `The project ${problem.url} cannot be reached (${codeSpan(problem.message)}). The App needs **Organization permissions → Projects: Read and write** (\`organization_projects: write\`; accept it in the installation's settings); the Action's token must reach the project (a classic token with the \`project\` scope, or a fine-grained token with Projects: Read and write).`;
     case "field-missing":
       return `The project has no field ${codeSpan(problem.name)} (\`projects.fields.${problem.role}\`): create it as a ${problem.role === "due" ? "Date" : "Single select"} field.`;
     case "field-type":
