@@ -171,17 +171,22 @@ export function planItemWrites(
   return { writes, problems };
 }
 
+/** A name or message in a code span that cannot spell a hidden marker (`<!--` broken up). */
+function shown(text: string): string {
+  return codeSpan(text.replace(/<!--/g, "<!- -"));
+}
+
 /** One line per problem, naming what to grant or create. */
 export function problemLine(problem: ProjectProblem): string {
   switch (problem.kind) {
     case "unreachable":
-      return `The project ${problem.url} cannot be reached (${codeSpan(problem.message)}). The App needs **Organization permissions → Projects: Read and write** (\`organization_projects: write\`; accept it in the installation's settings); the Action's token must reach the project (a classic token with the \`project\` scope, or a fine-grained token with Projects: Read and write).`;
+      return `The project ${problem.url} cannot be reached (${shown(problem.message)}). The App needs **Organization permissions → Projects: Read and write** (\`organization_projects: write\`; accept it in the installation's settings); the Action's token must reach the project (a classic token with the \`project\` scope, or a fine-grained token with Projects: Read and write).`;
     case "field-missing":
-      return `The project has no field ${codeSpan(problem.name)} (\`projects.fields.${problem.role}\`): create it as a ${problem.role === "due" ? "Date" : "Single select"} field.`;
+      return `The project has no field ${shown(problem.name)} (\`projects.fields.${problem.role}\`): create it as a ${problem.role === "due" ? "Date" : "Single select"} field.`;
     case "field-type":
-      return `The project's field ${codeSpan(problem.name)} (\`projects.fields.${problem.role}\`) is not a ${problem.want === "DATE" ? "Date" : "Single select"} field: change it or name another.`;
+      return `The project's field ${shown(problem.name)} (\`projects.fields.${problem.role}\`) is not a ${problem.want === "DATE" ? "Date" : "Single select"} field: change it or name another.`;
     case "option-missing":
-      return `The project's field ${codeSpan(problem.name)} has no option ${codeSpan(problem.option)}: add it.`;
+      return `The project's field ${shown(problem.name)} has no option ${shown(problem.option)}: add it.`;
   }
 }
 
