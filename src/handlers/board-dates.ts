@@ -3,6 +3,7 @@
 // `projects_v2_item` delivery, `pullBoardDates` for the sweep and the Action's scheduled run.
 import type { Config } from "../core/config.js";
 import { capaParentOf } from "../core/evidence/plan.js";
+import { flowsRunElsewhere } from "../core/flows/config.js";
 import { bindFields, movedDueBody } from "../core/projects/plan.js";
 import type { Permission } from "../github/gateway.js";
 import type { BoardItem, KnownProjects, ProjectsApi } from "../github/projects.js";
@@ -31,6 +32,8 @@ export async function applyBoardDate(
   if (date === undefined) return "ignored";
   const base = deps.gateway.base;
   const loaded = await loadConfig(base);
+  // Only the front door `flows.runIn` names writes (the Action's scheduled run, or the App).
+  if (flowsRunElsewhere(loaded, deps.frontDoor)) return "ignored";
   if (!loaded.ok || loaded.config.projects === undefined) return "ignored";
   const writers = writersFor(loaded.config, deps);
   const child = await base.getIssue(childNumber);
