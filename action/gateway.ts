@@ -56,6 +56,7 @@ function validEntryConfig(context: RunContext): Config | undefined {
 /** What the handlers are given in a run of the Action: its gateway, the clock and its log. */
 export async function runDeps(context: RunContext): Promise<HandlerDeps> {
   const token = context.inputs["private-repository-token"];
+  const projectsToken = context.inputs["projects-token"];
   return {
     gateway: await runGateway(context),
     clock: () => new Date(),
@@ -67,6 +68,8 @@ export async function runDeps(context: RunContext): Promise<HandlerDeps> {
     ...(token === undefined
       ? {}
       : { reach: tokenRepositoryReach(privateClient(context, token), gatewayOptions(context)) }),
+    // The project (`projects:`) with its own token: GITHUB_TOKEN cannot reach a project.
+    ...(projectsToken === undefined ? {} : { projectsApi: privateClient(context, projectsToken) }),
   };
 }
 

@@ -36,6 +36,8 @@ export const ACTION_INPUTS = z.object({
    * `actions/create-github-app-token`); unset: private post-mortems are refused with a comment.
    */
   "private-repository-token": optionalText,
+  /** A token that can write the project `projects.url` names (GITHUB_TOKEN cannot). */
+  "projects-token": optionalText,
 });
 export type ActionInputs = z.output<typeof ACTION_INPUTS>;
 

@@ -39,6 +39,9 @@ const SCRIPT_METHODS = [
   "removeSubIssue",
   "createLabel",
   "createMilestone",
+  "createProject",
+  "setProjectField",
+  "projectItems",
 ] as const;
 
 /**

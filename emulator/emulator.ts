@@ -136,6 +136,38 @@ export class GitHubEmulator {
     this.webhooks = new WebhookDispatcher(this.secret, 123_456, appId);
     this.webhooks.url = options.webhookUrl;
     Object.assign(this.webhooks.behaviour, options.delivery ?? {});
+    this.state.onProjectEdited = (project, item, field, by) => {
+      // GitHub sends `projects_v2_item` for an organization's projects only.
+      if (project.owner.type !== "Organization") return;
+      this.lastActivity = Date.now();
+      this.webhooks.enqueue("projects_v2_item", {
+        action: "edited",
+        projects_v2_item: {
+          id: item.id,
+          node_id: item.nodeId,
+          project_node_id: project.nodeId,
+          content_node_id: nodeId("I", item.issue.id),
+          content_type: "Issue",
+          creator: ser.simpleUser(this.state, item.creator),
+          created_at: item.createdAt,
+          updated_at: item.updatedAt,
+          archived_at: null,
+        },
+        changes: {
+          field_value: {
+            field_node_id: field.nodeId,
+            field_type:
+              field.dataType === "SINGLE_SELECT" ? "single_select" : field.dataType.toLowerCase(),
+          },
+        },
+        organization: organizationSimple(this.state),
+        sender: ser.simpleUser(this.state, by),
+        installation: {
+          id: this.state.installationId,
+          node_id: nodeId("MDIzOkludGVncmF0aW9uSW5zdGFsbGF0aW9u", this.state.installationId),
+        },
+      });
+    };
     registerAppRoutes(this.router, this.auth);
     registerIssueRoutes(this.router);
     registerRepoRoutes(this.router);
@@ -681,6 +713,84 @@ export class GitHubEmulator {
       this.state.addRepo(spec.toRepo),
     );
     return ser.issue(this.state, moved);
+  }
+
+  /**
+   * A project (v2) of the organization (default: the emulator's owner) or of a user, with fields
+   * (`{ name, dataType: DATE | SINGLE_SELECT | TEXT, options? }`). Returns its number and node id.
+   */
+  createProject(spec: {
+    owner?: string;
+    number?: number;
+    title?: string;
+    fields?: { name: string; dataType: "DATE" | "SINGLE_SELECT" | "TEXT"; options?: string[] }[];
+  }) {
+    const owner = spec.owner === undefined ? this.state.owner : this.human(spec.owner);
+    const project = this.state.projects.create({
+      owner,
+      ...(spec.number !== undefined ? { number: spec.number } : {}),
+      ...(spec.title !== undefined ? { title: spec.title } : {}),
+      ...(spec.fields ? { fields: spec.fields } : {}),
+    });
+    return {
+      number: project.number,
+      id: project.nodeId,
+      url: this.projectUrl(project.owner, project.number),
+    };
+  }
+
+  private projectUrl(owner: UserRecord, number: number): string {
+    return `https://github.com/${owner.type === "Organization" ? "orgs" : "users"}/${owner.login}/projects/${number}`;
+  }
+
+  /**
+   * A person sets a field of the item holding issue `issue` on a project (a date, or a single
+   * select option by name), as on the board: an organization's project sends `projects_v2_item`.
+   */
+  setProjectField(spec: {
+    by: string;
+    owner?: string;
+    project: number;
+    issue: number;
+    repo?: string;
+    field: string;
+    date?: string;
+    option?: string;
+  }): void {
+    const owner = spec.owner ?? this.state.owner.login;
+    const project = this.state.projects.find(owner, spec.project);
+    if (!project) throw new Error(`no project ${owner}/${spec.project}`);
+    this.state.projects.setByPerson(
+      project,
+      this.issueRecord(spec),
+      spec.field,
+      {
+        ...(spec.date !== undefined ? { date: spec.date } : {}),
+        ...(spec.option !== undefined ? { option: spec.option } : {}),
+      },
+      this.human(spec.by),
+    );
+  }
+
+  /** A project's items as its board shows them: the issue, then each set field's value by name. */
+  projectItems(spec: { owner?: string; project: number }) {
+    const owner = spec.owner ?? this.state.owner.login;
+    const project = this.state.projects.find(owner, spec.project);
+    if (!project) throw new Error(`no project ${owner}/${spec.project}`);
+    return project.items.map((item) => ({
+      issue: item.issue.number,
+      repository: `${item.issue.repo.owner.login}/${item.issue.repo.name}`,
+      title: item.issue.title,
+      fields: Object.fromEntries(
+        project.fields.flatMap((field) => {
+          const value = item.values.get(field.nodeId);
+          if (!value) return [];
+          const shown =
+            value.date ?? field.options?.find((o) => o.id === value.optionId)?.name ?? value.text;
+          return [[field.name, shown ?? null]];
+        }),
+      ),
+    }));
   }
 
   addSubIssue(spec: {

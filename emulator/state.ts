@@ -35,6 +35,8 @@ import {
   timestamp,
 } from "./model.js";
 import * as git from "./git.js";
+import type { ProjectFieldRecord, ProjectItemRecord, ProjectRecord } from "./projects.js";
+import { ProjectStore } from "./projects.js";
 import type { AppInfo, World } from "./serialize.js";
 import * as ser from "./serialize.js";
 
@@ -106,6 +108,18 @@ export class GitHubState implements World {
   /** team slug → login → role */
   readonly teams = new Map<string, Map<string, "member" | "maintainer">>();
   searchLagMs: number;
+  /** Projects (v2), organization and user ones (emulator/projects.ts). */
+  readonly projects = new ProjectStore(
+    () => timestamp(),
+    (project, item, field, by) => this.onProjectEdited(project, item, field, by),
+  );
+  /** Told when a person edits a project item's field; the emulator sends `projects_v2_item`. */
+  onProjectEdited: (
+    project: ProjectRecord,
+    item: ProjectItemRecord,
+    field: ProjectFieldRecord,
+    by: UserRecord,
+  ) => void = () => {};
   private readonly issuesById = new Map<number, IssueRecord>();
   private readonly searchIndex = new Map<number, SearchEntry[]>();
   private readonly counters = {
@@ -149,6 +163,8 @@ export class GitHubState implements World {
         // deployments with their statuses (`compare` needs contents: read, above).
         pull_requests: "read",
         deployments: "read",
+        // `projects:`: an organization's project (v2), its items and their fields.
+        organization_projects: "write",
       },
       events: ["issues", "issue_comment"],
     };

@@ -9,6 +9,7 @@ import type { AppProcess } from "../emulator/app-process.js";
 import { generateAppCredentials, startAppProcess } from "../emulator/app-process.js";
 import { runActionBundle } from "./action-runner.js";
 import { runApprovalDemo, runReminderDemo } from "./demo-approvals.js";
+import { runProjectsDemo } from "./demo-projects.js";
 
 const APP_ID = 4242;
 const MARKER = /<!-- postmortem-bot:postmortem (\{.*?\}) -->/;
@@ -591,6 +592,10 @@ const steps: Step[] = [
       for (const line of evidence) console.log(`  child: ${line.trimEnd()}`);
       assert(row()?.endsWith(shipped), `row of #${child.number} is not Shipped: ${row()}`);
     },
+  },
+  {
+    name: "CAPA on a GitHub Project: the child on the board, a date moved there comes back",
+    run: (demo) => runProjectsDemo({ ...demo, heading, settle: (i, s) => waitForApp(demo, i, s) }),
   },
   {
     name: "what changed before it broke: deployments, /culprit, the warning on the next PR",

@@ -9,6 +9,7 @@ import { ApiError } from "../errors.js";
 import { QueryError, UnsupportedQuery, checkLinkQuery, runLinkQuery } from "../graphql-links.js";
 import { GraphqlSyntaxError, parseOperation } from "../graphql-parse.js";
 import type { CommentRecord } from "../model.js";
+import { ProjectStore, UnsupportedProjectQuery } from "../projects.js";
 import { roleAtLeast } from "../model.js";
 import type { RouteContext, RouteResult, Router } from "../router.js";
 
@@ -36,6 +37,8 @@ function answer(ctx: RouteContext): RouteResult {
     };
   }
   if (PIN_MUTATION.test(body.query)) return pinIssue(ctx, body.variables);
+  const projects = projectsQuery(ctx, body.query, body.variables);
+  if (projects) return projects;
   const shape = NODES_QUERY.exec(body.query);
   if (!shape) return linkQuery(ctx, body.query, body.variables);
   const fields = shape?.[1]?.split(/[\s,]+/).filter(Boolean) ?? [];
@@ -138,4 +141,45 @@ function issueComment(ctx: RouteContext, id: string): CommentRecord | undefined 
     return undefined;
   }
   return comment;
+}
+
+/** Projects (v2): emulator/projects.ts; undefined for any other operation. */
+function projectsQuery(
+  ctx: RouteContext,
+  query: string,
+  variables: unknown,
+): RouteResult | undefined {
+  let op;
+  try {
+    op = parseOperation(query);
+  } catch {
+    return undefined;
+  }
+  if (!ProjectStore.concerns(op)) return undefined;
+  const vars =
+    typeof variables === "object" && variables !== null && !Array.isArray(variables)
+      ? (variables as Record<string, unknown>)
+      : {};
+  try {
+    const { data, errors } = ctx.state.projects.run(
+      op,
+      vars,
+      { user: ctx.actor!, permissions: ctx.permissions },
+      (id) => {
+        const m = /^I_(.+)$/.exec(id);
+        const decoded = m ? /^emu:(\d+)$/.exec(Buffer.from(m[1]!, "base64url").toString()) : null;
+        const issue = decoded ? ctx.state.issueById(Number(decoded[1])) : undefined;
+        return issue && !issue.isPullRequest && !issue.deleted ? issue : undefined;
+      },
+      (login) => ctx.state.user(login),
+    );
+    return { status: 200, body: { data, ...(errors.length > 0 ? { errors } : {}) } };
+  } catch (error) {
+    if (error instanceof UnsupportedProjectQuery) {
+      return graphqlError(
+        `The emulator answers only the queries listed in emulator/README.md (${error.message})`,
+      );
+    }
+    throw error;
+  }
 }

@@ -7,6 +7,9 @@ import { repositoryOf } from "../github/webhook-events.js";
 import type { FlowPayload } from "../handlers/flows.js";
 import { deliveriesOf, workFor } from "../handlers/flows.js";
 import { knownConfig } from "../handlers/load-config.js";
+import { handleBoardEdit } from "../handlers/board-dates.js";
+import { KnownProjects } from "../github/projects.js";
+import { readBoardEdit } from "../github/webhook-events.js";
 import { DeliveryFailed } from "./delivery-log.js";
 import { installFrontGate } from "./front-gate.js";
 import type { Logger } from "../core/logger.js";
@@ -66,6 +69,8 @@ function postmortemApp(app: Probot, options: PostmortemAppOptions): void {
   // Another repository (`private.repository`) is reached through the App's installation there.
   const reach = appRepositoryReach(app, configCache, gatewayOptions);
   const appSlug = appSlugOf(app, options.appSlug);
+  // The projects the configurations name, learnt by the flows and the sweep (`projects:`).
+  const projects = new KnownProjects();
 
   app.on(deliveriesOf("app") as ProbotEvents, async (context: Context) => {
     try {
@@ -108,6 +113,7 @@ function postmortemApp(app: Probot, options: PostmortemAppOptions): void {
         frontDoor: "app" as const,
         appSlug: slug,
         reach,
+        projects,
       };
       // Deliveries for one issue run one after another in this process; across replicas the
       // handlers converge. The in-flight set lets a shutdown wait for every flow's writes.
@@ -121,6 +127,28 @@ function postmortemApp(app: Probot, options: PostmortemAppOptions): void {
       );
     }
   }
+
+  // A date moved on a project's board: only a project some configuration names costs a request.
+  app.on("projects_v2_item.edited", async (context) => {
+    const edit = readBoardEdit(context.payload);
+    if (!edit || projects.get(edit.projectId) === undefined) return;
+    const deliveryLog = context.log.child({ delivery: context.id, feature: "projects" });
+    const log = loggerOf(deliveryLog);
+    const slug = await appSlug();
+    const what = `projects_v2_item.edited ${edit.itemId} (delivery ${context.id})`;
+    await inFlight.track(what, async () => {
+      const outcome = await handleBoardEdit(edit, projects, context.octokit, (repository) => ({
+        gateway: new ApprovalGateway(context.octokit, repository, log, configCache, gatewayOptions),
+        clock: now,
+        log,
+        frontDoor: "app",
+        appSlug: slug,
+        reach,
+        projects,
+      }));
+      log.info(`board edit of ${edit.itemId}: ${outcome}`);
+    });
+  });
 
   // Pushes and other deliveries that concern no post-mortem end here, before Probot prepares them.
   installFrontGate(app.webhooks, configCache, app.log);
@@ -144,6 +172,7 @@ function postmortemApp(app: Probot, options: PostmortemAppOptions): void {
       gatewayOptions,
       reach,
       appSlug,
+      projects,
     });
   }
 }

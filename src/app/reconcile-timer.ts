@@ -9,6 +9,7 @@ import { defaultConfig } from "../core/config.js";
 import type { LoadedConfig } from "../handlers/load-config.js";
 import { forEachRepositoryWithRecentIssues } from "../github/installations.js";
 import { every, featureLogger } from "./timers.js";
+import type { KnownProjects } from "../github/projects.js";
 
 export interface ReconcileTimerOptions {
   intervalMs: number;
@@ -25,6 +26,8 @@ export interface ReconcileTimerOptions {
   appSlug: () => Promise<string>;
   /** Tells chat what the sweep found (`notify:`); the App passes its notifier here as to its flows. */
   notify?: HandlerDeps["notify"];
+  /** The projects the configurations name: the sweep learns them too (`projects:`). */
+  projects?: KnownProjects;
 }
 
 /**
@@ -62,6 +65,7 @@ export function startReconcileTimer(app: Probot, options: ReconcileTimerOptions)
                 ...(options.reach ? { reach: options.reach } : {}),
                 appSlug: await options.appSlug(),
                 ...(options.notify ? { notify: options.notify } : {}),
+                ...(options.projects ? { projects: options.projects } : {}),
               },
               since,
             );

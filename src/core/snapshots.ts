@@ -25,6 +25,8 @@ export interface IssueSnapshot {
   parentIssueUrl?: string | null;
   /** When it was last closed (GitHub keeps it only while the issue is closed). */
   closedAt?: string | null;
+  /** GraphQL's global id (`I_…`), where the source carries it (a project item is added by it). */
+  nodeId?: string;
 }
 
 export interface CommentSnapshot {

@@ -11,6 +11,7 @@ import { isStatus } from "./api.js";
 import type { GatewayOptions, RawConfig } from "./gateway.js";
 import { GitHubGateway } from "./gateway.js";
 import { EvidenceGateway } from "./evidence-gateway.js";
+import { ProjectsGateway } from "./projects.js";
 import { CulpritCheckGateway } from "./culprit-check-gateway.js";
 import type { PathIndexRead } from "./path-index.js";
 import { knownPathIndex } from "./path-index.js";
@@ -72,6 +73,11 @@ export class ApprovalGateway {
     return this.configCache
       ? knownPathIndex(this.configCache, this.repository.owner, this.repository.repo)
       : undefined;
+  }
+
+  /** GitHub Projects (v2) through GraphQL (src/github/projects.ts), with the same client. */
+  get projects(): ProjectsGateway {
+    return new ProjectsGateway(this.api, this.base);
   }
 
   /** The evidence flows' reads (src/github/evidence-gateway.ts), with the same client. */

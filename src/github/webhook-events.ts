@@ -542,3 +542,39 @@ export function readCulpritEvent(name: string, payload: WebhookPayload): Culprit
     request,
   };
 }
+
+/** A `projects_v2_item.edited` delivery: the item, its project, the field changed and who. */
+export function readBoardEdit(payload: unknown):
+  | {
+      itemId: string;
+      projectId: string;
+      fieldId: string | undefined;
+      sender: { login: string; type: string };
+    }
+  | undefined {
+  const p = payload as {
+    action?: string;
+    projects_v2_item?: { node_id?: unknown; project_node_id?: unknown };
+    changes?: { field_value?: { field_node_id?: unknown; field_type?: unknown } };
+    sender?: { login?: unknown; type?: unknown } | null;
+  };
+  const item = p.projects_v2_item;
+  if (p.action !== "edited" || typeof item?.node_id !== "string") return undefined;
+  if (typeof item.project_node_id !== "string" || typeof p.sender?.login !== "string") {
+    return undefined;
+  }
+  const field = p.changes?.field_value;
+  // Only a date field's change can move a due date.
+  if (field !== undefined && field.field_type !== undefined && field.field_type !== "date") {
+    return undefined;
+  }
+  return {
+    itemId: item.node_id,
+    projectId: item.project_node_id,
+    fieldId: typeof field?.field_node_id === "string" ? field.field_node_id : undefined,
+    sender: {
+      login: p.sender.login,
+      type: typeof p.sender.type === "string" ? p.sender.type : "User",
+    },
+  };
+}

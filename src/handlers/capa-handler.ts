@@ -24,7 +24,7 @@ import { isOpenedPostmortem, isProductIssue, isTrackedPostmortem } from "../core
 import { reportProblem } from "../core/incident/plan.js";
 import { findMarker } from "../core/markers.js";
 import type { Plan, Step } from "../core/plan.js";
-import type { IssueSnapshot } from "../core/snapshots.js";
+import type { CommentSnapshot, IssueSnapshot } from "../core/snapshots.js";
 import { todayIn } from "../core/time.js";
 import type { GitHubGateway, Permission } from "../github/gateway.js";
 import { SubIssueError } from "../github/gateway.js";
@@ -33,6 +33,7 @@ import type { HandlerDeps } from "./deps.js";
 import { writersFor } from "./deps.js";
 import { loadConfig } from "./load-config.js";
 import { refreshPathIndexEntry } from "./path-index-sync.js";
+import { syncProjectItems } from "./projects-sync.js";
 
 /** Creating 30 children takes one round; linking, showing and verifying take a few more. */
 export const MAX_CAPA_ROUNDS = 8;
@@ -99,6 +100,9 @@ export async function handleCapaEvent(event: CapaEvent, deps: HandlerDeps): Prom
 
   /** The post-mortem as last read: its path index entry names its open CAPA children. */
   let lastRead: IssueSnapshot | undefined;
+  /** The children and comments as the last round read them (the project's items follow them). */
+  let lastChildren: IssueSnapshot[] = [];
+  let lastComments: CommentSnapshot[] = [];
   const result = await converge<Step, CapaOutcome>({
     what: `Post-mortem #${event.postmortem}`,
     maxRounds: MAX_CAPA_ROUNDS,
@@ -152,6 +156,8 @@ export async function handleCapaEvent(event: CapaEvent, deps: HandlerDeps): Prom
       if (rights.by === "writer" && rights.login !== "") {
         assignable.set(rights.login.toLowerCase(), true);
       }
+      lastChildren = children;
+      lastComments = comments;
       const budget = config.capa.maxChildrenPerEdit - opening;
       const who = { postmortem, children, comments, edit: rights, budget, writers };
       if (!codeowners && needsCodeowners(who, config)) {
@@ -195,6 +201,10 @@ export async function handleCapaEvent(event: CapaEvent, deps: HandlerDeps): Prom
   // request touching its culprits' paths names them). None: no request.
   if (result !== "ignored" && lastRead && isProductIssue(lastRead, writers)) {
     await refreshPathIndexEntry(gateway, lastRead, writers, deps);
+  }
+  // `projects:`: the children on the board, with their Due, Severity and Status.
+  if (result !== "ignored" && lastRead && isProductIssue(lastRead, writers)) {
+    await syncProjectItems(config, deps, lastRead, lastChildren, lastComments, writers);
   }
   return result;
 }

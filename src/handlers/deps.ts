@@ -5,6 +5,7 @@ import type { RepositoryReach } from "../github/reach.js";
 import type { Config } from "../core/config.js";
 import type { Writers } from "../core/trust/writers.js";
 import type { Notice } from "../core/notify/notice.js";
+import type { KnownProjects, ProjectsApi } from "../github/projects.js";
 import { writersOf, writersWithoutConfig } from "../core/trust/writers.js";
 import { issueUrl } from "../core/notify/subject.js";
 
@@ -45,6 +46,17 @@ export interface HandlerDeps {
    * `https://github.com`.
    */
   serverUrl?: string;
+  /**
+   * The projects (`projects.url`) this process resolved, learnt by the flows and the sweep: a
+   * board event (`projects_v2_item`) for any other project costs no request. The App's; missing:
+   * nothing learnt (the Action, tests).
+   */
+  projects?: KnownProjects;
+  /**
+   * The client for the project (`projects:`) when it needs its own token (the Action's
+   * `projects-token`); missing: the gateway's client.
+   */
+  projectsApi?: ProjectsApi;
 }
 
 /** The link to an issue of the event's repository, as notices carry it. */

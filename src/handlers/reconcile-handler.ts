@@ -13,6 +13,7 @@ import type { IncidentOutcome } from "./incident-handler.js";
 import { handleIncidentEvent } from "./incident-handler.js";
 import { loadConfig } from "./load-config.js";
 import { rebuildPathIndex } from "./path-index-sync.js";
+import { pullBoardDates } from "./board-dates.js";
 import type { HandlerDeps } from "./deps.js";
 import { writersFor } from "./deps.js";
 import type { Writers } from "../core/trust/writers.js";
@@ -31,6 +32,8 @@ export interface ReconcileCounts {
   evidenceDeployment?: number;
   /** Path index entries written again (missing, not trusted, or their open CAPA changed). */
   pathIndexRebuilt?: number;
+  /** CAPA children whose due date a person moved on the project's board (`projects:`). */
+  boardDatesMoved?: number;
 }
 
 /**
@@ -79,6 +82,10 @@ export async function reconcileRepository(
     }
   }
   if (!runsFlows) return counts;
+  // Dates moved on the board while no delivery brought them (the Action has none; the App after a
+  // restart): first, so the children's own sync below does not put the old dates back.
+  const moved = await pullBoardDates(config, deps);
+  if (moved > 0) counts.boardDatesMoved = moved;
   const candidates = reconcileCandidates(incidents, postmortems, config, writers);
   counts.incidentsChecked = candidates.incidents.length;
   counts.postmortemsChecked = candidates.postmortems.length;

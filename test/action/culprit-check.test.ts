@@ -44,6 +44,7 @@ function context(name: string, payload: unknown, lines: string[]): RunContext {
       "report-until": undefined,
       "config-extends-owners": "",
       "private-repository-token": undefined,
+      "projects-token": undefined,
     },
     octokit,
     requests,

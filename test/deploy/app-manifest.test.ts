@@ -7,7 +7,7 @@ import { parse } from "yaml";
 const read = (path: string) => readFileSync(new URL(`../../${path}`, import.meta.url), "utf8");
 
 describe("app.yml's permissions", () => {
-  it("are issues and checks write, contents, metadata, pull requests and deployments read: no organization members", () => {
+  it("are issues, checks and organization projects write, contents, metadata, pull requests and deployments read: no organization members", () => {
     const manifest = parse(read("app.yml")) as {
       default_permissions: Record<string, string>;
       default_events: string[];
@@ -19,6 +19,7 @@ describe("app.yml's permissions", () => {
       pull_requests: "read",
       checks: "write",
       deployments: "read",
+      organization_projects: "write",
     });
     expect(manifest.default_events).toEqual([
       "issues",
@@ -27,6 +28,7 @@ describe("app.yml's permissions", () => {
       "pull_request",
       "deployment_status",
       "push",
+      "projects_v2_item",
     ]);
   });
 

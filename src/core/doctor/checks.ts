@@ -48,6 +48,12 @@ export function appNeeds(config: Config | undefined): Needs {
   permissions.checks = "write";
   const events = ["issues", "issue_comment", "sub_issues", "pull_request"];
   if (config?.evidence.environment !== undefined) events.push("deployment_status");
+  // `projects:` on an organization's project: the children's items and fields, and the board's
+  // date edits coming back. A user's project is the Action's (the App cannot reach it).
+  if (config?.projects?.url.startsWith("https://github.com/orgs/")) {
+    permissions.organization_projects = "write";
+    events.push("projects_v2_item");
+  }
   return {
     permissions,
     events,
