@@ -25,6 +25,8 @@ export interface IssueSnapshot {
   parentIssueUrl?: string | null;
   /** When it was last closed (GitHub keeps it only while the issue is closed). */
   closedAt?: string | null;
+  /** Its page on GitHub (`html_url`), where the source carries it: the link a chat message gives. */
+  htmlUrl?: string;
 }
 
 export interface CommentSnapshot {

@@ -19,6 +19,7 @@ export interface ApiIssue {
   pull_request?: unknown;
   parent_issue_url?: string | null;
   closed_at?: string | null;
+  html_url?: string;
 }
 export interface ApiComment {
   id: number;
@@ -51,6 +52,7 @@ export function issueFromApi(issue: ApiIssue): IssueSnapshot {
     isPullRequest: issue.pull_request !== undefined && issue.pull_request !== null,
     parentIssueUrl: issue.parent_issue_url ?? null,
     ...(issue.closed_at ? { closedAt: issue.closed_at } : {}),
+    ...(issue.html_url ? { htmlUrl: issue.html_url } : {}),
   };
 }
 
