@@ -9,6 +9,7 @@ import type { HandlerDeps } from "../src/handlers/deps.js";
 import { tokenRepositoryReach } from "../src/github/reach.js";
 import { tokenOctokit } from "../src/github/token-octokit.js";
 import type { RunContext } from "./context.js";
+import { actionNotify } from "./notify.js";
 
 /**
  * The gateway of one run. Its configuration is read once (or taken from the entry's read) and
@@ -56,11 +57,14 @@ function validEntryConfig(context: RunContext): Config | undefined {
 /** What the handlers are given in a run of the Action: its gateway, the clock and its log. */
 export async function runDeps(context: RunContext): Promise<HandlerDeps> {
   const token = context.inputs["private-repository-token"];
+  const gateway = await runGateway(context);
   return {
-    gateway: await runGateway(context),
+    gateway,
     clock: () => new Date(),
     log: context.log,
     frontDoor: "action",
+    // Chat (`notify:`), from the `notify-urls` and `notify-secrets` inputs.
+    notify: actionNotify(context, gateway.base, undefined),
     // Another repository (`private.repository`) only with a token given for it.
     ...(token === undefined
       ? {}

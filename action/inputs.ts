@@ -36,6 +36,9 @@ export const ACTION_INPUTS = z.object({
    * `actions/create-github-app-token`); unset: private post-mortems are refused with a comment.
    */
   "private-repository-token": optionalText,
+  /** Chat receivers' URLs and `webhook` secrets, `name=value` lines (action/notify.ts reads them). */
+  "notify-urls": z.string(),
+  "notify-secrets": z.string(),
 });
 export type ActionInputs = z.output<typeof ACTION_INPUTS>;
 

@@ -11,6 +11,8 @@ import { DeliveryFailed } from "./delivery-log.js";
 import { installFrontGate } from "./front-gate.js";
 import type { Logger } from "../core/logger.js";
 import { InFlight } from "./in-flight.js";
+import { appEndpoints } from "../core/notify/endpoints.js";
+import { appNotify } from "./notify.js";
 import { KeyedQueue } from "./keyed-queue.js";
 import { startReconcileTimer } from "./reconcile-timer.js";
 import { startReminderTimer } from "./reminder-timer.js";
@@ -42,6 +44,16 @@ export interface PostmortemAppOptions {
    * (`GET /app`), before the first delivery that has work.
    */
   appSlug?: string;
+  /**
+   * Where chat receivers are (`notify:`): only `NOTIFY_<NAME>_URL`, `NOTIFY_<NAME>_SECRET` and
+   * `NOTIFY_<NAME>_OWNERS` are read from it (the server passes its environment); none: no messages.
+   */
+  notifyEnv?: Readonly<Record<string, string | undefined>>;
+  /**
+   * Tell chat before the delivery is answered (AWS Lambda, frozen once it answers) instead of
+   * beside it (the server).
+   */
+  notifyInline?: boolean;
 }
 
 /**
@@ -66,6 +78,7 @@ function postmortemApp(app: Probot, options: PostmortemAppOptions): void {
   // Another repository (`private.repository`) is reached through the App's installation there.
   const reach = appRepositoryReach(app, configCache, gatewayOptions);
   const appSlug = appSlugOf(app, options.appSlug);
+  const endpoints = appEndpoints(options.notifyEnv ?? {});
 
   app.on(deliveriesOf("app") as ProbotEvents, async (context: Context) => {
     try {
@@ -108,6 +121,13 @@ function postmortemApp(app: Probot, options: PostmortemAppOptions): void {
         frontDoor: "app" as const,
         appSlug: slug,
         reach,
+        notify: appNotify({
+          gateway: gateway.base,
+          endpoints,
+          log: loggerOf(log),
+          appSlug: slug,
+          inFlight,
+        }),
       };
       // Deliveries for one issue run one after another in this process; across replicas the
       // handlers converge. The in-flight set lets a shutdown wait for every flow's writes.
@@ -132,6 +152,8 @@ function postmortemApp(app: Probot, options: PostmortemAppOptions): void {
       now,
       gatewayOptions,
       appSlug,
+      endpoints,
+      inFlight,
     });
   }
   if (options.reconcileIntervalMs !== undefined && options.reconcileIntervalMs > 0) {

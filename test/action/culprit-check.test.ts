@@ -44,6 +44,8 @@ function context(name: string, payload: unknown, lines: string[]): RunContext {
       "report-until": undefined,
       "config-extends-owners": "",
       "private-repository-token": undefined,
+      "notify-urls": "",
+      "notify-secrets": "",
     },
     octokit,
     requests,

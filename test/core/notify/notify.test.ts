@@ -20,6 +20,7 @@ import {
 import { messageText } from "../../../src/core/notify/message.js";
 import type { Notice } from "../../../src/core/notify/notice.js";
 import { receiversFor } from "../../../src/core/notify/route.js";
+import { notifyFindings, notifyWorkflowFindings } from "../../../src/core/notify/doctor.js";
 import { bot, comment, repository } from "../fixtures.js";
 import { appWriters } from "../../support/writers.js";
 
@@ -315,5 +316,53 @@ describe("claims", () => {
     ).toMatch(
       /^📣 Not sent to chat: post-mortem opened\n\n⚠️ Not delivered to `audit` \(timed out after 3 attempts\)\./,
     );
+  });
+});
+
+describe("doctor", () => {
+  it("the App: each routed receiver without its URL, secret or owner is one warning naming the variable", () => {
+    const env = {
+      NOTIFY_SRE_URL: "https://hooks.slack.com/services/T/B/X",
+      NOTIFY_AUDIT_URL: "https://audit.example/hook",
+      NOTIFY_TEAMS_URL: "https://teams.example/hook",
+      NOTIFY_TEAMS_OWNERS: "other",
+    };
+    const findings = notifyFindings(notify, appEndpoints(env), "acme");
+    expect(findings).toEqual([
+      {
+        level: "warning",
+        problem:
+          "Receiver `teams` is not for repositories of `acme`: `NOTIFY_TEAMS_OWNERS` does not list it. No chat message goes there.",
+        fix: "Add `acme` to `NOTIFY_TEAMS_OWNERS`, or route to another receiver.",
+      },
+      {
+        level: "warning",
+        problem:
+          "Receiver `audit` is a `webhook` without a secret: `NOTIFY_AUDIT_SECRET` is not set, and unsigned messages are not sent. No chat message goes there.",
+        fix: "Set `NOTIFY_AUDIT_SECRET` to the secret the receiver checks signatures with.",
+      },
+    ]);
+    const said = JSON.stringify(findings);
+    for (const value of Object.values(env))
+      if (value !== "other") expect(said).not.toContain(value);
+    expect(
+      notifyFindings(
+        notify,
+        appEndpoints({ ...env, NOTIFY_TEAMS_OWNERS: "ACME", NOTIFY_AUDIT_SECRET: "x" }),
+        "acme",
+      ),
+    ).toEqual([]);
+  });
+
+  it("the Action: a workflow must pass `notify-urls` (and `notify-secrets` for a webhook)", () => {
+    const step = (text: string) => [{ path: ".github/workflows/postmortem.yml", text }];
+    expect(
+      notifyWorkflowFindings(notify, step("uses: acme/postmortem-bot@v1")).map((f) => f.problem),
+    ).toEqual([
+      "`notify` routes to `sre`, `teams`, `audit`, but no workflow passes the `notify-urls` input: the Action sends no chat messages.",
+      "`audit` is a `webhook`, but no workflow passes the `notify-secrets` input: unsigned messages are not sent.",
+    ]);
+    expect(notifyWorkflowFindings(notify, step("notify-urls: x\nnotify-secrets: y"))).toEqual([]);
+    expect(notifyWorkflowFindings(configWith({}).notify, step(""))).toEqual([]);
   });
 });
