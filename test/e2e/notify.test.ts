@@ -168,4 +168,36 @@ describe("chat notifications through the server (e2e)", () => {
     ).toHaveLength(1);
     expect(stack.app.logs.join("\n")).not.toContain(receiver.baseUrl);
   });
+
+  it("a slow receiver never holds the flow, and a shutdown waits for the message", async () => {
+    receiver = await startChatReceiver();
+    // The first attempt to Teams gets no answer: the notifier waits out its 5 s limit, then retries.
+    receiver.hang(1, "teams");
+    stack = await startStack({ env: notifyEnv(receiver) });
+    const { emulator } = stack;
+    emulator.setFile(".github/postmortem.yml", CONFIG);
+    const incident = openIncident(stack);
+    await emulator.waitForIdle();
+    // The flow finished and every delivery was answered while the message was still on its way.
+    const pm = theOnePostmortem(stack, incident);
+    expect(botComments(emulator, incident)).toHaveLength(1);
+    expect(emulator.deliveries.every((d) => d.status === 200)).toBe(true);
+    await until("the hanging attempt", () => receiver!.received.some((m) => m.path === "/teams"));
+    expect(claims(stack, pm).map((c) => c.body)).toEqual([
+      expect.stringContaining('"state":"sending"'),
+    ]);
+
+    // A deploy stops the App (SIGTERM): it waits for the notifier as for a delivery.
+    await stack.app.stop({ killAfterMs: 20_000 });
+    expect(
+      stack.app.logs.some((line) =>
+        line.includes("SIGTERM: no new deliveries; finishing 1 in hand"),
+      ),
+    ).toBe(true);
+    expect(receiver.delivered("teams")).toHaveLength(1);
+    expect(receiver.received.filter((m) => m.path === "/teams")).toHaveLength(2);
+    expect(claims(stack, pm).map((c) => c.body)).toEqual([
+      expect.stringMatching(/^📣 Sent to chat: post-mortem opened → `sre`, `ops`, `audit`\n/),
+    ]);
+  });
 });
