@@ -9,6 +9,7 @@ import type { AppProcess } from "../emulator/app-process.js";
 import { generateAppCredentials, startAppProcess } from "../emulator/app-process.js";
 import { runActionBundle } from "./action-runner.js";
 import { runApprovalDemo, runReminderDemo } from "./demo-approvals.js";
+import { runNotifyDemo } from "./demo-notify.js";
 
 const APP_ID = 4242;
 const MARKER = /<!-- postmortem-bot:postmortem (\{.*?\}) -->/;
@@ -796,6 +797,10 @@ const steps: Step[] = [
       });
       demo.blockedGateComment = blockedComment;
     },
+  },
+  {
+    name: "chat notifications: the Action opens a post-mortem and tells Slack, Teams and a webhook",
+    run: (demo) => runNotifyDemo(demo.emulator, heading),
   },
   {
     name: "summary",
