@@ -166,6 +166,7 @@ function postmortemApp(app: Probot, options: PostmortemAppOptions): void {
       gatewayOptions,
       reach,
       appSlug,
+      endpoints,
     });
   }
 }

@@ -8,6 +8,8 @@ import { defaultConfig } from "../core/config.js";
 import type { LoadedConfig } from "../handlers/load-config.js";
 import { forEachRepositoryWithRecentIssues } from "../github/installations.js";
 import { every, featureLogger } from "./timers.js";
+import type { EndpointSource } from "../core/notify/endpoints.js";
+import { appNotify } from "./notify.js";
 
 export interface ReconcileTimerOptions {
   intervalMs: number;
@@ -22,6 +24,8 @@ export interface ReconcileTimerOptions {
   reach?: RepositoryReach;
   /** The App's own slug, asked of GitHub once per process (src/app/app-slug.ts). */
   appSlug: () => Promise<string>;
+  /** Chat receivers (`notify:`): a post-mortem the sweep opens is told as a delivery's is. */
+  endpoints?: EndpointSource;
 }
 
 /**
@@ -50,6 +54,8 @@ export function startReconcileTimer(app: Probot, options: ReconcileTimerOptions)
           log,
           { labels, since },
           async (gateway) => {
+            const appSlug = await options.appSlug();
+            const { endpoints, inFlight } = options;
             const counts = await reconcileRepository(
               {
                 gateway,
@@ -57,7 +63,18 @@ export function startReconcileTimer(app: Probot, options: ReconcileTimerOptions)
                 clock: options.now,
                 frontDoor: "app",
                 ...(options.reach ? { reach: options.reach } : {}),
-                appSlug: await options.appSlug(),
+                appSlug,
+                ...(endpoints
+                  ? {
+                      notify: appNotify({
+                        gateway: gateway.base,
+                        endpoints,
+                        log,
+                        appSlug,
+                        inFlight,
+                      }),
+                    }
+                  : {}),
               },
               since,
             );

@@ -200,4 +200,29 @@ describe("chat notifications through the server (e2e)", () => {
       expect.stringMatching(/^📣 Sent to chat: post-mortem opened → `sre`, `ops`, `audit`\n/),
     ]);
   });
+
+  it("a post-mortem the start-up sweep opens (its delivery was lost) is told once too", async () => {
+    receiver = await startChatReceiver();
+    stack = await startStack({ env: notifyEnv(receiver) });
+    const { emulator } = stack;
+    emulator.setSearchLag(0);
+    emulator.setFile(".github/postmortem.yml", CONFIG);
+    // The label's delivery goes nowhere: no App hears it.
+    emulator.setWebhookUrl("http://127.0.0.1:9/api/github/webhooks");
+    const incident = openIncident(stack);
+    await emulator.waitForIdle();
+    expect(postmortemsFor(emulator, incident)).toHaveLength(0);
+
+    await stack.restart({ ...notifyEnv(receiver), RECONCILE_INTERVAL: "10m" });
+    await until(
+      "the sweep's post-mortem",
+      () => postmortemsFor(emulator, incident).length === 1,
+      60_000,
+    );
+    const pm = theOnePostmortem(stack, incident);
+    await until("the claim marked sent", () =>
+      claims(stack!, pm).some((c) => (c.body ?? "").includes('"state":"sent"')),
+    );
+    expect(receiver.received.map((m) => m.path).sort()).toEqual(["/hook", "/slack", "/teams"]);
+  }, 120_000);
 });
