@@ -324,6 +324,17 @@ describe("the notifier", () => {
     );
   });
 
+  it("Slack's client: a 4xx is not retried, and says its status", async () => {
+    receiver.fail(1, 404, "slack");
+    await notifier()(CONFIG, [NOTICE]);
+    expect(receiver.received.filter((m) => m.path === "/slack").map((m) => m.status)).toEqual([
+      404,
+    ]);
+    expect((api.requests.at(-1)!.body as { body: string }).body).toContain(
+      "⚠️ Not delivered to `sre` (HTTP 404).",
+    );
+  });
+
   it("a slow receiver times out after the per-attempt limit and is given up after 3 attempts", async () => {
     receiver.hang(3, "teams");
     const started = Date.now();
