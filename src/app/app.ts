@@ -127,6 +127,7 @@ function postmortemApp(app: Probot, options: PostmortemAppOptions): void {
           log: loggerOf(log),
           appSlug: slug,
           inFlight,
+          inline: options.notifyInline ?? false,
         }),
       };
       // Deliveries for one issue run one after another in this process; across replicas the
