@@ -31,15 +31,16 @@ export function notifyEndpoints(
   return actionEndpoints(read("notify-urls"), read("notify-secrets"));
 }
 
-/** The Action's `notify`: awaited by the run (bounded by the retries), never failing it. */
+/** The Action's `notify` for one repository's issues: awaited by the run, never failing it. */
 export function actionNotify(
-  context: Pick<RunContext, "inputs" | "log">,
+  context: Pick<RunContext, "log">,
+  endpoints: EndpointSource,
   gateway: GitHubGateway,
   appSlug: string | undefined,
 ): NonNullable<HandlerDeps["notify"]> {
   return makeNotifier({
     gateway,
-    endpoints: notifyEndpoints(context),
+    endpoints,
     log: context.log,
     frontDoor: "action",
     ...(appSlug === undefined ? {} : { appSlug }),

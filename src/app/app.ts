@@ -1,5 +1,6 @@
 import type { Context, Probot } from "probot";
 import { ApprovalGateway } from "../github/approval-gateway.js";
+import type { GitHubGateway } from "../github/gateway.js";
 import { appSlugOf } from "./app-slug.js";
 import { ConfigCache, DEFAULT_CONFIG_MAX_AGE_MS } from "../github/config-cache.js";
 import { appRepositoryReach } from "../github/installations.js";
@@ -114,6 +115,16 @@ function postmortemApp(app: Probot, options: PostmortemAppOptions): void {
       const key = `${repository.owner}/${repository.repo}#${issue}`;
       const log = deliveryLog.child({ issue: key, feature: flow.name });
       const what = `${context.name}.${payload.action ?? ""} on ${key} (delivery ${context.id})`;
+      // Chat (`notify:`): claims on this repository's issues, or on a private post-mortem's.
+      const notifyFor = (target: GitHubGateway) =>
+        appNotify({
+          gateway: target,
+          endpoints,
+          log: loggerOf(log),
+          appSlug: slug,
+          inFlight,
+          inline: options.notifyInline ?? false,
+        });
       const deps = {
         gateway,
         clock: now,
@@ -121,14 +132,8 @@ function postmortemApp(app: Probot, options: PostmortemAppOptions): void {
         frontDoor: "app" as const,
         appSlug: slug,
         reach,
-        notify: appNotify({
-          gateway: gateway.base,
-          endpoints,
-          log: loggerOf(log),
-          appSlug: slug,
-          inFlight,
-          inline: options.notifyInline ?? false,
-        }),
+        notify: notifyFor(gateway.base),
+        notifyIn: notifyFor,
       };
       // Deliveries for one issue run one after another in this process; across replicas the
       // handlers converge. The in-flight set lets a shutdown wait for every flow's writes.

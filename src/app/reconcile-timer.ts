@@ -1,6 +1,6 @@
 import type { Probot } from "probot";
 import type { ConfigCache } from "../github/config-cache.js";
-import type { GatewayOptions } from "../github/gateway.js";
+import type { GatewayOptions, GitHubGateway } from "../github/gateway.js";
 import type { RepositoryReach } from "../github/reach.js";
 import { reconcileRepository } from "../handlers/reconcile-handler.js";
 import type { InFlight } from "./in-flight.js";
@@ -73,6 +73,8 @@ export function startReconcileTimer(app: Probot, options: ReconcileTimerOptions)
                         appSlug,
                         inFlight,
                       }),
+                      notifyIn: (target: GitHubGateway) =>
+                        appNotify({ gateway: target, endpoints, log, appSlug, inFlight }),
                     }
                   : {}),
               },

@@ -2,6 +2,7 @@ import type { FlowsRunner } from "../core/flows/config.js";
 import type { ApprovalGateway } from "../github/approval-gateway.js";
 import type { Logger } from "../core/logger.js";
 import type { RepositoryReach } from "../github/reach.js";
+import type { GitHubGateway } from "../github/gateway.js";
 import type { Config } from "../core/config.js";
 import type { Writers } from "../core/trust/writers.js";
 import type { Notice } from "../core/notify/notice.js";
@@ -39,6 +40,13 @@ export interface HandlerDeps {
    * flow's own writes; never throws and never fails the flow. Missing: no notifications (tests).
    */
   notify?: (config: Config, notices: readonly Notice[]) => Promise<void>;
+  /**
+   * The same notifier for another repository's issues (a private post-mortem opened in
+   * `private.repository`): its claims are written there. Missing: none.
+   */
+  notifyIn?: (
+    gateway: GitHubGateway,
+  ) => (config: Config, notices: readonly Notice[]) => Promise<void>;
 }
 
 /** Whose markers the handlers trust under this configuration, at this front door. */

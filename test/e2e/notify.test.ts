@@ -225,4 +225,55 @@ describe("chat notifications through the server (e2e)", () => {
     );
     expect(receiver.received.map((m) => m.path).sort()).toEqual(["/hook", "/slack", "/teams"]);
   }, 120_000);
+
+  it("a private post-mortem is told by its repository's own `notify:`, claimed there, naming no title", async () => {
+    receiver = await startChatReceiver();
+    stack = await startStack({ env: notifyEnv(receiver) });
+    const { emulator } = stack;
+    emulator.addRepository("service-security", { private: true });
+    emulator.setFile(
+      ".github/postmortem.yml",
+      "notify:\n  receivers:\n    sre: { kind: slack }\n  routes:\n    - to: [sre]\n",
+      { repo: "service-security" },
+    );
+    // The public repository's own routes are not the private post-mortem's.
+    emulator.setFile(
+      ".github/postmortem.yml",
+      "private:\n  repository: acme/service-security\n  when:\n    labels: [security]\n" +
+        "notify:\n  receivers:\n    audit: { kind: webhook }\n  routes:\n    - to: [audit]\n",
+    );
+    const incident = emulator.openIssue({
+      by: "alice",
+      title: "Token leak in checkout logs",
+      body: "Session tokens were written to the checkout service's logs.",
+      labels: ["security"],
+    }).number as number;
+    emulator.addLabel({ by: "alice", issue: incident, label: "incident" });
+    await emulator.waitForIdle({ timeoutMs: 30_000 });
+    const [pm] = emulator.issues({ state: "all", repo: "service-security" }) as unknown as {
+      number: number;
+    }[];
+    expect(pm).toBeDefined();
+    const privateClaims = () =>
+      emulator
+        .commentsOn(pm!.number, "service-security")
+        .filter((c) => c.body.includes("postmortem-bot:notify"));
+    await until("the claim marked sent", () =>
+      privateClaims().some((c) => c.body.includes('"state":"sent"')),
+    );
+
+    expect(receiver.received.map((m) => m.path)).toEqual(["/slack"]);
+    const text = (JSON.parse(receiver.received[0]!.body) as { text: string }).text;
+    expect(text).toMatch(
+      new RegExp(
+        `^No severity post-mortem #${pm!.number} opened in acme/service-security: a private post-mortem\\. <`,
+      ),
+    );
+    expect(text).not.toContain("Token leak");
+    expect(privateClaims()).toHaveLength(1);
+    // Nothing about chat on the public side.
+    expect(botComments(emulator, incident).map((c) => c.body)).not.toContainEqual(
+      expect.stringContaining("chat"),
+    );
+  }, 60_000);
 });
