@@ -39,6 +39,14 @@ export default {
         "src/core/ decides without I/O: it imports nothing from the GitHub side, the handlers, the App or the entry points.",
       severity: "error",
       from: { path: "^src/core/" },
+      to: { path: "^src/(github|handlers|app|entry|notify)/" },
+    },
+    {
+      name: "notify-sends-only",
+      comment:
+        "src/notify/ sends messages to chat: it may use src/core/ (formats), never GitHub, the handlers, the App or the entry points; the handlers drive it (src/handlers/notify.ts).",
+      severity: "error",
+      from: { path: "^src/notify/" },
       to: { path: "^src/(github|handlers|app|entry)/" },
     },
     {

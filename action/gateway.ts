@@ -9,6 +9,7 @@ import type { HandlerDeps } from "../src/handlers/deps.js";
 import { tokenRepositoryReach } from "../src/github/reach.js";
 import { tokenOctokit } from "../src/github/token-octokit.js";
 import type { RunContext } from "./context.js";
+import { actionNotify, notifyEndpoints } from "./notify.js";
 
 /**
  * The gateway of one run. Its configuration is read once (or taken from the entry's read) and
@@ -57,13 +58,18 @@ function validEntryConfig(context: RunContext): Config | undefined {
 export async function runDeps(context: RunContext): Promise<HandlerDeps> {
   const token = context.inputs["private-repository-token"];
   const projectsToken = context.inputs["projects-token"];
+  const gateway = await runGateway(context);
+  const endpoints = notifyEndpoints(context);
   return {
-    gateway: await runGateway(context),
+    gateway,
     clock: () => new Date(),
     log: context.log,
     frontDoor: "action",
     // Links in notices point at the run's GitHub (GitHub Enterprise Server included).
     ...(context.env.GITHUB_SERVER_URL ? { serverUrl: context.env.GITHUB_SERVER_URL } : {}),
+    // Chat (`notify:`), from the `notify-urls` and `notify-secrets` inputs (masked here, once).
+    notify: actionNotify(context, endpoints, gateway.base, undefined),
+    notifyIn: (target) => actionNotify(context, endpoints, target, undefined),
     // Another repository (`private.repository`) only with a token given for it.
     ...(token === undefined
       ? {}

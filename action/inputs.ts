@@ -38,6 +38,9 @@ export const ACTION_INPUTS = z.object({
   "private-repository-token": optionalText,
   /** A token that can write the project `projects.url` names (GITHUB_TOKEN cannot). */
   "projects-token": optionalText,
+  /** Chat receivers' URLs and `webhook` secrets, `name=value` lines (action/notify.ts reads them). */
+  "notify-urls": z.string(),
+  "notify-secrets": z.string(),
 });
 export type ActionInputs = z.output<typeof ACTION_INPUTS>;
 

@@ -13,7 +13,8 @@ export interface AppProcess {
   webhookUrl: string;
   /** Everything the App printed (stdout and stderr), one entry per line. */
   logs: string[];
-  stop(): Promise<void>;
+  /** SIGTERM, then SIGKILL after `killAfterMs` (3 s) if it has not exited. */
+  stop(options?: { killAfterMs?: number }): Promise<void>;
 }
 
 export interface AppProcessOptions {
@@ -141,10 +142,10 @@ export async function startAppProcess(opts: AppProcessOptions): Promise<AppProce
     }),
   );
 
-  const stop = async () => {
+  const stop = async (options: { killAfterMs?: number } = {}) => {
     if (exited !== undefined) return;
     child.kill("SIGTERM");
-    const timer = setTimeout(() => child.kill("SIGKILL"), 3000);
+    const timer = setTimeout(() => child.kill("SIGKILL"), options.killAfterMs ?? 3000);
     await exitPromise;
     clearTimeout(timer);
   };

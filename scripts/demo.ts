@@ -10,6 +10,7 @@ import { generateAppCredentials, startAppProcess } from "../emulator/app-process
 import { runActionBundle } from "./action-runner.js";
 import { runApprovalDemo, runReminderDemo } from "./demo-approvals.js";
 import { runProjectsDemo } from "./demo-projects.js";
+import { runNotifyDemo } from "./demo-notify.js";
 
 const APP_ID = 4242;
 const MARKER = /<!-- postmortem-bot:postmortem (\{.*?\}) -->/;
@@ -801,6 +802,10 @@ const steps: Step[] = [
       });
       demo.blockedGateComment = blockedComment;
     },
+  },
+  {
+    name: "chat notifications: the Action opens a post-mortem and tells Slack, Teams and a webhook",
+    run: (demo) => runNotifyDemo(demo.emulator, heading),
   },
   {
     name: "summary",

@@ -1,5 +1,6 @@
 import type { Context, Probot } from "probot";
 import { ApprovalGateway } from "../github/approval-gateway.js";
+import type { GitHubGateway } from "../github/gateway.js";
 import { appSlugOf } from "./app-slug.js";
 import { ConfigCache, DEFAULT_CONFIG_MAX_AGE_MS } from "../github/config-cache.js";
 import { appRepositoryReach } from "../github/installations.js";
@@ -14,6 +15,8 @@ import { DeliveryFailed } from "./delivery-log.js";
 import { installFrontGate } from "./front-gate.js";
 import type { Logger } from "../core/logger.js";
 import { InFlight } from "./in-flight.js";
+import { appEndpoints } from "../core/notify/endpoints.js";
+import { appNotify } from "./notify.js";
 import { KeyedQueue } from "./keyed-queue.js";
 import { startReconcileTimer } from "./reconcile-timer.js";
 import { startReminderTimer } from "./reminder-timer.js";
@@ -45,6 +48,16 @@ export interface PostmortemAppOptions {
    * (`GET /app`), before the first delivery that has work.
    */
   appSlug?: string;
+  /**
+   * Where chat receivers are (`notify:`): only `NOTIFY_<NAME>_URL`, `NOTIFY_<NAME>_SECRET` and
+   * `NOTIFY_<NAME>_OWNERS` are read from it (the server passes its environment); none: no messages.
+   */
+  notifyEnv?: Readonly<Record<string, string | undefined>>;
+  /**
+   * Tell chat before the delivery is answered (AWS Lambda, frozen once it answers) instead of
+   * beside it (the server).
+   */
+  notifyInline?: boolean;
 }
 
 /**
@@ -71,6 +84,7 @@ function postmortemApp(app: Probot, options: PostmortemAppOptions): void {
   const appSlug = appSlugOf(app, options.appSlug);
   // The projects the configurations name, learnt by the flows and the sweep (`projects:`).
   const projects = new KnownProjects();
+  const endpoints = appEndpoints(options.notifyEnv ?? {});
 
   app.on(deliveriesOf("app") as ProbotEvents, async (context: Context) => {
     try {
@@ -106,6 +120,16 @@ function postmortemApp(app: Probot, options: PostmortemAppOptions): void {
       const key = `${repository.owner}/${repository.repo}#${issue}`;
       const log = deliveryLog.child({ issue: key, feature: flow.name });
       const what = `${context.name}.${payload.action ?? ""} on ${key} (delivery ${context.id})`;
+      // Chat (`notify:`): claims on this repository's issues, or on a private post-mortem's.
+      const notifyFor = (target: GitHubGateway) =>
+        appNotify({
+          gateway: target,
+          endpoints,
+          log: loggerOf(log),
+          appSlug: slug,
+          inFlight,
+          inline: options.notifyInline ?? false,
+        });
       const deps = {
         gateway,
         clock: now,
@@ -114,6 +138,8 @@ function postmortemApp(app: Probot, options: PostmortemAppOptions): void {
         appSlug: slug,
         reach,
         projects,
+        notify: notifyFor(gateway.base),
+        notifyIn: notifyFor,
       };
       // Deliveries for one issue run one after another in this process; across replicas the
       // handlers converge. The in-flight set lets a shutdown wait for every flow's writes.
@@ -160,6 +186,8 @@ function postmortemApp(app: Probot, options: PostmortemAppOptions): void {
       now,
       gatewayOptions,
       appSlug,
+      endpoints,
+      inFlight,
     });
   }
   if (options.reconcileIntervalMs !== undefined && options.reconcileIntervalMs > 0) {
@@ -173,6 +201,7 @@ function postmortemApp(app: Probot, options: PostmortemAppOptions): void {
       reach,
       appSlug,
       projects,
+      endpoints,
     });
   }
 }

@@ -1,7 +1,6 @@
 import type { Probot } from "probot";
-import type { HandlerDeps } from "../handlers/deps.js";
 import type { ConfigCache } from "../github/config-cache.js";
-import type { GatewayOptions } from "../github/gateway.js";
+import type { GatewayOptions, GitHubGateway } from "../github/gateway.js";
 import type { RepositoryReach } from "../github/reach.js";
 import { reconcileRepository } from "../handlers/reconcile-handler.js";
 import type { InFlight } from "./in-flight.js";
@@ -10,6 +9,8 @@ import type { LoadedConfig } from "../handlers/load-config.js";
 import { forEachRepositoryWithRecentIssues } from "../github/installations.js";
 import { every, featureLogger } from "./timers.js";
 import type { KnownProjects } from "../github/projects.js";
+import type { EndpointSource } from "../core/notify/endpoints.js";
+import { appNotify } from "./notify.js";
 
 export interface ReconcileTimerOptions {
   intervalMs: number;
@@ -24,8 +25,8 @@ export interface ReconcileTimerOptions {
   reach?: RepositoryReach;
   /** The App's own slug, asked of GitHub once per process (src/app/app-slug.ts). */
   appSlug: () => Promise<string>;
-  /** Tells chat what the sweep found (`notify:`); the App passes its notifier here as to its flows. */
-  notify?: HandlerDeps["notify"];
+  /** Chat receivers (`notify:`): a post-mortem the sweep opens is told as a delivery's is. */
+  endpoints?: EndpointSource;
   /** The projects the configurations name: the sweep learns them too (`projects:`). */
   projects?: KnownProjects;
 }
@@ -56,6 +57,8 @@ export function startReconcileTimer(app: Probot, options: ReconcileTimerOptions)
           log,
           { labels, since },
           async (gateway) => {
+            const appSlug = await options.appSlug();
+            const { endpoints, inFlight } = options;
             const counts = await reconcileRepository(
               {
                 gateway,
@@ -63,8 +66,20 @@ export function startReconcileTimer(app: Probot, options: ReconcileTimerOptions)
                 clock: options.now,
                 frontDoor: "app",
                 ...(options.reach ? { reach: options.reach } : {}),
-                appSlug: await options.appSlug(),
-                ...(options.notify ? { notify: options.notify } : {}),
+                appSlug,
+                ...(endpoints
+                  ? {
+                      notify: appNotify({
+                        gateway: gateway.base,
+                        endpoints,
+                        log,
+                        appSlug,
+                        inFlight,
+                      }),
+                      notifyIn: (target: GitHubGateway) =>
+                        appNotify({ gateway: target, endpoints, log, appSlug, inFlight }),
+                    }
+                  : {}),
                 ...(options.projects ? { projects: options.projects } : {}),
               },
               since,

@@ -1,10 +1,12 @@
 import type { Probot } from "probot";
-import type { HandlerDeps } from "../handlers/deps.js";
 import type { ConfigCache } from "../github/config-cache.js";
 import type { GatewayOptions } from "../github/gateway.js";
 import { sweepReminders } from "../handlers/reminder-handler.js";
 import { forEachRepository } from "../github/installations.js";
 import { every, featureLogger } from "./timers.js";
+import type { EndpointSource } from "../core/notify/endpoints.js";
+import type { InFlight } from "./in-flight.js";
+import { appNotify } from "./notify.js";
 
 export interface ReminderTimerOptions {
   intervalMs: number;
@@ -14,8 +16,9 @@ export interface ReminderTimerOptions {
   gatewayOptions?: GatewayOptions;
   /** The App's own slug, asked of GitHub once per process (src/app/app-slug.ts). */
   appSlug: () => Promise<string>;
-  /** Tells chat what the sweep found (`notify:`); the App passes its notifier here as to its flows. */
-  notify?: HandlerDeps["notify"];
+  /** Chat receivers (`notify:`) and the in-flight set their sends are tracked in. */
+  endpoints?: EndpointSource;
+  inFlight?: InFlight;
 }
 
 /**
@@ -33,13 +36,17 @@ export function startReminderTimer(app: Probot, options: ReminderTimerOptions): 
         options.configCache,
         log,
         async (gateway) => {
+          const appSlug = await options.appSlug();
+          const { endpoints, inFlight } = options;
           await sweepReminders({
             gateway,
             log,
             clock: options.now,
             frontDoor: "app",
-            appSlug: await options.appSlug(),
-            ...(options.notify ? { notify: options.notify } : {}),
+            appSlug,
+            ...(endpoints && inFlight
+              ? { notify: appNotify({ gateway: gateway.base, endpoints, log, appSlug, inFlight }) }
+              : {}),
           });
         },
         options.gatewayOptions,

@@ -142,6 +142,15 @@ const markerSchemas = {
    */
   evidence: z.object({ issue: z.number().int().positive(), key: z.string().min(1) }),
   notice: z.object({ key: z.string().min(1) }),
+  /**
+   * A claim to tell chat about one occurrence (src/core/notify/claim.ts): its key, the claimer's
+   * random nonce (the lowest trusted claim of a key wins), and whether the send is over.
+   */
+  notify: z.object({
+    key: z.string().min(1).max(300),
+    nonce: z.string().regex(/^[a-f0-9]{16,64}$/),
+    state: z.enum(["sending", "sent"]),
+  }),
   /** On a post-mortem the App rewrote: a fingerprint of the people's text its write was based on. */
   sync: z.object({ base: z.string().min(1) }),
   /**

@@ -27,6 +27,8 @@ export interface IssueSnapshot {
   closedAt?: string | null;
   /** GraphQL's global id (`I_…`), where the source carries it (a project item is added by it). */
   nodeId?: string;
+  /** Its page on GitHub (`html_url`), where the source carries it: the link a chat message gives. */
+  htmlUrl?: string;
 }
 
 export interface CommentSnapshot {

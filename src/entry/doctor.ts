@@ -26,6 +26,7 @@ import { GitHubGateway } from "../github/gateway.js";
 import { PostmortemOctokit } from "../github/octokit.js";
 import { tokenOctokit } from "../github/token-octokit.js";
 import { repositoryFindings } from "../handlers/doctor-handler.js";
+import { appEndpoints } from "../core/notify/endpoints.js";
 
 export interface DoctorIo {
   cwd: string;
@@ -125,7 +126,12 @@ async function asApp(
         fix: `Add the repository to the installation (${installation.settingsUrl}).`,
       });
     } else {
-      const own = await repositoryFindings(new GitHubGateway(api, seen), "app", now);
+      const own = await repositoryFindings(
+        new GitHubGateway(api, seen),
+        "app",
+        now,
+        appEndpoints(env),
+      );
       config = own.config;
       findings.push(...own.findings);
     }

@@ -66,6 +66,9 @@ export function createLambdaHandler(env: Env = process.env): LambdaHandler {
         configMaxAgeMs: parseDuration(env.CONFIG_MAX_AGE ?? "60s"),
         configExtendsOwners: extendsOwnersOf(env),
         ...(env.APP_SLUG ? { appSlug: env.APP_SLUG } : {}),
+        notifyEnv: env,
+        // A function is frozen once it answers: chat is told before the delivery is answered.
+        notifyInline: true,
       }),
     )
     .then(() => false, notStarted);

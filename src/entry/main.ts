@@ -2,7 +2,8 @@
  * `npm start`: the Probot webhook server, configured by Probot's standard environment variables
  * (APP_ID, PRIVATE_KEY or PRIVATE_KEY_PATH, WEBHOOK_SECRET, WEBHOOK_PATH, PORT, HOST, GHE_HOST,
  * GHE_PROTOCOL, LOG_LEVEL, LOG_FORMAT, REDIS_URL), and CONFIG_MAX_AGE, CONFIG_EXTENDS_OWNERS,
- * REMINDER_INTERVAL, RECONCILE_INTERVAL, SHUTDOWN_GRACE, APP_SLUG and WRITE_PACING. Webhooks arrive at /api/github/webhooks; GET /ping
+ * REMINDER_INTERVAL, RECONCILE_INTERVAL, SHUTDOWN_GRACE, APP_SLUG, WRITE_PACING and the chat
+ * receivers' NOTIFY_<NAME>_URL, NOTIFY_<NAME>_SECRET and NOTIFY_<NAME>_OWNERS. Webhooks arrive at /api/github/webhooks; GET /ping
  * answers PONG.
  *
  * Probot's `run()` is not used: without an App id and key it serves its setup wizard, which has no
@@ -119,6 +120,8 @@ const middleware = await createNodeMiddleware(
     inFlight,
     configExtendsOwners,
     ...(process.env.APP_SLUG ? { appSlug: process.env.APP_SLUG } : {}),
+    // Chat receivers: only NOTIFY_<NAME>_URL, _SECRET and _OWNERS are read (src/core/notify/endpoints.ts).
+    notifyEnv: process.env,
   }),
   { probot },
 );

@@ -20,6 +20,7 @@ export interface ApiIssue {
   parent_issue_url?: string | null;
   closed_at?: string | null;
   node_id?: string;
+  html_url?: string;
 }
 export interface ApiComment {
   id: number;
@@ -53,6 +54,7 @@ export function issueFromApi(issue: ApiIssue): IssueSnapshot {
     parentIssueUrl: issue.parent_issue_url ?? null,
     ...(issue.closed_at ? { closedAt: issue.closed_at } : {}),
     ...(issue.node_id ? { nodeId: issue.node_id } : {}),
+    ...(issue.html_url ? { htmlUrl: issue.html_url } : {}),
   };
 }
 

@@ -2,6 +2,7 @@ import type { FlowsRunner } from "../core/flows/config.js";
 import type { ApprovalGateway } from "../github/approval-gateway.js";
 import type { Logger } from "../core/logger.js";
 import type { RepositoryReach } from "../github/reach.js";
+import type { GitHubGateway } from "../github/gateway.js";
 import type { Config } from "../core/config.js";
 import type { Writers } from "../core/trust/writers.js";
 import type { Notice } from "../core/notify/notice.js";
@@ -57,6 +58,13 @@ export interface HandlerDeps {
    * `projects-token`); missing: the gateway's client.
    */
   projectsApi?: ProjectsApi;
+  /**
+   * The same notifier for another repository's issues (a private post-mortem opened in
+   * `private.repository`): its claims are written there. Missing: none.
+   */
+  notifyIn?: (
+    gateway: GitHubGateway,
+  ) => (config: Config, notices: readonly Notice[]) => Promise<void>;
 }
 
 /** The link to an issue of the event's repository, as notices carry it. */

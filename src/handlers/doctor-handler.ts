@@ -11,6 +11,8 @@ import { readCodeowners } from "../github/codeowners.js";
 import type { GitHubGateway } from "../github/gateway.js";
 import { loadTemplate } from "./incident-handler.js";
 import { loadConfig } from "./load-config.js";
+import type { EndpointSource } from "../core/notify/endpoints.js";
+import { notifyFindings, notifyWorkflowFindings } from "../core/notify/doctor.js";
 
 /**
  * What doctor checks in a repository's own files, for either front door: the configuration, the
@@ -22,6 +24,8 @@ export async function repositoryFindings(
   gateway: GitHubGateway,
   frontDoor: "app" | "action",
   now: Date,
+  /** The App's chat receivers (its environment); the Action's are checked in its workflows. */
+  endpoints?: EndpointSource,
 ): Promise<{ findings: Finding[]; config: Config | undefined }> {
   const findings: Finding[] = [];
   const loaded = await loadConfig(gateway);
@@ -74,10 +78,15 @@ export async function repositoryFindings(
     if (config.capa.defaultOwners === "codeowners") {
       findings.push(...codeownersFindings(config, await readCodeowners(gateway)));
     }
+    if (frontDoor === "app" && endpoints !== undefined) {
+      findings.push(...notifyFindings(config.notify, endpoints, gateway.repository.owner));
+    }
   }
   if (frontDoor === "action") {
     const flowsInAction = config?.flows.runIn === "action";
-    findings.push(...workflowFindings(await gateway.listWorkflowFiles(), { flowsInAction }));
+    const workflows = await gateway.listWorkflowFiles();
+    findings.push(...workflowFindings(workflows, { flowsInAction }));
+    if (config) findings.push(...notifyWorkflowFindings(config.notify, workflows));
   }
   return { findings, config };
 }

@@ -15,6 +15,7 @@ import {
   reportProblem,
 } from "../core/incident/plan.js";
 import { isPostmortem } from "../core/identity.js";
+import { openedNotice } from "../core/incident/notices.js";
 import type { FormDefinitionResult } from "../core/forms/definition.js";
 import { mayBeFormBody } from "../core/forms/prefill.js";
 import type { Plan, Step } from "../core/plan.js";
@@ -89,14 +90,19 @@ export async function handleIncidentEvent(
   let known: Omit<IncidentState, "requesterMayOpen" | "template"> | undefined;
   let stale = ALL_STALE;
   let changes: ChangesFacts | undefined;
+  // Whether this run's writes opened a post-mortem: then chat is told (`notify:`, event `opened`).
+  let openedHere = false;
 
-  return converge<Step, IncidentOutcome>({
+  const outcome = await converge<Step, IncidentOutcome>({
     what: `Incident #${number}`,
     maxRounds: MAX_ROUNDS,
     log,
     apply: (step) => gateway.apply(step),
     // Only what the last round's writes changed is read again; everything after a failure.
-    written: (plan) => (stale = staleAfter(plan)),
+    written: (plan) => {
+      stale = staleAfter(plan);
+      openedHere ||= plan.some((step) => step.kind === "createIssue");
+    },
     failed: () => (stale = ALL_STALE),
     plan: async () => {
       const [incident, labeled, incidentComments] = await Promise.all([
@@ -163,6 +169,12 @@ export async function handleIncidentEvent(
       return { write: acknowledgeCommand(event, requesterMayOpen && opened), done: "converged" };
     },
   });
+  const postmortem = known && canonicalPostmortem(known.postmortems);
+  if (openedHere && outcome === "converged" && postmortem) {
+    // After the flow's own writes; the notifier never throws (src/handlers/notify.ts).
+    await deps.notify?.(config, [openedNotice(postmortem, known?.incident, gateway.repository)]);
+  }
+  return outcome;
 }
 
 interface Staleness {

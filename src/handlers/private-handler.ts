@@ -1,8 +1,10 @@
 import type { Config } from "../core/config.js";
 import { isPostmortem, hasIncidentLabel } from "../core/identity.js";
 import type { IncidentEvent } from "../core/incident/events.js";
+import { openedNotice } from "../core/incident/notices.js";
 import {
   acknowledgeCommand,
+  canonicalPostmortem,
   formPrefill,
   postmortemsOf,
   reportProblem,
@@ -99,8 +101,9 @@ export async function handlePrivately(
   form ??= await readForm(gateway, incident, config);
 
   let opened: "opened" | { problem: string };
+  const seen: TargetSeen = { created: false };
   try {
-    opened = await convergeTarget(event, incident, form, config, targetConfig, target, deps);
+    opened = await convergeTarget(event, incident, form, config, targetConfig, target, deps, seen);
   } catch (error) {
     // The installation there cannot write issues (a permission it lacks, say).
     if (!isPermanentFailure(error)) throw error;
@@ -110,7 +113,7 @@ export async function handlePrivately(
   }
   if (typeof opened === "object") return refuse(gateway, number, opened.problem, deps, writers);
 
-  return converge<Step, PrivateOutcome>({
+  const outcome = await converge<Step, PrivateOutcome>({
     what: `Incident #${number} (private post-mortem)`,
     maxRounds: MAX_ROUNDS,
     log: deps.log,
@@ -126,6 +129,22 @@ export async function handlePrivately(
       return { write: acknowledgeCommand(event, true), done: "private" };
     },
   });
+  if (seen.created && seen.postmortem) {
+    // Told by the private repository's own `notify:`, claimed there, naming no title.
+    const notice = { ...openedNotice(seen.postmortem, incident, target.repository), private: true };
+    // Written there by the App (the Action writes there with the App's token): its claims count
+    // under the App's name as this repository knows it, as the post-mortems there do.
+    const app = targetConfig.identity.app ?? config.identity.app;
+    const identity = { ...targetConfig.identity, ...(app === undefined ? {} : { app }) };
+    await deps.notifyIn?.(target)({ ...targetConfig, identity }, [notice]);
+  }
+  return outcome;
+}
+
+/** What converging the target saw: whether this run opened the post-mortem, and which it is. */
+interface TargetSeen {
+  created: boolean;
+  postmortem?: IssueSnapshot;
 }
 
 async function readForm(
@@ -161,6 +180,7 @@ function convergeTarget(
   targetConfig: Config,
   target: GitHubGateway,
   deps: HandlerDeps,
+  seen: TargetSeen,
 ): Promise<"opened" | { problem: string }> {
   const source = deps.gateway.base.repository;
   let template: TemplateSource | { problem: string } | undefined;
@@ -169,6 +189,9 @@ function convergeTarget(
     maxRounds: MAX_ROUNDS,
     log: deps.log,
     apply: (step) => target.apply(step),
+    written: (steps) => {
+      seen.created ||= steps.some((step) => step.kind === "createIssue");
+    },
     plan: async () => {
       // The listing, unlike search, sees a create at once; a post-mortem is younger than its incident.
       const labeled = await target.listIssuesWithLabel(
@@ -183,6 +206,8 @@ function convergeTarget(
         incident.number,
         writersOf(targetConfig, deps.frontDoor, deps.appSlug ?? sourceConfig.identity.app),
       );
+      const canonical = canonicalPostmortem(postmortems);
+      if (canonical) seen.postmortem = canonical;
       if (postmortems.length === 0) template ??= await targetTemplate(target, targetConfig);
       const plan = planPrivatePostmortem(event, source, targetConfig, {
         incident,

@@ -45,6 +45,8 @@ function context(name: string, payload: unknown, lines: string[]): RunContext {
       "config-extends-owners": "",
       "private-repository-token": undefined,
       "projects-token": undefined,
+      "notify-urls": "",
+      "notify-secrets": "",
     },
     octokit,
     requests,

@@ -7,6 +7,7 @@ import type { GitHubEmulator } from "../../emulator/index.js";
 import { runActionBundle } from "../../scripts/action-runner.js";
 import type { SpawnClock } from "../support/clock.js";
 import { useFixedClock } from "../support/clock.js";
+import { startChatReceiver } from "../../emulator/chat-receiver.js";
 
 const ACTIONS_BOT = "github-actions[bot]";
 const APP_BOT = "postmortem-bot[bot]";
@@ -58,6 +59,42 @@ const issuesIn = (repo: string) =>
   emulator.issues({ state: "all", repo }) as unknown as Array<{ number: number; body: string }>;
 
 describe("the Action and private post-mortems", () => {
+  it("tells chat by the private repository's routes, claimed there with the App's token, naming no title", async () => {
+    const receiver = await startChatReceiver();
+    try {
+      emulator.setFile(
+        ".github/postmortem.yml",
+        "notify:\n  receivers:\n    sre: { kind: slack }\n  routes:\n    - to: [sre]\n",
+        { repo: "service-security" },
+      );
+      const { event } = declareSecurityIncident();
+      const result = await run(event, {
+        "INPUT_PRIVATE-REPOSITORY-TOKEN": emulator.tokenFor(APP_BOT),
+        "INPUT_NOTIFY-URLS": `sre=${receiver.url("slack")}`,
+      });
+      expect(result.exitCode).toBe(0);
+      const [pm] = issuesIn("service-security");
+      const claims = emulator
+        .commentsOn(pm!.number, "service-security")
+        .filter((c) => c.body.includes("postmortem-bot:notify"));
+      expect(claims.map((c) => [c.user.login, c.body.split("\n")[0]])).toEqual([
+        [APP_BOT, "📣 Sent to chat: post-mortem opened → `sre`"],
+      ]);
+      expect(receiver.delivered("slack")).toHaveLength(1);
+      expect(receiver.received[0]!.body).toContain("a private post-mortem");
+      expect(receiver.received[0]!.body).not.toContain("Token leak");
+
+      // The same event again: nothing more.
+      await run(event, {
+        "INPUT_PRIVATE-REPOSITORY-TOKEN": emulator.tokenFor(APP_BOT),
+        "INPUT_NOTIFY-URLS": `sre=${receiver.url("slack")}`,
+      });
+      expect(receiver.received).toHaveLength(1);
+    } finally {
+      await receiver.stop();
+    }
+  }, 60_000);
+
   it("with an App token for the private repository: opened there, one neutral comment here", async () => {
     const { number, event } = declareSecurityIncident();
     const env = { "INPUT_PRIVATE-REPOSITORY-TOKEN": emulator.tokenFor(APP_BOT) };

@@ -8,6 +8,7 @@ import { appWrites, lastSeq, loopbackOnly, postmortemsFor } from "../e2e/stack.j
 import type { FunctionUrl } from "./function-url.js";
 import { functionUrlEvent, startFunctionUrl } from "./function-url.js";
 import { appEnv, credentials, expectIncidentHandled, startEmulator } from "./helpers.js";
+import { startChatReceiver } from "../../emulator/chat-receiver.js";
 
 let emulator: GitHubEmulator;
 let functionUrl: FunctionUrl | undefined;
@@ -71,6 +72,46 @@ describe("the Lambda handler", () => {
       `POST /repos/acme/service/issues/${incident}/comments`,
     ]);
     expect(postmortemsFor(emulator, incident)).toHaveLength(1);
+  }, 120_000);
+
+  it("tells chat before it answers (a function is frozen once it answers)", async () => {
+    const receiver = await startChatReceiver();
+    emulator.setFile(
+      ".github/postmortem.yml",
+      "notify:\n  receivers:\n    sre: { kind: slack }\n  routes:\n    - to: [sre]\n",
+    );
+    try {
+      const handler = createLambdaHandler({
+        ...appEnv(emulator),
+        NOTIFY_SRE_URL: receiver.url("slack"),
+      });
+      emulator.setWebhookUrl(undefined);
+      const incident = emulator.openIssue({ by: "alice", title: "Login is down" }).number as number;
+      emulator.addLabel({ by: "alice", issue: incident, label: "incident" });
+      await emulator.waitForIdle();
+      const labeled = emulator.webhooks.events.findLast(
+        (e) => e.event === "issues" && e.action === "labeled",
+      );
+      const body = labeled?.body ?? "";
+      const result = await handler(
+        functionUrlEvent(
+          deliveryHeaders("issues", labeled?.deliveryId ?? "", body),
+          Buffer.from(body),
+          false,
+        ),
+      );
+
+      expect(result.statusCode).toBe(200);
+      const [pm] = postmortemsFor(emulator, incident);
+      // Already sent, and the claim already says so, when the delivery is answered.
+      expect(receiver.delivered("slack")).toHaveLength(1);
+      expect(emulator.commentsOn(pm!.number).map((c) => c.body.split("\n")[0])).toEqual([
+        "📣 Sent to chat: post-mortem opened → `sre`",
+      ]);
+    } finally {
+      emulator.deleteFile(".github/postmortem.yml");
+      await receiver.stop();
+    }
   }, 120_000);
 
   it("refuses a forged delivery with 401 and makes no request", async () => {

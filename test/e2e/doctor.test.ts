@@ -215,6 +215,32 @@ describe("doctor, with the App's credentials", () => {
     ]);
   });
 
+  it("names each routed chat receiver the App cannot send to, by variable, never by value", async () => {
+    await oneDelivery();
+    emulator.setFile(
+      ".github/postmortem.yml",
+      "notify:\n  receivers:\n    sre: { kind: slack }\n    audit: { kind: webhook }\n    ops: { kind: teams }\n  routes:\n    - to: [sre, audit, ops]\n",
+    );
+    const env = {
+      ...appEnv(),
+      NOTIFY_SRE_URL: "https://hooks.slack.com/services/T/B/very-secret",
+      NOTIFY_AUDIT_URL: "https://audit.example/hook-token-123",
+      NOTIFY_OPS_URL: "https://teams.example/ops-token-456",
+      NOTIFY_OPS_OWNERS: "someone-else",
+    };
+    const result = await doctor([], env);
+    expect(result.out.split("\n")).toEqual([
+      "acme/service: 2 problems",
+      "! Receiver `audit` is a `webhook` without a secret: `NOTIFY_AUDIT_SECRET` is not set, and unsigned messages are not sent. No chat message goes there.",
+      "  fix: Set `NOTIFY_AUDIT_SECRET` to the secret the receiver checks signatures with.",
+      "! Receiver `ops` is not for repositories of `acme`: `NOTIFY_OPS_OWNERS` does not list it. No chat message goes there.",
+      "  fix: Add `acme` to `NOTIFY_OPS_OWNERS`, or route to another receiver.",
+    ]);
+    for (const value of ["very-secret", "hook-token-123", "ops-token-456", "someone-else"]) {
+      expect(result.out).not.toContain(value);
+    }
+  });
+
   it("warns when GitHub has sent nothing yet", async () => {
     const result = await doctor([]);
     expect(result).toEqual({
@@ -353,6 +379,22 @@ describe("doctor, with the App's credentials", () => {
 
 describe("doctor, with a token, as the Action", () => {
   const tokenEnv = () => ({ GITHUB_API_URL: emulator.apiUrl });
+
+  it("names chat receivers no workflow gives the Action a URL or a secret for", async () => {
+    emulator.setFile(".github/workflows/postmortem.yml", DOCUMENTED_WORKFLOW);
+    emulator.setFile(
+      ".github/postmortem.yml",
+      "notify:\n  receivers:\n    sre: { kind: slack }\n    audit: { kind: webhook }\n  routes:\n    - to: [sre, audit]\n",
+    );
+    const result = await doctor(["--token", emulator.tokenFor("alice")], tokenEnv());
+    expect(result.out.split("\n").slice(0, 1)).toEqual(["acme/service: 3 problems"]);
+    expect(result.out.split("\n").slice(3)).toEqual([
+      "! `notify` routes to `sre`, `audit`, but no workflow passes the `notify-urls` input: the Action sends no chat messages.",
+      "  fix: Pass `notify-urls: ${{ secrets.… }}` (one `name=url` line per receiver) to the postmortem-bot step.",
+      "! `audit` is a `webhook`, but no workflow passes the `notify-secrets` input: unsigned messages are not sent.",
+      "  fix: Pass `notify-secrets: ${{ secrets.… }}` (one `name=secret` line per webhook receiver).",
+    ]);
+  });
 
   it("accepts the documented workflow, saying only that it is not pinned", async () => {
     emulator.setFile(".github/workflows/postmortem.yml", DOCUMENTED_WORKFLOW);

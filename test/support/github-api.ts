@@ -103,6 +103,8 @@ export interface FakeGitHubOptions {
   autoInstallationTokens?: boolean;
   /** accept body properties the description does not name (default false) */
   allowUnknownBodyProperties?: boolean;
+  /** hosts (e.g. a local chat receiver on 127.0.0.1) let through to the real network */
+  passThrough?: RegExp;
 }
 
 interface InternalExpectation {
@@ -196,13 +198,23 @@ function indent(text: string): string {
 
 export class FakeGitHub {
   readonly baseUrl: string;
-  private readonly options: Required<Omit<FakeGitHubOptions, "baseUrl">>;
+  private readonly options: Required<Omit<FakeGitHubOptions, "baseUrl" | "passThrough">> &
+    Pick<FakeGitHubOptions, "passThrough">;
   private expectations: InternalExpectation[] = [];
   private entries: LogEntry[] = [];
   private problems: string[] = [];
   private interceptors: nock.Interceptor[] = [];
   private counter = 0;
-  private readonly onNoMatch = (request: { method?: string; url?: string; path?: string }) => {
+  private readonly onNoMatch = (request: {
+    method?: string;
+    url?: string;
+    path?: string;
+    host?: string;
+    hostname?: string;
+  }) => {
+    const passThrough = this.options.passThrough;
+    const host = request.hostname ?? request.host ?? request.url ?? "";
+    if (passThrough !== undefined && passThrough.test(host)) return;
     this.problems.push(
       `request to a host nothing fakes (network is disabled): ${request.method ?? ""} ${request.url ?? request.path ?? ""}`,
     );
@@ -215,6 +227,7 @@ export class FakeGitHub {
       validateReplies: options.validateReplies ?? false,
       autoInstallationTokens: options.autoInstallationTokens ?? true,
       allowUnknownBodyProperties: options.allowUnknownBodyProperties ?? false,
+      passThrough: options.passThrough,
     };
   }
 
@@ -222,6 +235,7 @@ export class FakeGitHub {
   start(): this {
     if (this.interceptors.length > 0) return this;
     nock.disableNetConnect();
+    if (this.options.passThrough !== undefined) nock.enableNetConnect(this.options.passThrough);
     const scope = nock(this.baseUrl).persist();
     for (const method of METHODS) {
       const interceptor = scope.intercept(() => true, method);

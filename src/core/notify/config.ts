@@ -39,6 +39,7 @@ const message = z
         url: "https://github.com/o/r/issues/1",
         people: "@a",
         repository: "o/r",
+        detail: "2 approvals missing",
       }).ok,
     { message: "not a valid Handlebars template" },
   );
@@ -84,7 +85,7 @@ export const notifyConfigSchema = z
       .partialRecord(z.enum(NOTIFY_EVENTS), message)
       .default({})
       .describe(
-        "Handlebars one-liners per event replacing the built-in ones; variables: event, severity, title, number, url, people, repository.",
+        "Handlebars one-liners per event replacing the built-in ones; variables: event, severity, title, number, url, people, repository, detail.",
       ),
   })
   .superRefine((value, context) => {
