@@ -11,6 +11,9 @@ import { runActionBundle } from "../../scripts/action-runner.js";
 import type { SpawnClock } from "../support/clock.js";
 import { useFixedClock } from "../support/clock.js";
 import { postmortemsFor } from "../e2e/stack.js";
+import { itemKey } from "../../src/core/capa/items.js";
+import { childBody } from "../../src/core/capa/render.js";
+import { renderedPostmortem } from "../core/capa/fixtures.js";
 
 const ACTIONS_BOT = "github-actions[bot]";
 const SECRET = "action-signing-secret";
@@ -152,5 +155,89 @@ describe("chat notifications through the bundled Action", () => {
     ]);
     expect(result.stdout).toContain("::warning::Chat opened:#");
     expect(printed(result.stdout)).not.toContain(receiver.baseUrl);
+  }, 60_000);
+
+  it("the release gate blocking a pull request: one message for its head commit; a re-run sends none", async () => {
+    const APP_BOT = "postmortem-bot[bot]";
+    emulator.addUser(APP_BOT, "write", { type: "Bot" });
+    emulator.setFile(
+      ".github/postmortem.yml",
+      "identity:\n  app: postmortem-bot\nnotify:\n  receivers:\n    audit: { kind: webhook }\n  routes:\n    - { events: [release-gate-blocking], to: [audit] }\n",
+    );
+    // A P1 post-mortem whose corrective action was due a week before the run: it blocks.
+    const incident = emulator.openIssue({
+      by: "alice",
+      title: "Incident",
+      labels: ["incident", "P1"],
+    }).number as number;
+    const postmortem = emulator.openIssue({
+      by: APP_BOT,
+      title: "Post-mortem: Incident <!channel>",
+      body: renderedPostmortem().replace('{"incident":12,', `{"incident":${incident},`),
+      labels: ["postmortem"],
+      assignees: ["alice"],
+    }).number as number;
+    emulator.openIssue({
+      by: APP_BOT,
+      title: "CAPA: Add a timeout",
+      body: childBody({
+        parent: postmortem,
+        incident,
+        key: itemKey("Add a timeout"),
+        title: "Add a timeout",
+        category: "Technical Fixes",
+        assignees: ["alice"],
+        ownerText: "@alice",
+        unassignable: [],
+        due: "2026-11-20",
+      }),
+      labels: ["capa"],
+      assignees: ["alice"],
+    });
+    const sha = "c0ffee0000000000000000000000000000000001";
+    const gate = () =>
+      runActionBundle({
+        eventName: "pull_request",
+        payload: {
+          action: "synchronize",
+          pull_request: { number: 7, head: { sha } },
+          repository: {
+            name: emulator.repoName,
+            owner: { login: emulator.owner },
+            default_branch: "main",
+          },
+        },
+        mode: "release-gate",
+        apiUrl: emulator.apiUrl,
+        token: emulator.tokenFor(ACTIONS_BOT),
+        repository: `${emulator.owner}/${emulator.repoName}`,
+        nodeArgs: clock.nodeArgs,
+        env: {
+          ...clock.env,
+          "INPUT_NOTIFY-URLS": `audit=${receiver.url("hook")}`,
+          "INPUT_NOTIFY-SECRETS": `audit=${SECRET}`,
+        },
+      });
+
+    const first = await gate();
+    expect(first.exitCode).toBe(1);
+    expect(receiver.received.map((m) => m.path)).toEqual(["/hook"]);
+    const hook = receiver.received[0]!;
+    expect(hook.headers["x-postmortem-signature-256"]).toBe(
+      `sha256=${createHmac("sha256", SECRET).update(hook.body).digest("hex")}`,
+    );
+    expect(JSON.parse(hook.body)).toMatchObject({
+      event: "release-gate-blocking",
+      key: `release-gate-blocking:${sha}`,
+      postmortem,
+      severity: "P1",
+    });
+    expect(claims(postmortem)).toHaveLength(1);
+
+    // The same commit again (a re-run): still blocked, nothing more told.
+    const second = await gate();
+    expect(second.exitCode).toBe(1);
+    expect(receiver.received).toHaveLength(1);
+    expect(claims(postmortem)).toHaveLength(1);
   }, 60_000);
 });

@@ -276,4 +276,39 @@ describe("chat notifications through the server (e2e)", () => {
       expect.stringContaining("chat"),
     );
   }, 60_000);
+
+  it("a close blocked for missing approvals is one close-blocked message; its redelivery sends none", async () => {
+    receiver = await startChatReceiver();
+    stack = await startStack({ env: notifyEnv(receiver) });
+    const { emulator } = stack;
+    emulator.setFile(
+      ".github/postmortem.yml",
+      `gate:\n  enforceInApp: true\nnotify:\n  receivers:\n    audit: { kind: webhook }\n  routes:\n    - { events: [close-blocked], to: [audit] }\n`,
+    );
+    const incident = openIncident(stack);
+    await emulator.waitForIdle();
+    const pm = theOnePostmortem(stack, incident);
+    // Only close-blocked is routed: opening the post-mortem told nobody and claimed nothing.
+    expect(receiver.received).toEqual([]);
+    expect(claims(stack, pm)).toEqual([]);
+
+    emulator.closeIssue({ by: "bob", issue: pm });
+    await emulator.waitForIdle({ timeoutMs: 30_000 });
+    await until("the claim marked sent", () =>
+      claims(stack!, pm).some((c) => (c.body ?? "").includes('"state":"sent"')),
+    );
+    expect(emulator.issue(pm).state).toBe("open");
+    expect(receiver.received.map((m) => m.path)).toEqual(["/hook"]);
+    const hook = JSON.parse(receiver.received[0]!.body) as { event: string; key: string };
+    expect(hook.event).toBe("close-blocked");
+    expect(hook.key).toMatch(new RegExp(`^close-blocked:#${pm}:\\d{4}-\\d{2}-\\d{2}T`));
+
+    // GitHub redelivers the close: the post-mortem is open again, nothing more is told.
+    const closed = emulator.webhooks.events.find((e) => e.action === "closed");
+    await emulator.redeliver(closed!.deliveryId);
+    await emulator.waitForIdle();
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(receiver.received).toHaveLength(1);
+    expect(claims(stack, pm)).toHaveLength(1);
+  }, 60_000);
 });
