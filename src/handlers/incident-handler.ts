@@ -90,19 +90,21 @@ export async function handleIncidentEvent(
   let known: Omit<IncidentState, "requesterMayOpen" | "template"> | undefined;
   let stale = ALL_STALE;
   let changes: ChangesFacts | undefined;
-  // Whether this run's writes opened a post-mortem: then chat is told (`notify:`, event `opened`).
+  // Whether this run tried to open a post-mortem: then chat is told (`notify:`, event `opened`).
+  // Tried, not confirmed: a create whose answer was lost still opened it (the next round finds it),
+  // and a create that truly failed is tried again; the claim keeps the message to one either way.
   let openedHere = false;
 
   const outcome = await converge<Step, IncidentOutcome>({
     what: `Incident #${number}`,
     maxRounds: MAX_ROUNDS,
     log,
-    apply: (step) => gateway.apply(step),
-    // Only what the last round's writes changed is read again; everything after a failure.
-    written: (plan) => {
-      stale = staleAfter(plan);
-      openedHere ||= plan.some((step) => step.kind === "createIssue");
+    apply: (step) => {
+      openedHere ||= step.kind === "createIssue";
+      return gateway.apply(step);
     },
+    // Only what the last round's writes changed is read again; everything after a failure.
+    written: (plan) => (stale = staleAfter(plan)),
     failed: () => (stale = ALL_STALE),
     plan: async () => {
       const [incident, labeled, incidentComments] = await Promise.all([

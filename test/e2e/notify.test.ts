@@ -114,6 +114,28 @@ describe("chat notifications through the server (e2e)", () => {
     expect(logs).not.toContain(SECRET);
   });
 
+  it("the answer to opening the post-mortem is lost: the post-mortem opens once and is still told once", async () => {
+    receiver = await startChatReceiver();
+    stack = await startStack({ env: notifyEnv(receiver) });
+    const { emulator } = stack;
+    emulator.setFile(".github/postmortem.yml", CONFIG);
+    // GitHub creates the post-mortem, but its answer never reaches the App.
+    const lost = emulator.injectFault({
+      method: "POST",
+      path: "/repos/{owner}/{repo}/issues",
+      loseAnswer: "502",
+    });
+    const incident = openIncident(stack);
+    await emulator.waitForIdle();
+    expect(lost.hits).toBe(1);
+    const pm = theOnePostmortem(stack, incident);
+    await until("the claim marked sent", () =>
+      claims(stack!, pm).some((c) => (c.body ?? "").includes('"state":"sent"')),
+    );
+    expect(receiver.received.map((m) => m.path).sort()).toEqual(["/hook", "/slack", "/teams"]);
+    expect(claims(stack, pm)).toHaveLength(1);
+  });
+
   it("two replicas and every event delivered twice: still one message per receiver", async () => {
     receiver = await startChatReceiver();
     stack = await startStack({
