@@ -1,6 +1,7 @@
 // Requests per flow, counted by the emulator, for the real App server with its production
 // rate-limit policy; and how long each took to settle at GitHub's pace.
 import type { GitHubEmulator } from "../../emulator/index.js";
+import { startChatReceiver } from "../../emulator/chat-receiver.js";
 import { startBenchStack } from "./stack.js";
 
 export interface FlowFigure {
@@ -73,9 +74,14 @@ function postmortemOf(emulator: GitHubEmulator, incident: number): number {
 export async function benchFlows(capaCounts: number[]): Promise<FlowFigure[]> {
   const stack = await startBenchStack();
   const { emulator } = stack;
+  // The chat receiver of the `notify:` row (only the repository `chatty` routes to it).
+  const chat = await startChatReceiver();
   const figures: FlowFigure[] = [];
   try {
-    const app = await stack.start();
+    const app = await stack.start(undefined, {
+      NOTIFY_AUDIT_URL: chat.url("hook"),
+      NOTIFY_AUDIT_SECRET: "bench-signing-secret",
+    });
     emulator.setWebhookUrl(app.webhookUrl);
     const ordinary = emulator.openIssue({ by: "alice", title: "Docs typo", body: "A typo." });
     await emulator.waitForIdle();
@@ -185,8 +191,41 @@ export async function benchFlows(capaCounts: number[]): Promise<FlowFigure[]> {
         emulator.comment({ by: "tina", issue: gated, body: "/approve tech lead", repo: "gated" }),
       ),
     );
+
+    // The same flow where `notify:` routes `opened` to one receiver, in its own repository:
+    // the claim-then-send costs 4 more requests (comments, claim, comments read back, the claim's
+    // final line); the message itself goes to the receiver, not to GitHub.
+    emulator.addRepository("chatty");
+    emulator.setFile(
+      ".github/postmortem.yml",
+      "notify:\n  receivers: { audit: { kind: webhook } }\n  routes: [{ events: [opened], to: [audit] }]\n",
+      { repo: "chatty" },
+    );
+    const chatty = emulator.openIssue({ by: "alice", title: "Alerts storm", repo: "chatty" });
+    // An ignored label first, so the configuration is read (and cached) before, as above.
+    emulator.addLabel({
+      by: "alice",
+      issue: chatty.number as number,
+      label: "docs",
+      repo: "chatty",
+    });
+    await emulator.waitForIdle({ timeoutMs: 60_000, quietMs: 2_000 });
+    figures.push(
+      await measure(emulator, "incident → post-mortem, told to one chat receiver", 14, () =>
+        emulator.addLabel({
+          by: "alice",
+          issue: chatty.number as number,
+          label: "incident",
+          repo: "chatty",
+        }),
+      ),
+    );
+    if (chat.received.length !== 1) {
+      throw new Error(`the chat receiver got ${chat.received.length} messages, not 1`);
+    }
   } finally {
     await stack.stop();
+    await chat.stop();
   }
   return figures;
 }
