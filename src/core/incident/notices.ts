@@ -1,5 +1,6 @@
 import { findMarker } from "../markers.js";
 import type { Notice } from "../notify/notice.js";
+import { issueUrl } from "../notify/subject.js";
 import type { IssueSnapshot, RepositoryRef } from "../snapshots.js";
 
 /**
@@ -22,18 +23,8 @@ export function openedNotice(
     postmortem: postmortem.number,
     severity: findMarker(postmortem.body, "postmortem")?.severity,
     title: postmortem.title,
-    url: issueUrl(postmortem, repository),
+    // Its `html_url` (GitHub Enterprise too), else where github.com shows it.
+    url: postmortem.htmlUrl ?? issueUrl(repository, postmortem.number),
     people,
   };
-}
-
-/** The issue's page: its `html_url`, else where github.com shows it. */
-export function issueUrl(
-  issue: Pick<IssueSnapshot, "number" | "htmlUrl">,
-  repository: Pick<RepositoryRef, "owner" | "repo">,
-): string {
-  return (
-    issue.htmlUrl ??
-    `https://github.com/${repository.owner}/${repository.repo}/issues/${issue.number}`
-  );
 }
